@@ -1,0 +1,61 @@
+// The HTTP server: Boost.Beast + Asio with C++20 coroutines. Serves the
+// router's API under /api/ and the web UI's static files for everything else
+// (unknown non-API paths get index.html, so the browser router works).
+//
+//   Router router;  RegisterHealthHandlers(router, ...);
+//   Server server(ServerOptions{.listen = "127.0.0.1:0", .static_dir = "web/dist"}, router);
+//   RETURN_IF_ERROR(server.Start());        // binds; server.port() is known now
+//   server.Run();                           // blocks until Stop() or SIGTERM/SIGINT
+//
+// Every connection has read and write timeouts, a header size limit and a body
+// size limit (per route); one access-log line is written per request.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "http/router.h"
+
+namespace edugov::http {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  std::string static_dir;                 // web UI build; empty serves none
+  int threads = 2;
+  size_t max_header_bytes = 16 * 1024;            // larger: 431
+  size_t max_body_bytes = 1024 * 1024;            // default per route: 413
+  std::chrono::milliseconds read_timeout{15000};  // whole request, header and body
+  std::chrono::milliseconds write_timeout{15000};
+  std::chrono::milliseconds idle_timeout{60000};  // keep-alive between requests
+  std::chrono::milliseconds shutdown_grace{10000};
+  bool handle_signals = true;  // SIGTERM/SIGINT stop the server gracefully
+};
+
+class Server {
+ public:
+  // `router` must outlive the server.
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. kInvalidArgument for a malformed address,
+  // kUnavailable when the port is taken.
+  Status Start();
+  // The bound port (after Start()).
+  int port() const;
+  // Serves on options.threads threads until Stop() or a signal; returns after
+  // in-flight requests finish (or the grace period ends).
+  void Run();
+  // Thread-safe; callable from any thread or a signal handler context.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edugov::http

@@ -1,0 +1,43 @@
+// What every handler module gets: the shared services, owned by whoever runs
+// the server (src/cli/serve.cc), which outlives the router and the server.
+#pragma once
+
+#include <functional>
+
+#include "accounts/principal.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "storage/database.h"
+
+namespace edugov::accounts {
+class Authenticator;
+}
+
+namespace edugov::http {
+
+struct App {
+  storage::Database* db = nullptr;
+  const Clock* clock = nullptr;
+  Random* random = nullptr;
+  accounts::Authenticator* auth = nullptr;
+};
+
+using AuthedHandler = std::function<Response(Request&, const accounts::Principal&)>;
+
+// Wraps a handler that needs a signed-in user. Authenticates by session
+// cookie or "Authorization: Bearer <api token>"; for cookie sessions,
+// requests other than GET/HEAD must carry the session's CSRF token in
+// X-CSRF-Token. Answers 401/403 itself; the wrapped handler then checks the
+// org subtree of what it touches (through the domain functions).
+Handler Authed(App& app, AuthedHandler handler);
+
+// Registers each handler module's routes (one file per module).
+void RegisterHealthHandlers(Router& router, App& app);
+void RegisterAuthHandlers(Router& router, App& app);
+void RegisterOrgHandlers(Router& router, App& app);    // src/http/org_handlers.cc
+void RegisterUserHandlers(Router& router, App& app);
+void RegisterAuditHandlers(Router& router, App& app);
+
+}  // namespace edugov::http

@@ -1,0 +1,318 @@
+#include "timetable/checker.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+namespace edugov::timetable {
+namespace {
+
+// Deliberately straightforward (maps, full recomputation): the checker's job
+// is to be obviously right, not fast; the solver has its own incremental
+// evaluation.
+class Checker {
+ public:
+  Checker(const Instance& inst, const Solution& sol) : in_(inst), sol_(sol) {
+    ppd_ = inst.periods_per_day();
+  }
+
+  CheckReport Run() {
+    CheckPlacements();
+    CheckClashes();
+    for (int c = 0; c < static_cast<int>(in_.constraints.size()); ++c) CheckConstraint(c);
+    CheckBell();
+    return std::move(rep_);
+  }
+
+ private:
+  bool Placed(int a) const {
+    if (a >= static_cast<int>(sol_.placements.size())) return false;
+    int s = sol_.placements[a].start;
+    return s >= 0 && s < in_.num_slots() && s % ppd_ + in_.activities[a].duration <= ppd_;
+  }
+  int Start(int a) const { return sol_.placements[a].start; }
+  int Day(int a) const { return Start(a) / ppd_; }
+  int Per(int a) const { return Start(a) % ppd_; }
+  int End(int a) const { return Start(a) + in_.activities[a].duration; }  // exclusive
+  std::string Act(int a) const { return "activity " + std::to_string(in_.activities[a].id); }
+
+  void Add(int constraint, std::string type, std::string what, std::string where,
+           double count = 1.0, std::string clause = {}) {
+    Violation v;
+    v.constraint = constraint;
+    v.type = std::move(type);
+    v.what = std::move(what);
+    v.where = std::move(where);
+    if (constraint >= 0) {
+      const Constraint& k = in_.constraints[constraint];
+      v.hard = k.hard();
+      v.cost = v.hard ? count : count * k.weight / 100.0;
+      v.clause = clause.empty() ? k.clause : clause;
+      if (!k.source.empty()) v.what += " [" + k.source + "]";
+    } else {
+      v.cost = count;
+      v.clause = std::move(clause);
+    }
+    if (v.hard) rep_.hard_violations += static_cast<int>(count);
+    else rep_.soft_cost += v.cost;
+    rep_.violations.push_back(std::move(v));
+  }
+
+  void CheckPlacements() {
+    for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
+      if (!Placed(a)) {
+        Add(-1, "Unplaced", Act(a) + " has no valid start (unplaced or runs past the day's end)", "");
+        continue;
+      }
+      int r = sol_.placements[a].room;
+      if (r >= static_cast<int>(in_.rooms.size())) {
+        Add(-1, "BadRoom", Act(a) + " refers to room #" + std::to_string(r), "");
+      } else if (r >= 0 && in_.rooms[r].capacity > 0 &&
+                 in_.activities[a].num_students > in_.rooms[r].capacity) {
+        Add(-1, "RoomCapacity",
+            Act(a) + " has " + std::to_string(in_.activities[a].num_students) +
+                " students, room holds " + std::to_string(in_.rooms[r].capacity),
+            in_.rooms[r].name);
+      }
+    }
+  }
+
+  void CheckClashes() {
+    std::map<std::pair<int, int>, int> teacher, subgroup, room;
+    for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
+      if (!Placed(a)) continue;
+      const Activity& act = in_.activities[a];
+      int r = sol_.placements[a].room;
+      for (int s = Start(a); s < End(a); ++s) {
+        for (int t : act.teachers) ++teacher[{t, s}];
+        for (int g : act.subgroups) ++subgroup[{g, s}];
+        if (r >= 0 && r < static_cast<int>(in_.rooms.size())) ++room[{r, s}];
+      }
+    }
+    for (const auto& [key, n] : teacher)
+      if (n > 1) Add(-1, "TeacherClash", "teacher " + in_.teachers[key.first].name + " has " +
+                     std::to_string(n) + " activities at once", in_.SlotName(key.second), n - 1);
+    for (const auto& [key, n] : subgroup)
+      if (n > 1) Add(-1, "StudentsClash", "students " + in_.subgroup_names[key.first] + " have " +
+                     std::to_string(n) + " activities at once", in_.SlotName(key.second), n - 1);
+    for (const auto& [key, n] : room)
+      if (n > 1) Add(-1, "RoomClash", "room " + in_.rooms[key.first].name + " holds " +
+                     std::to_string(n) + " activities at once", in_.SlotName(key.second), n - 1);
+  }
+
+  // Occupied periods of one day for a resource, as a bitmap.
+  std::vector<int> DayProfile(const std::vector<int>& acts, int day) const {
+    std::vector<int> used(ppd_, 0);
+    for (int a : acts) {
+      if (!Placed(a) || Day(a) != day) continue;
+      for (int p = Per(a); p < Per(a) + in_.activities[a].duration; ++p) used[p] = 1;
+    }
+    return used;
+  }
+  static int MaxRun(const std::vector<int>& used, int limit, int* over) {
+    int run = 0, best = 0;
+    *over = 0;
+    for (size_t p = 0; p <= used.size(); ++p) {
+      if (p < used.size() && used[p]) { ++run; continue; }
+      if (run > limit) ++*over;
+      best = std::max(best, run);
+      run = 0;
+    }
+    return best;
+  }
+
+  void CheckConstraint(int c) {
+    const Constraint& k = in_.constraints[c];
+    const std::string type(ConstraintTypeName(k.type));
+    const int ndays = static_cast<int>(in_.days.size());
+    auto placed = [&](std::vector<int> v) {
+      v.erase(std::remove_if(v.begin(), v.end(), [&](int a) { return !Placed(a); }), v.end());
+      return v;
+    };
+    auto in_set = [](const std::vector<int>& v, int x) {
+      return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    const std::vector<int> acts = placed(k.activities);
+    switch (k.type) {
+      case ConstraintType::kActivitiesNotOverlapping:
+        for (size_t i = 0; i < acts.size(); ++i)
+          for (size_t j = i + 1; j < acts.size(); ++j)
+            if (Start(acts[i]) < End(acts[j]) && Start(acts[j]) < End(acts[i]))
+              Add(c, type, Act(acts[i]) + " overlaps " + Act(acts[j]), in_.SlotName(Start(acts[i])));
+        break;
+      case ConstraintType::kActivitiesSameStartingTime:
+        for (size_t i = 1; i < acts.size(); ++i)
+          if (Start(acts[i]) != Start(acts[0]))
+            Add(c, type, Act(acts[i]) + " does not start with " + Act(acts[0]),
+                in_.SlotName(Start(acts[i])));
+        break;
+      case ConstraintType::kPreferredStartingTimes:
+        for (int a : acts)
+          if (!in_set(k.slots, Start(a)))
+            Add(c, type, Act(a) + " starts outside its allowed starting times", in_.SlotName(Start(a)));
+        break;
+      case ConstraintType::kPreferredTimeSlots:
+        for (int a : acts)
+          for (int s = Start(a); s < End(a); ++s)
+            if (!in_set(k.slots, s)) {
+              Add(c, type, Act(a) + " occupies a slot outside its allowed slots", in_.SlotName(s));
+              break;
+            }
+        break;
+      case ConstraintType::kNotAvailableTimes:
+        for (int a : acts)
+          for (int s = Start(a); s < End(a); ++s)
+            if (in_set(k.slots, s)) Add(c, type, Act(a) + " is in a not-available slot", in_.SlotName(s));
+        break;
+      case ConstraintType::kMinDaysBetweenActivities:
+        for (size_t i = 0; i < acts.size(); ++i)
+          for (size_t j = i + 1; j < acts.size(); ++j) {
+            int a = acts[i], b = acts[j];
+            if (std::abs(Day(a) - Day(b)) >= k.value) continue;
+            Add(c, type, Act(a) + " and " + Act(b) + " are fewer than " + std::to_string(k.value) +
+                             " days apart", in_.days[Day(a)] + "/" + in_.days[Day(b)]);
+            if (k.consecutive_if_same_day && Day(a) == Day(b) && End(a) != Start(b) && End(b) != Start(a))
+              Add(c, type, Act(a) + " and " + Act(b) + " share a day but are not consecutive",
+                  in_.days[Day(a)]);
+          }
+        break;
+      case ConstraintType::kTwoActivitiesConsecutive:
+        if (acts.size() == 2 && (Start(acts[1]) != End(acts[0]) || Day(acts[0]) != Day(acts[1])))
+          Add(c, type, Act(acts[1]) + " does not follow " + Act(acts[0]) + " directly",
+              in_.SlotName(Start(acts[0])));
+        break;
+      case ConstraintType::kActivitiesEndStudentsDay:
+        for (int a : acts) {
+          const auto& ga = in_.activities[a].subgroups;
+          for (int b = 0; b < static_cast<int>(in_.activities.size()); ++b) {
+            if (b == a || !Placed(b) || Day(b) != Day(a) || Start(b) < End(a)) continue;
+            const auto& gb = in_.activities[b].subgroups;
+            std::vector<int> common;
+            std::set_intersection(ga.begin(), ga.end(), gb.begin(), gb.end(), std::back_inserter(common));
+            if (!common.empty()) {
+              Add(c, type, Act(a) + " is followed by " + Act(b) + " for the same students",
+                  in_.SlotName(Start(b)));
+              break;
+            }
+          }
+        }
+        break;
+      case ConstraintType::kTeachersMaxHoursDaily:
+      case ConstraintType::kTeachersMaxHoursContinuously:
+      case ConstraintType::kTeachersMaxGapsPerDay:
+        for (int t : k.teachers) {
+          std::vector<int> mine;
+          for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
+            const Activity& act = in_.activities[a];
+            if (!in_set(act.teachers, t) || (k.tag >= 0 && !in_set(act.tags, k.tag))) continue;
+            mine.push_back(a);
+          }
+          for (int d = 0; d < ndays; ++d) CheckProfile(c, type, "teacher " + in_.teachers[t].name,
+                                                      DayProfile(mine, d), d);
+        }
+        break;
+      case ConstraintType::kStudentsMaxHoursDaily:
+      case ConstraintType::kStudentsMaxHoursContinuously:
+        for (int s : k.student_sets)
+          for (int g : in_.student_sets[s].subgroups) {
+            std::vector<int> mine;
+            for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
+              if (std::binary_search(in_.activities[a].subgroups.begin(),
+                                     in_.activities[a].subgroups.end(), g))
+                mine.push_back(a);
+            for (int d = 0; d < ndays; ++d)
+              CheckProfile(c, type, "students " + in_.subgroup_names[g], DayProfile(mine, d), d);
+          }
+        break;
+      case ConstraintType::kPreferredRooms:
+        for (int a : acts)
+          if (!in_set(k.rooms, sol_.placements[a].room))
+            Add(c, type, Act(a) + " is not in one of its required rooms",
+                sol_.placements[a].room >= 0 ? in_.rooms[sol_.placements[a].room].name : "no room");
+        break;
+      case ConstraintType::kWeeklyPeriods: {
+        int total = 0;
+        for (int a : k.activities) total += in_.activities[a].duration;
+        if (total != k.value)
+          Add(c, type, "weekly periods " + std::to_string(total) + ", required " + std::to_string(k.value), "");
+        break;
+      }
+    }
+  }
+
+  void CheckProfile(int c, const std::string& type, const std::string& who,
+                    const std::vector<int>& used, int day) {
+    const Constraint& k = in_.constraints[c];
+    const std::string where = in_.days[day];
+    int hours = static_cast<int>(std::count(used.begin(), used.end(), 1));
+    if (k.type == ConstraintType::kTeachersMaxHoursDaily || k.type == ConstraintType::kStudentsMaxHoursDaily) {
+      if (hours > k.value)
+        Add(c, type, who + " has " + std::to_string(hours) + " periods, max " + std::to_string(k.value), where);
+    } else if (k.type == ConstraintType::kTeachersMaxHoursContinuously ||
+               k.type == ConstraintType::kStudentsMaxHoursContinuously) {
+      int over = 0;
+      int best = MaxRun(used, k.value, &over);
+      if (over > 0)
+        Add(c, type, who + " has " + std::to_string(best) + " periods in a row, max " +
+                         std::to_string(k.value), where, over);
+    } else if (k.type == ConstraintType::kTeachersMaxGapsPerDay && hours > 0) {
+      auto first = std::find(used.begin(), used.end(), 1) - used.begin();
+      auto last = used.rend() - std::find(used.rbegin(), used.rend(), 1);
+      int gaps = static_cast<int>(last - first) - hours;
+      if (gaps > k.value)
+        Add(c, type, who + " has " + std::to_string(gaps) + " idle periods, max " + std::to_string(k.value),
+            where, gaps - k.value);
+    }
+  }
+
+  // Clause 25 norms on the bell schedule itself, and clause 26's fixed
+  // daily slots (大课间, eye exercises) that no lesson may take.
+  void CheckBell() {
+    const BellNorms& b = in_.bell;
+    if (!b.enabled) return;
+    auto fixed = [&](int p) {
+      return std::find(b.fixed_periods.begin(), b.fixed_periods.end(), p) != b.fixed_periods.end();
+    };
+    int prev = -1;
+    for (int p = 0; p < ppd_; ++p) {
+      if (fixed(p)) continue;
+      const Period& per = in_.periods[p];
+      if (b.first_lesson_not_before >= 0 && per.start_minute >= 0 && per.start_minute < b.first_lesson_not_before) {
+        for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
+          if (Placed(a) && Per(a) <= p && p < Per(a) + in_.activities[a].duration)
+            Add(-1, "FirstLessonTooEarly", Act(a) + " is taught before the earliest allowed start",
+                in_.SlotName(Start(a)), 1, "25");
+      }
+      if (prev >= 0 && per.start_minute >= 0 && in_.periods[prev].end_minute >= 0) {
+        int gap = per.start_minute - in_.periods[prev].end_minute;
+        bool noon = b.morning_periods > 0 && prev < b.morning_periods && p >= b.morning_periods;
+        int need = noon ? b.min_noon_minutes : b.min_break_minutes;
+        if (gap < need)
+          Add(-1, noon ? "NoonBreakTooShort" : "BreakTooShort",
+              "only " + std::to_string(gap) + " min between " + in_.periods[prev].name + " and " +
+                  per.name + ", need " + std::to_string(need),
+              "bell schedule", 1, "25");
+      }
+      prev = p;
+    }
+    for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
+      if (!Placed(a)) continue;
+      for (int p = Per(a); p < Per(a) + in_.activities[a].duration; ++p)
+        if (fixed(p))
+          Add(-1, "FixedSlotUsed", Act(a) + " takes a reserved daily slot (" + in_.periods[p].name + ")",
+              in_.SlotName(Start(a)), 1, "26");
+    }
+  }
+
+  const Instance& in_;
+  const Solution& sol_;
+  int ppd_ = 0;
+  CheckReport rep_;
+};
+
+}  // namespace
+
+CheckReport Check(const Instance& inst, const Solution& sol) { return Checker(inst, sol).Run(); }
+
+}  // namespace edugov::timetable

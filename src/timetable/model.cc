@@ -1,0 +1,69 @@
+#include "timetable/model.h"
+
+#include <algorithm>
+
+namespace edugov::timetable {
+
+std::string_view StageName(Stage stage) {
+  switch (stage) {
+    case Stage::kPrimary: return "primary";
+    case Stage::kJunior: return "junior";
+    case Stage::kSenior: return "senior";
+    case Stage::kUnknown: break;
+  }
+  return "unknown";
+}
+
+std::string_view RoomKindName(RoomKind kind) {
+  switch (kind) {
+    case RoomKind::kOrdinary: return "ordinary";
+    case RoomKind::kLab: return "lab";
+    case RoomKind::kGym: return "gym";
+    case RoomKind::kMusic: return "music";
+    case RoomKind::kComputer: return "computer";
+  }
+  return "ordinary";
+}
+
+std::string_view ConstraintTypeName(ConstraintType type) {
+  switch (type) {
+    case ConstraintType::kActivitiesNotOverlapping: return "ActivitiesNotOverlapping";
+    case ConstraintType::kActivitiesSameStartingTime: return "ActivitiesSameStartingTime";
+    case ConstraintType::kPreferredStartingTimes: return "PreferredStartingTimes";
+    case ConstraintType::kPreferredTimeSlots: return "PreferredTimeSlots";
+    case ConstraintType::kNotAvailableTimes: return "NotAvailableTimes";
+    case ConstraintType::kMinDaysBetweenActivities: return "MinDaysBetweenActivities";
+    case ConstraintType::kTwoActivitiesConsecutive: return "TwoActivitiesConsecutive";
+    case ConstraintType::kActivitiesEndStudentsDay: return "ActivitiesEndStudentsDay";
+    case ConstraintType::kTeachersMaxHoursDaily: return "TeachersMaxHoursDaily";
+    case ConstraintType::kTeachersMaxHoursContinuously: return "TeachersMaxHoursContinuously";
+    case ConstraintType::kStudentsMaxHoursDaily: return "StudentsMaxHoursDaily";
+    case ConstraintType::kStudentsMaxHoursContinuously: return "StudentsMaxHoursContinuously";
+    case ConstraintType::kTeachersMaxGapsPerDay: return "TeachersMaxGapsPerDay";
+    case ConstraintType::kPreferredRooms: return "PreferredRooms";
+    case ConstraintType::kWeeklyPeriods: return "WeeklyPeriods";
+  }
+  return "?";
+}
+
+std::string Instance::SlotName(int slot) const {
+  const int ppd = periods_per_day();
+  if (slot < 0 || ppd == 0 || slot >= num_slots()) return "slot " + std::to_string(slot);
+  return days[slot / ppd] + " " + periods[slot % ppd].name;
+}
+
+void FinalizeInstance(Instance& inst) {
+  for (Activity& a : inst.activities) {
+    a.subgroups.clear();
+    a.num_students = 0;
+    for (int s : a.student_sets) {
+      const StudentSet& set = inst.student_sets[s];
+      a.subgroups.insert(a.subgroups.end(), set.subgroups.begin(), set.subgroups.end());
+      a.num_students += set.size;
+    }
+    std::sort(a.subgroups.begin(), a.subgroups.end());
+    a.subgroups.erase(std::unique(a.subgroups.begin(), a.subgroups.end()), a.subgroups.end());
+  }
+}
+
+}  // namespace edugov::timetable

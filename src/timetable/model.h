@@ -1,0 +1,197 @@
+// The timetabling model: plain data in, plain data out. An Instance says what
+// has to be scheduled (activities) in which week (days x periods) under which
+// constraints; a Solution says where each activity starts and in which room.
+//
+//   ASSIGN_OR_RETURN(Instance inst, ImportFet(path));       // fet_import.h
+//   SolveResult r = Solve(inst, params);                     // solver.h
+//   CheckReport rep = Check(inst, r.solution);               // checker.h
+//
+// Everything refers to everything else by index into the Instance's vectors,
+// so an Instance can be copied, compared and serialised without pointer
+// fix-ups. Names are kept for reports and export. Nothing here depends on
+// where the data came from (FET, YAML, the generator).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edugov::timetable {
+
+// A week is days x periods; slot = day * periods_per_day + period. Every day
+// has the same periods (as in FET and in Chinese bell schedules).
+struct Period {
+  std::string name;
+  // Clock times in minutes after midnight; -1 when unknown (FET files only
+  // carry names). Plan norms about clock times (clause 25) need them.
+  int start_minute = -1;
+  int end_minute = -1;
+};
+
+enum class Stage { kUnknown, kPrimary, kJunior, kSenior };
+std::string_view StageName(Stage stage);
+
+enum class RoomKind { kOrdinary, kLab, kGym, kMusic, kComputer };
+std::string_view RoomKindName(RoomKind kind);
+
+struct Room {
+  std::string name;
+  RoomKind kind = RoomKind::kOrdinary;
+  int capacity = 0;  // 0: unlimited / unknown
+};
+
+struct Teacher {
+  std::string name;
+};
+
+struct Subject {
+  std::string name;
+  // A "main" subject (语文/数学/英语) that prefers morning periods.
+  bool main = false;
+};
+
+// A named set of students: a class (FET year/group/subgroup, a Chinese 班级,
+// or an elective teaching group). Clashes are decided on atomic subgroups:
+// two activities clash when their students share a subgroup. A FET year with
+// groups covers the subgroups of all its groups.
+struct StudentSet {
+  std::string name;
+  int grade = 0;  // 1..12 when known, else 0
+  Stage stage = Stage::kUnknown;
+  int size = 0;   // number of students, 0 if unknown
+  std::vector<int> subgroups;  // atomic subgroup indices, sorted, unique
+};
+
+// One lesson (or double lesson) to place: class-subject-teacher(s).
+struct Activity {
+  int id = 0;        // external id (FET Id); unique within the instance
+  int group_id = 0;  // FET Activity_Group_Id: split parts of one weekly load
+  int duration = 1;  // consecutive periods on one day, >= 1
+  int subject = -1;  // index into Instance::subjects, -1 none
+  std::vector<int> teachers;      // indices into Instance::teachers
+  std::vector<int> student_sets;  // indices into Instance::student_sets
+  std::vector<int> tags;          // indices into Instance::tags
+  // Derived: union of the subgroups of student_sets, sorted unique. Filled
+  // by FinalizeInstance().
+  std::vector<int> subgroups;
+  int num_students = 0;  // derived: sum of student set sizes
+};
+
+// Constraint kinds, normalised: FET's many filters (by teacher, students,
+// subject, tag) are resolved to explicit activity lists at import, so the
+// checker and the solver only see these shapes.
+enum class ConstraintType {
+  // Listed activities must not overlap in time.
+  kActivitiesNotOverlapping,
+  // Listed activities start in the same slot.
+  kActivitiesSameStartingTime,
+  // Each listed activity starts at one of `slots`.
+  kPreferredStartingTimes,
+  // Every period occupied by each listed activity is in `slots`.
+  kPreferredTimeSlots,
+  // No listed activity occupies any of `slots` (not-available times, breaks).
+  kNotAvailableTimes,
+  // Listed activities lie on days at least `value` apart, pairwise; a pair on
+  // one day counts once per missing day. With consecutive_if_same_day, a
+  // same-day pair must also be adjacent (FET semantics).
+  kMinDaysBetweenActivities,
+  // activities[1] starts right after activities[0] ends, on the same day.
+  kTwoActivitiesConsecutive,
+  // No listed activity is followed, on its day, by another activity of any
+  // of its subgroups (it ends the students' day).
+  kActivitiesEndStudentsDay,
+  // Each teacher in `teachers` teaches at most `value` periods a day
+  // (counting only activities with tag `tag` if tag >= 0).
+  kTeachersMaxHoursDaily,
+  // ... at most `value` periods in a row.
+  kTeachersMaxHoursContinuously,
+  // Each listed student set has at most `value` periods a day.
+  kStudentsMaxHoursDaily,
+  // ... at most `value` periods in a row.
+  kStudentsMaxHoursContinuously,
+  // Each teacher in `teachers` has at most `value` idle periods a day
+  // between the first and last lesson.
+  kTeachersMaxGapsPerDay,
+  // Each listed activity is held in one of `rooms`.
+  kPreferredRooms,
+  // The listed activities (one class's lessons of one subject) add up to
+  // exactly `value` periods a week: the curriculum at its full weekly count
+  // (clause 27), or the PE minimum (clause 26). Placement cannot fix it; it
+  // checks that the instance itself honours the plan.
+  kWeeklyPeriods,
+};
+std::string_view ConstraintTypeName(ConstraintType type);
+
+struct Constraint {
+  ConstraintType type = ConstraintType::kActivitiesNotOverlapping;
+  // FET weight percentage: 100 is hard; below 100 a soft constraint whose
+  // violations cost `weight / 100` each (so soft costs stay comparable with
+  // FET's conflict totals).
+  double weight = 100.0;
+  std::vector<int> activities;  // indices into Instance::activities
+  std::vector<int> slots;
+  std::vector<int> teachers;
+  std::vector<int> student_sets;
+  std::vector<int> rooms;
+  int tag = -1;
+  int value = 0;
+  bool consecutive_if_same_day = false;
+  // Where it came from, for reports: "ConstraintMinDaysBetweenActivities
+  // (line 40112)" or "plan norm: PE 4/week".
+  std::string source;
+  // The work-plan clause it enforces ("25", "26", "27"), empty if none.
+  std::string clause;
+
+  bool hard() const { return weight >= 100.0; }
+};
+
+// A school-level norm that constrains the bell schedule itself rather than
+// where lessons go (clause 25): checked by the checker on the Instance.
+struct BellNorms {
+  bool enabled = false;
+  int first_lesson_not_before = -1;  // minutes after midnight
+  int min_break_minutes = 0;         // between consecutive lessons
+  int min_noon_minutes = 0;          // lunch + rest, between morning and afternoon
+  int morning_periods = 0;           // periods before the noon break
+  // Periods reserved every day (大课间, eye exercises): no lesson may use them.
+  std::vector<int> fixed_periods;
+};
+
+struct Instance {
+  std::string name;
+  std::vector<std::string> days;
+  std::vector<Period> periods;  // per day
+  std::vector<Teacher> teachers;
+  std::vector<Subject> subjects;
+  std::vector<std::string> tags;
+  std::vector<Room> rooms;
+  std::vector<StudentSet> student_sets;
+  int num_subgroups = 0;
+  std::vector<std::string> subgroup_names;  // size num_subgroups
+  std::vector<Activity> activities;
+  std::vector<Constraint> constraints;
+  BellNorms bell;
+
+  int periods_per_day() const { return static_cast<int>(periods.size()); }
+  int num_slots() const { return static_cast<int>(days.size() * periods.size()); }
+  // "Mon 3" style label of a slot, for reports.
+  std::string SlotName(int slot) const;
+};
+
+// Fills derived fields (Activity::subgroups, num_students). Call after
+// building or editing an Instance by hand.
+void FinalizeInstance(Instance& inst);
+
+// Where one activity is: its start slot and its room (-1: none needed or
+// not placed). start == -1 means unplaced.
+struct Placement {
+  int start = -1;
+  int room = -1;
+};
+
+struct Solution {
+  std::vector<Placement> placements;  // parallel to Instance::activities
+};
+
+}  // namespace edugov::timetable

@@ -124,9 +124,21 @@ class ConnectionHandle {
   ConnectionHandle(std::unique_ptr<Connection> conn, std::function<void(std::unique_ptr<Connection>)> release)
       : conn_(std::move(conn)), release_(std::move(release)) {}
   ConnectionHandle(ConnectionHandle&&) = default;
-  ConnectionHandle& operator=(ConnectionHandle&&) = default;
-  ~ConnectionHandle() {
+  // Returns the connection held before, if any, to its pool first (a
+  // defaulted move-assignment would close it and leak its pool slot).
+  ConnectionHandle& operator=(ConnectionHandle&& other) {
+    if (this != &other) {
+      Reset();
+      conn_ = std::move(other.conn_);
+      release_ = std::move(other.release_);
+    }
+    return *this;
+  }
+  ~ConnectionHandle() { Reset(); }
+  // Returns the connection to its pool now; the handle is then empty.
+  void Reset() {
     if (conn_ && release_) release_(std::move(conn_));
+    conn_.reset();
   }
   Connection& operator*() const { return *conn_; }
   Connection* operator->() const { return conn_.get(); }

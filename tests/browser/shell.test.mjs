@@ -50,6 +50,7 @@ test('bureau leader sees the Chinese shell, the overview charts and 23 townships
     await page.getByTestId('kpi-schools').waitFor();
     await page.locator('[data-testid="chart-township"] canvas').first().waitFor();
     await page.locator('[data-testid="chart-stage"] canvas').first().waitFor();
+    await screenshot(page, '01-juzhang-overview-charts');
 
     // Org browser: the county's townships.
     await page.getByTestId('menu-orgs').click();
@@ -91,6 +92,7 @@ test('a school user sees only its own school; another school by URL shows not-fo
     await page.locator('[data-testid="class-item"]').first().waitFor();
     assert.ok((await page.locator('[data-testid="class-item"]').count()) > 0, 'classes listed');
     await page.getByTestId('staff-table').waitFor();
+    await screenshot(page, '02-jiangying-school');
 
     // No link leaves the school: every org link points at the user's own org.
     const me = await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()).user);

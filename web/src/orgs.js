@@ -36,6 +36,11 @@ export function ancestorsRootFirst(org) {
 // The path from the user's own org down to `org` (inclusive), or null when `org` is outside the
 // user's subtree. The UI never links above the user's org.
 export function scopedPath(org, myOrgId) {
+  if ((!Array.isArray(org.ancestors) || !org.ancestors.length) && typeof org.path === 'string' && org.path) {
+    // No ancestors sent: the materialised path ("/1/4/37/") still tells whether org is in scope.
+    if (String(org.id) === String(myOrgId)) return [{ id: org.id, name: org.name, kind: org.kind }];
+    return org.path.split('/').includes(String(myOrgId)) ? [{ id: org.id, name: org.name, kind: org.kind }] : null;
+  }
   const chain = [...ancestorsRootFirst(org), { id: org.id, name: org.name, kind: org.kind }];
   const i = chain.findIndex((a) => String(a.id) === String(myOrgId));
   return i < 0 ? null : chain.slice(i);

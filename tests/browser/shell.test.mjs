@@ -168,3 +168,49 @@ test("a wrong password shows the server's error message, in the UI language", as
     await alert.filter({ hasText: body2.error.message }).waitFor();
   });
 });
+
+test('bureau leader creates and disables a user; the audit log shows it', async () => {
+  await withPage('05-users-audit', async (page) => {
+    await uiLogin(page, 'juzhang');
+    const me = await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()).user);
+    await page.getByTestId('menu-users').click();
+    await page.locator('[data-testid="users-table"] tbody tr').first().waitFor();
+
+    await page.getByTestId('user-create').click();
+    const dialog = page.locator('.el-dialog').filter({ has: page.getByTestId('new-submit') });
+    await dialog.waitFor();
+    const field = (id) => page.locator(`[data-testid="${id}"] input, input[data-testid="${id}"]`).first();
+    await field('new-username').fill('uitest_anquan');
+    await field('new-display-name').fill('界面测试安全员');
+    // Role: bureau_dept (局机关科室); department: safety (安全).
+    await page.getByTestId('new-role').click();
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '局机关科室' }).click();
+    await page.getByTestId('new-department').click();
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^安全$/ }).click();
+    await field('new-org-id').fill(String(me.org_id));
+    await field('new-password').fill('Uitest@2025-pass');
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/users') && r.request().method() === 'POST'),
+      page.getByTestId('new-submit').click(),
+    ]);
+    assert.equal(created.status(), 201, `create user: ${await created.text()}`);
+    assert.ok(created.request().headers()['x-csrf-token'], 'X-CSRF-Token sent');
+    const row = page.locator('[data-testid="users-table"] tbody tr').filter({ hasText: 'uitest_anquan' });
+    await row.waitFor();
+
+    await page.getByTestId('disable-uitest_anquan').click();
+    const [disabled] = await Promise.all([
+      page.waitForResponse((r) => /\/api\/v1\/users\/[^/]+\/disable$/.test(r.url())),
+      page.locator('.el-message-box__btns .el-button--primary').click(),
+    ]);
+    assert.equal(disabled.status(), 204, 'disable user');
+    await row.filter({ hasText: '已停用' }).waitFor();
+
+    // The audit log has entries; the newest is about that user, with before/after JSON.
+    await page.getByTestId('menu-audit').click();
+    const first = page.locator('[data-testid="audit-table"] tbody tr.el-table__row').first();
+    await first.waitFor();
+    await first.locator('.el-table__expand-icon').click();
+    await page.locator('[data-testid="audit-table"] pre.json').first().waitFor();
+  });
+});

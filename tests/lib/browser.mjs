@@ -25,7 +25,12 @@ export async function launchBrowser() {
 
 // A fresh context per test (own cookies and localStorage), zh-CN like the bureau's machines.
 export async function newPage(browser, baseURL, { locale = 'zh-CN' } = {}) {
-  const context = await browser.newContext({ baseURL, locale, viewport: { width: 1366, height: 860 } });
+  const context = await browser.newContext({
+    baseURL,
+    locale,
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1366, height: 860 },
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return { context, page };

@@ -117,9 +117,10 @@ class [[nodiscard]] StatusOr {
 };
 
 namespace internal {
-inline const Status& AsStatus(const Status& s) { return s; }
+// By value: the argument is often a temporary that dies with the statement.
+inline Status AsStatus(Status s) { return s; }
 template <typename T>
-const Status& AsStatus(const StatusOr<T>& s) { return s.status(); }
+Status AsStatus(const StatusOr<T>& s) { return s.status(); }
 }  // namespace internal
 
 }  // namespace edugov
@@ -130,7 +131,7 @@ const Status& AsStatus(const StatusOr<T>& s) { return s.status(); }
 // Returns the Status of `expr` from the enclosing function if it is not OK.
 #define RETURN_IF_ERROR(expr)                                          \
   do {                                                                 \
-    const auto& edugov_status_ = ::edugov::internal::AsStatus(expr);   \
+    ::edugov::Status edugov_status_ = ::edugov::internal::AsStatus(expr); \
     if (!edugov_status_.ok()) return edugov_status_;                   \
   } while (0)
 

@@ -44,4 +44,17 @@ struct AuditRecord {
 StatusOr<std::vector<AuditRecord>> ReadAudit(storage::Connection& conn, int64_t before_seq,
                                              int limit);
 
+struct VerifyReport {
+  bool ok = true;
+  int64_t entries = 0;        // entries checked
+  int64_t first_bad_seq = 0;  // 0 when ok
+  std::string reason_en;      // what is wrong with that entry
+  std::string reason_zh;
+};
+
+// Re-derives the whole chain from the stored rows and compares it with the
+// stored hashes and the chain head. Names the first entry that was edited,
+// deleted, inserted or reordered. Reads in one read transaction.
+StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn);
+
 }  // namespace edugov::ledger

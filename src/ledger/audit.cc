@@ -1,0 +1,165 @@
+#include "ledger/audit.h"
+
+#include <string>
+
+#include "ledger/chain.h"
+
+namespace edugov::ledger {
+
+namespace {
+
+constexpr std::string_view kAuditLedger = "audit";
+
+// The fields, in the order docs/ledger-format.md fixes for audit entries.
+std::string Encode(int64_t seq, int64_t at_us, const AuditEntry& e) {
+  CanonicalEncoder enc;
+  enc.Add(seq).Add(at_us).Add(e.actor_user_id).Add(e.actor).Add(e.action).Add(e.entity)
+      .Add(e.entity_id).Add(e.before).Add(e.after);
+  return enc.bytes();
+}
+
+storage::Value NullIfEmpty(const std::string& s) {
+  if (s.empty()) return storage::Null();
+  return s;
+}
+
+}  // namespace
+
+Status AppendAudit(storage::Connection& conn, const AuditEntry& entry, const Clock& clock) {
+  if (!conn.in_transaction()) {
+    return InternalError("audit entries must be appended inside the change's transaction");
+  }
+  if (entry.action.empty() || entry.entity.empty()) {
+    return InternalError("audit entry without action or entity");
+  }
+  // Bumping the head first takes its row lock (PostgreSQL) or relies on the
+  // write transaction (SQLite), so concurrent appenders queue here and each
+  // sees the hash its predecessor committed.
+  ASSIGN_OR_RETURN(storage::ResultSet head,
+                   conn.Query("UPDATE ledger_heads SET seq = seq + 1 WHERE ledger = $1 "
+                              "RETURNING seq, hash",
+                              {std::string(kAuditLedger)}));
+  if (head.size() != 1) return InternalError("audit ledger head is missing");
+  const int64_t seq = head.GetInt(0, 0);
+  const std::string prev = head.GetText(0, 1);
+  const int64_t at_us = ToUnixMicros(clock.Now());
+  const std::string hash = ChainHash(prev, Encode(seq, at_us, entry));
+
+  RETURN_IF_ERROR(conn.Execute(
+      "INSERT INTO audit_log (seq, at_us, actor_user_id, actor, action, entity, entity_id, "
+      "before_json, after_json, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+      {seq, at_us, entry.actor_user_id, entry.actor, entry.action, entry.entity, entry.entity_id,
+       NullIfEmpty(entry.before), NullIfEmpty(entry.after), prev, hash}));
+  RETURN_IF_ERROR(conn.Execute("UPDATE ledger_heads SET hash = $1 WHERE ledger = $2",
+                               {hash, std::string(kAuditLedger)}));
+  return OkStatus();
+}
+
+namespace {
+
+AuditRecord RecordFromRow(const storage::ResultSet& rs, size_t r) {
+  AuditRecord rec;
+  rec.seq = rs.GetInt(r, 0);
+  rec.at_us = rs.GetInt(r, 1);
+  rec.entry.actor_user_id = rs.GetInt(r, 2);
+  rec.entry.actor = rs.GetText(r, 3);
+  rec.entry.action = rs.GetText(r, 4);
+  rec.entry.entity = rs.GetText(r, 5);
+  rec.entry.entity_id = rs.GetText(r, 6);
+  rec.entry.before = rs.GetText(r, 7);
+  rec.entry.after = rs.GetText(r, 8);
+  rec.prev_hash = rs.GetText(r, 9);
+  rec.hash = rs.GetText(r, 10);
+  return rec;
+}
+
+constexpr const char* kSelectColumns =
+    "SELECT seq, at_us, actor_user_id, actor, action, entity, entity_id, before_json, "
+    "after_json, prev_hash, hash FROM audit_log ";
+
+}  // namespace
+
+StatusOr<std::vector<AuditRecord>> ReadAudit(storage::Connection& conn, int64_t before_seq,
+                                             int limit) {
+  if (limit <= 0 || limit > 1000) {
+    return Status(StatusCode::kInvalidArgument, "limit must be between 1 and 1000",
+                  "limit 必须在 1 到 1000 之间", "limit");
+  }
+  std::string sql = kSelectColumns;
+  storage::Params params;
+  if (before_seq > 0) {
+    sql += "WHERE seq < $1 ORDER BY seq DESC LIMIT $2";
+    params = {before_seq, int64_t{limit}};
+  } else {
+    sql += "ORDER BY seq DESC LIMIT $1";
+    params = {int64_t{limit}};
+  }
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
+  std::vector<AuditRecord> out;
+  out.reserve(rs.size());
+  for (size_t r = 0; r < rs.size(); ++r) out.push_back(RecordFromRow(rs, r));
+  return out;
+}
+
+StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn) {
+  VerifyReport report;
+  auto fail = [&](int64_t seq, std::string en, std::string zh) {
+    report.ok = false;
+    report.first_bad_seq = seq;
+    report.reason_en = std::move(en);
+    report.reason_zh = std::move(zh);
+  };
+  Status tx = storage::RunInTransaction(conn, storage::TransactionMode::kRead,
+                                        [&](storage::Connection& c) -> Status {
+    ASSIGN_OR_RETURN(storage::ResultSet head,
+                     c.Query("SELECT seq, hash FROM ledger_heads WHERE ledger = $1",
+                             {std::string(kAuditLedger)}));
+    if (head.size() != 1) {
+      fail(1, "the audit chain head is missing", "审计链头记录缺失");
+      return OkStatus();
+    }
+    ASSIGN_OR_RETURN(storage::ResultSet rs, c.Query(std::string(kSelectColumns) + "ORDER BY seq"));
+    std::string prev = GenesisHash();
+    int64_t expected_seq = 1;
+    for (size_t r = 0; r < rs.size(); ++r) {
+      AuditRecord rec = RecordFromRow(rs, r);
+      ++report.entries;
+      if (rec.seq != expected_seq) {
+        fail(expected_seq,
+             "entry " + std::to_string(expected_seq) + " is missing (next stored is " +
+                 std::to_string(rec.seq) + "): deleted",
+             "第 " + std::to_string(expected_seq) + " 条记录缺失(下一条为第 " +
+                 std::to_string(rec.seq) + " 条):已被删除");
+        return OkStatus();
+      }
+      if (rec.prev_hash != prev) {
+        fail(rec.seq,
+             "entry " + std::to_string(rec.seq) +
+                 " does not follow its predecessor (prev_hash mismatch): reordered or replaced",
+             "第 " + std::to_string(rec.seq) + " 条记录与前一条不衔接(prev_hash 不符):顺序被调换或记录被替换");
+        return OkStatus();
+      }
+      std::string hash = ChainHash(prev, Encode(rec.seq, rec.at_us, rec.entry));
+      if (hash != rec.hash) {
+        fail(rec.seq, "entry " + std::to_string(rec.seq) + " was edited (hash mismatch)",
+             "第 " + std::to_string(rec.seq) + " 条记录被篡改(哈希不符)");
+        return OkStatus();
+      }
+      prev = rec.hash;
+      ++expected_seq;
+    }
+    const int64_t head_seq = head.GetInt(0, 0);
+    if (head_seq != expected_seq - 1 || head.GetText(0, 1) != prev) {
+      fail(expected_seq,
+           "the chain ends at entry " + std::to_string(expected_seq - 1) + " but its head says " +
+               std::to_string(head_seq) + ": entries after it were deleted",
+           "审计链在第 " + std::to_string(expected_seq - 1) + " 条结束,但链头记录为第 " +
+               std::to_string(head_seq) + " 条:其后的记录已被删除");
+    }
+    return OkStatus();
+  });
+  RETURN_IF_ERROR(tx);
+  return report;
+}
+
+}  // namespace edugov::ledger

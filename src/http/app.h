@@ -22,6 +22,8 @@ struct App {
   const Clock* clock = nullptr;
   Random* random = nullptr;
   accounts::Authenticator* auth = nullptr;
+  // Adds Secure to cookies; on when served over HTTPS (behind a TLS proxy).
+  bool secure_cookies = false;
 };
 
 using AuthedHandler = std::function<Response(Request&, const accounts::Principal&)>;

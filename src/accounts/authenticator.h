@@ -1,0 +1,88 @@
+// Sign-in, sessions and API tokens, with brute-force protection.
+//
+// Sessions: a random 256-bit token in an HttpOnly cookie, stored as its
+// BLAKE2b hash with a CSRF token; a session ends after `idle_timeout` without
+// use or `absolute_timeout` after sign-in, whichever is first.
+// Failed sign-ins: from the `slow_after`th failure in a row the account may
+// not be tried again for 1, 2, 4 … seconds; at `lock_after` failures it is
+// locked for `lock_duration`. A success resets the count. Per remote address,
+// more than `max_failures_per_address` failures within `address_window`
+// answer kResourceExhausted (HTTP 429), so one address cannot spray many
+// accounts. Unknown users and wrong passwords get the same message and cost.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "accounts/principal.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "storage/database.h"
+
+namespace edugov::accounts {
+
+struct AuthOptions {
+  std::chrono::seconds idle_timeout{2 * 3600};
+  std::chrono::seconds absolute_timeout{12 * 3600};
+  int slow_after = 3;
+  int lock_after = 10;
+  std::chrono::seconds lock_duration{30 * 60};
+  int max_failures_per_address = 30;
+  std::chrono::seconds address_window{10 * 60};
+};
+
+struct LoginResult {
+  std::string session_token;  // for the cookie; never stored in clear
+  std::string csrf_token;
+  TimePoint expires_at;
+  Principal principal;
+};
+
+struct SessionInfo {
+  Principal principal;
+  std::string csrf_token;
+  TimePoint expires_at;
+};
+
+// Thread-safe. `db`, `clock` and `random` must outlive it.
+class Authenticator {
+ public:
+  Authenticator(storage::Database& db, const Clock& clock, Random& random,
+                AuthOptions options = {});
+
+  // kUnauthenticated for bad credentials or a disabled user (one message for
+  // all); kFailedPrecondition while the account is slowed or locked (the
+  // message says until when); kResourceExhausted for an address over its
+  // failure budget. Audits sign-ins and lockouts.
+  StatusOr<LoginResult> Login(std::string_view username, std::string_view password,
+                              std::string_view remote_address);
+  // Ends the session; unknown tokens are ignored.
+  Status Logout(std::string_view session_token);
+
+  // kUnauthenticated for an unknown, expired or disabled user's session.
+  StatusOr<SessionInfo> AuthenticateSession(std::string_view session_token);
+  StatusOr<Principal> AuthenticateApiToken(std::string_view token);
+
+  // BLAKE2b-256 hex of a token, as stored.
+  static std::string HashToken(std::string_view token);
+
+ private:
+  bool AddressOverBudget(std::string_view address);
+  void RecordAddressFailure(std::string_view address);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  Random& random_;
+  const AuthOptions options_;
+
+  std::mutex mu_;
+  // Failure times per remote address, oldest first.
+  std::unordered_map<std::string, std::deque<TimePoint>> failures_by_address_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace edugov::accounts

@@ -1,0 +1,495 @@
+#include "timetable/internal/state.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+namespace edugov::timetable::internal {
+namespace {
+
+bool Contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// Violations of one unary time constraint by activity `a` starting at `s`,
+// with the same counting as the checker.
+int UnaryViolations(const Constraint& k, int duration, int s) {
+  switch (k.type) {
+    case ConstraintType::kPreferredStartingTimes:
+      return Contains(k.slots, s) ? 0 : 1;
+    case ConstraintType::kPreferredTimeSlots:
+      for (int x = s; x < s + duration; ++x)
+        if (!Contains(k.slots, x)) return 1;
+      return 0;
+    case ConstraintType::kNotAvailableTimes: {
+      int n = 0;
+      for (int x = s; x < s + duration; ++x) n += Contains(k.slots, x);
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+bool IsUnary(ConstraintType t) {
+  return t == ConstraintType::kPreferredStartingTimes || t == ConstraintType::kPreferredTimeSlots ||
+         t == ConstraintType::kNotAvailableTimes;
+}
+
+int Find(std::vector<int>& parent, int x) {
+  while (parent[x] != x) x = parent[x] = parent[parent[x]];
+  return x;
+}
+
+}  // namespace
+
+State::State(const Instance& inst) : in_(inst) {
+  ppd_ = in_.periods_per_day();
+  slots_ = in_.num_slots();
+  const int n = static_cast<int>(in_.activities.size());
+  room_.assign(n, -1);
+  teacher_occ_.assign(in_.teachers.size() * slots_, 0);
+  subgroup_occ_.assign(static_cast<size_t>(in_.num_subgroups) * slots_, 0);
+  room_occ_.assign(in_.rooms.size() * slots_, 0);
+  BuildBlocks();
+  BuildTerms();
+  start_.assign(blocks_.size(), -1);
+  unplaced_ = n;
+  cost_.hard += n;  // every unplaced activity is one hard violation
+}
+
+void State::BuildBlocks() {
+  const int n = static_cast<int>(in_.activities.size());
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (const Constraint& k : in_.constraints) {
+    if (k.type != ConstraintType::kActivitiesSameStartingTime || !k.hard()) continue;
+    for (size_t i = 1; i < k.activities.size(); ++i)
+      parent[Find(parent, k.activities[i])] = Find(parent, k.activities[0]);
+  }
+  block_of_.assign(n, -1);
+  std::map<int, int> root_block;
+  for (int a = 0; a < n; ++a) {
+    auto [it, fresh] = root_block.try_emplace(Find(parent, a), static_cast<int>(blocks_.size()));
+    if (fresh) blocks_.emplace_back();
+    block_of_[a] = it->second;
+    blocks_[it->second].activities.push_back(a);
+  }
+  // Unary constraints per activity.
+  std::vector<std::vector<int>> unary(n);
+  for (int c = 0; c < static_cast<int>(in_.constraints.size()); ++c)
+    if (IsUnary(in_.constraints[c].type))
+      for (int a : in_.constraints[c].activities) unary[a].push_back(c);
+  // Periods no lesson may use: reserved daily slots, and (clause 25) periods
+  // starting before the earliest allowed first lesson.
+  std::vector<char> banned_period(ppd_, 0);
+  if (in_.bell.enabled) {
+    for (int p : in_.bell.fixed_periods) banned_period[p] = 1;
+    for (int p = 0; p < ppd_; ++p)
+      if (in_.bell.first_lesson_not_before >= 0 && in_.periods[p].start_minute >= 0 &&
+          in_.periods[p].start_minute < in_.bell.first_lesson_not_before)
+        banned_period[p] = 1;
+  }
+  for (Block& blk : blocks_) {
+    blk.unary_soft.assign(slots_, 0);
+    std::vector<int> geometric;
+    std::set<int> restricted;
+    for (int s = 0; s < slots_; ++s) {
+      bool fits = true, hard_ok = true;
+      for (int a : blk.activities) {
+        const int dur = in_.activities[a].duration;
+        if (s % ppd_ + dur > ppd_) { fits = false; break; }
+        for (int p = s % ppd_; p < s % ppd_ + dur; ++p)
+          if (banned_period[p]) hard_ok = false;
+        for (int c : unary[a]) {
+          const Constraint& k = in_.constraints[c];
+          int v = UnaryViolations(k, dur, s);
+          if (v == 0) continue;
+          if (k.hard()) {
+            hard_ok = false;
+            restricted.insert(c);
+          } else {
+            blk.unary_soft[s] += static_cast<int64_t>(v * k.weight + 0.5);
+          }
+        }
+      }
+      if (!fits) continue;
+      geometric.push_back(s);
+      if (hard_ok) blk.domain.push_back(s);
+    }
+    blk.restricted_by.assign(restricted.begin(), restricted.end());
+    if (blk.domain.empty()) {
+      std::string line = "activities";
+      for (int a : blk.activities) line += " " + std::to_string(in_.activities[a].id);
+      line += ": no start satisfies all of";
+      for (int c : blk.restricted_by) line += " {" + in_.constraints[c].source + "}";
+      if (blk.restricted_by.empty()) line += " {reserved or too-early periods / day length}";
+      static_conflicts_.push_back(line);
+      // Keep searching over the geometric starts; the violation then shows
+      // in the checker's report of the result.
+      blk.domain = geometric;
+    }
+  }
+  // Room domains: intersection of hard preferred rooms, minus rooms too
+  // small; soft preferences become per-room costs.
+  room_domain_.assign(n, {});
+  room_soft_.assign(n, {});
+  std::vector<std::vector<int>> hard_rooms(n), soft_rooms(n);
+  std::vector<char> has_hard(n, 0);
+  for (const Constraint& k : in_.constraints) {
+    if (k.type != ConstraintType::kPreferredRooms) continue;
+    for (int a : k.activities) {
+      if (!k.hard()) continue;
+      if (!has_hard[a]) { hard_rooms[a] = k.rooms; has_hard[a] = 1; continue; }
+      std::vector<int> keep;
+      for (int r : hard_rooms[a]) if (Contains(k.rooms, r)) keep.push_back(r);
+      hard_rooms[a] = keep;
+    }
+  }
+  for (int a = 0; a < n; ++a) {
+    std::vector<int> dom = hard_rooms[a];
+    if (!has_hard[a]) {
+      for (const Constraint& k : in_.constraints)
+        if (k.type == ConstraintType::kPreferredRooms && !k.hard() && Contains(k.activities, a))
+          for (int r : k.rooms) if (!Contains(dom, r)) dom.push_back(r);
+    }
+    std::vector<int> fit;
+    for (int r : dom)
+      if (in_.rooms[r].capacity <= 0 || in_.activities[a].num_students <= in_.rooms[r].capacity)
+        fit.push_back(r);
+    if (has_hard[a] && fit.empty()) {
+      static_conflicts_.push_back("activity " + std::to_string(in_.activities[a].id) +
+                                  ": its required rooms have no room in common that is big enough");
+      fit = dom;
+    }
+    std::sort(fit.begin(), fit.end());
+    room_domain_[a] = fit;
+    for (int r : fit) {
+      int64_t soft = 0;
+      for (const Constraint& k : in_.constraints)
+        if (k.type == ConstraintType::kPreferredRooms && !k.hard() && Contains(k.activities, a) &&
+            !Contains(k.rooms, r))
+          soft += static_cast<int64_t>(k.weight + 0.5);
+      room_soft_[a].push_back(soft);
+    }
+  }
+}
+
+void State::BuildTerms() {
+  const int n = static_cast<int>(in_.activities.size());
+  of_teacher_.assign(in_.teachers.size(), {});
+  of_subgroup_.assign(in_.num_subgroups, {});
+  for (int a = 0; a < n; ++a) {
+    for (int t : in_.activities[a].teachers) of_teacher_[t].push_back(a);
+    for (int g : in_.activities[a].subgroups) of_subgroup_[g].push_back(a);
+  }
+  const auto& of_teacher = of_teacher_;
+  const auto& of_subgroup = of_subgroup_;
+  for (int c = 0; c < static_cast<int>(in_.constraints.size()); ++c) {
+    const Constraint& k = in_.constraints[c];
+    Term base;
+    base.constraint = c;
+    base.type = k.type;
+    base.hard = k.hard();
+    base.weight = static_cast<int64_t>(k.weight + 0.5);
+    base.value = k.value;
+    base.consecutive_if_same_day = k.consecutive_if_same_day;
+    switch (k.type) {
+      case ConstraintType::kActivitiesSameStartingTime: {
+        if (k.hard()) break;  // merged into one block
+        Term t = base;
+        t.activities = k.activities;
+        terms_.push_back(t);
+        break;
+      }
+      case ConstraintType::kActivitiesNotOverlapping:
+      case ConstraintType::kMinDaysBetweenActivities:
+      case ConstraintType::kTwoActivitiesConsecutive: {
+        Term t = base;
+        t.activities = k.activities;
+        terms_.push_back(t);
+        break;
+      }
+      case ConstraintType::kActivitiesEndStudentsDay:
+        for (int a : k.activities) {
+          Term t = base;
+          t.anchor = a;
+          std::set<int> acts{a};
+          for (int g : in_.activities[a].subgroups) acts.insert(of_subgroup[g].begin(), of_subgroup[g].end());
+          t.activities.assign(acts.begin(), acts.end());
+          terms_.push_back(t);
+        }
+        break;
+      case ConstraintType::kTeachersMaxHoursDaily:
+      case ConstraintType::kTeachersMaxHoursContinuously:
+      case ConstraintType::kTeachersMaxGapsPerDay:
+        for (int te : k.teachers) {
+          Term t = base;
+          t.teacher = te;
+          for (int a : of_teacher[te])
+            if (k.tag < 0 || Contains(in_.activities[a].tags, k.tag)) t.activities.push_back(a);
+          if (!t.activities.empty()) terms_.push_back(t);
+        }
+        break;
+      case ConstraintType::kStudentsMaxHoursDaily:
+      case ConstraintType::kStudentsMaxHoursContinuously:
+        for (int s : k.student_sets)
+          for (int g : in_.student_sets[s].subgroups) {
+            Term t = base;
+            t.subgroup = g;
+            t.activities = of_subgroup[g];
+            if (!t.activities.empty()) terms_.push_back(t);
+          }
+        break;
+      case ConstraintType::kWeeklyPeriods: {
+        // Fixed by the instance, not by placement: a constant.
+        int total = 0;
+        for (int a : k.activities) total += in_.activities[a].duration;
+        if (total != k.value) {
+          if (k.hard()) cost_.hard += 1; else cost_.soft += base.weight;
+          static_conflicts_.push_back("{" + k.source + "}: the instance gives " + std::to_string(total) +
+                                      " periods, the plan requires " + std::to_string(k.value));
+        }
+        break;
+      }
+      default:
+        break;  // unary and room constraints live in the blocks and room domains
+    }
+  }
+  terms_of_.assign(n, {});
+  for (int t = 0; t < static_cast<int>(terms_.size()); ++t)
+    for (int a : terms_[t].activities) terms_of_[a].push_back(t);
+  stamp_.assign(terms_.size(), 0);
+}
+
+Cost State::EvalTerm(const Term& t) const {
+  int64_t v = 0;
+  auto dur = [&](int a) { return in_.activities[a].duration; };
+  switch (t.type) {
+    case ConstraintType::kActivitiesNotOverlapping:
+      for (size_t i = 0; i < t.activities.size(); ++i)
+        for (size_t j = i + 1; j < t.activities.size(); ++j) {
+          int a = t.activities[i], b = t.activities[j];
+          if (Placed(a) && Placed(b) && Start(a) < Start(b) + dur(b) && Start(b) < Start(a) + dur(a)) ++v;
+        }
+      break;
+    case ConstraintType::kActivitiesSameStartingTime: {
+      int first = t.activities[0];
+      for (size_t i = 1; i < t.activities.size(); ++i)
+        if (Placed(first) && Placed(t.activities[i]) && Start(t.activities[i]) != Start(first)) ++v;
+      break;
+    }
+    case ConstraintType::kMinDaysBetweenActivities:
+      for (size_t i = 0; i < t.activities.size(); ++i)
+        for (size_t j = i + 1; j < t.activities.size(); ++j) {
+          int a = t.activities[i], b = t.activities[j];
+          if (!Placed(a) || !Placed(b)) continue;
+          if (std::abs(Day(a) - Day(b)) >= t.value) continue;
+          ++v;
+          if (t.consecutive_if_same_day && Day(a) == Day(b) && Start(a) + dur(a) != Start(b) &&
+              Start(b) + dur(b) != Start(a))
+            ++v;
+        }
+      break;
+    case ConstraintType::kTwoActivitiesConsecutive: {
+      int a = t.activities[0], b = t.activities[1];
+      if (Placed(a) && Placed(b) && (Start(b) != Start(a) + dur(a) || Day(a) != Day(b))) ++v;
+      break;
+    }
+    case ConstraintType::kActivitiesEndStudentsDay: {
+      int a = t.anchor;
+      if (!Placed(a)) break;
+      for (int b : t.activities)
+        if (b != a && Placed(b) && Day(b) == Day(a) && Start(b) >= Start(a) + dur(a)) { ++v; break; }
+      break;
+    }
+    case ConstraintType::kTeachersMaxHoursDaily:
+    case ConstraintType::kTeachersMaxHoursContinuously:
+    case ConstraintType::kTeachersMaxGapsPerDay:
+    case ConstraintType::kStudentsMaxHoursDaily:
+    case ConstraintType::kStudentsMaxHoursContinuously: {
+      // Bitmap of occupied periods per day; ppd <= 64 is checked by the solver.
+      const int ndays = static_cast<int>(in_.days.size());
+      uint64_t day_bits[32] = {0};
+      for (int a : t.activities) {
+        if (!Placed(a)) continue;
+        int d = Day(a), p = Start(a) % ppd_;
+        if (d < 32) day_bits[d] |= ((dur(a) >= 64 ? ~0ULL : ((1ULL << dur(a)) - 1)) << p);
+      }
+      for (int d = 0; d < ndays && d < 32; ++d) {
+        uint64_t bits = day_bits[d];
+        if (!bits) continue;
+        int hours = __builtin_popcountll(bits);
+        if (t.type == ConstraintType::kTeachersMaxHoursDaily || t.type == ConstraintType::kStudentsMaxHoursDaily) {
+          if (hours > t.value) ++v;
+        } else if (t.type == ConstraintType::kTeachersMaxGapsPerDay) {
+          int span = 64 - __builtin_clzll(bits) - __builtin_ctzll(bits);
+          if (span - hours > t.value) v += span - hours - t.value;
+        } else {
+          int run = 0;
+          for (int p = 0; p <= ppd_; ++p) {
+            if (p < ppd_ && (bits >> p & 1)) { ++run; continue; }
+            if (run > t.value) ++v;
+            run = 0;
+          }
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  Cost c;
+  if (t.hard) c.hard = v; else c.soft = v * t.weight;
+  return c;
+}
+
+Cost State::PlaceActivity(int a, int start, int room, int sign) {
+  Cost d;
+  const Activity& act = in_.activities[a];
+  auto bump = [&](int& cell) {
+    if (sign > 0) { if (cell >= 1) ++d.hard; ++cell; }
+    else { --cell; if (cell >= 1) --d.hard; }
+  };
+  for (int s = start; s < start + act.duration; ++s) {
+    for (int t : act.teachers) bump(teacher_occ_[t * slots_ + s]);
+    for (int g : act.subgroups) bump(subgroup_occ_[static_cast<size_t>(g) * slots_ + s]);
+    if (room >= 0) bump(room_occ_[room * slots_ + s]);
+  }
+  if (room >= 0) {
+    const auto& dom = room_domain_[a];
+    auto it = std::find(dom.begin(), dom.end(), room);
+    if (it != dom.end()) d.soft += sign * room_soft_[a][it - dom.begin()];
+  }
+  return d;
+}
+
+Cost State::Move(int b, int start) {
+  std::vector<int> rooms;
+  rooms.reserve(blocks_[b].activities.size());
+  for (size_t i = 0; i < blocks_[b].activities.size(); ++i) rooms.push_back(-2);  // choose
+  return MoveWithRooms(b, start, rooms);
+}
+
+Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
+  Block& blk = blocks_[b];
+  Cost d;
+  const int old = start_[b];
+  if (old >= 0) {
+    d.soft -= blk.unary_soft[old];
+    for (int a : blk.activities) { d += PlaceActivity(a, old, room_[a], -1); room_[a] = -1; }
+  } else {
+    d.hard -= static_cast<int64_t>(blk.activities.size());
+  }
+  start_[b] = start;
+  if (start >= 0) {
+    d.soft += blk.unary_soft[start];
+    for (size_t i = 0; i < blk.activities.size(); ++i) {
+      int a = blk.activities[i];
+      int r = rooms[i];
+      if (r == -2) {
+        r = -1;
+        int64_t best = INT64_MAX;
+        const auto& dom = room_domain_[a];
+        for (size_t j = 0; j < dom.size(); ++j) {
+          int64_t clash = 0;
+          for (int s = start; s < start + in_.activities[a].duration; ++s) clash += room_occ_[dom[j] * slots_ + s];
+          int64_t score = clash * 1000000 + room_soft_[a][j];
+          if (score < best) { best = score; r = dom[j]; }
+        }
+      }
+      room_[a] = r;
+      d += PlaceActivity(a, start, r, +1);
+    }
+  } else {
+    d.hard += static_cast<int64_t>(blk.activities.size());
+  }
+  ++stamp_now_;
+  for (int a : blk.activities)
+    for (int t : terms_of_[a]) {
+      if (stamp_[t] == stamp_now_) continue;
+      stamp_[t] = stamp_now_;
+      Cost now = EvalTerm(terms_[t]);
+      d += now - terms_[t].cached;
+      terms_[t].cached = now;
+    }
+  cost_ += d;
+  return d;
+}
+
+std::vector<int> State::BlocksInTheWay(int b, int start) const {
+  std::vector<int> out;
+  auto consider = [&](const std::vector<int>& acts, int x) {
+    for (int o : acts) {
+      int ob = block_of_[o];
+      if (ob == b || start_[ob] < 0) continue;
+      if (start_[ob] <= x && x < start_[ob] + in_.activities[o].duration && !Contains(out, ob)) out.push_back(ob);
+    }
+  };
+  for (int a : blocks_[b].activities) {
+    const Activity& act = in_.activities[a];
+    for (int x = start; x < start + act.duration; ++x) {
+      for (int t : act.teachers)
+        if (teacher_occ_[t * slots_ + x] > 0) consider(of_teacher_[t], x);
+      for (int g : act.subgroups)
+        if (subgroup_occ_[static_cast<size_t>(g) * slots_ + x] > 0) consider(of_subgroup_[g], x);
+    }
+  }
+  return out;
+}
+
+bool State::InHardConflict(int b) const {
+  const int s0 = start_[b];
+  if (s0 < 0) return true;
+  for (int a : blocks_[b].activities) {
+    const Activity& act = in_.activities[a];
+    for (int s = s0; s < s0 + act.duration; ++s) {
+      for (int t : act.teachers) if (teacher_occ_[t * slots_ + s] > 1) return true;
+      for (int g : act.subgroups) if (subgroup_occ_[static_cast<size_t>(g) * slots_ + s] > 1) return true;
+      if (room_[a] >= 0 && room_occ_[room_[a] * slots_ + s] > 1) return true;
+    }
+    for (int t : terms_of_[a]) if (terms_[t].cached.hard > 0) return true;
+  }
+  return false;
+}
+
+Solution State::ToSolution() const {
+  Solution sol;
+  sol.placements.resize(in_.activities.size());
+  for (size_t a = 0; a < in_.activities.size(); ++a) {
+    sol.placements[a].start = start_[block_of_[a]];
+    sol.placements[a].room = room_[a];
+  }
+  return sol;
+}
+
+std::vector<std::string> State::StaticConflicts() const {
+  std::vector<std::string> out = static_conflicts_;
+  // Over-full resources: more periods to teach than slots any of their
+  // activities may use.
+  auto check = [&](const std::string& who, const std::vector<int>& acts) {
+    int need = 0;
+    std::set<int> usable;
+    std::set<int> constraints;
+    for (int a : acts) {
+      need += in_.activities[a].duration;
+      for (int s : blocks_[block_of_[a]].domain)
+        for (int x = s; x < s + in_.activities[a].duration; ++x) usable.insert(x);
+      for (int c : blocks_[block_of_[a]].restricted_by) constraints.insert(c);
+    }
+    if (need <= static_cast<int>(usable.size())) return;
+    std::string line = who + " needs " + std::to_string(need) + " periods but only " +
+                       std::to_string(usable.size()) + " are usable under";
+    for (int c : constraints) line += " {" + in_.constraints[c].source + "}";
+    out.push_back(line);
+  };
+  std::vector<std::vector<int>> of_teacher(in_.teachers.size()), of_subgroup(in_.num_subgroups);
+  for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
+    for (int t : in_.activities[a].teachers) of_teacher[t].push_back(a);
+    for (int g : in_.activities[a].subgroups) of_subgroup[g].push_back(a);
+  }
+  for (size_t t = 0; t < of_teacher.size(); ++t) check("teacher " + in_.teachers[t].name, of_teacher[t]);
+  for (size_t g = 0; g < of_subgroup.size(); ++g) check("students " + in_.subgroup_names[g], of_subgroup[g]);
+  return out;
+}
+
+}  // namespace edugov::timetable::internal

@@ -1,0 +1,111 @@
+// Incremental evaluation for the solver (internal; not a public API).
+//
+// State owns the current placement of every block and keeps resource
+// occupancy counters (teacher x slot, subgroup x slot, room x slot) plus a
+// cached cost per "term" (one non-unary constraint piece: a min-days group,
+// one teacher's daily-hours limit, ...). Moving a block updates the counters
+// and re-evaluates only the terms that mention its activities, so a move
+// costs O(resources x duration + affected terms), not O(instance).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "timetable/model.h"
+
+namespace edugov::timetable::internal {
+
+// Costs are kept as integers: hard violations, and soft cost in units of
+// 1/100 of a violation (FET weight percentages are integers in practice).
+struct Cost {
+  int64_t hard = 0;
+  int64_t soft = 0;  // x100
+  Cost& operator+=(const Cost& o) { hard += o.hard; soft += o.soft; return *this; }
+  Cost& operator-=(const Cost& o) { hard -= o.hard; soft -= o.soft; return *this; }
+  friend Cost operator-(Cost a, const Cost& b) { return a -= b; }
+  friend Cost operator+(Cost a, const Cost& b) { return a += b; }
+};
+
+struct Term {
+  int constraint = -1;
+  ConstraintType type{};
+  bool hard = true;
+  int64_t weight = 100;            // soft weight x100 per violation
+  std::vector<int> activities;     // activities it reads
+  int teacher = -1;                // for teacher profile terms
+  int subgroup = -1;               // for students profile terms
+  int anchor = -1;                 // for end-students-day: the constrained activity
+  int value = 0;
+  bool consecutive_if_same_day = false;
+  Cost cached;
+};
+
+struct Block {
+  std::vector<int> activities;
+  std::vector<int> domain;          // allowed start slots (hard unary constraints hold)
+  std::vector<int64_t> unary_soft;  // soft cost x100 per start slot, parallel to num_slots
+  std::vector<int> restricted_by;   // constraints that shrank the domain (for conflicts)
+};
+
+class State {
+ public:
+  // Builds blocks, domains and terms. Does not place anything.
+  explicit State(const Instance& inst);
+
+  const Instance& instance() const { return in_; }
+  int num_blocks() const { return static_cast<int>(blocks_.size()); }
+  const Block& block(int b) const { return blocks_[b]; }
+  int block_of(int activity) const { return block_of_[activity]; }
+  int start(int b) const { return start_[b]; }
+  int room(int activity) const { return room_[activity]; }
+  const std::vector<int>& room_domain(int activity) const { return room_domain_[activity]; }
+  Cost cost() const { return cost_; }
+
+  // Places block b at `start` (-1: unplace) with rooms chosen greedily
+  // (fewest clashes, then soft room preference; ties by lowest index so the
+  // result is deterministic). Returns the cost change.
+  Cost Move(int b, int start);
+  // Places block b at `start` with exactly these rooms (one per activity of
+  // the block, same order); used to restore a previous state.
+  Cost MoveWithRooms(int b, int start, const std::vector<int>& rooms);
+  // Blocks other than b that would share a teacher or subgroup with b if b
+  // started at `start` (the blocks a swap would have to move away).
+  std::vector<int> BlocksInTheWay(int b, int start) const;
+  // True if block b takes part in a hard violation right now.
+  bool InHardConflict(int b) const;
+
+  Solution ToSolution() const;
+  // Constraint indices of the smallest infeasible cores found statically
+  // (empty domains, over-full resources), as readable lines.
+  std::vector<std::string> StaticConflicts() const;
+
+ private:
+  void BuildBlocks();
+  void BuildTerms();
+  Cost PlaceActivity(int a, int start, int room, int sign);
+  Cost EvalTerm(const Term& t) const;
+  int Day(int a) const { return start_[block_of_[a]] / ppd_; }
+  int Start(int a) const { return start_[block_of_[a]]; }
+  bool Placed(int a) const { return start_[block_of_[a]] >= 0; }
+
+  const Instance& in_;
+  int ppd_ = 0, slots_ = 0;
+  std::vector<Block> blocks_;
+  std::vector<int> block_of_;
+  std::vector<int> start_;   // per block
+  std::vector<int> room_;    // per activity
+  std::vector<std::vector<int>> room_domain_;     // per activity; empty: no room
+  std::vector<std::vector<int64_t>> room_soft_;   // parallel to room_domain_
+  std::vector<int> teacher_occ_, subgroup_occ_, room_occ_;
+  std::vector<std::vector<int>> of_teacher_, of_subgroup_;  // activities per resource
+  std::vector<Term> terms_;
+  std::vector<std::vector<int>> terms_of_;  // per activity
+  std::vector<uint32_t> stamp_;             // per term, dedupe during Move
+  uint32_t stamp_now_ = 0;
+  int unplaced_ = 0;
+  Cost cost_;
+  std::vector<std::string> static_conflicts_;
+};
+
+}  // namespace edugov::timetable::internal

@@ -1,0 +1,269 @@
+#include "timetable/solver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <cstdio>
+
+#include "common/random.h"
+#include "timetable/internal/state.h"
+
+namespace edugov::timetable {
+namespace {
+
+using internal::Cost;
+using internal::State;
+
+// One hard violation outweighs any plausible soft cost (soft is x100).
+constexpr int64_t kHardWeight = 1'000'000;
+// Probability of taking the best move when it makes things worse.
+constexpr double kNoise = 0.05;
+int64_t Scalar(const Cost& c) { return c.hard * kHardWeight + c.soft; }
+
+class Search {
+ public:
+  Search(const Instance& inst, const SolveParams& p) : st_(inst), p_(p), rng_(p.seed) {
+    clock_ = p.clock ? p.clock : [] {
+      using namespace std::chrono;
+      return duration<double>(steady_clock::now().time_since_epoch()).count();
+    };
+    t0_ = clock_();
+  }
+
+  SolveResult Run() {
+    Construct();
+    LocalSearch();
+    res_.work = work_;
+    res_.seconds = clock_() - t0_;
+    if (res_.hard > 0) {
+      res_.conflicts = st_.StaticConflicts();
+      for (std::string& s : HardSummary()) res_.conflicts.push_back(std::move(s));
+    }
+    return std::move(res_);
+  }
+
+ private:
+  bool OutOfBudget() {
+    if (p_.work_limit > 0 && work_ >= p_.work_limit) return true;
+    if (p_.stop_at_first_complete && res_.first_complete_work >= 0) return true;
+    // The clock is read sparingly: it is the safety net, not the pacing.
+    if ((++clock_tick_ & 255) == 0 && clock_() - t0_ >= p_.time_limit_seconds) timed_out_ = true;
+    return timed_out_;
+  }
+
+  void Record() {
+    Cost c = st_.cost();
+    if (have_best_ && Scalar(c) >= Scalar(best_)) return;
+    have_best_ = true;
+    best_ = c;
+    res_.solution = st_.ToSolution();
+    res_.hard = static_cast<int>(c.hard);
+    res_.soft = c.soft / 100.0;
+    double now = clock_() - t0_;
+    if (c.hard == 0 && res_.first_complete_work < 0) {
+      res_.first_complete_work = work_;
+      res_.first_complete_seconds = now;
+    }
+    if (p_.on_improvement) p_.on_improvement(Progress{now, work_, res_.hard, res_.soft});
+  }
+
+  struct Candidate {
+    int start = -1;
+    bool swap = false;  // also move the blocks in the way to b's old start
+  };
+
+  // Applies a candidate and returns its cost change; `undo` receives what is
+  // needed to put everything back (block, start, rooms), in apply order.
+  struct Undo {
+    int block;
+    int start;
+    std::vector<int> rooms;
+  };
+  Cost Apply(int b, const Candidate& c, std::vector<Undo>* undo) {
+    undo->clear();
+    auto save = [&](int blk) {
+      Undo u{blk, st_.start(blk), {}};
+      for (int a : st_.block(blk).activities) u.rooms.push_back(st_.room(a));
+      undo->push_back(std::move(u));
+    };
+    const int old = st_.start(b);
+    std::vector<int> others;
+    if (c.swap) others = st_.BlocksInTheWay(b, c.start);
+    save(b);
+    for (int o : others) save(o);
+    Cost d = st_.Move(b, c.start);
+    for (int o : others) {
+      int ns = old + (st_.start(o) - c.start);
+      d += st_.Move(o, ns);
+    }
+    return d;
+  }
+  void Revert(const std::vector<Undo>& undo) {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) st_.MoveWithRooms(it->block, it->start, it->rooms);
+  }
+  // A swap is possible when 1..4 blocks are in the way and each can take
+  // b's old start (same offset) within its own domain.
+  bool SwapPossible(int b, int s) {
+    const int old = st_.start(b);
+    if (old < 0) return false;
+    std::vector<int> others = st_.BlocksInTheWay(b, s);
+    if (others.empty() || others.size() > 4) return false;
+    for (int o : others) {
+      int ns = old + (st_.start(o) - s);
+      const auto& dom = st_.block(o).domain;
+      if (!std::binary_search(dom.begin(), dom.end(), ns)) return false;
+    }
+    return true;
+  }
+
+  // Tries starts in the block's domain (a sample of `cap` when larger), as
+  // plain moves and, if `swaps`, as swaps; returns the best by scalar delta
+  // with a random tie-break, honouring the tabu list unless the move beats
+  // the best solution (aspiration).
+  Candidate Best(int b, size_t cap, bool use_tabu, bool swaps, int64_t* best_delta) {
+    const auto& dom = st_.block(b).domain;
+    const int old = st_.start(b);
+    Candidate best;
+    int ties = 0;
+    *best_delta = INT64_MAX;
+    size_t n = dom.size();
+    size_t offset = n > cap ? rng_.Below(n) : 0;
+    size_t count = std::min(n, cap);
+    std::vector<Undo> undo;
+    for (size_t i = 0; i < count; ++i) {
+      int s = dom[(offset + i * (n > cap ? 7919 : 1)) % n];
+      if (s == old) continue;
+      if (use_tabu && tabu_[static_cast<size_t>(b) * slots_ + s] > iter_ && !have_best_) continue;
+      for (int k = 0; k < (swaps ? 2 : 1); ++k) {
+        Candidate c{s, k == 1};
+        if (c.swap && !SwapPossible(b, s)) continue;
+        ++work_;
+        int64_t base = Scalar(st_.cost());
+        int64_t delta = Scalar(Apply(b, c, &undo));
+        Revert(undo);
+        if (use_tabu && tabu_[static_cast<size_t>(b) * slots_ + s] > iter_ &&
+            !(base + delta < Scalar(best_)))
+          continue;
+        if (delta < *best_delta) {
+          *best_delta = delta;
+          best = c;
+          ties = 1;
+        } else if (delta == *best_delta && rng_.Below(++ties) == 0) {
+          best = c;
+        }
+      }
+    }
+    return best;
+  }
+
+  void Construct() {
+    slots_ = st_.instance().num_slots();
+    tabu_.assign(static_cast<size_t>(st_.num_blocks()) * slots_, 0);
+    // Most constrained first: smallest domain, then most resource-periods.
+    std::vector<int> order(st_.num_blocks());
+    std::vector<int64_t> load(order.size(), 0);
+    for (int b = 0; b < st_.num_blocks(); ++b) {
+      order[b] = b;
+      for (int a : st_.block(b).activities) {
+        const Activity& act = st_.instance().activities[a];
+        load[b] += act.duration * (act.teachers.size() + act.subgroups.size() + 1);
+      }
+    }
+    std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
+      size_t dx = st_.block(x).domain.size(), dy = st_.block(y).domain.size();
+      if (dx != dy) return dx < dy;
+      return load[x] > load[y];
+    });
+    for (int b : order) {
+      if (st_.block(b).domain.empty()) continue;
+      int64_t delta;
+      Candidate c = Best(b, SIZE_MAX, false, false, &delta);
+      if (c.start >= 0) st_.Move(b, c.start);
+      if (p_.work_limit > 0 && work_ >= p_.work_limit) break;
+    }
+    Record();
+  }
+
+  void LocalSearch() {
+    const int nb = st_.num_blocks();
+    if (nb == 0) return;
+    std::vector<Undo> undo;
+    while (!OutOfBudget()) {
+      if (have_best_ && best_.hard == 0 && best_.soft == 0) break;  // nothing left to gain
+      ++iter_;
+      const bool feasible = st_.cost().hard == 0;
+      int b = static_cast<int>(rng_.Below(nb));
+      if (!feasible) {
+        // Min-conflicts: work on blocks that take part in a hard violation.
+        for (int tries = 0; tries < 50 && !st_.InHardConflict(b); ++tries) b = static_cast<int>(rng_.Below(nb));
+      }
+      if (st_.block(b).domain.size() < 2) { ++work_; continue; }
+      int64_t delta;
+      Candidate c = Best(b, feasible ? 48 : 64, true, true, &delta);
+      if (c.start < 0) continue;
+      // Improving and sideways moves always; worse ones rarely (random
+      // walk), and once complete never at the price of a hard violation.
+      if (delta > 0 && (delta >= kHardWeight && feasible)) continue;
+      if (delta > 0 && !rng_.Chance(kNoise)) continue;
+      Apply(b, c, &undo);
+      for (const Undo& u : undo)
+        if (u.start >= 0) tabu_[static_cast<size_t>(u.block) * slots_ + u.start] = iter_ + 8 + static_cast<int64_t>(rng_.Below(12));
+      if (Scalar(st_.cost()) < Scalar(best_)) Record();
+    }
+  }
+
+  void Restore() {
+    const Solution& sol = res_.solution;
+    for (int b = 0; b < st_.num_blocks(); ++b) {
+      std::vector<int> rooms;
+      for (int a : st_.block(b).activities) rooms.push_back(sol.placements[a].room);
+      st_.MoveWithRooms(b, sol.placements[st_.block(b).activities[0]].start, rooms);
+    }
+  }
+
+  // Hard violations left in the best solution, by constraint, for the
+  // infeasibility report.
+  std::vector<std::string> HardSummary() {
+    Restore();
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (int b = 0; b < st_.num_blocks() && out.size() < 20; ++b) {
+      if (!st_.InHardConflict(b)) continue;
+      std::string ids;
+      for (int a : st_.block(b).activities) ids += " " + std::to_string(st_.instance().activities[a].id);
+      std::string line = "still conflicting in the best timetable: activities" + ids;
+      if (seen.insert(line).second) out.push_back(line);
+    }
+    return out;
+  }
+
+  State st_;
+  const SolveParams& p_;
+  SplitMix64 rng_;
+  std::function<double()> clock_;
+  double t0_ = 0;
+  int64_t work_ = 0;
+  int64_t iter_ = 0;
+  uint64_t clock_tick_ = 0;
+  bool timed_out_ = false;
+  int slots_ = 0;
+  std::vector<int64_t> tabu_;
+  bool have_best_ = false;
+  Cost best_;
+  SolveResult res_;
+};
+
+}  // namespace
+
+SolveResult Solve(const Instance& inst, const SolveParams& params) {
+  if (inst.periods_per_day() > 64 || inst.days.size() > 32) {
+    SolveResult r;
+    r.hard = static_cast<int>(inst.activities.size());
+    r.conflicts.push_back("more than 64 periods a day or 32 days is not supported");
+    return r;
+  }
+  return Search(inst, params).Run();
+}
+
+}  // namespace edugov::timetable

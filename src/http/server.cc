@@ -1,0 +1,619 @@
+// Server internals. One coroutine per connection, running on its own strand,
+// so a connection's state needs no lock; the acceptor, signal set and
+// shutdown timer live on a separate "control" strand. Handlers are
+// synchronous and run on the I/O threads (options.threads of them): no
+// thread per request, and an idle or slow client costs only a coroutine.
+//
+// Per request: wait for the first byte (idle timeout on keep-alive, read
+// timeout on a fresh connection) -> read the header (read timeout covers
+// header and body) -> find the route, which decides the body limit -> read
+// the body -> dispatch -> write (write timeout) -> one access-log line.
+//
+// Shutdown: stop accepting; close connections that are idle between
+// requests; let the rest finish their current request (answered with
+// "Connection: close"); after shutdown_grace close whatever is left. Run()
+// returns when the io_context runs out of work.
+
+// <utility> first: Boost 1.74's asio/awaitable.hpp misses it under GCC 12.
+#include <utility>
+
+#include "http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <csignal>
+#include <exception>
+#include <limits>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/internal/percent.h"
+#include "http/internal/static_files.h"
+
+namespace edugov::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kAwait = asio::use_awaitable;
+// After an error response we stop reading requests but drain what the client
+// is still sending (bounded), so closing does not reset the connection
+// before the client has read our answer.
+constexpr size_t kMaxDrainBytes = 1 << 20;
+constexpr std::chrono::milliseconds kMaxDrainTime{2000};
+
+Method ToMethod(bhttp::verb v) {
+  switch (v) {
+    case bhttp::verb::get: return Method::kGet;
+    case bhttp::verb::head: return Method::kHead;
+    case bhttp::verb::post: return Method::kPost;
+    case bhttp::verb::put: return Method::kPut;
+    case bhttp::verb::patch: return Method::kPatch;
+    case bhttp::verb::delete_: return Method::kDelete;
+    case bhttp::verb::options: return Method::kOptions;
+    default: return Method::kOther;
+  }
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+// "a=1&b=x%20y" -> {a: 1, b: "x y"}. The first of repeated keys wins.
+void ParseQuery(std::string_view q, std::map<std::string, std::string>& out) {
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string key = internal::PercentDecode(pair.substr(0, eq), true);
+    std::string value =
+        eq == std::string_view::npos ? std::string() : internal::PercentDecode(pair.substr(eq + 1), true);
+    out.emplace(std::move(key), std::move(value));
+  }
+}
+
+Response ServerError(int http_status, const Status& status, Lang lang) {
+  Response res = ErrorResponse(status, lang);
+  res.status = http_status;
+  return res;
+}
+
+// The connection's state. Touched only on the connection's strand, except
+// `stream.close()` posted to that strand at shutdown.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  // Waiting for the first byte of a request: safe to close at shutdown.
+  bool idle = false;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router)
+      : options_(std::move(options)),
+        router_(router),
+        ioc_(std::max(1, options_.threads)),
+        control_(asio::make_strand(ioc_)),
+        acceptor_(control_),
+        grace_timer_(control_) {}
+
+  ~Impl() {
+    // Connections must not outlive the io_context their sockets belong to;
+    // coroutine frames still holding some are destroyed with ioc_.
+    std::lock_guard lock(mu_);
+    connections_.clear();
+  }
+
+  Status Start();
+  int port() const { return port_; }
+  void Run();
+  void Stop() {
+    asio::post(control_, [this] { BeginShutdown(); });
+  }
+
+ private:
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  // The per-request facts an answer and its access-log line need.
+  struct Exchange {
+    const std::string& remote;
+    Clock::time_point start;
+    Method method = Method::kGet;
+    std::string_view method_name = "-";  // "-" when the request was unreadable
+    std::string_view path = "-";         // raw path, never the query string
+    unsigned version = 11;
+  };
+  // Writes `res` (consuming its body) and logs the access line; false if the
+  // write failed.
+  asio::awaitable<bool> Send(Connection& conn, Response& res, const Exchange& x, bool keep_alive);
+  // Stops reading requests: half-closes, drains what the client still sends
+  // for a bounded time, then closes.
+  asio::awaitable<void> DrainAndClose(Connection& conn, beast::flat_buffer& buffer);
+  Response Dispatch(Request& req, bool is_api, Router::Match& match);
+  void BeginShutdown();  // on control_
+  bool Register(const std::shared_ptr<Connection>& conn);
+  void Unregister(const std::shared_ptr<Connection>& conn);
+
+  const ServerOptions options_;
+  const Router& router_;
+  std::filesystem::path static_root_;  // canonical; empty serves nothing
+  int port_ = 0;
+
+  std::mutex mu_;
+  std::unordered_set<std::shared_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                                        // GUARDED_BY(mu_)
+  // Mirrors stopping_ for the per-request keep-alive check without the lock.
+  std::atomic<bool> stopping_flag_{false};
+
+  // Declared after the state above: destroyed first, and destroying the
+  // io_context destroys suspended coroutines, which unregister themselves.
+  asio::io_context ioc_;
+  asio::strand<asio::io_context::executor_type> control_;
+  tcp::acceptor acceptor_;                  // on control_
+  std::optional<asio::signal_set> signals_;  // on control_
+  asio::steady_timer grace_timer_;          // on control_
+  bool shutdown_started_ = false;           // on control_
+};
+
+Status Server::Impl::Start() {
+  const std::string& listen = options_.listen;
+  auto malformed = [&] {
+    return InvalidArgumentError("malformed listen address \"" + listen + "\" (want host:port)",
+                                "监听地址格式错误:\"" + listen + "\"(应为 主机:端口)")
+        .WithField("listen");
+  };
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return malformed();
+  std::string host = listen.substr(0, colon);
+  std::string port_text = listen.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return malformed();
+  }
+  int port = std::stoi(port_text);
+  if (port > 65535) return malformed();
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.empty()) host = "0.0.0.0";
+  boost::system::error_code ec;
+  asio::ip::address address = asio::ip::make_address(host, ec);
+  if (ec) return malformed();
+
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (ec == asio::error::address_in_use) {
+      return UnavailableError("cannot listen on " + listen + ": address already in use",
+                              "无法监听 " + listen + ":端口已被占用");
+    }
+    return UnavailableError("cannot listen on " + listen + ": " + ec.message(),
+                            "无法监听 " + listen + ":" + ec.message());
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+
+  if (!options_.static_dir.empty()) {
+    std::error_code fec;
+    static_root_ = std::filesystem::canonical(options_.static_dir, fec);
+    if (fec || !std::filesystem::is_directory(static_root_, fec)) {
+      // Not fatal: the API works without the UI (development, tests).
+      spdlog::warn("static dir {} not found; serving the API only", options_.static_dir);
+      static_root_.clear();
+    }
+  }
+
+  asio::co_spawn(control_, Accept(), asio::detached);
+  if (options_.handle_signals) {
+    signals_.emplace(control_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      spdlog::info("signal {} received", signo);
+      BeginShutdown();
+    });
+  }
+  spdlog::info("listening on {}:{}", address.to_string(), port_);
+  return OkStatus();
+}
+
+void Server::Impl::Run() {
+  auto run = [this] {
+    // Our coroutines catch everything; this is the last line of defence.
+    while (true) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("http: uncaught exception on I/O thread: {}", e.what());
+      } catch (...) {
+        spdlog::error("http: uncaught non-standard exception on I/O thread");
+      }
+    }
+  };
+  std::vector<std::thread> extra;
+  for (int i = 1; i < options_.threads; ++i) extra.emplace_back(run);
+  run();
+  for (auto& t : extra) t.join();
+  spdlog::info("http server stopped");
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  asio::steady_timer backoff(control_);
+  while (true) {
+    tcp::socket socket(asio::make_strand(ioc_));
+    boost::system::error_code ec;
+    co_await acceptor_.async_accept(socket, asio::redirect_error(kAwait, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      // Out of descriptors and the like: back off instead of spinning.
+      spdlog::warn("http: accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(asio::redirect_error(kAwait, ec));
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    if (!Register(conn)) {
+      conn->stream.close();
+      continue;
+    }
+    auto executor = conn->stream.get_executor();
+    asio::co_spawn(executor, Serve(std::move(conn)), asio::detached);
+  }
+}
+
+bool Server::Impl::Register(const std::shared_ptr<Connection>& conn) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return false;
+  connections_.insert(conn);
+  return true;
+}
+
+void Server::Impl::Unregister(const std::shared_ptr<Connection>& conn) {
+  bool last = false;
+  {
+    std::lock_guard lock(mu_);
+    if (connections_.erase(conn) == 0) return;
+    last = stopping_ && connections_.empty();
+  }
+  if (last) {
+    // The grace timer is the only work left; cancelling it lets Run() return.
+    asio::post(control_, [this] { grace_timer_.cancel(); });
+  }
+}
+
+void Server::Impl::BeginShutdown() {
+  if (shutdown_started_) return;
+  shutdown_started_ = true;
+  spdlog::info("http: shutting down (grace {} ms)", options_.shutdown_grace.count());
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  if (signals_) signals_->cancel(ec);
+
+  std::vector<std::shared_ptr<Connection>> conns;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    stopping_flag_ = true;
+    conns.assign(connections_.begin(), connections_.end());
+  }
+  if (conns.empty()) return;
+  for (auto& c : conns) {
+    // On the connection's strand, so `idle` is read race-free. A connection
+    // busy with a request sees stopping_flag_ when it answers and closes.
+    asio::post(c->stream.get_executor(), [c] {
+      if (c->idle) c->stream.close();
+    });
+  }
+  grace_timer_.expires_after(options_.shutdown_grace);
+  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: every connection finished in time
+    std::vector<std::shared_ptr<Connection>> left;
+    {
+      std::lock_guard lock(mu_);
+      left.assign(connections_.begin(), connections_.end());
+    }
+    spdlog::warn("http: grace period over, closing {} connection(s)", left.size());
+    for (auto& c : left) {
+      asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
+    }
+  });
+}
+
+asio::awaitable<bool> Server::Impl::Send(Connection& conn, Response& res, const Exchange& x,
+                                         bool keep_alive) {
+  bhttp::response<bhttp::string_body> out;
+  out.version(x.version == 10 ? 10 : 11);
+  int status = res.status >= 100 && res.status <= 999 ? res.status : 500;
+  out.result(static_cast<unsigned>(status));
+  out.set(bhttp::field::server, "edugov");
+  out.set("X-Content-Type-Options", "nosniff");
+  out.set(bhttp::field::x_frame_options, "DENY");
+  out.set("Referrer-Policy", "same-origin");
+  out.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+          "script-src 'self'");
+  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+  for (const auto& [name, value] : res.headers) out.insert(name, value);
+  out.keep_alive(keep_alive);
+  size_t body_bytes = res.body.size();
+  if (status / 100 == 1 || status == 204 || status == 304) {
+    body_bytes = 0;  // no body by definition (RFC 9110 §15.3.5)
+  } else {
+    out.content_length(body_bytes);
+    // HEAD: the length GET would have had, and no body.
+    if (x.method != Method::kHead) out.body() = std::move(res.body);
+  }
+  conn.stream.expires_after(options_.write_timeout);
+  boost::system::error_code ec;
+  co_await bhttp::async_write(conn.stream, out, asio::redirect_error(kAwait, ec));
+
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - x.start).count();
+  spdlog::info("{} {} {} {} {}B {:.1f}ms {}", x.remote, x.method_name, x.path, status, body_bytes, ms,
+               res.log_note);
+  co_return !ec;
+}
+
+asio::awaitable<void> Server::Impl::DrainAndClose(Connection& conn, beast::flat_buffer& buffer) {
+  boost::system::error_code ec;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn.stream.expires_after(std::min<std::chrono::milliseconds>(options_.read_timeout, kMaxDrainTime));
+  size_t drained = 0;
+  while (!ec && drained < kMaxDrainBytes) {
+    buffer.clear();
+    size_t n = co_await conn.stream.async_read_some(buffer.prepare(16 * 1024),
+                                                    asio::redirect_error(kAwait, ec));
+    drained += n;
+  }
+  conn.stream.close();
+}
+
+Response Server::Impl::Dispatch(Request& req, bool is_api, Router::Match& match) {
+  if (!is_api) return internal::ServeStaticFile(static_root_, req.method, req.path);
+  if (match.handler != nullptr) {
+    req.path_params = std::move(match.path_params);
+    try {
+      return (*match.handler)(req);
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler for {} {} threw: {}", MethodName(req.method), req.path, e.what());
+    } catch (...) {
+      spdlog::error("http: handler for {} {} threw a non-standard exception", MethodName(req.method),
+                    req.path);
+    }
+    return ErrorResponse(InternalError("internal server error", "服务器内部错误"), req.lang);
+  }
+  if (match.path_known) {
+    std::string method(MethodName(req.method));
+    Response res = ServerError(
+        405,
+        InvalidArgumentError("method " + method + " is not allowed for " + req.path,
+                             "路径 " + req.path + " 不支持 " + method + " 方法"),
+        req.lang);
+    std::string allow;
+    for (Method m : {Method::kGet, Method::kHead, Method::kPost, Method::kPut, Method::kPatch,
+                     Method::kDelete, Method::kOptions}) {
+      if (router_.Find(m, req.path).handler != nullptr) {
+        if (!allow.empty()) allow += ", ";
+        allow += MethodName(m);
+      }
+    }
+    if (!allow.empty()) res.AddHeader("Allow", std::move(allow));
+    return res;
+  }
+  return ErrorResponse(NotFoundError("no such API endpoint: " + req.path, "接口不存在:" + req.path),
+                       req.lang);
+}
+
+asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
+  // Unregisters however the coroutine ends, including destruction of its
+  // frame when the io_context goes away.
+  struct Guard {
+    Impl* impl;
+    std::shared_ptr<Connection> conn;
+    ~Guard() { impl->Unregister(conn); }
+  } guard{this, conn};
+
+  boost::system::error_code ec;
+  std::string remote = conn->stream.socket().remote_endpoint(ec).address().to_string();
+  if (ec) remote = "-";
+  beast::flat_buffer buffer;
+  bool first = true;
+
+  try {
+    while (true) {
+      // 1. Wait for the request's first byte. A fresh connection gets the
+      // read timeout (it connected to send something); between keep-alive
+      // requests, the idle timeout.
+      if (buffer.size() == 0) {
+        if (stopping_flag_) break;
+        conn->idle = true;
+        conn->stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+        size_t n = co_await conn->stream.async_read_some(buffer.prepare(4096),
+                                                         asio::redirect_error(kAwait, ec));
+        conn->idle = false;
+        if (ec) break;
+        buffer.commit(n);
+      }
+      first = false;
+      Exchange x{.remote = remote, .start = Clock::now()};
+
+      // 2. The header. The body limit is decided per route once the target
+      // is known, so it is lifted here (Beast checks Content-Length against
+      // it while parsing the header). Not boost::none: Beast 1.74 compares
+      // `len > body_limit_` with the optional, and anything > none.
+      conn->stream.expires_after(options_.read_timeout);
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(
+          std::min<size_t>(options_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+      co_await bhttp::async_read_header(conn->stream, buffer, parser, asio::redirect_error(kAwait, ec));
+      if (ec) {
+        std::optional<Response> res;
+        if (ec == bhttp::error::header_limit) {
+          std::string limit = std::to_string(options_.max_header_bytes);
+          res = ServerError(431,
+                            ResourceExhaustedError("request header too large (limit " + limit + " bytes)",
+                                                   "请求头过大(上限 " + limit + " 字节)"),
+                            Lang::kZh);
+        } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+                   ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+          res = ServerError(400, InvalidArgumentError("malformed HTTP request", "HTTP 请求格式错误"),
+                            Lang::kZh);
+        }
+        // Otherwise the peer went away or timed out: nobody to answer.
+        if (res) {
+          co_await Send(*conn, *res, x, false);
+          co_await DrainAndClose(*conn, buffer);
+        }
+        break;
+      }
+
+      bhttp::request<bhttp::string_body>& hreq = parser.get();
+      Request req;
+      req.method = ToMethod(hreq.method());
+      req.remote_address = remote;
+      req.lang = LangFromAcceptLanguage(View(hreq[bhttp::field::accept_language]));
+      x.method = req.method;
+      x.method_name = View(hreq.method_string());
+      x.version = hreq.version();
+      std::string_view target = View(hreq.target());
+      size_t qmark = target.find('?');
+      std::string_view raw_path = target.substr(0, qmark);
+      std::string_view raw_query =
+          qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+      // Origin-form only ("/path"); absolute-form and "*" are for proxies.
+      if (raw_path.empty() || raw_path.front() != '/') {
+        Response res = ServerError(
+            400, InvalidArgumentError("malformed request target", "请求目标格式错误"), req.lang);
+        co_await Send(*conn, res, x, false);
+        co_await DrainAndClose(*conn, buffer);
+        break;
+      }
+      x.path = raw_path;
+      bool is_api = raw_path.starts_with("/api/") || raw_path == "/api";
+      Router::Match match;
+      if (is_api) match = router_.Find(req.method, raw_path);
+      size_t body_limit = match.handler != nullptr && match.options.max_body_bytes != 0
+                              ? match.options.max_body_bytes
+                              : options_.max_body_bytes;
+
+      // 3. The body, within the route's limit. A declared length over the
+      // limit is refused before any of the body is read (and before a
+      // 100 Continue invites it).
+      bool too_large = parser.content_length() && *parser.content_length() > body_limit;
+      if (!too_large) {
+        beast::string_view expect = hreq[bhttp::field::expect];
+        if (!expect.empty()) {
+          if (!IEquals(View(expect), "100-continue")) {
+            Response res = ServerError(
+                417, InvalidArgumentError("unsupported Expect header", "不支持的 Expect 请求头"), req.lang);
+            co_await Send(*conn, res, x, false);
+            co_await DrainAndClose(*conn, buffer);
+            break;
+          }
+          if (!parser.is_done()) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, hreq.version()};
+            conn->stream.expires_after(options_.write_timeout);
+            co_await bhttp::async_write(conn->stream, cont, asio::redirect_error(kAwait, ec));
+            if (ec) break;
+            conn->stream.expires_after(options_.read_timeout);
+          }
+        }
+        parser.body_limit(body_limit);
+        if (!parser.is_done()) {
+          co_await bhttp::async_read(conn->stream, buffer, parser, asio::redirect_error(kAwait, ec));
+          if (ec == bhttp::error::body_limit) {
+            too_large = true;
+          } else if (ec) {
+            break;  // timeout, reset, or a broken chunked encoding: close
+          }
+        }
+      }
+      if (too_large) {
+        std::string limit = std::to_string(body_limit);
+        Response res = ServerError(
+            413,
+            ResourceExhaustedError("request body too large (limit " + limit + " bytes)",
+                                   "请求体过大(上限 " + limit + " 字节)"),
+            req.lang);
+        co_await Send(*conn, res, x, false);
+        co_await DrainAndClose(*conn, buffer);
+        break;
+      }
+
+      // 4. Dispatch.
+      req.path = internal::PercentDecode(raw_path);
+      ParseQuery(raw_query, req.query);
+      for (const auto& field : hreq) {
+        std::string name(View(field.name_string()));
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto [it, inserted] = req.headers.try_emplace(std::move(name), View(field.value()));
+        if (!inserted) {
+          it->second += ", ";
+          it->second += View(field.value());
+        }
+      }
+      req.body = std::move(hreq.body());
+      Response res = Dispatch(req, is_api, match);
+
+      // 5. Answer. Once shutdown has begun, this is the connection's last.
+      bool keep_alive = hreq.keep_alive() && !stopping_flag_;
+      if (!co_await Send(*conn, res, x, keep_alive)) break;
+      if (!keep_alive) {
+        conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("http: connection from {} failed: {}", remote, e.what());
+  }
+  conn->stream.close();
+}
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+Server::~Server() = default;
+Status Server::Start() { return impl_->Start(); }
+int Server::port() const { return impl_->port(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace edugov::http

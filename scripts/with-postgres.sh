@@ -17,16 +17,17 @@ if [[ $# -eq 0 ]]; then
   exit 2
 fi
 
-PGBIN=""
-if command -v pg_config >/dev/null 2>&1 && [[ -x "$(pg_config --bindir)/initdb" ]]; then
+# EDUGOV_PG_BINDIR picks a server build explicitly.
+PGBIN="${EDUGOV_PG_BINDIR:-}"
+if [[ -z "$PGBIN" ]] && command -v pg_config >/dev/null 2>&1 && [[ -x "$(pg_config --bindir)/initdb" ]]; then
   PGBIN=$(pg_config --bindir)
 fi
 # Debian keeps the server binaries out of PATH, one directory per major version.
-if [[ -z "$PGBIN" || ! -x "$PGBIN/pg_ctl" ]]; then
+if [[ -z "${EDUGOV_PG_BINDIR:-}" && ( -z "$PGBIN" || ! -x "$PGBIN/pg_ctl" ) ]]; then
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
 fi
 if [[ -z "$PGBIN" || ! -x "$PGBIN/initdb" || ! -x "$PGBIN/pg_ctl" ]]; then
-  echo "with-postgres.sh: PostgreSQL server binaries (initdb, pg_ctl) not found;" \
+  echo "with-postgres.sh: PostgreSQL server binaries (initdb, pg_ctl) not found${PGBIN:+ in $PGBIN};" \
        "install them (Debian: apt-get install postgresql)" >&2
   exit 127
 fi

@@ -345,6 +345,42 @@ TEST_P(DatabaseTest, ConcurrentWritersAllCommit) {
   EXPECT_EQ(rs.GetInt(0, 0), kThreads * kIncrements);
 }
 
+// PostgreSQL only: the server can drop a session under us.
+TEST_P(DatabaseTest, BrokenConnectionIsReplacedOnNextAcquire) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "a SQLite connection cannot break";
+  ASSERT_OK_AND_ASSIGN(ConnectionHandle victim, db().Acquire());
+  ASSERT_OK_AND_ASSIGN(ResultSet pid, victim->Query("SELECT pg_backend_pid()"));
+  ASSERT_OK(conn().Query("SELECT pg_terminate_backend(CAST($1 AS INTEGER))", {pid.GetInt(0, 0)}));
+  Status lost = victim->Query("SELECT 1").status();
+  EXPECT_EQ(lost.code(), StatusCode::kUnavailable) << lost.ToString();
+  // Hold every other slot so the next Acquire must reuse the victim's.
+  std::vector<ConnectionHandle> others;
+  for (int i = 0; i < options_.pool_size - 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(ConnectionHandle h, db().Acquire());
+    others.push_back(std::move(h));
+  }
+  victim.Reset();
+  ASSERT_OK_AND_ASSIGN(ConnectionHandle fresh, db().Acquire());
+  ASSERT_OK_AND_ASSIGN(ResultSet one, fresh->Query("SELECT 1 AS one"));
+  EXPECT_EQ(one.GetInt(0, 0), 1);
+}
+
+// PostgreSQL aborts a transaction at its first error; a body that swallows
+// the error and returns OK must not be told its writes were committed.
+TEST_P(DatabaseTest, CommitOfAbortedPostgresTransactionIsAnError) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite keeps the transaction usable";
+  ASSERT_OK(Ddl("CREATE TABLE t (a BIGINT PRIMARY KEY)"));
+  Status s = RunInTransaction(conn(), [](Connection& tx) -> Status {
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO t (a) VALUES (1)"));
+    (void)tx.Execute("INSERT INTO t (a) VALUES (1)");  // fails; error ignored on purpose
+    return OkStatus();
+  });
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_FALSE(conn().in_transaction());
+  ASSERT_OK_AND_ASSIGN(ResultSet rs, conn().Query("SELECT COUNT(*) FROM t"));
+  EXPECT_EQ(rs.GetInt(0, 0), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          testing::ParamName);

@@ -155,6 +155,15 @@ TEST_P(MigrationsTest, UnknownDialectTokenIsAnError) {
   EXPECT_EQ(result.status().code(), StatusCode::kInternal);
 }
 
+// The schema/*.sql files other modules own must run on both backends.
+TEST_P(MigrationsTest, EmbeddedMigrationsApply) {
+  ASSERT_OK_AND_ASSIGN(int applied, Migrate(conn(), clock_));
+  EXPECT_EQ(applied, LatestSchemaVersion());
+  EXPECT_OK(CheckSchemaCurrent(conn()));
+  ASSERT_OK_AND_ASSIGN(int again, Migrate(conn(), clock_));
+  EXPECT_EQ(again, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          testing::ParamName);

@@ -1,0 +1,364 @@
+// The registry: the org tree (province → city → county bureau → township
+// central school → school), classes, staff and their postings — the facts
+// the plan's rules and targets are evaluated against (docs/registry.md).
+//
+//   ASSIGN_OR_RETURN(registry::OrgDetail org, registry::GetOrg(*conn, principal, 37));
+//   ASSIGN_OR_RETURN(registry::Class c, registry::CreateClass(*conn, principal, clock, 37,
+//       {.grade = 7, .name = "七年级3班", .students = 42}));
+//
+// Every function checks the principal itself:
+//   - scope: an org (class, staff member) outside the principal's subtree is
+//     kNotFound with the same message as one that does not exist, so the
+//     caller learns nothing about it;
+//   - role: bureau roles edit everything in their subtree; a township edits
+//     the schools below it (not itself); a school edits its own classes and
+//     staff but not org rows (its own flags included); teachers and
+//     inspectors only read (kPermissionDenied).
+// Input errors are kInvalidArgument naming the field (Status::field()), in
+// Chinese and English. Writes run in one write transaction together with
+// their audit entry (ledger::AppendAudit, before/after as JSON); the
+// connection must not be inside a transaction already.
+//
+// Thread-safety: the functions hold no state; a Connection is used by one
+// thread at a time (storage/database.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "accounts/principal.h"
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/status.h"
+#include "storage/database.h"
+
+namespace edugov::registry {
+
+// ---------------------------------------------------------------- enums
+// Each enum has a stable snake_case name (stored in the database and used in
+// JSON) and a parser that also accepts the Chinese label clerks write
+// ("小学", "校长") — the CSV import relies on that.
+
+enum class OrgKind { kProvince, kCity, kCounty, kTownship, kSchool };
+enum class Stage {
+  kKindergarten,        // 幼儿园, grades -2..0 (小班, 中班, 大班)
+  kPrimary,             // 小学, 1..6
+  kNineYear,            // 九年一贯制, 1..9
+  kJunior,              // 初中, 7..9
+  kCompleteSecondary,   // 完全中学, 7..12
+  kSenior,              // 高中, 10..12
+  kVocational,          // 职业学校, 10..12
+  kSpecial,             // 特殊教育学校, 1..12
+};
+enum class Post {
+  kPrincipal,          // 校长
+  kPartySecretary,     // 党组织书记
+  kVicePrincipal,      // 副校长
+  kTeacher,            // 教师
+  kSubstituteTeacher,  // 代课教师
+  kStaff,              // 职工
+};
+enum class HireKind {
+  kFundedNormal,        // 公费/统招
+  kSpecialPost,         // 特岗教师
+  kShortageTalent,      // 紧缺人才引进
+  kTransfer,            // 调入
+  kNationalProgramme,   // 国家/省公费师范生等计划
+  kSubstitute,          // 代课
+  kOther,
+};
+enum class Gender { kMale, kFemale };
+
+std::string_view OrgKindName(OrgKind kind);
+std::optional<OrgKind> ParseOrgKind(std::string_view text);
+std::string_view StageName(Stage stage);
+std::string_view StageLabelZh(Stage stage);
+std::optional<Stage> ParseStage(std::string_view text);
+std::string_view PostName(Post post);
+std::optional<Post> ParsePost(std::string_view text);
+std::string_view HireKindName(HireKind kind);
+std::optional<HireKind> ParseHireKind(std::string_view text);
+std::string_view GenderName(Gender gender);
+std::optional<Gender> ParseGender(std::string_view text);
+
+// The grades a school of `stage` may have, inclusive.
+std::pair<int, int> GradeRange(Stage stage);
+// Primary, nine-year, junior and special schools: the plan's "义务教育学校".
+bool IsCompulsory(Stage stage);
+
+// ---------------------------------------------------------------- types
+
+struct OrgFlags {
+  bool rural = false;
+  bool boarding = false;
+  bool standardised = false;
+  bool canteen = false;
+  bool party_branch = false;
+  friend bool operator==(const OrgFlags&, const OrgFlags&) = default;
+};
+
+struct Org {
+  int64_t id = 0;
+  std::optional<int64_t> parent_id;  // nullopt for the root
+  OrgKind kind = OrgKind::kSchool;
+  std::string code;
+  std::string name;
+  std::string path;  // "/1/4/37/"
+  std::optional<Stage> stage;  // set for townships and schools only
+  OrgFlags flags;
+  bool synthetic = false;  // demo data
+  int64_t created_at_us = 0;
+  int64_t updated_at_us = 0;
+};
+
+// Counts over an org's subtree, the org itself included. `schools` counts
+// every org with a stage, so a township central school counts as a school.
+// `staff` counts active staff only.
+struct Counts {
+  int64_t townships = 0;
+  int64_t schools = 0;
+  int64_t classes = 0;
+  int64_t students = 0;
+  int64_t staff = 0;
+};
+
+struct OrgRef {
+  int64_t id = 0;
+  std::string name;
+  OrgKind kind = OrgKind::kSchool;
+};
+
+struct OrgDetail {
+  Org org;
+  // From the root of the principal's subtree down to the parent (not beyond
+  // what the principal may see), for a breadcrumb.
+  std::vector<OrgRef> ancestors;
+  Counts counts;
+};
+
+struct OrgWithCounts {
+  Org org;
+  Counts counts;
+};
+
+struct TownshipSummary {
+  int64_t org_id = 0;
+  std::string name;
+  Counts counts;
+};
+struct StageSummary {
+  Stage stage = Stage::kPrimary;
+  int64_t schools = 0;
+  int64_t classes = 0;
+  int64_t students = 0;
+};
+struct Overview {
+  Counts total;
+  std::vector<TownshipSummary> by_township;  // in path order
+  std::vector<StageSummary> by_stage;        // in Stage order, non-empty only
+};
+
+struct Class {
+  int64_t id = 0;
+  int64_t school_id = 0;
+  int grade = 0;
+  std::string name;
+  int64_t students = 0;
+};
+
+struct Staff {
+  int64_t id = 0;
+  int64_t org_id = 0;  // the current posting's org
+  std::string code;
+  std::string name;
+  Gender gender = Gender::kFemale;
+  std::optional<Date> birth_date;
+  std::optional<Date> hired_on;
+  HireKind hire_kind = HireKind::kOther;
+  std::vector<Post> posts;  // in Post order, no duplicates
+  bool active = true;
+  bool synthetic = false;
+};
+
+// A posting covers [start_date, end_date); end_date is nullopt while it is
+// the current one. `rural` was copied from the org when it was recorded.
+struct Posting {
+  int64_t id = 0;
+  int64_t org_id = 0;
+  std::string org_name;
+  Date start_date;
+  std::optional<Date> end_date;
+  bool rural = false;
+};
+
+struct StaffDetail {
+  Staff staff;
+  std::string org_name;
+  std::vector<Posting> postings;  // oldest first
+  Date as_of;                     // today in China, from the clock
+  double rural_years = 0;         // RuralTeachingYears(postings, as_of)
+};
+
+// ---------------------------------------------------------------- reads
+
+// The org with its breadcrumb and subtree counts.
+StatusOr<OrgDetail> GetOrg(storage::Connection& conn, const accounts::Principal& principal,
+                           int64_t org_id);
+
+// The org's direct children, by code, each with its subtree counts.
+StatusOr<std::vector<OrgWithCounts>> ListChildren(storage::Connection& conn,
+                                                  const accounts::Principal& principal,
+                                                  int64_t org_id);
+
+// Counts of the org's subtree by township and by stage. Schools directly
+// under a county (senior high schools, kindergartens) appear in `by_stage`
+// and `total` but in no township row.
+StatusOr<Overview> GetOverview(storage::Connection& conn, const accounts::Principal& principal,
+                               int64_t org_id);
+
+// The classes of one school (or township central school), by grade and name.
+StatusOr<std::vector<Class>> ListClasses(storage::Connection& conn,
+                                         const accounts::Principal& principal, int64_t school_id);
+
+struct StaffFilter {
+  std::optional<Post> post;  // only staff holding this post
+  bool include_inactive = false;
+  int64_t offset = 0;  // >= 0
+  int64_t limit = 50;  // 1..1000
+};
+struct StaffPage {
+  std::vector<Staff> items;  // by code
+  int64_t total = 0;         // matching staff, ignoring offset and limit
+};
+
+// Staff whose current org lies in the subtree of `org_id`.
+StatusOr<StaffPage> ListStaff(storage::Connection& conn, const accounts::Principal& principal,
+                              int64_t org_id, const StaffFilter& filter);
+
+// One staff member with all postings and rural teaching years as of today
+// (by `clock`). Visible when their current org is; the postings then show
+// every org they worked at, by name, even outside the principal's subtree.
+StatusOr<StaffDetail> GetStaff(storage::Connection& conn, const accounts::Principal& principal,
+                               const Clock& clock, int64_t staff_id);
+
+// ---------------------------------------------------------------- writes
+
+struct NewOrg {
+  int64_t parent_id = 0;
+  OrgKind kind = OrgKind::kSchool;
+  std::string code;
+  std::string name;
+  std::optional<Stage> stage;  // required for township and school, else forbidden
+  OrgFlags flags;
+};
+// Creates a child of `parent_id`. Kinds nest province → city → county →
+// township → school; a school may also sit directly under a county. Roots are
+// created only by the demo generator or the command line.
+// kAlreadyExists (field "code") when the code is taken.
+StatusOr<Org> CreateOrg(storage::Connection& conn, const accounts::Principal& principal,
+                        const Clock& clock, const NewOrg& org);
+
+// Fields left nullopt are unchanged. Kind and parent cannot change (moving a
+// subtree would rewrite its paths; not supported yet).
+struct OrgPatch {
+  std::optional<std::string> code;
+  std::optional<std::string> name;
+  std::optional<Stage> stage;
+  std::optional<bool> rural;
+  std::optional<bool> boarding;
+  std::optional<bool> standardised;
+  std::optional<bool> canteen;
+  std::optional<bool> party_branch;
+};
+StatusOr<Org> UpdateOrg(storage::Connection& conn, const accounts::Principal& principal,
+                        const Clock& clock, int64_t org_id, const OrgPatch& patch);
+
+// Deletes an org with no children, classes, staff or postings; otherwise
+// kFailedPrecondition saying what is left.
+Status DeleteOrg(storage::Connection& conn, const accounts::Principal& principal,
+                 const Clock& clock, int64_t org_id);
+
+struct NewClass {
+  int grade = 0;
+  std::string name;
+  int64_t students = 0;
+};
+// The grade must suit the school's stage (GradeRange); (grade, name) is
+// unique per school (kAlreadyExists, field "name").
+StatusOr<Class> CreateClass(storage::Connection& conn, const accounts::Principal& principal,
+                            const Clock& clock, int64_t school_id, const NewClass& cls);
+
+struct ClassPatch {
+  std::optional<int> grade;
+  std::optional<std::string> name;
+  std::optional<int64_t> students;
+};
+StatusOr<Class> UpdateClass(storage::Connection& conn, const accounts::Principal& principal,
+                            const Clock& clock, int64_t class_id, const ClassPatch& patch);
+Status DeleteClass(storage::Connection& conn, const accounts::Principal& principal,
+                   const Clock& clock, int64_t class_id);
+
+struct NewStaff {
+  std::string code;
+  std::string name;
+  Gender gender = Gender::kFemale;
+  std::optional<Date> birth_date;
+  std::optional<Date> hired_on;  // also the start of the first posting (today if unset)
+  HireKind hire_kind = HireKind::kOther;
+  std::vector<Post> posts;  // at least one
+  bool active = true;
+};
+// Creates a staff member at `org_id` with an open posting there.
+StatusOr<Staff> CreateStaff(storage::Connection& conn, const accounts::Principal& principal,
+                            const Clock& clock, int64_t org_id, const NewStaff& staff);
+
+// Fields left nullopt are unchanged; the org changes only through AddPosting.
+struct StaffPatch {
+  std::optional<std::string> code;
+  std::optional<std::string> name;
+  std::optional<Gender> gender;
+  std::optional<std::optional<Date>> birth_date;  // {nullopt}: clear it
+  std::optional<std::optional<Date>> hired_on;
+  std::optional<HireKind> hire_kind;
+  std::optional<std::vector<Post>> posts;
+  std::optional<bool> active;
+};
+StatusOr<Staff> UpdateStaff(storage::Connection& conn, const accounts::Principal& principal,
+                            const Clock& clock, int64_t staff_id, const StaffPatch& patch);
+
+struct NewPosting {
+  int64_t org_id = 0;
+  Date start_date;
+  // Set: a past posting, recorded for history only. Unset: the new current
+  // posting — the open one is closed at start_date and the staff member
+  // moves to org_id (which must be in the principal's subtree too).
+  std::optional<Date> end_date;
+};
+StatusOr<Posting> AddPosting(storage::Connection& conn, const accounts::Principal& principal,
+                             const Clock& clock, int64_t staff_id, const NewPosting& posting);
+
+// ---------------------------------------------------------------- pure helpers
+
+// Years spent at rural postings up to `as_of` (exclusive): the union of the
+// rural postings' day ranges — overlapping postings count once, open ones run
+// to as_of, days after as_of are ignored — divided by 365.25.
+double RuralTeachingYears(const std::vector<Posting>& postings, Date as_of);
+
+// The calendar date in China (UTC+8, no daylight saving) at `t`.
+Date ChinaDate(TimePoint t);
+
+// ---------------------------------------------------------------- unscoped
+// For the command line and the demo generator only: no principal, no scope.
+
+// The org with that code, or nullopt.
+StatusOr<std::optional<Org>> LookupOrgByCodeUnscoped(storage::Connection& conn,
+                                                     std::string_view code);
+// Orgs with exactly that name (names are not unique), by path.
+StatusOr<std::vector<Org>> LookupOrgsByNameUnscoped(storage::Connection& conn,
+                                                    std::string_view name);
+
+}  // namespace edugov::registry

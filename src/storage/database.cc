@@ -6,7 +6,6 @@
 #include <string>
 
 #include "storage/internal/backends.h"
-#include "storage/internal/status_macros.h"
 
 namespace edugov::storage {
 

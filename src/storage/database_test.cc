@@ -12,7 +12,6 @@
 
 #include "storage/internal/pool.h"
 #include "storage/test_util.h"
-#include "storage/internal/status_macros.h"
 
 namespace edugov::storage {
 namespace {

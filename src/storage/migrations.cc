@@ -10,7 +10,6 @@
 #include <string>
 
 #include "storage/internal/migrate.h"
-#include "storage/internal/status_macros.h"
 
 namespace edugov::storage {
 namespace internal {

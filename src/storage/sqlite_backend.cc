@@ -20,7 +20,6 @@
 
 #include "storage/internal/backends.h"
 #include "storage/internal/pool.h"
-#include "storage/internal/status_macros.h"
 
 namespace edugov::storage::internal {
 namespace {

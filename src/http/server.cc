@@ -34,10 +34,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -130,9 +134,13 @@ class Server::Impl {
         ioc_(std::max(1, options_.threads)),
         control_(asio::make_strand(ioc_)),
         acceptor_(control_),
-        grace_timer_(control_) {}
+        grace_timer_(control_) {
+    if (::pipe2(wake_fds_, O_CLOEXEC | O_NONBLOCK) != 0) wake_fds_[0] = wake_fds_[1] = -1;
+  }
 
   ~Impl() {
+    if (wake_fds_[1] >= 0) ::close(wake_fds_[1]);
+    if (!wake_reader_ && wake_fds_[0] >= 0) ::close(wake_fds_[0]);
     // Connections must not outlive the io_context their sockets belong to;
     // coroutine frames still holding some are destroyed with ioc_.
     std::lock_guard lock(mu_);
@@ -142,7 +150,14 @@ class Server::Impl {
   Status Start();
   int port() const { return port_; }
   void Run();
+  // One write(2) on the wake pipe: async-signal-safe, and works before Run().
   void Stop() {
+    if (wake_fds_[1] >= 0) {
+      char byte = 1;
+      ssize_t n = ::write(wake_fds_[1], &byte, 1);
+      (void)n;  // a full pipe already holds a wake-up
+      return;
+    }
     asio::post(control_, [this] { BeginShutdown(); });
   }
 
@@ -164,7 +179,8 @@ class Server::Impl {
   // Stops reading requests: half-closes, drains what the client still sends
   // for a bounded time, then closes.
   asio::awaitable<void> DrainAndClose(Connection& conn, beast::flat_buffer& buffer);
-  Response Dispatch(Request& req, bool is_api, Router::Match& match);
+  // `raw_path` is the path as sent (the router decodes it segment by segment).
+  Response Dispatch(Request& req, std::string_view raw_path, bool is_api, Router::Match& match);
   void BeginShutdown();  // on control_
   bool Register(const std::shared_ptr<Connection>& conn);
   void Unregister(const std::shared_ptr<Connection>& conn);
@@ -188,6 +204,11 @@ class Server::Impl {
   std::optional<asio::signal_set> signals_;  // on control_
   asio::steady_timer grace_timer_;          // on control_
   bool shutdown_started_ = false;           // on control_
+  // Stop() writes a byte to wake_fds_[1]; wake_reader_ (owning
+  // wake_fds_[0] once Start() made it) reads it on control_.
+  int wake_fds_[2] = {-1, -1};
+  std::optional<asio::posix::stream_descriptor> wake_reader_;  // on control_
+  char wake_byte_ = 0;
 };
 
 Status Server::Impl::Start() {
@@ -242,6 +263,13 @@ Status Server::Impl::Start() {
   }
 
   asio::co_spawn(control_, Accept(), asio::detached);
+  if (wake_fds_[0] >= 0) {
+    wake_reader_.emplace(control_, wake_fds_[0]);
+    wake_reader_->async_read_some(asio::buffer(&wake_byte_, 1),
+                                  [this](const boost::system::error_code& ec, size_t) {
+                                    if (!ec) BeginShutdown();
+                                  });
+  }
   if (options_.handle_signals) {
     signals_.emplace(control_, SIGINT, SIGTERM);
     signals_->async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -327,6 +355,7 @@ void Server::Impl::BeginShutdown() {
   boost::system::error_code ec;
   acceptor_.close(ec);
   if (signals_) signals_->cancel(ec);
+  if (wake_reader_) wake_reader_->cancel(ec);
 
   std::vector<std::shared_ptr<Connection>> conns;
   {
@@ -406,7 +435,8 @@ asio::awaitable<void> Server::Impl::DrainAndClose(Connection& conn, beast::flat_
   conn.stream.close();
 }
 
-Response Server::Impl::Dispatch(Request& req, bool is_api, Router::Match& match) {
+Response Server::Impl::Dispatch(Request& req, std::string_view raw_path, bool is_api,
+                                 Router::Match& match) {
   if (!is_api) return internal::ServeStaticFile(static_root_, req.method, req.path);
   if (match.handler != nullptr) {
     req.path_params = std::move(match.path_params);
@@ -430,7 +460,7 @@ Response Server::Impl::Dispatch(Request& req, bool is_api, Router::Match& match)
     std::string allow;
     for (Method m : {Method::kGet, Method::kHead, Method::kPost, Method::kPut, Method::kPatch,
                      Method::kDelete, Method::kOptions}) {
-      if (router_.Find(m, req.path).handler != nullptr) {
+      if (router_.Find(m, raw_path).handler != nullptr) {
         if (!allow.empty()) allow += ", ";
         allow += MethodName(m);
       }
@@ -464,6 +494,8 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
       // requests, the idle timeout.
       if (buffer.size() == 0) {
         if (stopping_flag_) break;
+        // A big upload grew the buffer; idle connections should not keep it.
+        if (buffer.capacity() > 64 * 1024) buffer.shrink_to_fit();
         conn->idle = true;
         conn->stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
         size_t n = co_await conn->stream.async_read_some(buffer.prepare(4096),
@@ -592,7 +624,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
         }
       }
       req.body = std::move(hreq.body());
-      Response res = Dispatch(req, is_api, match);
+      Response res = Dispatch(req, raw_path, is_api, match);
 
       // 5. Answer. Once shutdown has begun, this is the connection's last.
       bool keep_alive = hreq.keep_alive() && !stopping_flag_;

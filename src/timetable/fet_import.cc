@@ -125,6 +125,7 @@ class Importer {
     if (in.student_sets[set].subgroups.empty()) {
       in.student_sets[set].subgroups.push_back(in.num_subgroups++);
       in.subgroup_names.push_back(in.student_sets[set].name);
+      in.subgroup_sizes.push_back(in.student_sets[set].size);
     }
     return in.student_sets[set].subgroups[0];
   }
@@ -496,6 +497,36 @@ class Importer {
 
 StatusOr<FetImport> ImportFetString(std::string_view xml, std::string name) {
   return Importer(xml, std::move(name)).Run();
+}
+
+StatusOr<Solution> ReadFetActivitiesTimetable(const Instance& inst, std::string_view xml) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result res = doc.load_buffer(xml.data(), xml.size());
+  if (!res) {
+    return InvalidArgumentError(std::string("FET timetable: malformed XML: ") + res.description(),
+                                std::string("FET 课表：XML 格式错误：") + res.description());
+  }
+  std::unordered_map<int, int> act;
+  std::unordered_map<std::string, int> day, hour, room;
+  for (size_t i = 0; i < inst.activities.size(); ++i) act[inst.activities[i].id] = static_cast<int>(i);
+  for (size_t i = 0; i < inst.days.size(); ++i) day[inst.days[i]] = static_cast<int>(i);
+  for (size_t i = 0; i < inst.periods.size(); ++i) hour[inst.periods[i].name] = static_cast<int>(i);
+  for (size_t i = 0; i < inst.rooms.size(); ++i) room[inst.rooms[i].name] = static_cast<int>(i);
+  Solution sol;
+  sol.placements.resize(inst.activities.size());
+  for (pugi::xml_node a : doc.child("Activities_Timetable").children("Activity")) {
+    const std::string id = Text(a, "Id"), d = Text(a, "Day"), h = Text(a, "Hour"), r = Text(a, "Room");
+    auto ai = act.find(std::atoi(id.c_str()));
+    auto di = day.find(d);
+    auto hi = hour.find(h);
+    if (ai == act.end() || di == day.end() || hi == hour.end() || (!r.empty() && !room.count(r))) {
+      return InvalidArgumentError("FET timetable: unknown activity/day/hour/room in activity " + id,
+                                  "FET 课表：活动 " + id + " 的编号、日、节次或教室未知");
+    }
+    sol.placements[ai->second].start = di->second * inst.periods_per_day() + hi->second;
+    sol.placements[ai->second].room = r.empty() ? -1 : room[r];
+  }
+  return sol;
 }
 
 StatusOr<FetImport> ImportFetFile(const std::string& path) {

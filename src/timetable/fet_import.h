@@ -43,4 +43,10 @@ StatusOr<FetImport> ImportFetFile(const std::string& path);
 // `name` labels the instance and prefixes error messages.
 StatusOr<FetImport> ImportFetString(std::string_view xml, std::string name);
 
+// Reads the `<name>_activities.xml` that FET writes next to its timetables
+// (Id, Day, Hour, Room per activity) as a Solution of `inst`, so FET's
+// results can be judged by our checker. Activities absent from the file stay
+// unplaced; unknown ids, days, hours or rooms are errors.
+StatusOr<Solution> ReadFetActivitiesTimetable(const Instance& inst, std::string_view xml);
+
 }  // namespace edugov::timetable

@@ -63,6 +63,10 @@ void FinalizeInstance(Instance& inst) {
     }
     std::sort(a.subgroups.begin(), a.subgroups.end());
     a.subgroups.erase(std::unique(a.subgroups.begin(), a.subgroups.end()), a.subgroups.end());
+    if (inst.subgroup_sizes.size() == static_cast<size_t>(inst.num_subgroups)) {
+      a.num_students = 0;
+      for (int g : a.subgroups) a.num_students += inst.subgroup_sizes[g];
+    }
   }
 }
 

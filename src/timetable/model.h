@@ -75,7 +75,7 @@ struct Activity {
   // Derived: union of the subgroups of student_sets, sorted unique. Filled
   // by FinalizeInstance().
   std::vector<int> subgroups;
-  int num_students = 0;  // derived: sum of student set sizes
+  int num_students = 0;  // derived: students over its subgroups
 };
 
 // Constraint kinds, normalised: FET's many filters (by teacher, students,
@@ -169,6 +169,9 @@ struct Instance {
   std::vector<StudentSet> student_sets;
   int num_subgroups = 0;
   std::vector<std::string> subgroup_names;  // size num_subgroups
+  // Students per atomic subgroup (FET counts a mixed activity's students
+  // as the sum over its subgroups). Empty: use the student sets' sizes.
+  std::vector<int> subgroup_sizes;
   std::vector<Activity> activities;
   std::vector<Constraint> constraints;
   BellNorms bell;

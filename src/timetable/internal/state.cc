@@ -91,6 +91,7 @@ void State::BuildBlocks() {
   }
   for (Block& blk : blocks_) {
     blk.unary_soft.assign(slots_, 0);
+    blk.unary_hard.assign(slots_, 0);
     std::vector<int> geometric;
     std::set<int> restricted;
     for (int s = 0; s < slots_; ++s) {
@@ -99,13 +100,14 @@ void State::BuildBlocks() {
         const int dur = in_.activities[a].duration;
         if (s % ppd_ + dur > ppd_) { fits = false; break; }
         for (int p = s % ppd_; p < s % ppd_ + dur; ++p)
-          if (banned_period[p]) hard_ok = false;
+          if (banned_period[p]) { hard_ok = false; ++blk.unary_hard[s]; }
         for (int c : unary[a]) {
           const Constraint& k = in_.constraints[c];
           int v = UnaryViolations(k, dur, s);
           if (v == 0) continue;
           if (k.hard()) {
             hard_ok = false;
+            blk.unary_hard[s] += v;
             restricted.insert(c);
           } else {
             blk.unary_soft[s] += static_cast<int64_t>(v * k.weight + 0.5);
@@ -376,6 +378,7 @@ Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
   const int old = start_[b];
   if (old >= 0) {
     d.soft -= blk.unary_soft[old];
+    d.hard -= blk.unary_hard[old];
     for (int a : blk.activities) { d += PlaceActivity(a, old, room_[a], -1); room_[a] = -1; }
   } else {
     d.hard -= static_cast<int64_t>(blk.activities.size());
@@ -383,6 +386,7 @@ Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
   start_[b] = start;
   if (start >= 0) {
     d.soft += blk.unary_soft[start];
+    d.hard += blk.unary_hard[start];
     for (size_t i = 0; i < blk.activities.size(); ++i) {
       int a = blk.activities[i];
       int r = rooms[i];
@@ -439,7 +443,7 @@ std::vector<int> State::BlocksInTheWay(int b, int start) const {
 
 bool State::InHardConflict(int b) const {
   const int s0 = start_[b];
-  if (s0 < 0) return true;
+  if (s0 < 0 || blocks_[b].unary_hard[s0] > 0) return true;
   for (int a : blocks_[b].activities) {
     const Activity& act = in_.activities[a];
     for (int s = s0; s < s0 + act.duration; ++s) {

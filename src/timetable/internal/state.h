@@ -45,6 +45,10 @@ struct Block {
   std::vector<int> activities;
   std::vector<int> domain;          // allowed start slots (hard unary constraints hold)
   std::vector<int64_t> unary_soft;  // soft cost x100 per start slot, parallel to num_slots
+  // Hard unary violations per start slot; nonzero only on the starts of a
+  // block whose hard domain was empty (then the domain falls back to every
+  // start that fits the day, and the violations are counted, not hidden).
+  std::vector<int64_t> unary_hard;
   std::vector<int> restricted_by;   // constraints that shrank the domain (for conflicts)
 };
 

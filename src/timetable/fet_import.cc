@@ -422,19 +422,69 @@ class Importer {
         return !k.activities.empty();
       };
     }
-    if (type == "ConstraintTeachersMaxHoursDaily" ||
-        type == "ConstraintTeachersActivityTagMaxHoursDaily" ||
+    if (type == "ConstraintTeachersMaxHoursDaily" || type == "ConstraintTeacherMaxHoursDaily" ||
+        type == "ConstraintTeachersActivityTagMaxHoursDaily" || type == "ConstraintTeacherActivityTagMaxHoursDaily" ||
         type == "ConstraintTeachersActivityTagMaxHoursContinuously" ||
-        type == "ConstraintTeachersMaxHoursContinuously") {
+        type == "ConstraintTeacherActivityTagMaxHoursContinuously" ||
+        type == "ConstraintTeachersMaxHoursContinuously" || type == "ConstraintTeacherMaxHoursContinuously" ||
+        type == "ConstraintTeachersMaxGapsPerDay" || type == "ConstraintTeacherMaxGapsPerDay") {
       return [this, type, &in](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
-        bool daily = type.find("Daily") != std::string::npos;
-        k.type = daily ? T::kTeachersMaxHoursDaily : T::kTeachersMaxHoursContinuously;
-        k.value = c.child(daily ? "Maximum_Hours_Daily" : "Maximum_Hours_Continuously").text().as_int(0);
+        const bool gaps = type.find("Gaps") != std::string::npos;
+        const bool daily = type.find("Daily") != std::string::npos;
+        k.type = gaps ? T::kTeachersMaxGapsPerDay : daily ? T::kTeachersMaxHoursDaily : T::kTeachersMaxHoursContinuously;
+        k.value = c.child(gaps ? "Max_Gaps" : daily ? "Maximum_Hours_Daily" : "Maximum_Hours_Continuously").text().as_int(0);
         if (c.child("Activity_Tag_Name")) {
           ASSIGN_OR_RETURN(k.tag, Lookup(tag_index_, c, Text(c, "Activity_Tag_Name"), "activity tag", "活动标签"));
         }
-        for (int t = 0; t < static_cast<int>(in.teachers.size()); ++t) k.teachers.push_back(t);
+        if (type.rfind("ConstraintTeachers", 0) == 0) {
+          for (int t = 0; t < static_cast<int>(in.teachers.size()); ++t) k.teachers.push_back(t);
+        } else {
+          ASSIGN_OR_RETURN(int t, Lookup(teacher_index_, c, Text(c, "Teacher_Name"), "teacher", "教师"));
+          k.teachers = {t};
+        }
         return true;
+      };
+    }
+    if (type == "ConstraintStudentsSetMaxHoursDaily" || type == "ConstraintStudentsMaxHoursDaily" ||
+        type == "ConstraintStudentsSetMaxHoursContinuously" || type == "ConstraintStudentsMaxHoursContinuously") {
+      return [this, type, &in](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        const bool daily = type.find("Daily") != std::string::npos;
+        k.type = daily ? T::kStudentsMaxHoursDaily : T::kStudentsMaxHoursContinuously;
+        k.value = c.child(daily ? "Maximum_Hours_Daily" : "Maximum_Hours_Continuously").text().as_int(0);
+        if (type.rfind("ConstraintStudentsSet", 0) == 0) {
+          ASSIGN_OR_RETURN(int s, Lookup(set_index_, c, Text(c, "Students"), "students set", "学生组"));
+          k.student_sets = {s};
+        } else {
+          for (int s = 0; s < static_cast<int>(in.student_sets.size()); ++s) k.student_sets.push_back(s);
+        }
+        return true;
+      };
+    }
+    if (type == "ConstraintActivityPreferredStartingTimes") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kPreferredStartingTimes;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        ASSIGN_OR_RETURN(k.slots, Slots(c, "Preferred_Starting_Time", "Preferred_Starting_Day",
+                                        "Preferred_Starting_Hour"));
+        return !k.activities.empty();
+      };
+    }
+    if (type == "ConstraintActivityEndsStudentsDay") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kActivitiesEndStudentsDay;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        return !k.activities.empty();
+      };
+    }
+    if (type == "ConstraintActivityPreferredRooms") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kPreferredRooms;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        for (pugi::xml_node r : c.children("Preferred_Room")) {
+          ASSIGN_OR_RETURN(int ri, Lookup(room_index_, c, Trim(r.text().get()), "room", "教室"));
+          k.rooms.push_back(ri);
+        }
+        return !k.activities.empty() && !k.rooms.empty();
       };
     }
     if (type == "ConstraintActivityPreferredRoom" || type == "ConstraintActivityTagPreferredRoom" ||

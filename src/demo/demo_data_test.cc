@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <iostream>
 #include <set>
 
 #include "registry/registry.h"
+#include "storage/migrations.h"
 #include "testing/test_db.h"
 
 namespace edugov::demo {
@@ -148,6 +152,38 @@ TEST_F(DemoDataTest, MissingYamlIsNotFound) {
   ASSERT_TRUE(conn.ok());
   auto s = GenerateDemoData(**conn, clock_, "/nonexistent.yaml", Scale::kCounty, 1);
   EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+}
+
+void Print(const char* what, const DemoSummary& s, double seconds) {
+  std::cout << what << ": orgs=" << s.orgs << " counties=" << s.counties
+            << " townships=" << s.townships << " schools=" << s.schools
+            << " compulsory=" << s.compulsory_schools << " classes=" << s.classes
+            << " students=" << s.students << " staff=" << s.staff << " postings=" << s.postings
+            << " in " << seconds << " s" << std::endl;
+}
+
+// The figures quoted in docs/registry.md. Slow at province scale, so
+// disabled; run with --gtest_also_run_disabled_tests. Writes to a file
+// database (as deployments do), under $EDUGOV_DEMO_BENCH_DIR or /tmp.
+TEST(DemoScaleBench, DISABLED_AllScalesIntoSqliteFiles) {
+  const char* dir = std::getenv("EDUGOV_DEMO_BENCH_DIR");
+  const std::string base = std::string(dir ? dir : "/tmp") + "/edugov-demo-bench-";
+  FakeClock clock(ParseTimestamp("2025-03-03T08:00:00+08:00").value());
+  for (Scale scale : {Scale::kCounty, Scale::kCity, Scale::kProvince}) {
+    const std::string path = base + std::string(ScaleName(scale)) + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+    auto db = storage::Database::Open("sqlite:" + path);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto conn = (*db)->Acquire();
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE(storage::Migrate(**conn, clock).ok());
+    const auto start = std::chrono::steady_clock::now();
+    auto s = GenerateDemoData(**conn, clock, EDUGOV_DEMO_YAML, scale, 2025);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    Print(std::string(ScaleName(scale)).c_str(), *s, secs);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,490 @@
+// /api/v1/orgs, /classes, /staff and /registry/import: the registry over
+// HTTP (docs/registry.md). Thin: parse and check input, one registry call,
+// map the result. Scope and role are checked by the registry itself.
+#include <cmath>
+
+#include "http/app.h"
+#include "http/json_input.h"
+#include "registry/csv_import.h"
+#include "registry/json.h"
+#include "registry/registry.h"
+
+namespace edugov::http {
+
+namespace {
+
+using registry::Org;
+
+Status FieldError(std::string field, std::string en, std::string zh) {
+  return Status(StatusCode::kInvalidArgument, std::move(en), std::move(zh), std::move(field));
+}
+
+// Runs `fn(conn)` on a pooled connection; errors become the mapped response.
+template <typename Fn>
+Response WithConn(App& app, const Request& req, Fn&& fn) {
+  auto conn = app.db->Acquire();
+  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
+  return fn(**conn);
+}
+
+template <typename T, typename ToJsonFn>
+Response Map(const StatusOr<T>& result, const Request& req, ToJsonFn&& to_json, int status = 200) {
+  if (!result.ok()) return ErrorResponse(result.status(), req.lang);
+  return JsonResponse(to_json(*result), status);
+}
+
+nlohmann::json OrgJson(const Org& org, const registry::Counts* counts) {
+  nlohmann::json j = registry::ToJson(org);
+  if (counts) j["counts"] = registry::ToJson(*counts);
+  return j;
+}
+
+nlohmann::json DetailJson(const registry::OrgDetail& d) {
+  nlohmann::json j = OrgJson(d.org, &d.counts);
+  nlohmann::json ancestors = nlohmann::json::array();
+  for (const auto& a : d.ancestors) {
+    ancestors.push_back({{"id", a.id}, {"name", a.name}, {"kind", registry::OrgKindName(a.kind)}});
+  }
+  j["ancestors"] = std::move(ancestors);
+  return j;
+}
+
+nlohmann::json StaffDetailJson(const registry::StaffDetail& d) {
+  nlohmann::json j = registry::ToJson(d.staff);
+  j["org_name"] = d.org_name;
+  nlohmann::json postings = nlohmann::json::array();
+  for (const auto& p : d.postings) postings.push_back(registry::ToJson(p));
+  j["postings"] = std::move(postings);
+  j["as_of"] = d.as_of.ToString();
+  j["rural_years"] = std::round(d.rural_years * 100) / 100;
+  return j;
+}
+
+nlohmann::json ReportJson(const registry::ImportReport& r) {
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& e : r.errors) {
+    errors.push_back({{"row", e.row},
+                      {"column", e.column},
+                      {"value", e.value},
+                      {"message_zh", e.message_zh},
+                      {"message_en", e.message_en}});
+  }
+  return {{"inserted", r.inserted}, {"updated", r.updated}, {"errors", std::move(errors)}};
+}
+
+// An enum field: absent → nullopt; present → parsed or an error naming it.
+template <typename E, typename ParseFn>
+StatusOr<std::optional<E>> OptionalEnum(const JsonInput& in, std::string_view name,
+                                        ParseFn parse) {
+  ASSIGN_OR_RETURN(std::optional<std::string> text, in.OptionalString(name));
+  if (!text) return std::optional<E>();
+  std::optional<E> value = parse(*text);
+  if (!value) {
+    return FieldError(std::string(name), "unknown value \"" + *text + "\" for " + std::string(name),
+                      "字段 " + std::string(name) + " 的取值“" + *text + "”无效");
+  }
+  return value;
+}
+
+StatusOr<std::optional<Date>> OptionalDate(const JsonInput& in, std::string_view name) {
+  ASSIGN_OR_RETURN(std::optional<std::string> text, in.OptionalString(name));
+  if (!text) return std::optional<Date>();
+  auto d = Date::Parse(*text);
+  if (!d.ok()) {
+    return FieldError(std::string(name), "expected a date YYYY-MM-DD, got \"" + *text + "\"",
+                      "应为日期 YYYY-MM-DD，实为“" + *text + "”");
+  }
+  return std::optional<Date>(*d);
+}
+
+// "flags": {"rural": true, …}; unknown keys and non-booleans rejected.
+Status ReadFlags(const JsonInput& in, registry::OrgPatch& patch) {
+  if (!in.Has("flags")) return OkStatus();
+  const nlohmann::json& flags = in.json()["flags"];
+  if (!flags.is_object()) {
+    return FieldError("flags", "flags must be an object", "flags 必须是对象");
+  }
+  for (const auto& [key, value] : flags.items()) {
+    std::optional<bool>* slot = key == "rural"          ? &patch.rural
+                                : key == "boarding"     ? &patch.boarding
+                                : key == "standardised" ? &patch.standardised
+                                : key == "canteen"      ? &patch.canteen
+                                : key == "party_branch" ? &patch.party_branch
+                                                        : nullptr;
+    if (!slot) {
+      return FieldError("flags." + key, "unknown field \"flags." + key + "\"",
+                        "未知字段“flags." + key + "”");
+    }
+    if (!value.is_boolean()) {
+      return FieldError("flags." + key, "flags." + key + " must be true or false",
+                        "flags." + key + " 必须是 true 或 false");
+    }
+    *slot = value.get<bool>();
+  }
+  return OkStatus();
+}
+
+StatusOr<std::optional<std::vector<registry::Post>>> OptionalPosts(const JsonInput& in) {
+  if (!in.Has("posts")) return std::optional<std::vector<registry::Post>>();
+  const nlohmann::json& posts = in.json()["posts"];
+  if (!posts.is_array()) {
+    return FieldError("posts", "posts must be an array of strings", "posts 必须是字符串数组");
+  }
+  std::vector<registry::Post> out;
+  for (const auto& p : posts) {
+    std::optional<registry::Post> post;
+    if (p.is_string()) post = registry::ParsePost(p.get<std::string>());
+    if (!post) {
+      return FieldError("posts", "unknown post " + p.dump(), "无效的职务 " + p.dump());
+    }
+    out.push_back(*post);
+  }
+  return std::optional<std::vector<registry::Post>>(std::move(out));
+}
+
+StatusOr<registry::NewOrg> ParseNewOrg(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in,
+                   JsonInput::Parse(body, {"parent_id", "kind", "code", "name", "stage", "flags"}));
+  registry::NewOrg o;
+  ASSIGN_OR_RETURN(o.parent_id, in.RequiredInt("parent_id"));
+  ASSIGN_OR_RETURN(std::optional<registry::OrgKind> kind,
+                   OptionalEnum<registry::OrgKind>(in, "kind", registry::ParseOrgKind));
+  if (!kind) return FieldError("kind", "kind is required", "缺少字段 kind");
+  o.kind = *kind;
+  ASSIGN_OR_RETURN(o.code, in.RequiredString("code"));
+  ASSIGN_OR_RETURN(o.name, in.RequiredString("name"));
+  ASSIGN_OR_RETURN(o.stage, OptionalEnum<registry::Stage>(in, "stage", registry::ParseStage));
+  registry::OrgPatch flags;
+  RETURN_IF_ERROR(ReadFlags(in, flags));
+  o.flags = {flags.rural.value_or(false), flags.boarding.value_or(false),
+             flags.standardised.value_or(false), flags.canteen.value_or(false),
+             flags.party_branch.value_or(false)};
+  return o;
+}
+
+StatusOr<registry::OrgPatch> ParseOrgPatch(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"code", "name", "stage", "flags"}));
+  registry::OrgPatch p;
+  ASSIGN_OR_RETURN(p.code, in.OptionalString("code"));
+  ASSIGN_OR_RETURN(p.name, in.OptionalString("name"));
+  ASSIGN_OR_RETURN(p.stage, OptionalEnum<registry::Stage>(in, "stage", registry::ParseStage));
+  RETURN_IF_ERROR(ReadFlags(in, p));
+  return p;
+}
+
+StatusOr<int> GradeField(const JsonInput& in, const std::optional<int64_t>& grade) {
+  if (!grade || *grade < -2 || *grade > 12) {
+    return FieldError("grade", "grade must be an integer from -2 to 12",
+                      "年级必须是 -2 到 12 之间的整数");
+  }
+  return static_cast<int>(*grade);
+}
+
+StatusOr<registry::NewClass> ParseNewClass(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"grade", "name", "students"}));
+  registry::NewClass c;
+  ASSIGN_OR_RETURN(int64_t grade, in.RequiredInt("grade"));
+  ASSIGN_OR_RETURN(c.grade, GradeField(in, grade));
+  ASSIGN_OR_RETURN(c.name, in.RequiredString("name"));
+  ASSIGN_OR_RETURN(c.students, in.RequiredInt("students"));
+  return c;
+}
+
+StatusOr<registry::ClassPatch> ParseClassPatch(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"grade", "name", "students"}));
+  registry::ClassPatch c;
+  ASSIGN_OR_RETURN(std::optional<int64_t> grade, in.OptionalInt("grade"));
+  if (grade) {
+    ASSIGN_OR_RETURN(c.grade, GradeField(in, grade));
+  }
+  ASSIGN_OR_RETURN(c.name, in.OptionalString("name"));
+  ASSIGN_OR_RETURN(c.students, in.OptionalInt("students"));
+  return c;
+}
+
+StatusOr<JsonInput> ParseStaffBody(std::string_view body) {
+  return JsonInput::Parse(body, {"code", "name", "gender", "birth_date", "hired_on", "hire_kind",
+                                 "posts", "active"});
+}
+
+StatusOr<registry::NewStaff> ParseNewStaff(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in, ParseStaffBody(body));
+  registry::NewStaff s;
+  ASSIGN_OR_RETURN(s.code, in.RequiredString("code"));
+  ASSIGN_OR_RETURN(s.name, in.RequiredString("name"));
+  ASSIGN_OR_RETURN(auto gender, OptionalEnum<registry::Gender>(in, "gender", registry::ParseGender));
+  if (!gender) return FieldError("gender", "gender is required", "缺少字段 gender");
+  s.gender = *gender;
+  ASSIGN_OR_RETURN(s.birth_date, OptionalDate(in, "birth_date"));
+  ASSIGN_OR_RETURN(s.hired_on, OptionalDate(in, "hired_on"));
+  ASSIGN_OR_RETURN(auto hire_kind,
+                   OptionalEnum<registry::HireKind>(in, "hire_kind", registry::ParseHireKind));
+  s.hire_kind = hire_kind.value_or(registry::HireKind::kOther);
+  ASSIGN_OR_RETURN(auto posts, OptionalPosts(in));
+  if (!posts) return FieldError("posts", "posts is required", "缺少字段 posts");
+  s.posts = *posts;
+  ASSIGN_OR_RETURN(std::optional<bool> active, in.OptionalBool("active"));
+  s.active = active.value_or(true);
+  return s;
+}
+
+StatusOr<registry::StaffPatch> ParseStaffPatch(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in, ParseStaffBody(body));
+  registry::StaffPatch s;
+  ASSIGN_OR_RETURN(s.code, in.OptionalString("code"));
+  ASSIGN_OR_RETURN(s.name, in.OptionalString("name"));
+  ASSIGN_OR_RETURN(s.gender, OptionalEnum<registry::Gender>(in, "gender", registry::ParseGender));
+  // Dates: absent → unchanged, null → cleared.
+  for (std::string_view field : {"birth_date", "hired_on"}) {
+    auto& slot = field == "birth_date" ? s.birth_date : s.hired_on;
+    if (in.json().contains(field)) {
+      ASSIGN_OR_RETURN(slot, OptionalDate(in, field));
+    }
+  }
+  ASSIGN_OR_RETURN(s.hire_kind,
+                   OptionalEnum<registry::HireKind>(in, "hire_kind", registry::ParseHireKind));
+  ASSIGN_OR_RETURN(s.posts, OptionalPosts(in));
+  ASSIGN_OR_RETURN(s.active, in.OptionalBool("active"));
+  return s;
+}
+
+StatusOr<registry::NewPosting> ParseNewPosting(std::string_view body) {
+  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"org_id", "start_date", "end_date"}));
+  registry::NewPosting p;
+  ASSIGN_OR_RETURN(p.org_id, in.RequiredInt("org_id"));
+  ASSIGN_OR_RETURN(std::optional<Date> start, OptionalDate(in, "start_date"));
+  if (!start) return FieldError("start_date", "start_date is required", "缺少字段 start_date");
+  p.start_date = *start;
+  ASSIGN_OR_RETURN(p.end_date, OptionalDate(in, "end_date"));
+  return p;
+}
+
+StatusOr<int64_t> QueryInt(const Request& req, std::string_view name, int64_t fallback) {
+  auto text = req.Query(name);
+  if (!text) return fallback;
+  auto n = ParseId(*text);
+  if (!n.ok()) {
+    return FieldError(std::string(name), std::string(name) + " must be a non-negative integer",
+                      std::string(name) + " 必须是非负整数");
+  }
+  return *n;
+}
+
+StatusOr<registry::StaffFilter> ParseStaffFilter(const Request& req) {
+  registry::StaffFilter f;
+  if (auto post = req.Query("post"); post && !post->empty()) {
+    f.post = registry::ParsePost(*post);
+    if (!f.post) return FieldError("post", "unknown post \"" + *post + "\"", "无效的职务“" + *post + "”");
+  }
+  ASSIGN_OR_RETURN(f.offset, QueryInt(req, "offset", 0));
+  ASSIGN_OR_RETURN(f.limit, QueryInt(req, "limit", 50));
+  if (auto inactive = req.Query("include_inactive")) f.include_inactive = *inactive == "true";
+  return f;
+}
+
+// Parses the {id} path parameter; a non-integer id names no resource (404).
+#define PATH_ID(var)                                                        \
+  auto var##_or = ParseId(req.path_params["id"]);                           \
+  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);    \
+  const int64_t var = *var##_or
+
+#define PARSED(var, expr)                                                   \
+  auto var##_or = (expr);                                                   \
+  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);    \
+  auto& var = *var##_or
+
+}  // namespace
+
+void RegisterOrgHandlers(Router& router, App& app) {
+  using accounts::Principal;
+  const Clock& clock = *app.clock;
+
+  router.Add(Method::kGet, "/api/v1/orgs/{id}",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::GetOrg(c, p, id), req, DetailJson);
+               });
+             }));
+
+  router.Add(Method::kGet, "/api/v1/orgs/{id}/children",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::ListChildren(c, p, id), req, [](const auto& children) {
+                   nlohmann::json items = nlohmann::json::array();
+                   for (const auto& ch : children) items.push_back(OrgJson(ch.org, &ch.counts));
+                   return nlohmann::json{{"items", std::move(items)}};
+                 });
+               });
+             }));
+
+  router.Add(Method::kGet, "/api/v1/orgs/{id}/overview",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::GetOverview(c, p, id), req, [](const registry::Overview& o) {
+                   nlohmann::json towns = nlohmann::json::array();
+                   for (const auto& t : o.by_township) {
+                     towns.push_back({{"org_id", t.org_id},
+                                      {"name", t.name},
+                                      {"schools", t.counts.schools},
+                                      {"classes", t.counts.classes},
+                                      {"students", t.counts.students},
+                                      {"staff", t.counts.staff}});
+                   }
+                   nlohmann::json stages = nlohmann::json::array();
+                   for (const auto& s : o.by_stage) {
+                     stages.push_back({{"stage", registry::StageName(s.stage)},
+                                       {"schools", s.schools},
+                                       {"classes", s.classes},
+                                       {"students", s.students}});
+                   }
+                   return nlohmann::json{{"total", registry::ToJson(o.total)},
+                                         {"by_township", std::move(towns)},
+                                         {"by_stage", std::move(stages)}};
+                 });
+               });
+             }));
+
+  router.Add(Method::kGet, "/api/v1/orgs/{id}/classes",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::ListClasses(c, p, id), req, [](const auto& classes) {
+                   nlohmann::json items = nlohmann::json::array();
+                   for (const auto& cl : classes) items.push_back(registry::ToJson(cl));
+                   return nlohmann::json{{"items", std::move(items)}};
+                 });
+               });
+             }));
+
+  router.Add(Method::kGet, "/api/v1/orgs/{id}/staff",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(filter, ParseStaffFilter(req));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::ListStaff(c, p, id, filter), req,
+                            [](const registry::StaffPage& page) {
+                   nlohmann::json items = nlohmann::json::array();
+                   for (const auto& s : page.items) items.push_back(registry::ToJson(s));
+                   return nlohmann::json{{"items", std::move(items)}, {"total", page.total}};
+                 });
+               });
+             }));
+
+  router.Add(Method::kGet, "/api/v1/staff/{id}",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::GetStaff(c, p, clock, id), req, StaffDetailJson);
+               });
+             }));
+
+  router.Add(Method::kPost, "/api/v1/orgs",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PARSED(in, ParseNewOrg(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::CreateOrg(c, p, clock, in), req,
+                            [](const Org& o) { return OrgJson(o, nullptr); }, 201);
+               });
+             }));
+
+  router.Add(Method::kPatch, "/api/v1/orgs/{id}",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(patch, ParseOrgPatch(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::UpdateOrg(c, p, clock, id, patch), req,
+                            [](const Org& o) { return OrgJson(o, nullptr); });
+               });
+             }));
+
+  router.Add(Method::kDelete, "/api/v1/orgs/{id}",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 Status s = registry::DeleteOrg(c, p, clock, id);
+                 return s.ok() ? NoContent() : ErrorResponse(s, req.lang);
+               });
+             }));
+
+  router.Add(Method::kPost, "/api/v1/orgs/{id}/classes",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(in, ParseNewClass(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::CreateClass(c, p, clock, id, in), req,
+                            [](const registry::Class& cl) { return registry::ToJson(cl); }, 201);
+               });
+             }));
+
+  router.Add(Method::kPatch, "/api/v1/classes/{id}",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(patch, ParseClassPatch(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::UpdateClass(c, p, clock, id, patch), req,
+                            [](const registry::Class& cl) { return registry::ToJson(cl); });
+               });
+             }));
+
+  router.Add(Method::kDelete, "/api/v1/classes/{id}",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 Status s = registry::DeleteClass(c, p, clock, id);
+                 return s.ok() ? NoContent() : ErrorResponse(s, req.lang);
+               });
+             }));
+
+  router.Add(Method::kPost, "/api/v1/orgs/{id}/staff",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(in, ParseNewStaff(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::CreateStaff(c, p, clock, id, in), req,
+                            [](const registry::Staff& s) { return registry::ToJson(s); }, 201);
+               });
+             }));
+
+  router.Add(Method::kPatch, "/api/v1/staff/{id}",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(patch, ParseStaffPatch(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::UpdateStaff(c, p, clock, id, patch), req,
+                            [](const registry::Staff& s) { return registry::ToJson(s); });
+               });
+             }));
+
+  router.Add(Method::kPost, "/api/v1/staff/{id}/postings",
+             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+               PATH_ID(id);
+               PARSED(in, ParseNewPosting(req.body));
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Map(registry::AddPosting(c, p, clock, id, in), req,
+                            [](const registry::Posting& x) { return registry::ToJson(x); }, 201);
+               });
+             }));
+
+  router.Add(
+      Method::kPost, "/api/v1/registry/import",
+      Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
+        const std::string kind_text = req.Query("kind").value_or("");
+        const auto kind = registry::ParseImportKind(kind_text);
+        if (!kind) {
+          return ErrorResponse(FieldError("kind", "kind must be orgs, classes or staff",
+                                          "kind 必须是 orgs、classes 或 staff"),
+                               req.lang);
+        }
+        return WithConn(app, req, [&](storage::Connection& c) {
+          auto report = registry::ImportRegistryCsv(c, p, clock, *kind, req.body);
+          if (!report.ok()) return ErrorResponse(report.status(), req.lang);
+          return JsonResponse(ReportJson(*report), report->ok() ? 200 : 422);
+        });
+      }),
+      RouteOptions{.max_body_bytes = 20 * 1024 * 1024});
+}
+
+}  // namespace edugov::http

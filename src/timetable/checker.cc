@@ -234,8 +234,9 @@ class Checker {
       case ConstraintType::kWeeklyPeriods: {
         int total = 0;
         for (int a : k.activities) total += in_.activities[a].duration;
-        if (total != k.value)
-          Add(c, type, "weekly periods " + std::to_string(total) + ", required " + std::to_string(k.value), "");
+        if (total < k.value)
+          Add(c, type, "weekly periods " + std::to_string(total) + ", at least " + std::to_string(k.value) +
+                           " required", "");
         break;
       }
     }

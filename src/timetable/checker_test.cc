@@ -154,12 +154,14 @@ TEST(CheckerTest, EndStudentsDayAndRooms) {
 TEST(CheckerTest, WeeklyPeriodsCitesTheClause) {
   Instance in = Small();
   Constraint w = Make(ConstraintType::kWeeklyPeriods, {0, 1});
-  w.value = 4;
+  w.value = 3;
   w.clause = "26";
   in.constraints = {w};
   CheckReport r = Check(in, At({0, 1, 2, 3}));
   ASSERT_EQ(Count(r, "WeeklyPeriods"), 1);
   EXPECT_EQ(r.violations[0].clause, "26");
+  in.constraints[0].value = 2;  // more than the minimum is fine
+  EXPECT_TRUE(Check(in, At({0, 1, 2, 3})).feasible());
 }
 
 TEST(CheckerTest, BellNormsCiteClause25And26) {

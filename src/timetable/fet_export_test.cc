@@ -38,6 +38,10 @@ void ExpectRoundTrip(const Instance& in, const Solution& sol, const std::string&
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   const Instance& in2 = back->instance;
   ASSERT_EQ(in2.activities.size(), in.activities.size());
+  for (size_t a = 0; a < in.activities.size(); ++a) {
+    EXPECT_EQ(back->locked.placements[a].start, sol.placements[a].start);
+    EXPECT_EQ(back->locked.placements[a].room, sol.placements[a].room);
+  }
   EXPECT_EQ(in2.days, in.days);
   CheckReport orig = Check(in, sol);
   CheckReport again = Check(in2, sol);  // same activity order, same indices

@@ -75,6 +75,7 @@ class Importer {
     ReadStudents(fet.child("Students_List"));
     if (Status st = ReadActivities(fet.child("Activities_List")); !st.ok()) return st;
     FinalizeInstance(in);
+    out_.locked.placements.assign(in.activities.size(), Placement{});
     if (Status st = ReadConstraints(fet.child("Time_Constraints_List")); !st.ok()) return st;
     if (Status st = ReadConstraints(fet.child("Space_Constraints_List")); !st.ok()) return st;
     ApplyHomeRooms();
@@ -362,6 +363,8 @@ class Importer {
         ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
         ASSIGN_OR_RETURN(int slot, Slot(c, "Preferred_Day", "Preferred_Hour"));
         k.slots = {slot};
+        if (Text(c, "Permanently_Locked") == "true" && k.weight >= 100)
+          for (int a : k.activities) out_.locked.placements[a].start = slot;
         return !k.activities.empty();
       };
     }
@@ -508,6 +511,9 @@ class Importer {
           ASSIGN_OR_RETURN(int ri, Lookup(room_index_, c, Trim(r.text().get()), "room", "教室"));
           k.rooms.push_back(ri);
         }
+        if (type == "ConstraintActivityPreferredRoom" && Text(c, "Permanently_Locked") == "true" &&
+            k.weight >= 100 && k.rooms.size() == 1)
+          for (int a : k.activities) out_.locked.placements[a].room = k.rooms[0];
         return !k.activities.empty() && !k.rooms.empty();
       };
     }

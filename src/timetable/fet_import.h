@@ -37,6 +37,10 @@ struct FetImport {
   // Active constraints by FET element name, including the basic compulsory
   // ones that the model implies and does not store.
   std::map<std::string, int> constraint_counts;
+  // Starts and rooms the file pins with Permanently_Locked constraints (as
+  // in FET's <name>_data_and_timetable.fet and our own export); -1 where
+  // nothing is locked. Lets `check` judge an exported timetable.
+  Solution locked;
 };
 
 StatusOr<FetImport> ImportFetFile(const std::string& path);

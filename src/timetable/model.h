@@ -115,10 +115,10 @@ enum class ConstraintType {
   kTeachersMaxGapsPerDay,
   // Each listed activity is held in one of `rooms`.
   kPreferredRooms,
-  // The listed activities (one class's lessons of one subject) add up to
-  // exactly `value` periods a week: the curriculum at its full weekly count
-  // (clause 27), or the PE minimum (clause 26). Placement cannot fix it; it
-  // checks that the instance itself honours the plan.
+  // The listed activities (one class's lessons of one subject) add up to at
+  // least `value` periods a week: the curriculum in full, no cutting (clause
+  // 27), or the PE minimum (clause 26). Placement cannot fix it; it checks
+  // that the instance itself honours the plan.
   kWeeklyPeriods,
 };
 std::string_view ConstraintTypeName(ConstraintType type);

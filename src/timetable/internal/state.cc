@@ -246,10 +246,10 @@ void State::BuildTerms() {
         // Fixed by the instance, not by placement: a constant.
         int total = 0;
         for (int a : k.activities) total += in_.activities[a].duration;
-        if (total != k.value) {
+        if (total < k.value) {
           if (k.hard()) cost_.hard += 1; else cost_.soft += base.weight;
           static_conflicts_.push_back("{" + k.source + "}: the instance gives " + std::to_string(total) +
-                                      " periods, the plan requires " + std::to_string(k.value));
+                                      " periods, the plan requires at least " + std::to_string(k.value));
         }
         break;
       }

@@ -1,0 +1,66 @@
+// Generates a realistic Chinese school as a timetabling Instance, with every
+// timetable norm of the work plan built in as data: a bell schedule with
+// clock times, the daily long break (大课间) and two eye-exercise slots as
+// reserved periods, first lesson / break / noon-rest norms (clause 25), the
+// PE minimum per week (clause 26) and the curriculum at full weekly count
+// (clause 27) as checkable constraints.
+//
+//   ASSIGN_OR_RETURN(Curriculum cur, LoadCurriculum("policy/curriculum/hunan-compulsory-example.yaml"));
+//   GeneratorParams gp{.stage = Stage::kPrimary, .classes = 24, .seed = 1};
+//   ASSIGN_OR_RETURN(Instance inst, GenerateSchool(gp, cur));
+//
+// Deterministic for a seed. Thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "timetable/model.h"
+
+namespace edugov::timetable {
+
+// Subject x grade -> lessons per week (policy/curriculum/*.yaml).
+struct CurriculumSubject {
+  std::string name;
+  bool main = false;
+  RoomKind room = RoomKind::kOrdinary;
+  std::map<int, int> per_grade;  // grade -> lessons per week
+};
+struct Curriculum {
+  std::string name;
+  std::vector<CurriculumSubject> subjects;
+};
+// kNotFound if the file is missing; kInvalidArgument (with the field) if it
+// is not a curriculum table.
+StatusOr<Curriculum> LoadCurriculum(const std::string& path);
+StatusOr<Curriculum> ParseCurriculum(const std::string& yaml);
+
+// The work plan's timetable norms, as parameters (defaults: Anhua 2025).
+struct PlanNorms {
+  int first_lesson_primary = 8 * 60 + 20;  // clause 25: not before 08:20
+  int first_lesson_junior = 8 * 60;        // clause 25: not before 08:00
+  int min_break_minutes = 15;              // clause 25
+  int min_noon_minutes = 90;               // clause 25: lunch + rest
+  // Clause 26: PE lessons per week by grade band.
+  int pe_grades_1_2 = 4;
+  int pe_grades_3_9 = 3;
+  int pe_senior = 2;
+  std::string pe_subject = "体育与健康";
+};
+
+struct GeneratorParams {
+  Stage stage = Stage::kPrimary;
+  int classes = 24;      // spread evenly over the stage's grades
+  int students = 0;      // total students; 0: 45 per class
+  uint64_t seed = 1;
+  PlanNorms norms;
+};
+
+// kInvalidArgument for classes < 1 or a curriculum lacking the stage's
+// grades; kFailedPrecondition for Stage::kSenior (3+1+2 sectioning is not
+// built yet).
+StatusOr<Instance> GenerateSchool(const GeneratorParams& params, const Curriculum& curriculum);
+
+}  // namespace edugov::timetable

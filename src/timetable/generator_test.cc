@@ -1,0 +1,126 @@
+#include "timetable/generator.h"
+
+#include <gtest/gtest.h>
+
+#include "timetable/checker.h"
+#include "timetable/solver.h"
+#include "timetable/yaml_io.h"
+
+namespace edugov::timetable {
+namespace {
+
+const std::string kCurriculum = std::string(EDUGOV_POLICY_DIR) + "/curriculum/hunan-compulsory-example.yaml";
+
+SolveParams Params(int64_t work) {
+  SolveParams p;
+  p.seed = 1;
+  p.work_limit = work;
+  p.time_limit_seconds = 1e9;
+  p.stop_at_first_complete = true;
+  p.clock = [] { return 0.0; };
+  return p;
+}
+
+Instance Generate(Stage stage, int classes, PlanNorms norms = {}) {
+  auto cur = LoadCurriculum(kCurriculum);
+  EXPECT_TRUE(cur.ok()) << cur.status().ToString();
+  GeneratorParams gp;
+  gp.stage = stage;
+  gp.classes = classes;
+  gp.norms = norms;
+  auto in = GenerateSchool(gp, *cur);
+  EXPECT_TRUE(in.ok()) << in.status().ToString();
+  return *in;
+}
+
+int Count(const CheckReport& r, const std::string& type) {
+  int n = 0;
+  for (const Violation& v : r.violations) n += v.type == type;
+  return n;
+}
+
+TEST(GeneratorTest, PrimarySchoolMeetsEveryNormAndSolves) {
+  Instance in = Generate(Stage::kPrimary, 24);
+  EXPECT_EQ(in.student_sets.size(), 24u);
+  EXPECT_EQ(in.bell.fixed_periods.size(), 3u);  // 大课间 + two eye exercises
+  // The instance itself honours clauses 25-27: only "unplaced" is wrong
+  // with an empty timetable.
+  Solution empty;
+  CheckReport before = Check(in, empty);
+  EXPECT_EQ(Count(before, "Unplaced"), before.hard_violations);
+  SolveResult r = Solve(in, Params(2'000'000));
+  CheckReport rep = Check(in, r.solution);
+  EXPECT_EQ(rep.hard_violations, 0);
+  EXPECT_EQ(r.hard, 0);
+}
+
+TEST(GeneratorTest, JuniorSchoolSolves) {
+  Instance in = Generate(Stage::kJunior, 18);
+  SolveResult r = Solve(in, Params(2'000'000));
+  EXPECT_EQ(Check(in, r.solution).hard_violations, 0);
+}
+
+TEST(GeneratorTest, StricterPeNormIsReportedWithClause26) {
+  PlanNorms norms;
+  norms.pe_grades_1_2 = 5;  // the example curriculum gives grades 1-2 four
+  Instance in = Generate(Stage::kPrimary, 12, norms);
+  CheckReport r = Check(in, Solution{});
+  int pe = 0;
+  for (const Violation& v : r.violations)
+    if (v.type == "WeeklyPeriods") {
+      EXPECT_EQ(v.clause, "26");
+      ++pe;
+    }
+  EXPECT_EQ(pe, 4);  // 12 classes over 6 grades: two in grade 1, two in grade 2
+}
+
+TEST(GeneratorTest, LaterFirstLessonMakesItInfeasibleAndSaysWhy) {
+  PlanNorms norms;
+  norms.first_lesson_primary = 8 * 60 + 30;  // bans period 1: 25 slots for 30 lessons
+  Instance in = Generate(Stage::kPrimary, 6, norms);
+  SolveResult r = Solve(in, Params(20000));
+  EXPECT_GT(r.hard, 0);
+  bool explained = false;
+  for (const std::string& c : r.conflicts) explained |= c.find("needs 30 periods but only 25") != std::string::npos;
+  EXPECT_TRUE(explained) << (r.conflicts.empty() ? "" : r.conflicts[0]);
+}
+
+TEST(GeneratorTest, SeniorIsNotBuiltYet) {
+  auto cur = LoadCurriculum(kCurriculum);
+  ASSERT_TRUE(cur.ok());
+  GeneratorParams gp;
+  gp.stage = Stage::kSenior;
+  EXPECT_EQ(GenerateSchool(gp, *cur).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(YamlTest, RoundTripKeepsTheModel) {
+  Instance in = Generate(Stage::kJunior, 6);
+  SolveResult r = Solve(in, Params(500000));
+  auto back = InstanceFromYaml(InstanceToYaml(in));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->activities.size(), in.activities.size());
+  EXPECT_EQ(back->constraints.size(), in.constraints.size());
+  EXPECT_EQ(back->periods[0].start_minute, in.periods[0].start_minute);
+  EXPECT_EQ(back->bell.fixed_periods, in.bell.fixed_periods);
+  CheckReport a = Check(in, r.solution), b = Check(*back, r.solution);
+  EXPECT_EQ(a.hard_violations, b.hard_violations);
+  EXPECT_NEAR(a.soft_cost, b.soft_cost, 1e-9);
+  EXPECT_EQ(a.violations.size(), b.violations.size());
+}
+
+TEST(YamlTest, BadReferenceNamesTheField) {
+  auto r = InstanceFromYaml(
+      "days: [Mon]\nperiods: [{name: '1'}]\nteachers: [T]\nsubjects: []\nrooms: []\nsubgroups: []\n"
+      "student_sets: []\nactivities: [{id: 1, duration: 1, teachers: [3]}]\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "activities[0].teachers");
+}
+
+TEST(CurriculumTest, BadRoomKindIsAnError) {
+  auto c = ParseCurriculum("subjects:\n  - {name: X, room: pool, per_grade: {1: 2}}\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message_en().find("pool"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edugov::timetable

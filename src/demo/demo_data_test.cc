@@ -14,12 +14,13 @@
 namespace edugov::demo {
 namespace {
 
-class DemoDataTest : public ::testing::Test {
+// SQLite always; PostgreSQL too when EDUGOV_TEST_PG_URL is set.
+class DemoDataTest : public ::testing::TestWithParam<storage::Backend> {
  protected:
   StatusOr<DemoSummary> Generate(Scale scale, uint64_t seed) {
     conn_.reset();  // back to its pool before the pool goes
     db_.reset();
-    auto db = edugov::testing::TestDb::Create(storage::Backend::kSqlite);
+    auto db = edugov::testing::TestDb::Create(GetParam());
     if (!db.ok()) return db.status();
     db_ = std::make_unique<edugov::testing::TestDb>(std::move(db).value());
     auto conn = db_->db().Acquire();
@@ -38,7 +39,7 @@ class DemoDataTest : public ::testing::Test {
   std::unique_ptr<storage::ConnectionHandle> conn_;
 };
 
-TEST_F(DemoDataTest, CountyMatchesThePlan) {
+TEST_P(DemoDataTest, CountyMatchesThePlan) {
   auto s = Generate(Scale::kCounty, 2025);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->counties, 1);
@@ -75,7 +76,7 @@ TEST_F(DemoDataTest, CountyMatchesThePlan) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_log"), 1);
 }
 
-TEST_F(DemoDataTest, MostLeadersHaveThreeRuralYears) {
+TEST_P(DemoDataTest, MostLeadersHaveThreeRuralYears) {
   auto s = Generate(Scale::kCounty, 7);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   auto rs = (*conn_)->Query(
@@ -102,7 +103,7 @@ TEST_F(DemoDataTest, MostLeadersHaveThreeRuralYears) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM staff_postings WHERE end_date IS NULL"), s->staff);
 }
 
-TEST_F(DemoDataTest, SameSeedSameDataOtherSeedOtherData) {
+TEST_P(DemoDataTest, SameSeedSameDataOtherSeedOtherData) {
   auto a = Generate(Scale::kCounty, 42);
   ASSERT_TRUE(a.ok());
   auto b = Generate(Scale::kCounty, 42);
@@ -115,13 +116,13 @@ TEST_F(DemoDataTest, SameSeedSameDataOtherSeedOtherData) {
   EXPECT_NE(a->checksum, c->checksum);
 }
 
-TEST_F(DemoDataTest, RefusesADatabaseWithData) {
+TEST_P(DemoDataTest, RefusesADatabaseWithData) {
   ASSERT_TRUE(Generate(Scale::kCounty, 1).ok());
   auto again = GenerateDemoData(**conn_, clock_, EDUGOV_DEMO_YAML, Scale::kCounty, 1);
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
 }
 
-TEST_F(DemoDataTest, CityHasTenCountiesAndTheRegistryCanReadIt) {
+TEST_P(DemoDataTest, CityHasTenCountiesAndTheRegistryCanReadIt) {
   auto s = Generate(Scale::kCity, 2025);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->counties, 10);
@@ -145,7 +146,7 @@ TEST_F(DemoDataTest, CityHasTenCountiesAndTheRegistryCanReadIt) {
   EXPECT_TRUE(created.ok()) << created.status().ToString();
 }
 
-TEST_F(DemoDataTest, MissingYamlIsNotFound) {
+TEST_P(DemoDataTest, MissingYamlIsNotFound) {
   auto db = edugov::testing::TestDb::Create(storage::Backend::kSqlite);
   ASSERT_TRUE(db.ok());
   auto conn = db->db().Acquire();
@@ -153,6 +154,10 @@ TEST_F(DemoDataTest, MissingYamlIsNotFound) {
   auto s = GenerateDemoData(**conn, clock_, "/nonexistent.yaml", Scale::kCounty, 1);
   EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, DemoDataTest,
+                         ::testing::ValuesIn(edugov::testing::TestBackends()),
+                         [](const auto& info) { return edugov::testing::BackendName(info.param); });
 
 void Print(const char* what, const DemoSummary& s, double seconds) {
   std::cout << what << ": orgs=" << s.orgs << " counties=" << s.counties

@@ -30,7 +30,7 @@ class CsvImportTest : public testing::RegistryTest {
   Org township_, school_;
 };
 
-TEST_F(CsvImportTest, ChineseHeadersBomAndQuotedNames) {
+TEST_P(CsvImportTest, ChineseHeadersBomAndQuotedNames) {
   auto r = Import(ImportKind::kOrgs,
                   "\xEF\xBB\xBF学校代码,学校名称,乡镇,学段,农村,寄宿\r\n"
                   "430923002,\"思源学校, 东坪校区\",东坪镇中心学校,九年一贯制,是,否\r\n"
@@ -44,7 +44,7 @@ TEST_F(CsvImportTest, ChineseHeadersBomAndQuotedNames) {
   EXPECT_EQ((*org)->parent_id, township_.id);
 }
 
-TEST_F(CsvImportTest, EveryBadRowIsReportedAndNothingIsWritten) {
+TEST_P(CsvImportTest, EveryBadRowIsReportedAndNothingIsWritten) {
   const int64_t before = Count("classes");
   auto r = Import(ImportKind::kClasses,
                   "school_code,grade,name,students\n"
@@ -68,7 +68,7 @@ TEST_F(CsvImportTest, EveryBadRowIsReportedAndNothingIsWritten) {
   EXPECT_EQ(Count("classes"), before);
 }
 
-TEST_F(CsvImportTest, DomainErrorsNameTheColumnAsWritten) {
+TEST_P(CsvImportTest, DomainErrorsNameTheColumnAsWritten) {
   auto r = Import(ImportKind::kClasses,
                   "学校代码,年级,班级,人数\n430923001,高一,高一1班,45\n");
   ASSERT_EQ(r.errors.size(), 1u);
@@ -76,7 +76,7 @@ TEST_F(CsvImportTest, DomainErrorsNameTheColumnAsWritten) {
   EXPECT_EQ(r.errors[0].row, 2);
 }
 
-TEST_F(CsvImportTest, ReimportUpdatesInsteadOfDuplicating) {
+TEST_P(CsvImportTest, ReimportUpdatesInsteadOfDuplicating) {
   const char* v1 = "学校代码,年级,班级,人数\n430923001,七年级,七年级1班,45\n430923001,1,一年级1班,30\n";
   auto r1 = Import(ImportKind::kClasses, v1);
   ASSERT_TRUE(r1.ok());
@@ -91,7 +91,7 @@ TEST_F(CsvImportTest, ReimportUpdatesInsteadOfDuplicating) {
   EXPECT_EQ((*classes)[1].students, 47);
 }
 
-TEST_F(CsvImportTest, StaffWithPostsAndTransferByReimport) {
+TEST_P(CsvImportTest, StaffWithPostsAndTransferByReimport) {
   auto other = MustCreate(bureau_, township_.id, OrgKind::kSchool, "430923009", "酉州学校",
                           Stage::kPrimary, {.rural = true});
   auto r = Import(ImportKind::kStaff,
@@ -113,7 +113,7 @@ TEST_F(CsvImportTest, StaffWithPostsAndTransferByReimport) {
   EXPECT_EQ(detail->postings.size(), 2u);
 }
 
-TEST_F(CsvImportTest, UnknownAndMissingColumnsAreHeaderErrors) {
+TEST_P(CsvImportTest, UnknownAndMissingColumnsAreHeaderErrors) {
   auto r = Import(ImportKind::kClasses, "学校代码,年级,班主任\n430923001,7,张三\n");
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].row, 1);
@@ -121,14 +121,14 @@ TEST_F(CsvImportTest, UnknownAndMissingColumnsAreHeaderErrors) {
   EXPECT_EQ(r.errors[1].column, "name");
 }
 
-TEST_F(CsvImportTest, GbkFileGetsOneClearError) {
+TEST_P(CsvImportTest, GbkFileGetsOneClearError) {
   auto r = Import(ImportKind::kOrgs, "\xD1\xA7\xD0\xA3\xB4\xFA\xC2\xEB\n1\n");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].row, 0);
   EXPECT_NE(r.errors[0].message_en.find("UTF-8"), std::string::npos);
 }
 
-TEST_F(CsvImportTest, ScopeAppliesToEveryRow) {
+TEST_P(CsvImportTest, ScopeAppliesToEveryRow) {
   auto other_township = MustCreate(bureau_, root_id_, OrgKind::kTownship, "T02", "梅城镇中心学校",
                                    Stage::kPrimary);
   auto school_user = At(Role::kSchool, school_);
@@ -146,7 +146,7 @@ TEST_F(CsvImportTest, ScopeAppliesToEveryRow) {
             StatusCode::kPermissionDenied);
 }
 
-TEST_F(CsvImportTest, ParentsMayComeEarlierInTheSameFile) {
+TEST_P(CsvImportTest, ParentsMayComeEarlierInTheSameFile) {
   auto r = Import(ImportKind::kOrgs,
                   "code,name,kind,parent_code,stage\n"
                   "T05,仙溪镇中心学校,township,430923,nine_year\n"
@@ -154,6 +154,8 @@ TEST_F(CsvImportTest, ParentsMayComeEarlierInTheSameFile) {
   ASSERT_TRUE(r.ok()) << r.errors[0].message_en;
   EXPECT_EQ(r.inserted, 2);
 }
+
+REGISTRY_INSTANTIATE(CsvImportTest);
 
 }  // namespace
 }  // namespace edugov::registry

@@ -26,12 +26,12 @@ class OrgTreeTest : public RegistryTest {
   Org township_a_, township_b_, school_a1_, school_b1_;
 };
 
-TEST_F(OrgTreeTest, PathsAreMaterialised) {
+TEST_P(OrgTreeTest, PathsAreMaterialised) {
   EXPECT_EQ(township_a_.path, root_path_ + std::to_string(township_a_.id) + "/");
   EXPECT_EQ(school_a1_.path, township_a_.path + std::to_string(school_a1_.id) + "/");
 }
 
-TEST_F(OrgTreeTest, SchoolUserCannotSeeAnotherSchool) {
+TEST_P(OrgTreeTest, SchoolUserCannotSeeAnotherSchool) {
   auto school = At(Role::kSchool, school_a1_);
   EXPECT_TRUE(GetOrg(conn(), school, school_a1_.id).ok());
   auto other = GetOrg(conn(), school, school_b1_.id);
@@ -45,7 +45,7 @@ TEST_F(OrgTreeTest, SchoolUserCannotSeeAnotherSchool) {
   EXPECT_EQ(GetOrg(conn(), school, township_a_.id).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(OrgTreeTest, TownshipSeesOnlyItsSchools) {
+TEST_P(OrgTreeTest, TownshipSeesOnlyItsSchools) {
   auto township = At(Role::kTownship, township_a_);
   auto children = ListChildren(conn(), township, township_a_.id);
   ASSERT_TRUE(children.ok());
@@ -55,7 +55,7 @@ TEST_F(OrgTreeTest, TownshipSeesOnlyItsSchools) {
   EXPECT_EQ(ListChildren(conn(), township, root_id_).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(OrgTreeTest, BreadcrumbStopsAtTheUsersSubtree) {
+TEST_P(OrgTreeTest, BreadcrumbStopsAtTheUsersSubtree) {
   auto detail = GetOrg(conn(), bureau_, school_a1_.id);
   ASSERT_TRUE(detail.ok());
   ASSERT_EQ(detail->ancestors.size(), 2u);
@@ -67,7 +67,7 @@ TEST_F(OrgTreeTest, BreadcrumbStopsAtTheUsersSubtree) {
   EXPECT_EQ(township_view->ancestors[0].id, township_a_.id);
 }
 
-TEST_F(OrgTreeTest, TeacherAndInspectorCannotWrite) {
+TEST_P(OrgTreeTest, TeacherAndInspectorCannotWrite) {
   for (Role role : {Role::kTeacher, Role::kInspector}) {
     auto p = At(role, school_a1_);
     auto c = CreateClass(conn(), p, clock_, school_a1_.id, {7, "七年级1班", 40});
@@ -77,7 +77,7 @@ TEST_F(OrgTreeTest, TeacherAndInspectorCannotWrite) {
   }
 }
 
-TEST_F(OrgTreeTest, SchoolEditsItsClassesButNotItsFlags) {
+TEST_P(OrgTreeTest, SchoolEditsItsClassesButNotItsFlags) {
   auto school = At(Role::kSchool, school_a1_);
   EXPECT_TRUE(CreateClass(conn(), school, clock_, school_a1_.id, {7, "七年级1班", 40}).ok());
   auto u = UpdateOrg(conn(), school, clock_, school_a1_.id, {.boarding = true});
@@ -87,7 +87,7 @@ TEST_F(OrgTreeTest, SchoolEditsItsClassesButNotItsFlags) {
   EXPECT_FALSE(c.ok());
 }
 
-TEST_F(OrgTreeTest, TownshipCreatesSchoolsUnderItButNotTownships) {
+TEST_P(OrgTreeTest, TownshipCreatesSchoolsUnderItButNotTownships) {
   auto township = At(Role::kTownship, township_a_);
   auto s = CreateOrg(conn(), township, clock_,
                      {township_a_.id, OrgKind::kSchool, "S10", "东坪镇完小", Stage::kPrimary, {}});
@@ -100,7 +100,7 @@ TEST_F(OrgTreeTest, TownshipCreatesSchoolsUnderItButNotTownships) {
   EXPECT_EQ(own.status().code(), StatusCode::kPermissionDenied);
 }
 
-TEST_F(OrgTreeTest, ValidationErrorsNameTheField) {
+TEST_P(OrgTreeTest, ValidationErrorsNameTheField) {
   auto no_stage = CreateOrg(conn(), bureau_, clock_,
                             {township_a_.id, OrgKind::kSchool, "S20", "无学段学校", {}, {}});
   EXPECT_EQ(no_stage.status().code(), StatusCode::kInvalidArgument);
@@ -127,7 +127,7 @@ TEST_F(OrgTreeTest, ValidationErrorsNameTheField) {
   EXPECT_EQ(empty_name.status().field(), "name");
 }
 
-TEST_F(OrgTreeTest, DeleteRefusesNonEmptyOrgs) {
+TEST_P(OrgTreeTest, DeleteRefusesNonEmptyOrgs) {
   auto del = DeleteOrg(conn(), bureau_, clock_, township_a_.id);
   EXPECT_EQ(del.code(), StatusCode::kFailedPrecondition);
   auto cls = CreateClass(conn(), bureau_, clock_, school_a1_.id, {7, "七年级1班", 40});
@@ -139,7 +139,7 @@ TEST_F(OrgTreeTest, DeleteRefusesNonEmptyOrgs) {
   EXPECT_EQ(GetOrg(conn(), bureau_, school_a1_.id).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(OrgTreeTest, StaffAtAnOrgBlocksItsDeletion) {
+TEST_P(OrgTreeTest, StaffAtAnOrgBlocksItsDeletion) {
   auto s = CreateStaff(conn(), bureau_, clock_, school_b1_.id,
                        {.code = "E1", .name = "李华", .gender = Gender::kMale,
                         .posts = {Post::kTeacher}});
@@ -148,7 +148,7 @@ TEST_F(OrgTreeTest, StaffAtAnOrgBlocksItsDeletion) {
             StatusCode::kFailedPrecondition);
 }
 
-TEST_F(OrgTreeTest, CountsRollUpBySubtreeTownshipAndStage) {
+TEST_P(OrgTreeTest, CountsRollUpBySubtreeTownshipAndStage) {
   ASSERT_TRUE(CreateClass(conn(), bureau_, clock_, school_a1_.id, {7, "七年级1班", 40}).ok());
   ASSERT_TRUE(CreateClass(conn(), bureau_, clock_, school_a1_.id, {8, "八年级1班", 30}).ok());
   ASSERT_TRUE(CreateClass(conn(), bureau_, clock_, township_a_.id, {1, "一年级1班", 20}).ok());
@@ -183,7 +183,7 @@ TEST_F(OrgTreeTest, CountsRollUpBySubtreeTownshipAndStage) {
   EXPECT_EQ(overview->by_stage[2].students, 120);
 }
 
-TEST_F(OrgTreeTest, UpdateIsPartialAndAudited) {
+TEST_P(OrgTreeTest, UpdateIsPartialAndAudited) {
   auto u = UpdateOrg(conn(), bureau_, clock_, school_a1_.id, {.boarding = true});
   ASSERT_TRUE(u.ok());
   EXPECT_TRUE(u->flags.boarding);
@@ -194,14 +194,14 @@ TEST_F(OrgTreeTest, UpdateIsPartialAndAudited) {
   EXPECT_EQ(rs->GetInt(0, 0), 1);
 }
 
-TEST_F(OrgTreeTest, ChangingStageMustKeepExistingClassesValid) {
+TEST_P(OrgTreeTest, ChangingStageMustKeepExistingClassesValid) {
   ASSERT_TRUE(CreateClass(conn(), bureau_, clock_, school_a1_.id, {9, "九年级1班", 40}).ok());
   auto u = UpdateOrg(conn(), bureau_, clock_, school_a1_.id, {.stage = Stage::kPrimary});
   EXPECT_EQ(u.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(u.status().field(), "stage");
 }
 
-TEST_F(OrgTreeTest, ListStaffFiltersByPostAndPages) {
+TEST_P(OrgTreeTest, ListStaffFiltersByPostAndPages) {
   for (int i = 0; i < 5; ++i) {
     std::vector<Post> posts = {i == 0 ? Post::kPrincipal : Post::kTeacher};
     if (i == 0) posts.push_back(Post::kPartySecretary);
@@ -223,7 +223,7 @@ TEST_F(OrgTreeTest, ListStaffFiltersByPostAndPages) {
   EXPECT_EQ(ListStaff(conn(), bureau_, root_id_, {.limit = 0}).status().field(), "limit");
 }
 
-TEST_F(OrgTreeTest, PostingsMoveStaffAndFreezeTheRuralFlag) {
+TEST_P(OrgTreeTest, PostingsMoveStaffAndFreezeTheRuralFlag) {
   auto s = CreateStaff(conn(), bureau_, clock_, school_a1_.id,
                        {.code = "E1", .name = "张伟", .hired_on = Date::FromYmd(2020, 9, 1),
                         .posts = {Post::kTeacher}});
@@ -293,6 +293,8 @@ TEST(ChinaDateTest, UsesUtcPlus8) {
   EXPECT_EQ(ChinaDate(ParseTimestamp("2025-03-02T16:30:00Z").value()), Date::FromYmd(2025, 3, 3));
   EXPECT_EQ(ChinaDate(ParseTimestamp("2025-03-02T15:30:00Z").value()), Date::FromYmd(2025, 3, 2));
 }
+
+REGISTRY_INSTANTIATE(OrgTreeTest);
 
 }  // namespace
 }  // namespace edugov::registry

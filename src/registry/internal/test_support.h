@@ -22,10 +22,12 @@ namespace edugov::registry::testing {
     ASSERT_TRUE(reg_s_.ok()) << reg_s_.ToString();                            \
   } while (0)
 
-class RegistryTest : public ::testing::Test {
+// Parameterised by backend: SQLite always, PostgreSQL when EDUGOV_TEST_PG_URL
+// is set (instantiate with REGISTRY_INSTANTIATE).
+class RegistryTest : public ::testing::TestWithParam<storage::Backend> {
  protected:
   void SetUp() override {
-    auto db = edugov::testing::TestDb::Create(storage::Backend::kSqlite);
+    auto db = edugov::testing::TestDb::Create(GetParam());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::make_unique<edugov::testing::TestDb>(std::move(db).value());
     auto conn = db_->db().Acquire();
@@ -73,5 +75,12 @@ class RegistryTest : public ::testing::Test {
   std::string root_path_;
   accounts::Principal bureau_;
 };
+
+#define REGISTRY_INSTANTIATE(Suite)                                                  \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                          \
+                           ::testing::ValuesIn(::edugov::testing::TestBackends()),   \
+                           [](const auto& info) {                                    \
+                             return ::edugov::testing::BackendName(info.param);      \
+                           })
 
 }  // namespace edugov::registry::testing

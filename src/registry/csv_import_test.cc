@@ -155,6 +155,22 @@ TEST_P(CsvImportTest, ParentsMayComeEarlierInTheSameFile) {
   EXPECT_EQ(r.inserted, 2);
 }
 
+TEST_P(CsvImportTest, ACountysClassesInOneFile) {
+  // 2,700 rows, the size of a county's class list, in one transaction.
+  std::string csv = "学校代码,年级,班级,人数\n";
+  for (int grade = 1; grade <= 9; ++grade) {
+    for (int k = 1; k <= 300; ++k) {
+      csv += "430923001," + std::to_string(grade) + "," + std::to_string(grade) + "年级" +
+             std::to_string(k) + "班," + std::to_string(20 + k % 30) + "\n";
+    }
+  }
+  auto r = Import(ImportKind::kClasses, csv);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.inserted, 2700);
+  EXPECT_EQ(Count("classes"), 2700);
+  EXPECT_EQ(Count("audit_log"), 2700 + 2);  // one per row, after the two org.create
+}
+
 REGISTRY_INSTANTIATE(CsvImportTest);
 
 }  // namespace

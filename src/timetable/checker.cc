@@ -261,6 +261,9 @@ class Checker {
       auto first = std::find(used.begin(), used.end(), 1) - used.begin();
       auto last = used.rend() - std::find(used.rbegin(), used.rend(), 1);
       int gaps = static_cast<int>(last - first) - hours;
+      // Reserved periods (大课间, eye exercises) inside the span are not idle time.
+      if (in_.bell.enabled)
+        for (int p : in_.bell.fixed_periods) gaps -= p > first && p < last - 1 && !used[p];
       if (gaps > k.value)
         Add(c, type, who + " has " + std::to_string(gaps) + " idle periods, max " + std::to_string(k.value),
             where, gaps - k.value);

@@ -261,6 +261,11 @@ class Writer {
       case T::kTeachersMaxGapsPerDay: {
         const bool daily = k.type == T::kTeachersMaxHoursDaily;
         const bool gaps = k.type == T::kTeachersMaxGapsPerDay;
+        if (gaps && !k.hard()) {
+          // FET refuses gap constraints below 100% ("cannot optimize").
+          ++out->skipped;
+          return;
+        }
         const char* value_tag = gaps ? "Max_Gaps" : daily ? "Maximum_Hours_Daily" : "Maximum_Hours_Continuously";
         std::string kind = gaps ? "MaxGapsPerDay" : daily ? "MaxHoursDaily" : "MaxHoursContinuously";
         std::string tag = k.tag >= 0 && !gaps ? "ActivityTag" : "";

@@ -15,8 +15,8 @@
 // sets (a set not contained in another is a year; contained sets are its
 // groups; atomic subgroups are subgroups), and each constraint is written as
 // the FET type the importer maps to the same model constraint. Constraints
-// FET has no type for (kWeeklyPeriods, the bell norms) are left out and
-// counted in `skipped`. Thread-safe.
+// FET has no type for (kWeeklyPeriods, the bell norms) or refuses (soft
+// teacher-gap limits) are left out and counted in `skipped`. Thread-safe.
 #pragma once
 
 #include <string>

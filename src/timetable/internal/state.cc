@@ -50,6 +50,8 @@ State::State(const Instance& inst) : in_(inst) {
   teacher_occ_.assign(in_.teachers.size() * slots_, 0);
   subgroup_occ_.assign(static_cast<size_t>(in_.num_subgroups) * slots_, 0);
   room_occ_.assign(in_.rooms.size() * slots_, 0);
+  if (in_.bell.enabled)
+    for (int p : in_.bell.fixed_periods) fixed_mask_ |= 1ULL << p;
   BuildBlocks();
   BuildTerms();
   start_.assign(blocks_.size(), -1);
@@ -325,7 +327,10 @@ Cost State::EvalTerm(const Term& t) const {
           if (hours > t.value) ++v;
         } else if (t.type == ConstraintType::kTeachersMaxGapsPerDay) {
           int span = 64 - __builtin_clzll(bits) - __builtin_ctzll(bits);
-          if (span - hours > t.value) v += span - hours - t.value;
+          // Reserved periods inside the span are not idle time.
+          uint64_t inside = ((span >= 64 ? ~0ULL : (1ULL << span) - 1) << __builtin_ctzll(bits)) & ~bits;
+          int idle = span - hours - __builtin_popcountll(inside & fixed_mask_);
+          if (idle > t.value) v += idle - t.value;
         } else {
           int run = 0;
           for (int p = 0; p <= ppd_; ++p) {

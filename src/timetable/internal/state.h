@@ -108,6 +108,7 @@ class State {
   std::vector<uint32_t> stamp_;             // per term, dedupe during Move
   uint32_t stamp_now_ = 0;
   int unplaced_ = 0;
+  uint64_t fixed_mask_ = 0;  // reserved periods of the day, as bits
   Cost cost_;
   std::vector<std::string> static_conflicts_;
 };

@@ -5,13 +5,15 @@
 //   await srv.stop();
 //
 // EDUGOV_BIN          the edugov binary (default build/src/cli/edugov under the repo root)
-// EDUGOV_TEST_DB_URL  a postgresql:// URL to use instead of a temporary SQLite file
+// EDUGOV_TEST_DB      'postgres': each server gets a fresh database on EDUGOV_TEST_PG_URL (lib/db.mjs)
+// EDUGOV_TEST_DB_URL  a database URL to use instead of a temporary SQLite file
 // EDUGOV_STATIC       the directory served as the web UI (default web/dist under the repo root)
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshDbUrl, usingPostgres } from './db.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -64,8 +66,13 @@ export async function startServer({ staticDir, scale = 'county', seed = 1 } = {}
   }
 
   const tmpDir = await mkdtemp(path.join(tmpdir(), 'edugov-test-'));
-  const dbUrl = process.env.EDUGOV_TEST_DB_URL || `sqlite:${path.join(tmpDir, 't.db')}`;
-  const cleanup = () => rm(tmpDir, { recursive: true, force: true });
+  // EDUGOV_TEST_DB=postgres: a new database of its own on the throwaway server.
+  const pg = usingPostgres() ? await freshDbUrl() : null;
+  const dbUrl = pg?.url || process.env.EDUGOV_TEST_DB_URL || `sqlite:${path.join(tmpDir, 't.db')}`;
+  const cleanup = async () => {
+    await rm(tmpDir, { recursive: true, force: true });
+    await pg?.drop();
+  };
 
   try {
     await runEdugov(['migrate', '--db', dbUrl]);

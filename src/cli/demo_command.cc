@@ -1,0 +1,117 @@
+// `edugov demo-data`: the synthetic county (or city, or province) and the
+// demo logins, into a migrated, empty database.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "accounts/users.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "demo/demo_data.h"
+
+namespace edugov::cli {
+
+namespace {
+
+struct DemoArgs {
+  std::string db = DefaultDbUrl();
+  std::string scale = "county";
+  uint64_t seed = 1;
+  std::string county_file = "demo/anhua-county.yaml";
+  std::string users_file = "demo/demo-users.yaml";
+  // Demo data is a pure function of the seed and this date ("today" for the
+  // generated histories), never of the wall clock.
+  std::string as_of = "2025-09-01T08:00:00+08:00";
+  bool no_users = false;
+};
+
+Status CreateDemoUsers(storage::Connection& conn, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError("cannot read " + path + ": " + e.what(),
+                                "无法读取 " + path + ":" + e.what());
+  }
+  const std::string password = root["password"].as<std::string>("");
+  for (const YAML::Node& u : root["users"]) {
+    const std::string org_name = u["org"].as<std::string>("");
+    ASSIGN_OR_RETURN(storage::ResultSet rs,
+                     conn.Query("SELECT id FROM orgs WHERE name = $1 ORDER BY id LIMIT 1",
+                                {org_name}));
+    if (rs.empty()) {
+      return NotFoundError(path + ": no org named '" + org_name + "' in the generated data",
+                           path + ":生成的数据中没有名为 '" + org_name + "' 的机构");
+    }
+    accounts::NewUser nu{u["username"].as<std::string>(""), u["display_name"].as<std::string>(""),
+                         u["role"].as<std::string>(""), u["department"].as<std::string>(""),
+                         rs.GetInt(0, 0), password};
+    ASSIGN_OR_RETURN(accounts::User created,
+                     accounts::CreateUser(conn, accounts::SystemPrincipal(), RealClock(), nu));
+    std::printf("  %-10s %-14s %s\n", created.username.c_str(),
+                std::string(accounts::RoleName(created.role)).c_str(), created.org_name.c_str());
+  }
+  return OkStatus();
+}
+
+int Run(const DemoArgs& a) {
+  std::optional<demo::Scale> scale = demo::ParseScale(a.scale);
+  if (!scale) {
+    return ReportError(Status(StatusCode::kInvalidArgument,
+                              "--scale must be county, city or province, not '" + a.scale + "'",
+                              "--scale 须为 county、city 或 province,而不是 '" + a.scale + "'",
+                              "--scale"));
+  }
+  auto as_of = ParseTimestamp(a.as_of);
+  if (!as_of.ok()) return ReportError(Status(as_of.status()).WithField("--as-of"));
+  auto db = OpenDatabase(a.db, /*require_current_schema=*/true);
+  if (!db.ok()) return ReportError(db.status());
+  auto conn = (*db)->Acquire();
+  if (!conn.ok()) return ReportError(conn.status());
+
+  FakeClock clock(*as_of);
+  const bool tty = isatty(fileno(stderr));
+  auto progress = [tty](std::string_view phase, int64_t done, int64_t total) {
+    if (!tty) return;
+    std::fprintf(stderr, "\r  %.*s %lld/%lld", static_cast<int>(phase.size()), phase.data(),
+                 static_cast<long long>(done), static_cast<long long>(total));
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+  auto summary = demo::GenerateDemoData(**conn, clock, a.county_file, *scale, a.seed, progress);
+  if (!summary.ok()) return ReportError(summary.status());
+  std::printf("edugov: synthetic %s generated (seed %llu): %lld counties, %lld townships, "
+              "%lld schools (%lld compulsory), %lld classes, %lld students, %lld staff\n",
+              a.scale.c_str(), static_cast<unsigned long long>(a.seed),
+              static_cast<long long>(summary->counties), static_cast<long long>(summary->townships),
+              static_cast<long long>(summary->schools),
+              static_cast<long long>(summary->compulsory_schools),
+              static_cast<long long>(summary->classes), static_cast<long long>(summary->students),
+              static_cast<long long>(summary->staff));
+  if (!a.no_users) {
+    std::printf("edugov: demo logins (password in %s):\n", a.users_file.c_str());
+    Status s = CreateDemoUsers(**conn, a.users_file);
+    if (!s.ok()) return ReportError(s);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterDemoDataCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<DemoArgs>();
+  auto* cmd = app.add_subcommand(
+      "demo-data", "Generate the synthetic demo county, city or province / 生成演示数据(虚构)");
+  cmd->add_option("--db", a->db, "sqlite:PATH or postgresql://… (must be migrated and empty)");
+  cmd->add_option("--scale", a->scale, "county | city | province");
+  cmd->add_option("--seed", a->seed, "random seed: the same seed gives the same data");
+  cmd->add_option("--county-file", a->county_file, "the demo county definition (YAML)");
+  cmd->add_option("--users-file", a->users_file, "the demo logins (YAML)");
+  cmd->add_option("--as-of", a->as_of, "the generated data's 'today' (RFC 3339)");
+  cmd->add_flag("--no-users", a->no_users, "do not create the demo logins");
+  cmd->callback([a, exit_code] { *exit_code = Run(*a); });
+}
+
+}  // namespace edugov::cli

@@ -1,0 +1,75 @@
+// `edugov serve`: the HTTP server with the web UI.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "accounts/authenticator.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "http/app.h"
+#include "http/server.h"
+
+namespace edugov::cli {
+
+namespace {
+
+struct ServeArgs {
+  std::string db = DefaultDbUrl();
+  std::string listen = "127.0.0.1:8080";
+  std::string static_dir = "web/dist";
+  int threads = 2;
+  bool secure_cookies = false;
+};
+
+int Serve(const ServeArgs& a) {
+  auto db = OpenDatabase(a.db, /*require_current_schema=*/true);
+  if (!db.ok()) return ReportError(db.status());
+
+  accounts::Authenticator auth(**db, RealClock(), SecureRandom());
+  http::App app{.db = db->get(), .clock = &RealClock(), .random = &SecureRandom(),
+                .auth = &auth, .secure_cookies = a.secure_cookies};
+  http::Router router;
+  http::RegisterHealthHandlers(router, app);
+  http::RegisterAuthHandlers(router, app);
+  http::RegisterOrgHandlers(router, app);
+  http::RegisterUserHandlers(router, app);
+  http::RegisterAuditHandlers(router, app);
+
+  std::string static_dir = a.static_dir;
+  if (!static_dir.empty() && !std::filesystem::exists(std::filesystem::path(static_dir) / "index.html")) {
+    spdlog::warn("web UI not found in '{}' (build it with ./run build); serving the API only",
+                 static_dir);
+    static_dir.clear();
+  }
+  http::ServerOptions options;
+  options.listen = a.listen;
+  options.static_dir = static_dir;
+  options.threads = a.threads;
+  http::Server server(options, router);
+  Status s = server.Start();
+  if (!s.ok()) return ReportError(s);
+  std::string host = a.listen.substr(0, a.listen.rfind(':'));
+  // Tests and scripts wait for this exact line to learn the port.
+  std::printf("edugov: listening on http://%s:%d\n", host.c_str(), server.port());
+  std::fflush(stdout);
+  spdlog::info("database {}", (*db)->redacted_url());
+  server.Run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Run the HTTP server and web UI / 启动服务");
+  cmd->add_option("--db", a->db, "sqlite:PATH or postgresql://… (default $EDUGOV_DB or sqlite:var/edugov.db)");
+  cmd->add_option("--listen", a->listen, "host:port to listen on (port 0 picks a free one)");
+  cmd->add_option("--static", a->static_dir, "directory of the built web UI");
+  cmd->add_option("--threads", a->threads, "I/O threads")->check(CLI::Range(1, 64));
+  cmd->add_flag("--secure-cookies", a->secure_cookies, "mark cookies Secure (when behind HTTPS)");
+  cmd->callback([a, exit_code] { *exit_code = Serve(*a); });
+}
+
+}  // namespace edugov::cli

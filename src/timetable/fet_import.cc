@@ -93,10 +93,17 @@ class Importer {
   }
 
  private:
+  // Line numbers by binary search over newline offsets found once: counting
+  // from the start for every constraint was quadratic (100 ms on a 400 KB file).
   int LineOf(ptrdiff_t offset) const {
     if (offset < 0) return 0;
+    if (newlines_.empty() && !xml_.empty()) {
+      for (size_t i = 0; i < xml_.size(); ++i)
+        if (xml_[i] == '\n') newlines_.push_back(i);
+      newlines_.push_back(xml_.size());  // sentinel, never empty again
+    }
     size_t end = std::min(static_cast<size_t>(offset), xml_.size());
-    return 1 + static_cast<int>(std::count(xml_.begin(), xml_.begin() + end, '\n'));
+    return 1 + static_cast<int>(std::lower_bound(newlines_.begin(), newlines_.end(), end) - newlines_.begin());
   }
   Status Error(ptrdiff_t offset, const std::string& en, const std::string& zh) const {
     std::string line = "line " + std::to_string(LineOf(offset));
@@ -538,6 +545,7 @@ class Importer {
   }
 
   std::string_view xml_;
+  mutable std::vector<size_t> newlines_;
   std::string name_;
   pugi::xml_document doc_;
   FetImport out_;

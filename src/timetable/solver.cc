@@ -4,8 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <set>
-#include <cstdio>
-#include <cstdlib>
 
 #include "common/random.h"
 #include "timetable/internal/state.h"
@@ -24,6 +22,8 @@ constexpr int64_t kHardWeight = 1'000'000;
 // the soft search does not wander off.
 constexpr double kNoiseHard = 0.25;
 constexpr double kNoiseSoft = 0.01;
+// Longest Kempe chain tried; longer ones rarely pay and cost linear time.
+constexpr size_t kMaxChain = 40;
 int64_t Scalar(const Cost& c) { return c.hard * kHardWeight + c.soft; }
 
 class Search {
@@ -75,51 +75,88 @@ class Search {
 
   struct Candidate {
     int start = -1;
-    bool swap = false;  // also move the blocks in the way to b's old start
+    // Compound move: a Kempe-chain swap of b's old start and `start` (all
+    // unit-length blocks), else b and the blocks in its way trade places.
+    bool swap = false;
   };
 
-  // Applies a candidate and returns its cost change; `undo` receives what is
-  // needed to put everything back (block, start, rooms), in apply order.
+  // The (block, new start) moves a candidate stands for; false when the
+  // compound move is impossible (a block would leave its domain, the chain
+  // is too long, or nothing is in the way).
+  bool Moves(int b, const Candidate& c, std::vector<std::pair<int, int>>* moves) {
+    moves->clear();
+    const int old = st_.start(b);
+    if (!c.swap) {
+      moves->push_back({b, c.start});
+      return true;
+    }
+    if (old < 0) return false;
+    auto unit = [&](int blk) {
+      for (int a : st_.block(blk).activities)
+        if (st_.instance().activities[a].duration != 1) return false;
+      return true;
+    };
+    auto allowed = [&](int blk, int s) {
+      const auto& dom = st_.block(blk).domain;
+      return std::binary_search(dom.begin(), dom.end(), s);
+    };
+    if (unit(b)) {
+      // Kempe chain: everything at `old` and `start` that is linked through
+      // shared teachers or students trades places, so each resource's
+      // occupancy of the two slots is preserved (the ITC 2011 workhorse).
+      std::vector<int> side_a{b}, side_b;
+      size_t ia = 0, ib = 0;
+      while (ia < side_a.size() || ib < side_b.size()) {
+        for (; ia < side_a.size(); ++ia)
+          for (int o : st_.BlocksInTheWay(side_a[ia], c.start))
+            if (std::find(side_b.begin(), side_b.end(), o) == side_b.end()) side_b.push_back(o);
+        for (; ib < side_b.size(); ++ib)
+          for (int o : st_.BlocksInTheWay(side_b[ib], old))
+            if (o != b && std::find(side_a.begin(), side_a.end(), o) == side_a.end()) side_a.push_back(o);
+        if (side_a.size() + side_b.size() > kMaxChain) return false;
+      }
+      if (side_b.empty()) return false;  // same as a plain move
+      for (int x : side_a) {
+        if (!unit(x) || st_.start(x) != old || !allowed(x, c.start)) return false;
+        moves->push_back({x, c.start});
+      }
+      for (int x : side_b) {
+        if (!unit(x) || st_.start(x) != c.start || !allowed(x, old)) return false;
+        moves->push_back({x, old});
+      }
+      return true;
+    }
+    std::vector<int> others = st_.BlocksInTheWay(b, c.start);
+    if (others.empty() || others.size() > 4) return false;
+    moves->push_back({b, c.start});
+    for (int o : others) {
+      int ns = old + (st_.start(o) - c.start);
+      if (!allowed(o, ns)) return false;
+      moves->push_back({o, ns});
+    }
+    return true;
+  }
+
+  // Applies moves and returns the cost change; `undo` receives what is
+  // needed to put everything back, in apply order.
   struct Undo {
     int block;
     int start;
     std::vector<int> rooms;
   };
-  Cost Apply(int b, const Candidate& c, std::vector<Undo>* undo) {
+  Cost Apply(const std::vector<std::pair<int, int>>& moves, std::vector<Undo>* undo) {
     undo->clear();
-    auto save = [&](int blk) {
+    for (const auto& [blk, s] : moves) {
       Undo u{blk, st_.start(blk), {}};
       for (int a : st_.block(blk).activities) u.rooms.push_back(st_.room(a));
       undo->push_back(std::move(u));
-    };
-    const int old = st_.start(b);
-    std::vector<int> others;
-    if (c.swap) others = st_.BlocksInTheWay(b, c.start);
-    save(b);
-    for (int o : others) save(o);
-    Cost d = st_.Move(b, c.start);
-    for (int o : others) {
-      int ns = old + (st_.start(o) - c.start);
-      d += st_.Move(o, ns);
     }
+    Cost d;
+    for (const auto& [blk, s] : moves) d += st_.Move(blk, s);
     return d;
   }
   void Revert(const std::vector<Undo>& undo) {
     for (auto it = undo.rbegin(); it != undo.rend(); ++it) st_.MoveWithRooms(it->block, it->start, it->rooms);
-  }
-  // A swap is possible when 1..4 blocks are in the way and each can take
-  // b's old start (same offset) within its own domain.
-  bool SwapPossible(int b, int s) {
-    const int old = st_.start(b);
-    if (old < 0) return false;
-    std::vector<int> others = st_.BlocksInTheWay(b, s);
-    if (others.empty() || others.size() > 4) return false;
-    for (int o : others) {
-      int ns = old + (st_.start(o) - s);
-      const auto& dom = st_.block(o).domain;
-      if (!std::binary_search(dom.begin(), dom.end(), ns)) return false;
-    }
-    return true;
   }
 
   // Tries starts in the block's domain (a sample of `cap` when larger), as
@@ -136,16 +173,17 @@ class Search {
     size_t offset = n > cap ? rng_.Below(n) : 0;
     size_t count = std::min(n, cap);
     std::vector<Undo> undo;
+    std::vector<std::pair<int, int>> moves;
     for (size_t i = 0; i < count; ++i) {
       int s = dom[(offset + i * (n > cap ? 7919 : 1)) % n];
       if (s == old) continue;
       if (use_tabu && tabu_[static_cast<size_t>(b) * slots_ + s] > iter_ && !have_best_) continue;
       for (int k = 0; k < (swaps ? 2 : 1); ++k) {
         Candidate c{s, k == 1};
-        if (c.swap && !SwapPossible(b, s)) continue;
-        ++work_;
+        if (!Moves(b, c, &moves)) continue;
+        work_ += static_cast<int64_t>(moves.size());
         int64_t base = Scalar(st_.cost());
-        int64_t delta = Scalar(Apply(b, c, &undo));
+        int64_t delta = Scalar(Apply(moves, &undo));
         Revert(undo);
         if (use_tabu && tabu_[static_cast<size_t>(b) * slots_ + s] > iter_ &&
             !(base + delta < Scalar(best_)))
@@ -210,8 +248,10 @@ class Search {
       // Improving and sideways moves always; worse ones rarely (random
       // walk), and once complete never at the price of a hard violation.
       if (delta > 0 && (delta >= kHardWeight && feasible)) continue;
-      if (delta > 0 && !rng_.Chance(feasible ? (getenv("NOISE_SOFT") ? atof(getenv("NOISE_SOFT")) : kNoiseSoft) : kNoiseHard)) continue;
-      Apply(b, c, &undo);
+      if (delta > 0 && !rng_.Chance(feasible ? kNoiseSoft : kNoiseHard)) continue;
+      std::vector<std::pair<int, int>> moves;
+      Moves(b, c, &moves);
+      Apply(moves, &undo);
       for (const Undo& u : undo)
         if (u.start >= 0) tabu_[static_cast<size_t>(u.block) * slots_ + u.start] = iter_ + 8 + static_cast<int64_t>(rng_.Below(12));
       if (Scalar(st_.cost()) < Scalar(best_)) Record();

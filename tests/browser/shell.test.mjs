@@ -214,3 +214,28 @@ test('bureau leader creates and disables a user; the audit log shows it', async 
     await page.locator('[data-testid="audit-table"] pre.json').first().waitFor();
   });
 });
+
+test('a township user sees its township overview and its schools only', async () => {
+  await withPage('06-dongping-township', async (page) => {
+    await uiLogin(page, 'dongping');
+    await page.getByTestId('menu-overview').filter({ hasText: '本镇总览' }).waitFor();
+    for (const key of ['users', 'audit', 'my-org']) {
+      assert.equal(await page.getByTestId(`menu-${key}`).count(), 0, `menu ${key} hidden from township`);
+    }
+    await page.locator('[data-testid="chart-township"] canvas').first().waitFor();
+    await page.getByTestId('menu-orgs').click();
+    await page.getByTestId('org-name').filter({ hasText: '东坪镇中心学校' }).waitFor();
+    const rows = page.locator('[data-testid="children-table"] tr.kind-school');
+    await rows.first().waitFor();
+    assert.ok((await rows.count()) > 0, 'schools listed');
+    // The breadcrumb starts at the township: nothing above it is shown or linked.
+    const crumbs = await page.getByTestId('org-breadcrumb').innerText();
+    assert.ok(!crumbs.includes('教育局'), `breadcrumb starts at the township: ${crumbs}`);
+    // Into a school and back up through the breadcrumb.
+    const name = (await rows.first().getByTestId('child-link').innerText()).trim();
+    await rows.first().getByTestId('child-link').click();
+    await page.getByTestId('org-name').filter({ hasText: name }).waitFor();
+    await page.getByTestId('org-breadcrumb').getByText('东坪镇中心学校').click();
+    await page.getByTestId('children-table').waitFor();
+  });
+});

@@ -133,6 +133,7 @@ export default {
     flags: 'Facilities',
     noFlags: 'None',
     children: 'Subordinate organisations',
+    ownClasses: 'Classes of the central school itself',
     classes: 'Classes',
     staff: 'Staff',
     grade: 'Grade',

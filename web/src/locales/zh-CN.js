@@ -133,6 +133,7 @@ export default {
     flags: '办学条件',
     noFlags: '无',
     children: '下级机构',
+    ownClasses: '本部班级',
     classes: '班级',
     staff: '教职工',
     grade: '年级',

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Rows/s of the tabular readers (src/tabular) on generated files: CSV UTF-8
+# and GBK with 1 M rows, XLSX with 200 k rows (spec benchmarks.md §2).
+#
+#   bench/import/readers.sh [REPETITIONS=3]
+#
+# Env: BUILD (default build-bench), OUT (default bench/results).
+# Writes $OUT/import-readers.md (and the raw JSON next to it).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPS=${1:-3}
+BUILD=${BUILD:-build-bench}
+OUT=${OUT:-bench/results}
+mkdir -p "$OUT"
+cmake -S . -B "$BUILD" -G Ninja -DEDUGOV_BENCH=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C "$BUILD" tabular_bench >/dev/null
+"$BUILD/src/tabular/tabular_bench" --benchmark_repetitions="$REPS" \
+  --benchmark_report_aggregates_only=true \
+  --benchmark_out="$OUT/import-readers.json" --benchmark_out_format=json
+python3 - "$OUT/import-readers.json" "$OUT/import-readers.md" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+ctx = data["context"]
+bars = {"utf8_1M": 1_000_000, "gbk_1M": 1_000_000, "200k": 200_000}
+lines = [
+    "# Tabular readers: rows/s",
+    "",
+    f"`bench/import/readers.sh` on {ctx.get('date', '?')}, {ctx.get('num_cpus', '?')} CPUs "
+    f"@ {ctx.get('mhz_per_cpu', '?')} MHz, Release build. Reading only (open, decode, split "
+    "every cell); validation and the database come on top (spec benchmarks.md §2).",
+    "",
+    "| file | rows | median time | rows/s (median) | bar for the whole import |",
+    "|---|---:|---:|---:|---:|",
+]
+for b in data["benchmarks"]:
+    if b.get("aggregate_name") != "median":
+        continue
+    name = b["run_name"]
+    key = name.split("/")[-1]
+    lines.append(f"| {name} | {int(b['rows']):,} | {b['real_time']:.0f} ms | "
+                 f"{b['rows/s']:,.0f} | {bars.get(key, 0):,} |")
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY

@@ -15,6 +15,7 @@ class Checker {
  public:
   Checker(const Instance& inst, const Solution& sol) : in_(inst), sol_(sol) {
     ppd_ = inst.periods_per_day();
+    breaks_ = BreakSlots(inst);
   }
 
   CheckReport Run() {
@@ -35,6 +36,13 @@ class Checker {
   int Day(int a) const { return Start(a) / ppd_; }
   int Per(int a) const { return Start(a) % ppd_; }
   int End(int a) const { return Start(a) + in_.activities[a].duration; }  // exclusive
+  // b starts right after a ends on the same day, break slots in between allowed.
+  bool Follows(int a, int b) const {
+    if (Day(a) != Day(b) || Start(b) < End(a)) return false;
+    for (int s = End(a); s < Start(b); ++s)
+      if (!breaks_[s]) return false;
+    return true;
+  }
   std::string Act(int a) const { return "activity " + std::to_string(in_.activities[a].id); }
 
   void Add(int constraint, std::string type, std::string what, std::string where,
@@ -172,13 +180,13 @@ class Checker {
             if (std::abs(Day(a) - Day(b)) >= k.value) continue;
             Add(c, type, Act(a) + " and " + Act(b) + " are fewer than " + std::to_string(k.value) +
                              " days apart", in_.days[Day(a)] + "/" + in_.days[Day(b)]);
-            if (k.consecutive_if_same_day && Day(a) == Day(b) && End(a) != Start(b) && End(b) != Start(a))
+            if (k.consecutive_if_same_day && Day(a) == Day(b) && !Follows(a, b) && !Follows(b, a))
               Add(c, type, Act(a) + " and " + Act(b) + " share a day but are not consecutive",
                   in_.days[Day(a)]);
           }
         break;
       case ConstraintType::kTwoActivitiesConsecutive:
-        if (acts.size() == 2 && (Start(acts[1]) != End(acts[0]) || Day(acts[0]) != Day(acts[1])))
+        if (acts.size() == 2 && !Follows(acts[0], acts[1]))
           Add(c, type, Act(acts[1]) + " does not follow " + Act(acts[0]) + " directly",
               in_.SlotName(Start(acts[0])));
         break;
@@ -312,6 +320,7 @@ class Checker {
   const Instance& in_;
   const Solution& sol_;
   int ppd_ = 0;
+  std::vector<char> breaks_;
   CheckReport rep_;
 };
 

@@ -190,3 +190,21 @@ TEST(CheckerTest, BellNormsCiteClause25And26) {
 
 }  // namespace
 }  // namespace edugov::timetable
+
+namespace edugov::timetable {
+namespace {
+
+// Regression: FET (6.8.5, Spain seed 1001..1006) places activity 6 right
+// after the break that follows activity 1177 and calls that consecutive; so
+// must we, or FET's valid timetables look broken.
+TEST(CheckerTest, ConsecutiveAcrossABreakLikeFet) {
+  Instance in = Small();
+  Constraint brk = Make(ConstraintType::kNotAvailableTimes, {0, 1, 2, 3});
+  brk.slots = {1, 5};  // period 2 is a break on both days
+  in.constraints = {brk, Make(ConstraintType::kTwoActivitiesConsecutive, {0, 2})};
+  EXPECT_TRUE(Check(in, At({0, 4, 2, 7})).feasible());    // 0 at p1, 2 at p3: only the break between
+  EXPECT_FALSE(Check(in, At({0, 4, 3, 7})).feasible());   // p1 then p4: not consecutive
+}
+
+}  // namespace
+}  // namespace edugov::timetable

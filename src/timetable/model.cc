@@ -52,6 +52,19 @@ std::string Instance::SlotName(int slot) const {
   return days[slot / ppd] + " " + periods[slot % ppd].name;
 }
 
+std::vector<char> BreakSlots(const Instance& inst) {
+  std::vector<char> brk(inst.num_slots(), 0);
+  for (const Constraint& k : inst.constraints)
+    if (k.type == ConstraintType::kNotAvailableTimes && k.hard() && !inst.activities.empty() &&
+        k.activities.size() == inst.activities.size())
+      for (int s : k.slots)
+        if (s >= 0 && s < inst.num_slots()) brk[s] = 1;
+  if (inst.bell.enabled)
+    for (int p : inst.bell.fixed_periods)
+      for (size_t d = 0; d < inst.days.size(); ++d) brk[d * inst.periods.size() + p] = 1;
+  return brk;
+}
+
 void FinalizeInstance(Instance& inst) {
   for (Activity& a : inst.activities) {
     a.subgroups.clear();

@@ -182,6 +182,12 @@ struct Instance {
   std::string SlotName(int slot) const;
 };
 
+// Per slot: 1 if no activity may be there at all — a hard not-available
+// constraint that covers every activity (FET's break times) or a reserved
+// bell period. FET treats two lessons separated only by such slots as
+// consecutive, and so do we.
+std::vector<char> BreakSlots(const Instance& inst);
+
 // Fills derived fields (Activity::subgroups, num_students). Call after
 // building or editing an Instance by hand.
 void FinalizeInstance(Instance& inst);

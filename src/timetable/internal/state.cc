@@ -52,6 +52,7 @@ State::State(const Instance& inst) : in_(inst) {
   room_occ_.assign(in_.rooms.size() * slots_, 0);
   if (in_.bell.enabled)
     for (int p : in_.bell.fixed_periods) fixed_mask_ |= 1ULL << p;
+  breaks_ = BreakSlots(in_);
   BuildBlocks();
   BuildTerms();
   start_.assign(blocks_.size(), -1);
@@ -265,6 +266,14 @@ void State::BuildTerms() {
   stamp_.assign(terms_.size(), 0);
 }
 
+bool State::Follows(int a, int b) const {
+  const int end = Start(a) + in_.activities[a].duration;
+  if (Day(a) != Day(b) || Start(b) < end) return false;
+  for (int s = end; s < Start(b); ++s)
+    if (!breaks_[s]) return false;
+  return true;
+}
+
 Cost State::EvalTerm(const Term& t) const {
   int64_t v = 0;
   auto dur = [&](int a) { return in_.activities[a].duration; };
@@ -289,14 +298,12 @@ Cost State::EvalTerm(const Term& t) const {
           if (!Placed(a) || !Placed(b)) continue;
           if (std::abs(Day(a) - Day(b)) >= t.value) continue;
           ++v;
-          if (t.consecutive_if_same_day && Day(a) == Day(b) && Start(a) + dur(a) != Start(b) &&
-              Start(b) + dur(b) != Start(a))
-            ++v;
+          if (t.consecutive_if_same_day && Day(a) == Day(b) && !Follows(a, b) && !Follows(b, a)) ++v;
         }
       break;
     case ConstraintType::kTwoActivitiesConsecutive: {
       int a = t.activities[0], b = t.activities[1];
-      if (Placed(a) && Placed(b) && (Start(b) != Start(a) + dur(a) || Day(a) != Day(b))) ++v;
+      if (Placed(a) && Placed(b) && !Follows(a, b)) ++v;
       break;
     }
     case ConstraintType::kActivitiesEndStudentsDay: {

@@ -92,6 +92,8 @@ class State {
   int Day(int a) const { return start_[block_of_[a]] / ppd_; }
   int Start(int a) const { return start_[block_of_[a]]; }
   bool Placed(int a) const { return start_[block_of_[a]] >= 0; }
+  // b starts right after a on the same day, only break slots in between.
+  bool Follows(int a, int b) const;
 
   const Instance& in_;
   int ppd_ = 0, slots_ = 0;
@@ -108,7 +110,8 @@ class State {
   std::vector<uint32_t> stamp_;             // per term, dedupe during Move
   uint32_t stamp_now_ = 0;
   int unplaced_ = 0;
-  uint64_t fixed_mask_ = 0;  // reserved periods of the day, as bits
+  uint64_t fixed_mask_ = 0;
+  std::vector<char> breaks_;  // BreakSlots(): adjacency skips them  // reserved periods of the day, as bits
   Cost cost_;
   std::vector<std::string> static_conflicts_;
 };

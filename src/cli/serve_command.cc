@@ -26,9 +26,17 @@ int Serve(const ServeArgs& a) {
   auto db = OpenDatabase(a.db, /*require_current_schema=*/true);
   if (!db.ok()) return ReportError(db.status());
 
+  bool demo_data = false;
+  {
+    auto conn = (*db)->Acquire();
+    if (!conn.ok()) return ReportError(conn.status());
+    auto rs = (*conn)->Query("SELECT 1 FROM orgs WHERE synthetic = 1 LIMIT 1");
+    if (!rs.ok()) return ReportError(rs.status());
+    demo_data = !rs->empty();
+  }
   accounts::Authenticator auth(**db, RealClock(), SecureRandom());
   http::App app{.db = db->get(), .clock = &RealClock(), .random = &SecureRandom(),
-                .auth = &auth, .secure_cookies = a.secure_cookies};
+                .auth = &auth, .secure_cookies = a.secure_cookies, .demo_data = demo_data};
   http::Router router;
   http::RegisterHealthHandlers(router, app);
   http::RegisterAuthHandlers(router, app);

@@ -24,6 +24,8 @@ struct App {
   accounts::Authenticator* auth = nullptr;
   // Adds Secure to cookies; on when served over HTTPS (behind a TLS proxy).
   bool secure_cookies = false;
+  // The database holds synthetic demo data (orgs marked synthetic); /health says so.
+  bool demo_data = false;
 };
 
 using AuthedHandler = std::function<Response(Request&, const accounts::Principal&)>;

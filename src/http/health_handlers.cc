@@ -22,8 +22,11 @@ Status PingDatabase(storage::Database& db) {
 
 void RegisterHealthHandlers(Router& router, App& app) {
   storage::Database* db = app.db;  // outlives the router (app.h)
-  router.Add(Method::kGet, "/api/v1/health", [db](Request& req) {
+  const bool demo = app.demo_data;
+  router.Add(Method::kGet, "/api/v1/health", [db, demo](Request& req) {
     nlohmann::json body = {{"status", "ok"}, {"version", kVersion}};
+    // The UI labels synthetic data so nobody mistakes the demo for a county.
+    if (demo) body["demo"] = true;
     if (db != nullptr) {
       Status s = PingDatabase(*db);
       if (!s.ok()) {

@@ -35,6 +35,7 @@ test('health answers ok', async () => {
   const r = await req('GET', '/api/v1/health');
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'ok');
+  assert.equal(r.body.demo, true, 'the demo county is flagged as synthetic');
 });
 
 test('wrong password: 401 with a Chinese message, English on request', async () => {

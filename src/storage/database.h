@@ -12,7 +12,8 @@
 // written $1, $2, …; ON CONFLICT and RETURNING work on both. Migrations may
 // use the dialect tokens listed in migrations.h; application statements may
 // not. Timestamps are stored as BIGINT microseconds since the Unix epoch,
-// dates as TEXT 'YYYY-MM-DD', booleans as INTEGER 0/1.
+// dates as TEXT 'YYYY-MM-DD', booleans as INTEGER 0/1. LIKE is case-sensitive
+// on both backends.
 #pragma once
 
 #include <cstdint>

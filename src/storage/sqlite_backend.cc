@@ -345,7 +345,11 @@ StatusOr<std::unique_ptr<PooledConnection>> OpenConnection(const SqliteTarget& t
   // WAL lets readers proceed while one writer commits; NORMAL sync is
   // durable across application crashes, and WAL keeps it consistent on
   // power loss. memdb has no WAL (nor a disk to sync).
-  std::string pragmas = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+  // case_sensitive_like: LIKE behaves as on PostgreSQL, and a prefix LIKE on a
+  // BINARY-collated index (materialised org paths: `path LIKE '/1/4/%'`) becomes
+  // an index range instead of a table scan.
+  std::string pragmas =
+      "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA case_sensitive_like = ON;";
   if (!target.memory) pragmas = "PRAGMA journal_mode = WAL; " + pragmas;
   Status s = conn->ExecuteScript(pragmas);
   if (!s.ok()) {

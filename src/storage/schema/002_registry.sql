@@ -29,6 +29,9 @@ CREATE TABLE orgs (
 );
 
 CREATE INDEX orgs_parent ON orgs (parent_id);
+-- Subtree queries are prefix LIKEs on path: this index serves them on
+-- PostgreSQL under any collation (SQLite uses the UNIQUE index on path).
+CREATE INDEX orgs_path_prefix ON orgs (path {{PATTERN_OPS}});
 CREATE INDEX orgs_kind ON orgs (kind);
 
 -- Teaching classes. Grades: -2..0 kindergarten 小/中/大班, 1..12 otherwise;

@@ -36,6 +36,8 @@ StatusOr<Curriculum> ParseCurriculum(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     Curriculum c;
     c.name = root["name"].as<std::string>("");
+    if (root["selection_grades"])
+      for (const auto& g : root["selection_grades"]) c.selection_grades.push_back(g.as<int>());
     if (!root["subjects"] || !root["subjects"].IsSequence()) {
       return Status(StatusCode::kInvalidArgument, "curriculum: no 'subjects' list", "课程表：缺少 subjects 列表",
                     "subjects");
@@ -44,6 +46,11 @@ StatusOr<Curriculum> ParseCurriculum(const std::string& text) {
       CurriculumSubject cs;
       cs.name = s["name"].as<std::string>();
       cs.main = s["main"].as<bool>(false);
+      cs.elective = s["elective"].as<std::string>("");
+      if (!cs.elective.empty() && cs.elective != "first" && cs.elective != "second") {
+        return Status(StatusCode::kInvalidArgument, "curriculum: elective must be first or second: " + cs.name,
+                      "课程表：" + cs.name + " 的 elective 只能是 first 或 second", cs.name);
+      }
       ASSIGN_OR_RETURN(cs.room, ParseRoomKind(s["room"].as<std::string>("ordinary")));
       for (const auto& kv : s["per_grade"]) {
         int g = kv.first.as<int>(), n = kv.second.as<int>();
@@ -72,15 +79,14 @@ StatusOr<Curriculum> LoadCurriculum(const std::string& path) {
 
 StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& cur) {
   if (gp.classes < 1) return InvalidArgumentError("classes must be >= 1", "班级数必须 >= 1");
-  if (gp.stage == Stage::kSenior || gp.stage == Stage::kUnknown) {
-    return FailedPreconditionError("senior-school generation (3+1+2 sectioning) is not implemented yet",
-                                   "高中（3+1+2 选课走班）生成尚未实现");
-  }
+  if (gp.stage == Stage::kUnknown) return InvalidArgumentError("unknown stage", "未知学段");
   const bool primary = gp.stage == Stage::kPrimary;
+  const bool senior = gp.stage == Stage::kSenior;
   const PlanNorms& norms = gp.norms;
   SplitMix64 rng(gp.seed);
   Instance in;
-  in.name = std::string(primary ? "示例小学 generated primary" : "示例初中 generated junior") + " (" +
+  in.name = std::string(primary ? "示例小学 generated primary" : senior ? "示例高中 generated senior"
+                                                                      : "示例初中 generated junior") + " (" +
             std::to_string(gp.classes) + " classes, seed " + std::to_string(gp.seed) + ")";
   in.days = {"周一", "周二", "周三", "周四", "周五"};
   // Bell schedules that meet clause 25 with margin; 大课间 after period 2 and
@@ -98,6 +104,7 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
              {"眼保健操", Minutes(11, 0), Minutes(11, 5), true},  {"第4节", Minutes(11, 20), Minutes(12, 5), false},
              {"第5节", Minutes(14, 0), Minutes(14, 45), false},  {"眼保健操", Minutes(14, 45), Minutes(14, 50), true},
              {"第6节", Minutes(15, 5), Minutes(15, 50), false},  {"第7节", Minutes(16, 5), Minutes(16, 50), false}};
+    if (senior) bells.push_back({"第8节", Minutes(17, 5), Minutes(17, 50), false});
   }
   for (size_t p = 0; p < bells.size(); ++p) {
     // Reserved slots get distinct names so FET export stays unambiguous.
@@ -114,9 +121,29 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
   const int ppd = in.periods_per_day();
 
   // Classes, evenly over the grades.
-  const int first_grade = primary ? 1 : 7, num_grades = primary ? 6 : 3;
+  const int first_grade = primary ? 1 : senior ? 10 : 7, num_grades = primary ? 6 : 3;
   const int per_class = gp.students > 0 ? std::max(1, gp.students / gp.classes) : 45;
+  auto selects = [&](int grade) {
+    return senior && std::find(cur.selection_grades.begin(), cur.selection_grades.end(), grade) !=
+                         cur.selection_grades.end();
+  };
+  std::vector<int> firsts, seconds;  // elective subject indices
+  for (size_t si = 0; si < cur.subjects.size(); ++si) {
+    if (cur.subjects[si].elective == "first") firsts.push_back(static_cast<int>(si));
+    if (cur.subjects[si].elective == "second") seconds.push_back(static_cast<int>(si));
+  }
+  if (senior && (firsts.empty() || seconds.size() < 2)) {
+    return InvalidArgumentError("senior curriculum needs first and (at least two) second electives",
+                                "高中课程表需要首选科目和至少两门再选科目");
+  }
+  // combination -> chosen subjects; index = first * C + pair.
+  std::vector<std::vector<int>> combos;
+  for (int f : firsts)
+    for (size_t i = 0; i < seconds.size(); ++i)
+      for (size_t j = i + 1; j < seconds.size(); ++j) combos.push_back({f, seconds[i], seconds[j]});
   std::vector<int> class_grade;
+  std::vector<std::map<int, int>> class_atoms;  // class -> combination -> atom (selection grades)
+  std::vector<int> atom_combo;                  // atom -> combination, -1 for a whole class
   for (int c = 0; c < gp.classes; ++c) {
     int grade = first_grade + c * num_grades / gp.classes;
     int index = 1 + static_cast<int>(std::count(class_grade.begin(), class_grade.end(), grade));
@@ -126,50 +153,165 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
     s.grade = grade;
     s.stage = gp.stage;
     s.size = gp.students > 0 ? per_class : per_class - 3 + static_cast<int>(rng.Below(7));
-    s.subgroups = {in.num_subgroups++};
-    in.subgroup_names.push_back(s.name);
-    in.subgroup_sizes.push_back(s.size);
+    class_atoms.emplace_back();
+    if (selects(grade)) {
+      // Each student draws 1 first and 2 second electives (physics-leaning,
+      // as in Hunan's first 3+1+2 cohorts); students sharing a class and a
+      // combination are one atom.
+      std::map<int, int> count;
+      for (int st = 0; st < s.size; ++st) {
+        int f = rng.Chance(0.6) ? 0 : static_cast<int>(firsts.size() > 1 ? 1 + rng.Below(firsts.size() - 1) : 0);
+        size_t pairs = seconds.size() * (seconds.size() - 1) / 2;
+        ++count[f * static_cast<int>(pairs) + static_cast<int>(rng.Below(pairs))];
+      }
+      for (const auto& [combo, n] : count) {
+        std::string cname;
+        for (int x : combos[combo]) cname += cur.subjects[x].name.substr(0, 3);  // first CJK character
+        class_atoms[c][combo] = in.num_subgroups;
+        s.subgroups.push_back(in.num_subgroups++);
+        in.subgroup_names.push_back(s.name + "·" + cname);
+        in.subgroup_sizes.push_back(n);
+        atom_combo.push_back(combo);
+      }
+    } else {
+      s.subgroups = {in.num_subgroups++};
+      in.subgroup_names.push_back(s.name);
+      in.subgroup_sizes.push_back(s.size);
+      atom_combo.push_back(-1);
+    }
     in.student_sets.push_back(s);
     in.rooms.push_back(Room{s.name + "教室", RoomKind::kOrdinary, per_class + 5});
   }
   for (const CurriculumSubject& cs : cur.subjects) in.subjects.push_back(Subject{cs.name, cs.main});
 
-  // Special rooms: enough that the kind is not the bottleneck, few enough
-  // that room clashes matter.
-  const int lesson_slots = static_cast<int>(in.days.size()) * (ppd - static_cast<int>(in.bell.fixed_periods.size()));
-  std::map<RoomKind, std::vector<int>> rooms_of_kind;
-  for (RoomKind kind : {RoomKind::kLab, RoomKind::kGym, RoomKind::kMusic, RoomKind::kComputer}) {
-    int demand = 0;
-    for (const CurriculumSubject& cs : cur.subjects)
-      if (cs.room == kind)
-        for (int g : class_grade) demand += cs.per_grade.count(g) ? cs.per_grade.at(g) : 0;
-    if (demand == 0) continue;
-    // PE: a playground holds several classes at once, modelled as zones.
-    int n = std::max(1, (demand * 10 + lesson_slots * 6 - 1) / (lesson_slots * 6));
-    const char* base = kind == RoomKind::kLab ? "实验室" : kind == RoomKind::kGym ? "操场区域"
-                       : kind == RoomKind::kMusic ? "音乐教室" : "计算机教室";
-    for (int i = 0; i < n; ++i) {
-      rooms_of_kind[kind].push_back(static_cast<int>(in.rooms.size()));
-      in.rooms.push_back(Room{std::string(base) + std::to_string(i + 1), kind, per_class + 5});
+  // Teaching units: a class taking a common subject, or an elective
+  // teaching group (moving class) in a selection grade.
+  struct Unit {
+    int set;            // student set
+    int subject;
+    int lessons;
+    int home_room;      // the class's own room, or -1: a room of the subject's kind
+    std::string norm_for;  // class name the weekly-count norm is reported for
+    int block = -1;        // elective time block (grade * 3 + block), -1 none
+  };
+  std::vector<Unit> units;
+  constexpr int kGroupCap = 50;
+  // Elective groups of one block meet at the same time, lesson by lesson.
+  auto add_block_ties = [&](const std::vector<std::vector<int>>& unit_acts, std::vector<Constraint>* out) {
+    std::map<int, std::vector<int>> by_block;
+    for (size_t u = 0; u < units.size(); ++u)
+      if (units[u].block >= 0) by_block[units[u].block].push_back(static_cast<int>(u));
+    for (const auto& [block, us] : by_block) {
+      size_t lessons = SIZE_MAX;
+      for (int u : us) lessons = std::min(lessons, unit_acts[u].size());
+      for (size_t l = 0; l < lessons && us.size() > 1; ++l) {
+        Constraint k;
+        k.type = ConstraintType::kActivitiesSameStartingTime;
+        for (int u : us) k.activities.push_back(unit_acts[u][l]);
+        k.source = "elective block " + std::to_string(block / 3) + "年级#" + std::to_string(block % 3) +
+                   " lesson " + std::to_string(l + 1) + " (选课走班)";
+        out->push_back(std::move(k));
+      }
+    }
+  };
+  for (size_t si = 0; si < cur.subjects.size(); ++si) {
+    const CurriculumSubject& cs = cur.subjects[si];
+    for (int grade = first_grade; grade < first_grade + num_grades; ++grade) {
+      const int n = cs.per_grade.count(grade) ? cs.per_grade.at(grade) : 0;
+      if (n == 0) continue;
+      if (!selects(grade) || cs.elective.empty()) {
+        for (int c = 0; c < gp.classes; ++c)
+          if (class_grade[c] == grade) units.push_back(Unit{c, static_cast<int>(si), n, c, in.student_sets[c].name, -1});
+        continue;
+      }
+      // Sectioning into time blocks (选课走班): block 0 holds the first
+      // elective, blocks 1 and 2 the two second electives (the one earlier in
+      // the curriculum goes to block 1). Every student is in exactly one group
+      // per block, so a block's groups can all meet at once; packing is
+      // first-fit by combination, groups of at most kGroupCap students.
+      for (int block = 0; block < 3; ++block) {
+        std::vector<int> atoms;
+        for (int c = 0; c < gp.classes; ++c) {
+          if (class_grade[c] != grade) continue;
+          for (const auto& [combo, atom] : class_atoms[c])
+            if (combos[combo][block] == static_cast<int>(si)) atoms.push_back(atom);
+        }
+        if (atoms.empty()) continue;
+        std::stable_sort(atoms.begin(), atoms.end(), [&](int a, int b) { return atom_combo[a] < atom_combo[b]; });
+        std::vector<std::vector<int>> groups;
+        std::vector<int> sizes;
+        for (int atom : atoms) {
+          size_t g = 0;
+          while (g < groups.size() && sizes[g] + in.subgroup_sizes[atom] > kGroupCap) ++g;
+          if (g == groups.size()) { groups.emplace_back(); sizes.push_back(0); }
+          groups[g].push_back(atom);
+          sizes[g] += in.subgroup_sizes[atom];
+        }
+        for (size_t g = 0; g < groups.size(); ++g) {
+          StudentSet set;
+          set.name = std::to_string(grade) + "年级" + cs.name + "走班" + std::to_string(block) + "-" +
+                     std::to_string(g + 1) + "组";
+          set.grade = grade;
+          set.stage = gp.stage;
+          set.size = sizes[g];
+          set.subgroups = groups[g];
+          std::sort(set.subgroups.begin(), set.subgroups.end());
+          units.push_back(Unit{static_cast<int>(in.student_sets.size()), static_cast<int>(si), n, -1, set.name,
+                               grade * 3 + block});
+          in.student_sets.push_back(set);
+        }
+      }
     }
   }
 
-  // Teachers: per subject, classes of the stage dealt out in order with a
-  // weekly load cap (main subjects: 2 classes, others by load).
+  // Special rooms (and, for moving classes, 走班 rooms): enough that the kind
+  // is not the bottleneck, few enough that room clashes matter.
+  const int lesson_slots = static_cast<int>(in.days.size()) * (ppd - static_cast<int>(in.bell.fixed_periods.size()));
+  std::map<RoomKind, int> demand;
+  std::map<int, int> groups_in_block;
+  for (const Unit& u : units) {
+    if (u.block >= 0) {
+      demand[RoomKind::kOrdinary] += u.lessons;  // moving classes use 走班 rooms
+      ++groups_in_block[u.block];
+    } else if (cur.subjects[u.subject].room != RoomKind::kOrdinary) {
+      demand[cur.subjects[u.subject].room] += u.lessons;
+    }
+  }
+  int widest_block = 0;
+  for (const auto& [b, n] : groups_in_block) widest_block = std::max(widest_block, n);
+  std::map<RoomKind, std::vector<int>> rooms_of_kind;
+  for (const auto& [kind, d] : demand) {
+    // PE: a playground holds several classes at once, modelled as zones.
+    int n = std::max(1, (d * 10 + lesson_slots * 6 - 1) / (lesson_slots * 6));
+    // Two grades' widest blocks may meet at once.
+    if (kind == RoomKind::kOrdinary) n = std::max(n, 2 * widest_block);
+    const char* base = kind == RoomKind::kLab ? "实验室" : kind == RoomKind::kGym ? "操场区域"
+                       : kind == RoomKind::kMusic ? "音乐教室" : kind == RoomKind::kComputer ? "计算机教室" : "走班教室";
+    for (int i = 0; i < n; ++i) {
+      rooms_of_kind[kind].push_back(static_cast<int>(in.rooms.size()));
+      in.rooms.push_back(Room{std::string(base) + std::to_string(i + 1), kind, std::max(per_class, kGroupCap) + 5});
+    }
+  }
+
+  // Teachers: per subject, units dealt out in order with a weekly load cap.
   const int load_cap = primary ? 16 : 14;
   int next_id = 1;
-  std::vector<std::vector<int>> class_subject_acts(gp.classes * cur.subjects.size());
+  std::vector<std::vector<int>> unit_acts(units.size());
   for (size_t si = 0; si < cur.subjects.size(); ++si) {
-    const CurriculumSubject& cs = cur.subjects[si];
     int teacher = -1, load = 0;
-    for (int c = 0; c < gp.classes; ++c) {
-      int n = cs.per_grade.count(class_grade[c]) ? cs.per_grade.at(class_grade[c]) : 0;
-      if (n == 0) continue;
-      if (teacher < 0 || load + n > std::max(load_cap, n)) {
+    std::vector<int> teacher_blocks;  // a teacher cannot take two groups that meet at once
+    for (size_t u = 0; u < units.size(); ++u) {
+      if (units[u].subject != static_cast<int>(si)) continue;
+      const int n = units[u].lessons;
+      const bool busy = units[u].block >= 0 && std::find(teacher_blocks.begin(), teacher_blocks.end(),
+                                                         units[u].block) != teacher_blocks.end();
+      if (teacher < 0 || busy || load + n > std::max(load_cap, n)) {
         teacher = static_cast<int>(in.teachers.size());
-        in.teachers.push_back(Teacher{cs.name + "老师" + std::to_string(teacher + 1)});
+        in.teachers.push_back(Teacher{cur.subjects[si].name + "老师" + std::to_string(teacher + 1)});
         load = 0;
+        teacher_blocks.clear();
       }
+      if (units[u].block >= 0) teacher_blocks.push_back(units[u].block);
       load += n;
       for (int l = 0; l < n; ++l) {
         Activity a;
@@ -177,8 +319,8 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
         a.group_id = a.id - l;
         a.subject = static_cast<int>(si);
         a.teachers = {teacher};
-        a.student_sets = {c};
-        class_subject_acts[c * cur.subjects.size() + si].push_back(static_cast<int>(in.activities.size()));
+        a.student_sets = {units[u].set};
+        unit_acts[u].push_back(static_cast<int>(in.activities.size()));
         in.activities.push_back(a);
       }
     }
@@ -186,57 +328,56 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
   FinalizeInstance(in);
 
   auto add = [&](Constraint k) { in.constraints.push_back(std::move(k)); };
+  add_block_ties(unit_acts, &in.constraints);
   std::vector<int> morning;
   for (int d = 0; d < static_cast<int>(in.days.size()); ++d)
     for (int p = 0; p < in.bell.morning_periods; ++p) morning.push_back(d * ppd + p);
-  for (int c = 0; c < gp.classes; ++c) {
-    const StudentSet& cls = in.student_sets[c];
-    for (size_t si = 0; si < cur.subjects.size(); ++si) {
-      const CurriculumSubject& cs = cur.subjects[si];
-      const auto& acts = class_subject_acts[c * cur.subjects.size() + si];
-      const int need = cs.per_grade.count(cls.grade) ? cs.per_grade.at(cls.grade) : 0;
-      if (need == 0) continue;
-      Constraint full;
-      full.type = ConstraintType::kWeeklyPeriods;
-      full.activities = acts;
-      full.value = need;
-      full.clause = "27";
-      full.source = "plan norm: " + cls.name + " " + cs.name + " in full (" + std::to_string(need) + "/week)";
-      add(full);
-      if (cs.name == norms.pe_subject) {
-        Constraint pe = full;
-        pe.value = cls.grade <= 2 ? norms.pe_grades_1_2 : cls.grade <= 9 ? norms.pe_grades_3_9 : norms.pe_senior;
-        pe.clause = "26";
-        pe.source = "plan norm: " + cls.name + " PE >= " + std::to_string(pe.value) + "/week";
-        add(pe);
-      }
-      // Rooms by kind: the class's own room, or one of the special rooms.
-      Constraint room;
-      room.type = ConstraintType::kPreferredRooms;
-      room.activities = acts;
-      room.rooms = cs.room == RoomKind::kOrdinary ? std::vector<int>{c} : rooms_of_kind[cs.room];
-      room.source = cs.name + " in a " + std::string(RoomKindName(cs.room)) + " room";
-      add(room);
-      // Spread over the week: lessons of a subject on different days where
-      // the count allows (soft), as FET's min-days constraint.
-      if (acts.size() >= 2 && acts.size() <= in.days.size()) {
-        Constraint spread;
-        spread.type = ConstraintType::kMinDaysBetweenActivities;
-        spread.activities = acts;
-        spread.value = 1;
-        spread.weight = 95;
-        spread.source = cls.name + " " + cs.name + " spread over the week";
-        add(spread);
-      }
-      if (cs.main) {
-        Constraint am;
-        am.type = ConstraintType::kPreferredTimeSlots;
-        am.activities = acts;
-        am.slots = morning;
-        am.weight = 50;
-        am.source = cls.name + " " + cs.name + " in the morning";
-        add(am);
-      }
+  for (size_t u = 0; u < units.size(); ++u) {
+    const Unit& unit = units[u];
+    const CurriculumSubject& cs = cur.subjects[unit.subject];
+    const StudentSet& set = in.student_sets[unit.set];
+    const auto& acts = unit_acts[u];
+    Constraint full;
+    full.type = ConstraintType::kWeeklyPeriods;
+    full.activities = acts;
+    full.value = unit.lessons;
+    full.clause = "27";
+    full.source = "plan norm: " + unit.norm_for + " " + cs.name + " in full (" + std::to_string(unit.lessons) + "/week)";
+    add(full);
+    if (cs.name == norms.pe_subject) {
+      Constraint pe = full;
+      pe.value = set.grade <= 2 ? norms.pe_grades_1_2 : set.grade <= 9 ? norms.pe_grades_3_9 : norms.pe_senior;
+      pe.clause = "26";
+      pe.source = "plan norm: " + unit.norm_for + " PE >= " + std::to_string(pe.value) + "/week";
+      add(pe);
+    }
+    // Rooms by kind: the class's own room, or one of the kind's rooms.
+    Constraint room;
+    room.type = ConstraintType::kPreferredRooms;
+    room.activities = acts;
+    room.rooms = unit.block >= 0                                        ? rooms_of_kind[RoomKind::kOrdinary]
+                 : unit.home_room >= 0 && cs.room == RoomKind::kOrdinary ? std::vector<int>{unit.home_room}
+                                                                         : rooms_of_kind[cs.room];
+    room.source = cs.name + " in a " + std::string(RoomKindName(cs.room)) + " room";
+    add(room);
+    // Spread over the week where the count allows (soft, FET's min days).
+    if (acts.size() >= 2 && acts.size() <= in.days.size()) {
+      Constraint spread;
+      spread.type = ConstraintType::kMinDaysBetweenActivities;
+      spread.activities = acts;
+      spread.value = 1;
+      spread.weight = 95;
+      spread.source = unit.norm_for + " " + cs.name + " spread over the week";
+      add(spread);
+    }
+    if (cs.main) {
+      Constraint am;
+      am.type = ConstraintType::kPreferredTimeSlots;
+      am.activities = acts;
+      am.slots = morning;
+      am.weight = 50;
+      am.source = unit.norm_for + " " + cs.name + " in the morning";
+      add(am);
     }
   }
   Constraint daily;

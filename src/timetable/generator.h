@@ -27,10 +27,16 @@ struct CurriculumSubject {
   bool main = false;
   RoomKind room = RoomKind::kOrdinary;
   std::map<int, int> per_grade;  // grade -> lessons per week
+  // Hunan 3+1+2 (senior): "first" = the 1 of 物理/历史, "second" = the 2 of
+  // 化学/生物/政治/地理; empty = taken by everyone.
+  std::string elective;
 };
 struct Curriculum {
   std::string name;
   std::vector<CurriculumSubject> subjects;
+  // Grades in which elective subjects are chosen (senior 11, 12); in other
+  // grades every subject is common.
+  std::vector<int> selection_grades;
 };
 // kNotFound if the file is missing; kInvalidArgument (with the field) if it
 // is not a curriculum table.
@@ -58,9 +64,17 @@ struct GeneratorParams {
   PlanNorms norms;
 };
 
-// kInvalidArgument for classes < 1 or a curriculum lacking the stage's
-// grades; kFailedPrecondition for Stage::kSenior (3+1+2 sectioning is not
-// built yet).
+// Senior (grades 10-12, Hunan 3+1+2): in selection grades every student
+// picks 1 first and 2 second electives (seeded draw); students of one class
+// with one combination form an atomic subgroup. Electives are sectioned into
+// three time blocks (first elective; earlier second; later second) and, per
+// block and subject, into teaching groups of at most 50 (moving classes,
+// 选课走班). A block's groups meet at the same time (same-starting-time
+// constraints), each student in exactly one of them; a teacher never gets
+// two groups of one block.
+//
+// kInvalidArgument for classes < 1 or a senior curriculum without
+// first/second electives.
 StatusOr<Instance> GenerateSchool(const GeneratorParams& params, const Curriculum& curriculum);
 
 }  // namespace edugov::timetable

@@ -85,12 +85,45 @@ TEST(GeneratorTest, LaterFirstLessonMakesItInfeasibleAndSaysWhy) {
   EXPECT_TRUE(explained) << (r.conflicts.empty() ? "" : r.conflicts[0]);
 }
 
-TEST(GeneratorTest, SeniorIsNotBuiltYet) {
-  auto cur = LoadCurriculum(kCurriculum);
+TEST(GeneratorTest, SeniorNeedsElectivesInTheCurriculum) {
+  auto cur = LoadCurriculum(kCurriculum);  // compulsory table: no electives
   ASSERT_TRUE(cur.ok());
   GeneratorParams gp;
   gp.stage = Stage::kSenior;
-  EXPECT_EQ(GenerateSchool(gp, *cur).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(GenerateSchool(gp, *cur).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(GeneratorTest, SeniorMovingClassesAreSectionedAndSolve) {
+  auto cur = LoadCurriculum(std::string(EDUGOV_POLICY_DIR) + "/curriculum/hunan-senior-example.yaml");
+  ASSERT_TRUE(cur.ok()) << cur.status().ToString();
+  GeneratorParams gp;
+  gp.stage = Stage::kSenior;
+  gp.classes = 9;
+  gp.students = 450;
+  auto in = GenerateSchool(gp, *cur);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  // Every selection-grade student is in exactly one group per elective
+  // block: each atom of grade 11/12 belongs to exactly 3 moving groups.
+  std::vector<int> groups_of_atom(in->num_subgroups, 0);
+  int total_students = 0;
+  for (const StudentSet& s : in->student_sets) {
+    if (s.name.find("走班") == std::string::npos) {
+      total_students += s.size;
+      continue;
+    }
+    EXPECT_LE(s.size, 50) << s.name;
+    for (int g : s.subgroups) ++groups_of_atom[g];
+  }
+  EXPECT_EQ(total_students, 450);
+  for (const StudentSet& s : in->student_sets) {
+    if (s.grade < 11 || s.name.find("走班") != std::string::npos) continue;
+    for (int g : s.subgroups) EXPECT_EQ(groups_of_atom[g], 3) << in->subgroup_names[g];
+  }
+  SolveResult r = Solve(*in, Params(2'000'000));
+  CheckReport rep = Check(*in, r.solution);
+  EXPECT_EQ(rep.hard_violations, 0);
+  // PE 2/week for seniors (clause 26) holds by construction.
+  EXPECT_EQ(Count(rep, "WeeklyPeriods"), 0);
 }
 
 TEST(YamlTest, RoundTripKeepsTheModel) {

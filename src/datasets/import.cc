@@ -1,0 +1,773 @@
+#include "datasets/import.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "datasets/internal/values.h"
+#include "datasets/store.h"
+#include "ledger/audit.h"
+
+namespace edugov::datasets {
+namespace {
+
+using storage::Backend;
+using storage::Connection;
+using storage::Params;
+using storage::ResultSet;
+using storage::Value;
+
+constexpr int64_t kProgressEvery = 8192;
+constexpr size_t kBatchRows = 4096;
+constexpr std::string_view kStagingTable = "edugov_import_staging";
+
+std::string Quote(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+bool AsciiEqualIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string FormatNumber(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  std::string s = std::to_string(v);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+// ------------------------------------------------------------ registry maps
+
+struct OrgEntry {
+  int64_t id = 0;
+  std::string path;
+  bool is_school = false;  // has a stage
+};
+struct ClassEntry {
+  int64_t school_id = 0;
+  const std::string* path = nullptr;  // the school's, owned by RegistryMaps::orgs_by_id
+};
+struct StaffEntry {
+  int64_t id = 0;
+  std::string path;
+};
+
+// The part of the registry inside the principal's subtree, loaded once per
+// import with three queries, so validating a row never touches the store.
+struct RegistryMaps {
+  std::unordered_map<std::string, int64_t> org_by_code;
+  std::unordered_map<int64_t, OrgEntry> orgs_by_id;
+  std::unordered_map<int64_t, ClassEntry> classes;
+  std::unordered_map<std::string, int64_t> class_by_school_name;  // "<school id>\x1f<name>"
+  std::unordered_map<std::string, StaffEntry> staff_by_code;
+  std::unordered_map<int64_t, std::string> staff_path_by_id;
+};
+
+std::string SchoolNameKey(int64_t school_id, std::string_view name) {
+  std::string k = std::to_string(school_id);
+  k += '\x1f';
+  k += name;
+  return k;
+}
+
+StatusOr<RegistryMaps> LoadRegistryMaps(Connection& conn, const accounts::Principal& principal,
+                                        bool need_classes, bool need_staff) {
+  RegistryMaps maps;
+  const std::string like = principal.org_path + "%";
+  ASSIGN_OR_RETURN(ResultSet orgs,
+                   conn.Query("SELECT id, code, path, stage FROM orgs WHERE path LIKE $1", {like}));
+  maps.orgs_by_id.reserve(orgs.size());
+  for (size_t r = 0; r < orgs.size(); ++r) {
+    const int64_t id = orgs.GetInt(r, 0);
+    maps.org_by_code.emplace(orgs.GetText(r, 1), id);
+    maps.orgs_by_id.emplace(id, OrgEntry{id, orgs.GetText(r, 2), !orgs.IsNull(r, 3)});
+  }
+  if (need_classes) {
+    ASSIGN_OR_RETURN(ResultSet cls, conn.Query("SELECT c.id, c.school_id, c.name FROM classes c "
+                                               "JOIN orgs o ON o.id = c.school_id WHERE o.path LIKE $1",
+                                               {like}));
+    maps.classes.reserve(cls.size());
+    maps.class_by_school_name.reserve(cls.size());
+    for (size_t r = 0; r < cls.size(); ++r) {
+      const int64_t id = cls.GetInt(r, 0), school = cls.GetInt(r, 1);
+      auto it = maps.orgs_by_id.find(school);
+      if (it == maps.orgs_by_id.end()) continue;
+      maps.classes.emplace(id, ClassEntry{school, &it->second.path});
+      maps.class_by_school_name.emplace(SchoolNameKey(school, cls.GetText(r, 2)), id);
+    }
+  }
+  if (need_staff) {
+    ASSIGN_OR_RETURN(ResultSet st, conn.Query("SELECT s.id, s.code, o.path FROM staff s "
+                                              "JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE $1",
+                                              {like}));
+    for (size_t r = 0; r < st.size(); ++r) {
+      maps.staff_by_code.emplace(st.GetText(r, 1), StaffEntry{st.GetInt(r, 0), st.GetText(r, 2)});
+      maps.staff_path_by_id.emplace(st.GetInt(r, 0), st.GetText(r, 2));
+    }
+  }
+  return maps;
+}
+
+// ------------------------------------------------------------ header
+
+struct Binding {
+  int source = -1;  // column of the source row, -1 when absent
+};
+
+struct HeaderMap {
+  std::vector<Binding> columns;  // parallel to schema.columns
+  int school_code_source = -1;   // an undeclared 学校代码 / school_code column
+  std::vector<std::string> ignored;
+};
+
+StatusOr<HeaderMap> MapHeader(const DatasetSchema& schema, const std::vector<std::string>& header) {
+  HeaderMap map;
+  map.columns.resize(schema.columns.size());
+  for (size_t h = 0; h < header.size(); ++h) {
+    const std::string_view cell = internal::Trim(header[h]);
+    if (cell.empty()) continue;
+    int found = -1;
+    for (size_t c = 0; c < schema.columns.size(); ++c) {
+      const ColumnSchema& col = schema.columns[c];
+      if (AsciiEqualIgnoreCase(cell, col.name) || cell == col.label_zh) {
+        found = static_cast<int>(c);
+        break;
+      }
+    }
+    if (found < 0) {
+      if ((cell == "学校代码" || AsciiEqualIgnoreCase(cell, "school_code")) &&
+          map.school_code_source < 0) {
+        map.school_code_source = static_cast<int>(h);
+      } else {
+        map.ignored.emplace_back(cell);
+      }
+      continue;
+    }
+    Binding& b = map.columns[static_cast<size_t>(found)];
+    if (b.source >= 0) {
+      const ColumnSchema& col = schema.columns[static_cast<size_t>(found)];
+      return InvalidArgumentError(
+                 "the header names column " + col.name + " twice (columns " +
+                     std::to_string(b.source + 1) + " and " + std::to_string(h + 1) + ")",
+                 "表头中「" + col.label_zh + "」出现了两次（第 " + std::to_string(b.source + 1) +
+                     " 列和第 " + std::to_string(h + 1) + " 列）")
+          .WithField("header");
+    }
+    b.source = static_cast<int>(h);
+  }
+  std::string missing_en, missing_zh;
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    const ColumnSchema& col = schema.columns[c];
+    if (col.required && map.columns[c].source < 0) {
+      missing_en += (missing_en.empty() ? "" : ", ") + col.name;
+      missing_zh += (missing_zh.empty() ? "" : "、") + col.label_zh;
+    }
+  }
+  if (!missing_en.empty()) {
+    return InvalidArgumentError("the header lacks the required column(s) " + missing_en +
+                                    " of dataset " + schema.name,
+                                "表头缺少数据集「" + schema.label_zh + "」的必填列：" + missing_zh)
+        .WithField("header");
+  }
+  return map;
+}
+
+// ------------------------------------------------------------ validation
+
+struct Problem {
+  int column = -1;  // source column, -1 for the whole row
+  std::string value;
+  std::string zh;
+  std::string en;
+};
+
+// Validates one source row into the stored values of a dataset row.
+class RowValidator {
+ public:
+  RowValidator(const DatasetSchema& schema, const HeaderMap& header, const RegistryMaps& maps)
+      : schema_(schema), header_(header), maps_(maps) {
+    for (size_t c = 0; c < schema.columns.size(); ++c) {
+      const ColumnSchema& col = schema.columns[c];
+      if (col.type == ColumnType::kRef && col.ref == RefKind::kClass) {
+        class_columns_.push_back(c);
+      } else {
+        other_columns_.push_back(c);
+      }
+    }
+    entity_ = schema.ColumnIndex(schema.entity_column);
+  }
+
+  // Fills values (the declared columns only, parallel to schema.columns) and
+  // org_path; returns false with problems when the row is bad.
+  bool Validate(const tabular::Row& row, std::vector<Value>& values, std::string& org_path,
+                std::vector<Problem>& problems) {
+    problems.clear();
+    school_context_ = 0;
+    school_context_column_ = -1;
+    for (size_t c : other_columns_) ValidateCell(row, c, values[c], problems);
+    if (school_context_ == 0 && header_.school_code_source >= 0) {
+      std::string_view code = internal::Trim(row.cell(static_cast<size_t>(header_.school_code_source)));
+      if (!code.empty()) {
+        auto it = maps_.org_by_code.find(std::string(code));
+        if (it == maps_.org_by_code.end()) {
+          problems.push_back({header_.school_code_source, std::string(code),
+                              "学校代码「" + std::string(code) + "」不存在或不在您的管辖范围内",
+                              "unknown school code \"" + std::string(code) +
+                                  "\", or a school outside your area"});
+        } else {
+          school_context_ = it->second;
+          school_context_column_ = header_.school_code_source;
+        }
+      }
+    }
+    for (size_t c : class_columns_) ValidateCell(row, c, values[c], problems);
+    if (!problems.empty()) return false;
+    org_path.clear();
+    if (entity_ >= 0) {
+      const Value& e = values[static_cast<size_t>(entity_)];
+      if (const int64_t* id = std::get_if<int64_t>(&e)) org_path = PathOfRef(schema_.columns[static_cast<size_t>(entity_)].ref, *id);
+    }
+    if (org_path.empty()) {
+      // No entity value (an optional entity is not allowed by the schema,
+      // but stay safe): the row belongs to the importer's own org.
+      org_path = own_path_;
+    }
+    return true;
+  }
+
+  void set_own_path(std::string path) { own_path_ = std::move(path); }
+
+ private:
+  std::string PathOfRef(RefKind kind, int64_t id) const {
+    switch (kind) {
+      case RefKind::kClass: {
+        auto it = maps_.classes.find(id);
+        return it == maps_.classes.end() ? std::string() : *it->second.path;
+      }
+      case RefKind::kSchool:
+      case RefKind::kOrg: {
+        auto it = maps_.orgs_by_id.find(id);
+        return it == maps_.orgs_by_id.end() ? std::string() : it->second.path;
+      }
+      case RefKind::kStaff: {
+        auto it = maps_.staff_path_by_id.find(id);
+        return it == maps_.staff_path_by_id.end() ? std::string() : it->second;
+      }
+      case RefKind::kNone:
+        break;
+    }
+    return {};
+  }
+
+  void ValidateCell(const tabular::Row& row, size_t c, Value& out, std::vector<Problem>& problems) {
+    const ColumnSchema& col = schema_.columns[c];
+    const int source = header_.columns[c].source;
+    std::string_view cell = source < 0 ? std::string_view() : internal::Trim(row.cell(static_cast<size_t>(source)));
+    if (cell.empty()) {
+      out = std::monostate{};
+      if (col.required) {
+        problems.push_back({source, "", "必填项「" + col.label_zh + "」为空",
+                            "required value " + col.name + " is missing"});
+      }
+      return;
+    }
+    auto bad = [&](std::string zh, std::string en) {
+      problems.push_back({source, std::string(cell), std::move(zh), std::move(en)});
+    };
+    auto check_range = [&](double v, const std::string& shown) -> bool {
+      if (col.min && v < *col.min) {
+        bad("「" + col.label_zh + "」的值 " + shown + " 小于最小值 " + FormatNumber(*col.min),
+            col.name + " " + shown + " is below the minimum " + FormatNumber(*col.min));
+        return false;
+      }
+      if (col.max && v > *col.max) {
+        bad("「" + col.label_zh + "」的值 " + shown + " 大于最大值 " + FormatNumber(*col.max),
+            col.name + " " + shown + " is above the maximum " + FormatNumber(*col.max));
+        return false;
+      }
+      return true;
+    };
+    switch (col.type) {
+      case ColumnType::kInt: {
+        std::optional<int64_t> v = internal::ParseInteger(cell);
+        if (!v) return bad("「" + col.label_zh + "」应为整数", col.name + " is not a whole number");
+        if (*v < std::numeric_limits<int32_t>::min() + 1 || *v > std::numeric_limits<int32_t>::max()) {
+          return bad("「" + col.label_zh + "」的数值超出范围", col.name + " is out of range");
+        }
+        if (!check_range(static_cast<double>(*v), std::to_string(*v))) return;
+        out = *v;
+        return;
+      }
+      case ColumnType::kDecimal: {
+        std::optional<double> v = internal::ParseDecimal(cell);
+        if (!v) return bad("「" + col.label_zh + "」应为数字", col.name + " is not a number");
+        if (!check_range(*v, std::string(cell))) return;
+        out = *v;
+        return;
+      }
+      case ColumnType::kText:
+        out = std::string(cell);
+        return;
+      case ColumnType::kEnum: {
+        for (const std::string& v : col.enum_values) {
+          if (AsciiEqualIgnoreCase(cell, v)) {
+            out = v;
+            return;
+          }
+        }
+        std::string allowed;
+        for (const std::string& v : col.enum_values) allowed += (allowed.empty() ? "" : "、") + v;
+        return bad("「" + col.label_zh + "」应为以下取值之一：" + allowed,
+                   col.name + " must be one of: " + allowed);
+      }
+      case ColumnType::kDate: {
+        std::optional<int32_t> d = internal::ParseDateDays(cell);
+        if (!d) {
+          return bad("「" + col.label_zh + "」不是有效日期（应为 YYYY-MM-DD）",
+                     col.name + " is not a valid date (YYYY-MM-DD)");
+        }
+        out = internal::FormatDate(*d);
+        return;
+      }
+      case ColumnType::kTime: {
+        std::optional<int> m = internal::ParseTimeMinutes(cell);
+        if (!m) {
+          return bad("「" + col.label_zh + "」不是有效时间（应为 HH:MM）",
+                     col.name + " is not a valid time (HH:MM)");
+        }
+        std::string shown = internal::FormatTime(*m);
+        if (!check_range(*m, shown)) return;
+        out = std::move(shown);
+        return;
+      }
+      case ColumnType::kBool: {
+        std::optional<bool> b = internal::ParseBoolean(cell);
+        if (!b) return bad("「" + col.label_zh + "」应为 是 或 否", col.name + " must be yes or no (是/否)");
+        out = int64_t{*b ? 1 : 0};
+        return;
+      }
+      case ColumnType::kRef:
+        return ValidateRef(col, source, cell, out, problems);
+    }
+  }
+
+  void ValidateRef(const ColumnSchema& col, int source, std::string_view cell, Value& out,
+                   std::vector<Problem>& problems) {
+    auto bad = [&](std::string zh, std::string en) {
+      problems.push_back({source, std::string(cell), std::move(zh), std::move(en)});
+    };
+    const std::string text(cell);
+    switch (col.ref) {
+      case RefKind::kSchool:
+      case RefKind::kOrg: {
+        auto it = maps_.org_by_code.find(text);
+        if (it == maps_.org_by_code.end()) {
+          return bad("单位代码「" + text + "」不存在或不在您的管辖范围内",
+                     "unknown org code \"" + text + "\", or an org outside your area");
+        }
+        if (col.ref == RefKind::kSchool && !maps_.orgs_by_id.at(it->second).is_school) {
+          return bad("「" + text + "」不是学校", "\"" + text + "\" is not a school");
+        }
+        out = it->second;
+        if (col.ref == RefKind::kSchool && school_context_ == 0) {
+          school_context_ = it->second;
+          school_context_column_ = source;
+        }
+        return;
+      }
+      case RefKind::kStaff: {
+        auto it = maps_.staff_by_code.find(text);
+        if (it == maps_.staff_by_code.end()) {
+          return bad("教职工编号「" + text + "」不存在或不在您的管辖范围内",
+                     "unknown staff code \"" + text + "\", or a person outside your area");
+        }
+        out = it->second.id;
+        return;
+      }
+      case RefKind::kClass: {
+        int64_t class_id = 0;
+        int64_t named_school = 0;  // a school named in the cell itself
+        const bool digits = std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+        const size_t slash = text.find('/');
+        if (digits) {
+          std::optional<int64_t> id = internal::ParseInteger(text);
+          if (id && maps_.classes.count(*id)) class_id = *id;
+        } else if (slash != std::string::npos) {
+          auto school = maps_.org_by_code.find(text.substr(0, slash));
+          if (school != maps_.org_by_code.end()) {
+            named_school = school->second;
+            auto it = maps_.class_by_school_name.find(SchoolNameKey(school->second, internal::Trim(std::string_view(text).substr(slash + 1))));
+            if (it != maps_.class_by_school_name.end()) class_id = it->second;
+          }
+        } else if (school_context_ != 0) {
+          auto it = maps_.class_by_school_name.find(SchoolNameKey(school_context_, text));
+          if (it != maps_.class_by_school_name.end()) class_id = it->second;
+        } else {
+          return bad("无法确定班级「" + text + "」所属学校：请写成「学校代码/班级名」，或增加「学校代码」列",
+                     "cannot tell which school class \"" + text +
+                         "\" belongs to: write SCHOOLCODE/class name, or add a school_code column");
+        }
+        if (class_id == 0) {
+          return bad("班级「" + text + "」不存在或不在您的管辖范围内",
+                     "unknown class \"" + text + "\", or a class outside your area");
+        }
+        const int64_t school = maps_.classes.at(class_id).school_id;
+        if (school_context_ != 0 && school != school_context_ && (digits || named_school != 0)) {
+          return bad("班级「" + text + "」不属于本行填写的学校",
+                     "class \"" + text + "\" belongs to another school than the row's school");
+        }
+        out = class_id;
+        return;
+      }
+      case RefKind::kNone:
+        break;
+    }
+    bad("未知的引用类型", "unknown reference kind");
+  }
+
+  const DatasetSchema& schema_;
+  const HeaderMap& header_;
+  const RegistryMaps& maps_;
+  std::vector<size_t> class_columns_;
+  std::vector<size_t> other_columns_;
+  int entity_ = -1;
+  std::string own_path_;
+  int64_t school_context_ = 0;
+  int school_context_column_ = -1;
+};
+
+// The key of a row as one string: the stored values of the key columns.
+void KeyOf(const std::vector<size_t>& key_columns, const std::vector<Value>& values, std::string& out) {
+  out.clear();
+  for (size_t c : key_columns) {
+    const Value& v = values[c];
+    if (const int64_t* i = std::get_if<int64_t>(&v)) {
+      out += std::to_string(*i);
+    } else if (const std::string* s = std::get_if<std::string>(&v)) {
+      out += *s;
+    } else if (const double* d = std::get_if<double>(&v)) {
+      out += std::to_string(*d);
+    }
+    out += '\x1f';
+  }
+}
+
+std::string RawRowJson(const tabular::Row& row) {
+  nlohmann::json raw = nlohmann::json::array();
+  for (std::string_view cell : row.cells) raw.push_back(std::string(cell));
+  return raw.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// ------------------------------------------------------------ writing
+
+// Writes validated rows into ds_<name>. SQLite: one cached upsert
+// statement per row (in-process, as fast as a plain insert). PostgreSQL:
+// COPY into a temporary staging table, then one INSERT … SELECT … ON
+// CONFLICT at the end — a round trip per row would be orders slower.
+class RowWriter {
+ public:
+  RowWriter(Connection& conn, const DatasetSchema& schema, bool collect)
+      : conn_(conn), schema_(schema), collect_(collect) {
+    columns_ = {"row_id", "org_path", "submitted_at"};
+    for (const ColumnSchema& c : schema.columns) columns_.push_back(c.name);
+    std::string cols, params;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      cols += (i ? ", " : "") + Quote(columns_[i]);
+      params += (i ? ", $" : "$") + std::to_string(i + 1);
+    }
+    std::string conflict;
+    if (!schema.key.empty()) {
+      conflict = " ON CONFLICT (";
+      for (size_t i = 0; i < schema.key.size(); ++i) conflict += (i ? ", " : "") + Quote(schema.key[i]);
+      conflict += ") DO UPDATE SET ";
+      bool first = true;
+      for (size_t i = 1; i < columns_.size(); ++i) {
+        if (std::find(schema.key.begin(), schema.key.end(), columns_[i]) != schema.key.end()) continue;
+        conflict += (first ? "" : ", ") + Quote(columns_[i]) + " = excluded." + Quote(columns_[i]);
+        first = false;
+      }
+    }
+    const std::string table = Quote(schema.TableName());
+    upsert_ = "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ")" + conflict;
+    from_staging_ = "INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " +
+                    std::string(kStagingTable) + " WHERE true ORDER BY row_id" + conflict;
+    staged_ = conn.backend() == Backend::kPostgres && !collect;
+  }
+
+  Status Begin() {
+    if (!staged_) return OkStatus();
+    RETURN_IF_ERROR(conn_.Execute("CREATE TEMP TABLE " + std::string(kStagingTable) + " (LIKE " +
+                                  Quote(schema_.TableName()) + ") ON COMMIT DROP"));
+    return OkStatus();
+  }
+
+  Status Add(Params&& row, std::vector<IngestedRow>* landed) {
+    if (staged_) {
+      batch_.push_back(std::move(row));
+      if (batch_.size() >= kBatchRows) return Flush();
+      return OkStatus();
+    }
+    if (!collect_) return conn_.Execute(upsert_, row).status();
+    ASSIGN_OR_RETURN(ResultSet rs, conn_.Query(upsert_ + " RETURNING row_id", row));
+    IngestedRow& in = landed->emplace_back();
+    in.row_id = rs.empty() ? std::get<int64_t>(row[0]) : rs.GetInt(0, 0);
+    in.values.assign(std::make_move_iterator(row.begin() + 3), std::make_move_iterator(row.end()));
+    return OkStatus();
+  }
+
+  Status Flush() {
+    if (!staged_ || batch_.empty()) return OkStatus();
+    RETURN_IF_ERROR(conn_.BulkInsert(kStagingTable, columns_, batch_));
+    batch_.clear();
+    return OkStatus();
+  }
+
+  Status Finish() {
+    if (!staged_) return OkStatus();
+    RETURN_IF_ERROR(Flush());
+    return conn_.Execute(from_staging_).status();
+  }
+
+ private:
+  Connection& conn_;
+  const DatasetSchema& schema_;
+  bool collect_;
+  bool staged_ = false;
+  std::vector<std::string> columns_;
+  std::string upsert_;
+  std::string from_staging_;
+  std::vector<Params> batch_;
+};
+
+}  // namespace
+
+MemoryRowSource::MemoryRowSource(std::vector<std::string> header,
+                                 std::vector<std::vector<std::string>> rows)
+    : header_(std::move(header)), rows_(std::move(rows)) {}
+
+StatusOr<bool> MemoryRowSource::Next(tabular::Row& row) {
+  if (next_ >= rows_.size()) return false;
+  const std::vector<std::string>& cells = rows_[next_];
+  row.number = static_cast<int64_t>(next_) + 2;
+  row.cells.assign(cells.begin(), cells.end());
+  ++next_;
+  return true;
+}
+
+StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& principal,
+                              const Clock& clock, const DatasetSchema& schema,
+                              tabular::RowSource& source, const ImportOptions& options,
+                              const ImportProgress& progress) {
+  if (conn.in_transaction()) {
+    return FailedPreconditionError("Import must not run inside a transaction", "导入不能在已有事务中执行");
+  }
+  ASSIGN_OR_RETURN(HeaderMap header, MapHeader(schema, source.header()));
+  bool need_classes = false, need_staff = false;
+  for (const ColumnSchema& c : schema.columns) {
+    need_classes |= c.ref == RefKind::kClass;
+    need_staff |= c.ref == RefKind::kStaff;
+  }
+  std::vector<size_t> key_columns;
+  for (const std::string& k : schema.key) {
+    const int i = schema.ColumnIndex(k);
+    if (i >= 0) key_columns.push_back(static_cast<size_t>(i));
+  }
+
+  ImportReport report;
+  report.dataset = schema.name;
+  report.ignored_columns = header.ignored;
+  const int64_t now_us = clock.Now().time_since_epoch().count();
+  const std::string table = Quote(schema.TableName());
+  nlohmann::json header_json = source.header();
+
+  Status st = storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(RegistryMaps maps, LoadRegistryMaps(tx, principal, need_classes, need_staff));
+    ASSIGN_OR_RETURN(ResultSet head,
+                     tx.Query("SELECT COALESCE(MAX(row_id), 0), COUNT(*) FROM " + table));
+    int64_t next_row_id = head.GetInt(0, 0) + 1;
+    const int64_t count_before = head.GetInt(0, 1);
+    ASSIGN_OR_RETURN(
+        ResultSet ins,
+        tx.Query("INSERT INTO imports (dataset, file_name, encoding, format, actor, actor_user_id, "
+                 "actor_org_path, header_json, started_at, status) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'running') RETURNING id",
+                 {schema.name, options.file_name, options.encoding, options.format,
+                  principal.username, principal.user_id, principal.org_path,
+                  header_json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  now_us}));
+    const int64_t import_id = ins.GetInt(0, 0);
+    report.import_id = import_id;
+
+    RowValidator validator(schema, header, maps);
+    validator.set_own_path(principal.org_path);
+    RowWriter writer(tx, schema, options.collect_landed);
+    RETURN_IF_ERROR(writer.Begin());
+
+    const std::vector<std::string> q_columns = {"import_id", "row_number", "column_name", "value",
+                                                "reason_zh", "reason_en", "raw_row"};
+    std::vector<Params> quarantine;
+    auto flush_quarantine = [&]() -> Status {
+      if (quarantine.empty()) return OkStatus();
+      RETURN_IF_ERROR(tx.BulkInsert("quarantine", q_columns, quarantine));
+      quarantine.clear();
+      return OkStatus();
+    };
+
+    std::unordered_map<std::string, int64_t> seen_keys;  // key → first row number
+    std::string key;
+    std::vector<Value> values(schema.columns.size());
+    std::vector<Problem> problems;
+    std::string org_path;
+    const std::vector<std::string>& hdr = source.header();
+    tabular::Row row;
+    int64_t since_batch = 0;
+
+    for (;;) {
+      StatusOr<bool> more = source.Next(row);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      ++report.rows_total;
+      bool good = validator.Validate(row, values, org_path, problems);
+      if (good && !key_columns.empty()) {
+        KeyOf(key_columns, values, key);
+        auto [it, inserted] = seen_keys.try_emplace(key, row.number);
+        if (!inserted) {
+          std::string keys;
+          for (const std::string& k : schema.key) keys += (keys.empty() ? "" : ", ") + k;
+          problems.push_back({-1, "", "与第 " + std::to_string(it->second) + " 行重复（相同的 " + keys + "）",
+                              "duplicates row " + std::to_string(it->second) + " (same " + keys + ")"});
+          good = false;
+        }
+      }
+      if (good) {
+        Params p;
+        p.reserve(values.size() + 3);
+        p.emplace_back(next_row_id++);
+        p.emplace_back(org_path);
+        p.emplace_back(now_us);
+        for (Value& v : values) p.push_back(std::move(v));
+        RETURN_IF_ERROR(writer.Add(std::move(p), &report.landed));
+        ++report.rows_ok;
+      } else {
+        ++report.rows_rejected;
+        const std::string raw = RawRowJson(row);
+        for (Problem& pr : problems) {
+          std::string column = pr.column >= 0 && static_cast<size_t>(pr.column) < hdr.size()
+                                   ? hdr[static_cast<size_t>(pr.column)]
+                                   : std::string();
+          if (report.problems.size() < options.max_report_problems) {
+            report.problems.push_back({row.number, column, pr.value, pr.zh, pr.en});
+          }
+          quarantine.push_back({import_id, row.number, std::move(column), std::move(pr.value),
+                                std::move(pr.zh), std::move(pr.en), raw});
+        }
+        if (quarantine.size() >= kBatchRows) RETURN_IF_ERROR(flush_quarantine());
+      }
+      if (++since_batch >= kProgressEvery) {
+        since_batch = 0;
+        RETURN_IF_ERROR(writer.Flush());
+        if (options.after_batch) RETURN_IF_ERROR(options.after_batch(report.rows_total));
+        if (progress) progress(report.rows_total);
+      }
+    }
+    RETURN_IF_ERROR(writer.Finish());
+    RETURN_IF_ERROR(flush_quarantine());
+    if (options.after_batch) RETURN_IF_ERROR(options.after_batch(report.rows_total));
+
+    ASSIGN_OR_RETURN(ResultSet after, tx.Query("SELECT COUNT(*) FROM " + table));
+    report.rows_inserted = after.GetInt(0, 0) - count_before;
+    report.rows_updated = report.rows_ok - report.rows_inserted;
+    report.status = report.rows_rejected == 0 ? "done" : report.rows_ok == 0 ? "rejected" : "partial";
+    const int64_t finished_us = clock.Now().time_since_epoch().count();
+    RETURN_IF_ERROR(tx.Execute(
+        "UPDATE imports SET rows_total = $1, rows_ok = $2, rows_rejected = $3, rows_updated = $4, "
+        "finished_at = $5, status = $6 WHERE id = $7",
+        {report.rows_total, report.rows_ok, report.rows_rejected, report.rows_updated, finished_us,
+         report.status, import_id}));
+    nlohmann::json summary = {{"dataset", schema.name},         {"file", options.file_name},
+                              {"format", options.format},       {"encoding", options.encoding},
+                              {"rows_total", report.rows_total}, {"rows_inserted", report.rows_inserted},
+                              {"rows_updated", report.rows_updated},
+                              {"rows_rejected", report.rows_rejected}, {"status", report.status}};
+    return ledger::AppendAudit(
+        tx,
+        {.actor_user_id = principal.user_id, .actor = principal.username, .action = "dataset.import",
+         .entity = "import", .entity_id = std::to_string(import_id),
+         .after = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)},
+        clock);
+  });
+  if (progress && st.ok()) progress(report.rows_total);
+  if (!st.ok()) return st;
+  return report;
+}
+
+// ------------------------------------------------------------ annotated CSV
+
+namespace {
+
+void AppendCsvField(std::string& out, std::string_view field) {
+  const bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+  if (!quote) {
+    out += field;
+    return;
+  }
+  out += '"';
+  for (char ch : field) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  out += '"';
+}
+
+void AppendCsvLine(std::string& out, const std::vector<std::string>& cells) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendCsvField(out, cells[i]);
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+StatusOr<std::string> WriteAnnotatedCsv(Connection& conn, const accounts::Principal& principal,
+                                        int64_t import_id) {
+  ASSIGN_OR_RETURN(ImportRecord rec, GetImport(conn, principal, import_id));
+  ASSIGN_OR_RETURN(std::vector<QuarantineEntry> entries, ListQuarantine(conn, principal, import_id));
+  std::string out = "\xEF\xBB\xBF";
+  std::vector<std::string> header = rec.header;
+  const size_t width = header.size();
+  header.push_back("错误列");
+  header.push_back("错误原因");
+  AppendCsvLine(out, header);
+  for (size_t i = 0; i < entries.size();) {
+    size_t j = i;
+    std::string columns, reasons;
+    while (j < entries.size() && entries[j].row_number == entries[i].row_number) {
+      const QuarantineEntry& e = entries[j];
+      if (!e.column.empty() && columns.find(e.column) == std::string::npos) {
+        columns += (columns.empty() ? "" : "；") + e.column;
+      }
+      reasons += (reasons.empty() ? "" : "；") + e.reason_zh;
+      ++j;
+    }
+    std::vector<std::string> line = entries[i].raw_row;
+    line.resize(std::max(width, line.size()));
+    line.push_back(columns);
+    line.push_back("第 " + std::to_string(entries[i].row_number) + " 行：" + reasons);
+    AppendCsvLine(out, line);
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace edugov::datasets

@@ -1,0 +1,13 @@
+# edugov_dataset_import: the dataset store (ds_<name> tables, imports,
+# quarantine — store.h) and the import pipeline (import.h). Included from
+# src/datasets/CMakeLists.txt; kept apart from edugov_datasets (schemas and
+# the columnar image) so the rules engine does not link the importer.
+add_library(edugov_dataset_import store.cc import.cc internal/values.cc)
+target_link_libraries(edugov_dataset_import
+  PUBLIC edugov_datasets edugov_common edugov_storage edugov_tabular edugov_accounts
+  PRIVATE edugov_ledger nlohmann_json::nlohmann_json)
+
+edugov_add_test(dataset_import_test
+  SOURCES import_test.cc store_test.cc internal/values_test.cc
+  LIBS edugov_dataset_import edugov_datasets edugov_registry edugov_ledger edugov_testing
+       edugov_tabular PkgConfig::XLSXWRITER yaml-cpp)

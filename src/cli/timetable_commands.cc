@@ -153,13 +153,18 @@ int RunCheck(const std::string& input, const std::string& timetable) {
 }
 
 struct GenerateOptions {
-  std::string stage = "primary", curriculum = "policy/curriculum/hunan-compulsory-example.yaml", out;
+  std::string stage = "primary", curriculum, out;  // curriculum: by stage unless given
   int classes = 24, students = 0;
   uint64_t seed = 1;
 };
 
 int RunGenerate(const GenerateOptions& o) {
-  auto cur = LoadCurriculum(o.curriculum);
+  std::string path = o.curriculum;
+  if (path.empty()) {
+    path = o.stage == "senior" ? "policy/curriculum/hunan-senior-example.yaml"
+                               : "policy/curriculum/hunan-compulsory-example.yaml";
+  }
+  auto cur = LoadCurriculum(path);
   if (!cur.ok()) return Fail(cur.status());
   GeneratorParams gp;
   gp.stage = o.stage == "primary" ? Stage::kPrimary : o.stage == "junior" ? Stage::kJunior : Stage::kSenior;
@@ -213,7 +218,8 @@ void RegisterTimetableCommands(CLI::App& app, int* exit_code) {
   gen->add_option("--classes", go->classes, "number of classes (default 24)");
   gen->add_option("--students", go->students, "total students (default 45 per class)");
   gen->add_option("--seed", go->seed, "random seed (default 1)");
-  gen->add_option("--curriculum", go->curriculum, "curriculum table YAML");
+  gen->add_option("--curriculum", go->curriculum,
+                  "curriculum table YAML (default: policy/curriculum/hunan-{compulsory,senior}-example.yaml)");
   gen->add_option("--out", go->out, "output file (default stdout)");
   gen->callback([go, exit_code] { *exit_code = RunGenerate(*go); });
 }

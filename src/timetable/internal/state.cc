@@ -50,6 +50,8 @@ State::State(const Instance& inst) : in_(inst) {
   teacher_occ_.assign(in_.teachers.size() * slots_, 0);
   subgroup_occ_.assign(static_cast<size_t>(in_.num_subgroups) * slots_, 0);
   room_occ_.assign(in_.rooms.size() * slots_, 0);
+  teacher_at_.assign(teacher_occ_.size(), {});
+  subgroup_at_.assign(subgroup_occ_.size(), {});
   if (in_.bell.enabled)
     for (int p : in_.bell.fixed_periods) fixed_mask_ |= 1ULL << p;
   breaks_ = BreakSlots(in_);
@@ -364,9 +366,24 @@ Cost State::PlaceActivity(int a, int start, int room, int sign) {
     if (sign > 0) { if (cell >= 1) ++d.hard; ++cell; }
     else { --cell; if (cell >= 1) --d.hard; }
   };
+  auto track = [&](std::vector<int>& cell) {
+    if (sign > 0) {
+      cell.push_back(a);
+    } else {
+      auto it = std::find(cell.begin(), cell.end(), a);
+      if (it != cell.end()) { *it = cell.back(); cell.pop_back(); }
+    }
+  };
   for (int s = start; s < start + act.duration; ++s) {
-    for (int t : act.teachers) bump(teacher_occ_[t * slots_ + s]);
-    for (int g : act.subgroups) bump(subgroup_occ_[static_cast<size_t>(g) * slots_ + s]);
+    for (int t : act.teachers) {
+      bump(teacher_occ_[t * slots_ + s]);
+      track(teacher_at_[t * slots_ + s]);
+    }
+    for (int g : act.subgroups) {
+      const size_t cell = static_cast<size_t>(g) * slots_ + s;
+      bump(subgroup_occ_[cell]);
+      track(subgroup_at_[cell]);
+    }
     if (room >= 0) bump(room_occ_[room * slots_ + s]);
   }
   if (room >= 0) {
@@ -434,20 +451,19 @@ Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
 
 std::vector<int> State::BlocksInTheWay(int b, int start) const {
   std::vector<int> out;
-  auto consider = [&](const std::vector<int>& acts, int x) {
-    for (int o : acts) {
+  auto consider = [&](const std::vector<int>& cell) {
+    for (int o : cell) {
       int ob = block_of_[o];
-      if (ob == b || start_[ob] < 0) continue;
-      if (start_[ob] <= x && x < start_[ob] + in_.activities[o].duration && !Contains(out, ob)) out.push_back(ob);
+      if (ob != b && !Contains(out, ob)) out.push_back(ob);
     }
   };
   for (int a : blocks_[b].activities) {
     const Activity& act = in_.activities[a];
-    for (int x = start; x < start + act.duration; ++x) {
-      for (int t : act.teachers)
-        if (teacher_occ_[t * slots_ + x] > 0) consider(of_teacher_[t], x);
-      for (int g : act.subgroups)
-        if (subgroup_occ_[static_cast<size_t>(g) * slots_ + x] > 0) consider(of_subgroup_[g], x);
+    // Callers may ask about a start the block cannot take (Kempe chains
+    // probe first, validate later): stay inside the week.
+    for (int x = start; x < start + act.duration && x < slots_; ++x) {
+      for (int t : act.teachers) consider(teacher_at_[t * slots_ + x]);
+      for (int g : act.subgroups) consider(subgroup_at_[static_cast<size_t>(g) * slots_ + x]);
     }
   }
   return out;

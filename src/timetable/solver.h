@@ -14,9 +14,10 @@
 // (available / preferred times, breaks, reserved slots) shrink each block's
 // domain so they hold by construction; a greedy most-constrained-first
 // construction is followed by tabu min-conflicts local search over
-// (block, start, room) with incremental delta evaluation, first towards
-// hard = 0, then on the weighted soft cost. Thread-compatible: one Solve per
-// thread; `inst` must outlive the call only.
+// (block, start, room) — plain moves and Kempe-chain swaps — with
+// incremental delta evaluation, first towards hard = 0, then on the weighted
+// soft cost. Thread-compatible: one Solve per thread; `inst` must outlive
+// the call only.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 #include "accounts/users.h"
 #include "http/app.h"
 #include "http/json_input.h"
+#include "http/user_json.h"
 
 namespace edugov::http {
 
@@ -10,17 +11,6 @@ namespace {
 
 constexpr std::string_view kSessionCookie = "edugov_session";
 constexpr std::string_view kCsrfCookie = "edugov_csrf";
-
-nlohmann::json UserJson(const accounts::User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"role", accounts::RoleName(u.role)},
-          {"department", u.department},
-          {"org_id", u.org_id},
-          {"org_name", u.org_name},
-          {"org_kind", u.org_kind}};
-}
 
 StatusOr<nlohmann::json> UserJsonFor(App& app, std::string_view username) {
   ASSIGN_OR_RETURN(storage::ConnectionHandle conn, app.db->Acquire());

@@ -2,22 +2,11 @@
 #include "accounts/users.h"
 #include "http/app.h"
 #include "http/json_input.h"
+#include "http/user_json.h"
 
 namespace edugov::http {
 
 namespace {
-
-nlohmann::json UserJson(const accounts::User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"role", accounts::RoleName(u.role)},
-          {"department", u.department},
-          {"org_id", u.org_id},
-          {"org_name", u.org_name},
-          {"org_kind", u.org_kind},
-          {"disabled", u.disabled}};
-}
 
 StatusOr<accounts::NewUser> ParseNewUser(std::string_view body) {
   ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"username", "display_name", "role",

@@ -31,6 +31,18 @@ async function session(username) {
   return s;
 }
 
+// In-flight requests finishing during shutdown is pinned by the server's own
+// unit test (src/http/server_test.cc), where a handler can be held mid-request.
+test('SIGTERM stops the server gracefully with exit code 0', async () => {
+  const other = await startServer();
+  const s = await apiLogin(other.url, 'juzhang', PW);
+  const r = await fetch(`${other.url}/api/v1/orgs/${s.user.org_id}`, { headers: { Cookie: s.cookies } });
+  assert.equal(r.status, 200);
+  const exit = await other.stop();
+  assert.equal(exit.code, 0);
+  assert.match(other.output().stdout, /GET \/api\/v1\/orgs\/\d+ 200/, 'one access-log line per request');
+});
+
 test('health answers ok', async () => {
   const r = await req('GET', '/api/v1/health');
   assert.equal(r.status, 200);

@@ -135,6 +135,8 @@ export async function startServer({ staticDir, scale = 'county', seed = 1 } = {}
         clearTimeout(killer);
       }
       await cleanup();
+      // {code, signal}: a graceful SIGTERM shutdown exits with code 0.
+      return exited;
     })();
     return stopped;
   }

@@ -1,5 +1,5 @@
-// RFC 4180 CSV reading: quoted fields with embedded commas, quotes ("") and
-// line breaks; CRLF or LF record ends; a UTF-8 byte-order mark is dropped.
+// The registry's view of a CSV file: every record in memory, header first.
+// Reading itself (RFC 4180, encodings, delimiters) is src/tabular's.
 #pragma once
 
 #include <string>
@@ -15,9 +15,10 @@ struct CsvRecord {
   std::vector<std::string> fields;
 };
 
-// Splits `text` into records. A record that is one empty field (a blank
-// line) is skipped. Errors (kInvalidArgument, field "row N"): text that is
-// not UTF-8, a quote inside an unquoted field, text after a closing quote, an
+// Splits `text` (UTF-8, UTF-16 with BOM, or GBK/GB18030) into records.
+// Blank rows are skipped but still counted. Errors are tabular's
+// (kInvalidArgument, field "row R, column C"): an empty file, an undecodable
+// encoding, a quote inside an unquoted field, text after a closing quote, an
 // unterminated quoted field.
 StatusOr<std::vector<CsvRecord>> ParseCsv(std::string_view text);
 

@@ -81,7 +81,9 @@ TEST(GeneratorTest, LaterFirstLessonMakesItInfeasibleAndSaysWhy) {
   SolveResult r = Solve(in, Params(20000));
   EXPECT_GT(r.hard, 0);
   bool explained = false;
-  for (const std::string& c : r.conflicts) explained |= c.find("needs 30 periods but only 25") != std::string::npos;
+  for (const std::string& c : r.conflicts)
+    explained |= c.find("needs 30 periods but only 25") != std::string::npos &&
+                 c.find("first lesson not before 8:30 (clause 25)") != std::string::npos;
   EXPECT_TRUE(explained) << (r.conflicts.empty() ? "" : r.conflicts[0]);
 }
 

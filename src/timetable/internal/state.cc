@@ -86,13 +86,14 @@ void State::BuildBlocks() {
       for (int a : in_.constraints[c].activities) unary[a].push_back(c);
   // Periods no lesson may use: reserved daily slots, and (clause 25) periods
   // starting before the earliest allowed first lesson.
+  // 1: reserved (clause 26), 2: before the first allowed lesson (clause 25).
   std::vector<char> banned_period(ppd_, 0);
   if (in_.bell.enabled) {
     for (int p : in_.bell.fixed_periods) banned_period[p] = 1;
     for (int p = 0; p < ppd_; ++p)
       if (in_.bell.first_lesson_not_before >= 0 && in_.periods[p].start_minute >= 0 &&
           in_.periods[p].start_minute < in_.bell.first_lesson_not_before)
-        banned_period[p] = 1;
+        banned_period[p] = 2;
   }
   for (Block& blk : blocks_) {
     blk.unary_soft.assign(slots_, 0);
@@ -105,7 +106,11 @@ void State::BuildBlocks() {
         const int dur = in_.activities[a].duration;
         if (s % ppd_ + dur > ppd_) { fits = false; break; }
         for (int p = s % ppd_; p < s % ppd_ + dur; ++p)
-          if (banned_period[p]) { hard_ok = false; ++blk.unary_hard[s]; }
+          if (banned_period[p]) {
+            hard_ok = false;
+            ++blk.unary_hard[s];
+            (banned_period[p] == 2 ? blk.early_banned : blk.reserved_banned) = true;
+          }
         for (int c : unary[a]) {
           const Constraint& k = in_.constraints[c];
           int v = UnaryViolations(k, dur, s);
@@ -502,16 +507,26 @@ std::vector<std::string> State::StaticConflicts() const {
     int need = 0;
     std::set<int> usable;
     std::set<int> constraints;
+    bool early = false, reserved = false;
     for (int a : acts) {
+      const Block& blk = blocks_[block_of_[a]];
       need += in_.activities[a].duration;
-      for (int s : blocks_[block_of_[a]].domain)
+      for (int s : blk.domain)
         for (int x = s; x < s + in_.activities[a].duration; ++x) usable.insert(x);
-      for (int c : blocks_[block_of_[a]].restricted_by) constraints.insert(c);
+      for (int c : blk.restricted_by) constraints.insert(c);
+      early |= blk.early_banned;
+      reserved |= blk.reserved_banned;
     }
     if (need <= static_cast<int>(usable.size())) return;
     std::string line = who + " needs " + std::to_string(need) + " periods but only " +
                        std::to_string(usable.size()) + " are usable under";
     for (int c : constraints) line += " {" + in_.constraints[c].source + "}";
+    if (early) {
+      const int m = in_.bell.first_lesson_not_before;
+      line += " {plan norm: first lesson not before " + std::to_string(m / 60) + ":" +
+              (m % 60 < 10 ? "0" : "") + std::to_string(m % 60) + " (clause 25)}";
+    }
+    if (reserved) line += " {reserved daily periods: 大课间 / eye exercises (clause 26)}";
     out.push_back(line);
   };
   std::vector<std::vector<int>> of_teacher(in_.teachers.size()), of_subgroup(in_.num_subgroups);

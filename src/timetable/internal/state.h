@@ -50,6 +50,8 @@ struct Block {
   // start that fits the day, and the violations are counted, not hidden).
   std::vector<int64_t> unary_hard;
   std::vector<int> restricted_by;   // constraints that shrank the domain (for conflicts)
+  bool early_banned = false;        // starts lost to the first-lesson norm (clause 25)
+  bool reserved_banned = false;     // starts lost to reserved daily periods (clause 26)
 };
 
 class State {

@@ -344,14 +344,15 @@ StatusOr<ColumnarImage> LoadImage(storage::Connection& conn, const std::vector<D
     const std::string table = ds.schema.TableName();
     ASSIGN_OR_RETURN(bool exists, TableExists(conn, table));
     if (!exists) continue;
-    ASSIGN_OR_RETURN(storage::ResultSet count, conn.Query("SELECT COUNT(*) FROM " + table));
+    const std::string quoted = "\"" + table + "\"";
+    ASSIGN_OR_RETURN(storage::ResultSet count, conn.Query("SELECT COUNT(*) FROM " + quoted));
     const size_t total = static_cast<size_t>(count.GetInt(0, 0));
     ds.row_id.reserve(total);
     ds.entity.reserve(total);
     for (auto& c : ds.columns) Reserve(c, total);
     std::string sql = "SELECT row_id";
-    for (const auto& c : ds.schema.columns) sql += ", " + c.name;
-    sql += " FROM " + table + " WHERE row_id > $1 ORDER BY row_id LIMIT " + std::to_string(kPageRows);
+    for (const auto& c : ds.schema.columns) sql += ", \"" + c.name + "\"";
+    sql += " FROM " + quoted + " WHERE row_id > $1 ORDER BY row_id LIMIT " + std::to_string(kPageRows);
     int64_t after = std::numeric_limits<int64_t>::min();
     while (true) {
       ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, {after}));

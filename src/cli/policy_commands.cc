@@ -1,0 +1,173 @@
+#include "cli/policy_commands.h"
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "cli/cli_util.h"
+#include "common/clock.h"
+#include "datasets/columnar.h"
+#include "registry/registry.h"
+#include "rules/binder.h"
+#include "rules/evaluator.h"
+#include "rules/findings_store.h"
+#include "rules/policy_parser.h"
+
+namespace edugov::cli {
+namespace {
+
+constexpr const char* kDefaultPolicy = "policy/anhua-2025.yaml";
+
+StatusOr<rules::bound::Pack> LoadPack(const std::string& path) {
+  ASSIGN_OR_RETURN(rules::ast::Pack ast, rules::ParsePolicyFile(path));
+  return rules::Bind(ast);
+}
+
+StatusOr<std::map<std::string, double>> ParseWhatIf(const std::vector<std::string>& items) {
+  std::map<std::string, double> out;
+  for (const std::string& it : items) {
+    size_t eq = it.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError("--what-if expects name=value, got '" + it + "'",
+                                  "--what-if 需要 name=value，实际为 '" + it + "'");
+    }
+    try {
+      size_t used = 0;
+      std::string v = it.substr(eq + 1);
+      double d = std::stod(v, &used);
+      if (used != v.size()) throw std::invalid_argument(v);
+      out[it.substr(0, eq)] = d;
+    } catch (const std::exception&) {
+      return InvalidArgumentError("--what-if: '" + it.substr(eq + 1) + "' is not a number",
+                                  "--what-if：'" + it.substr(eq + 1) + "' 不是数字");
+    }
+  }
+  return out;
+}
+
+void PrintSummary(const rules::bound::Pack& pack, const rules::CheckResult& r, Lang lang) {
+  const bool zh = lang == Lang::kZh;
+  std::map<std::string, int64_t> by_rule;
+  std::set<std::string> clauses;
+  std::map<std::string, std::map<std::string, int64_t>> by_township;  // township → clause → n
+  for (const auto& f : r.findings) {
+    ++by_rule[f.rule_id];
+    clauses.insert(f.clause);
+    std::string t = f.township_name.empty() ? (zh ? "（县直/无乡镇）" : "(no township)") : f.township_name;
+    if (f.entity_type == "township") t = f.entity_name;
+    ++by_township[t][f.clause];
+  }
+  std::printf(zh ? "按条款与规则:\n" : "By clause and rule:\n");
+  for (const auto& rule : pack.rules) {
+    std::printf("  %-4s %-44s %8lld  %s\n", rule.clause.c_str(), rule.id.c_str(),
+                static_cast<long long>(by_rule[rule.id]), rule.title_zh.c_str());
+  }
+  if (!by_township.empty()) {
+    std::printf(zh ? "按乡镇（列为条款）:\n" : "By township (columns are clauses):\n");
+    std::printf("  %-24s", zh ? "乡镇" : "township");
+    for (const auto& c : clauses) std::printf(" %6s", ("#" + c).c_str());
+    std::printf(" %7s\n", zh ? "合计" : "total");
+    for (const auto& [t, per] : by_township) {
+      int64_t total = 0;
+      std::printf("  %-24s", t.c_str());
+      for (const auto& c : clauses) {
+        auto it = per.find(c);
+        int64_t n = it == per.end() ? 0 : it->second;
+        total += n;
+        std::printf(" %6lld", static_cast<long long>(n));
+      }
+      std::printf(" %7lld\n", static_cast<long long>(total));
+    }
+  }
+  if (!r.targets.empty()) {
+    std::printf(zh ? "目标进度:\n" : "Targets:\n");
+    for (const auto& t : r.targets) {
+      std::printf("  %-4s %-32s %-16s %s %.4f (%s %s %.4f, %s %s)\n", t.clause.c_str(), t.target_id.c_str(),
+                  t.entity_name.c_str(), zh ? "当前" : "now", t.measured, zh ? "目标" : "target",
+                  t.comparison.c_str(), t.target, t.deadline.c_str(),
+                  std::string(rules::TargetStatusName(t.status)).c_str());
+    }
+  }
+  std::printf(zh ? "共 %zu 条问题\n" : "%zu finding(s)\n", r.findings.size());
+}
+
+}  // namespace
+
+void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
+  auto* policy = app.add_subcommand("policy", "The policy pack / 政策包");
+  policy->require_subcommand(1);
+  auto* validate = policy->add_subcommand("validate", "Check a policy pack file / 校验政策包文件");
+  auto file = std::make_shared<std::string>();
+  validate->add_option("FILE", *file, "policy pack YAML")->required();
+  validate->callback([file, exit_code] {
+    auto pack = LoadPack(*file);
+    if (!pack.ok()) { *exit_code = ReportError(pack.status()); return; }
+    Lang lang = LangFromEnvironment();
+    std::printf(lang == Lang::kZh ? "%s: 有效：%zu 个数据集，%zu 条规则，%zu 个目标\n"
+                                  : "%s: valid: %zu dataset(s), %zu rule(s), %zu target(s)\n",
+                file->c_str(), pack->datasets.size(), pack->rules.size(), pack->targets.size());
+    *exit_code = 0;
+  });
+
+  auto* check = app.add_subcommand("check", "Run the policy's rules over the data / 按政策包检查数据");
+  struct Opts {
+    std::string policy = kDefaultPolicy;
+    std::string as_of;
+    std::vector<std::string> what_if;
+    std::string db = DefaultDbUrl();
+  };
+  auto o = std::make_shared<Opts>();
+  check->add_option("--policy", o->policy, "policy pack (default policy/anhua-2025.yaml)");
+  check->add_option("--as-of", o->as_of, "judge as of this date, YYYY-MM-DD (default: today in China)");
+  check->add_option("--what-if", o->what_if, "name=value: override a parameter; writes nothing");
+  check->add_option("--db", o->db, "sqlite:PATH or postgresql://…");
+  check->callback([o, exit_code] {
+    Lang lang = LangFromEnvironment();
+    auto pack = LoadPack(o->policy);
+    if (!pack.ok()) { *exit_code = ReportError(pack.status()); return; }
+    Date as_of = registry::ChinaDate(RealClock().Now());
+    if (!o->as_of.empty()) {
+      auto d = Date::Parse(o->as_of);
+      if (!d.ok()) { *exit_code = ReportError(d.status()); return; }
+      as_of = *d;
+    }
+    auto overrides = ParseWhatIf(o->what_if);
+    if (!overrides.ok()) { *exit_code = ReportError(overrides.status()); return; }
+    auto db = OpenDatabase(o->db, /*require_current_schema=*/true);
+    if (!db.ok()) { *exit_code = ReportError(db.status()); return; }
+    auto conn = (*db)->Acquire();
+    if (!conn.ok()) { *exit_code = ReportError(conn.status()); return; }
+    auto t0 = std::chrono::steady_clock::now();
+    auto reg = datasets::LoadRegistryImage(**conn, as_of);
+    if (!reg.ok()) { *exit_code = ReportError(reg.status()); return; }
+    auto image = datasets::LoadImage(**conn, pack->datasets, std::move(*reg));
+    if (!image.ok()) { *exit_code = ReportError(image.status()); return; }
+    auto t1 = std::chrono::steady_clock::now();
+    rules::CompileOptions options{as_of, *overrides};
+    auto result = rules::Evaluate(*pack, *image, options);
+    if (!result.ok()) { *exit_code = ReportError(result.status()); return; }
+    auto t2 = std::chrono::steady_clock::now();
+    size_t rows = 0;
+    for (const auto& d : image->datasets) rows += d.size();
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    std::printf(lang == Lang::kZh ? "截至 %s：载入 %zu 行（%.0f ms），检查 %zu 条规则（%.1f ms）\n"
+                                  : "as of %s: loaded %zu rows (%.0f ms), checked %zu rules (%.1f ms)\n",
+                as_of.ToString().c_str(), rows, ms(t0, t1), pack->rules.size(), ms(t1, t2));
+    PrintSummary(*pack, *result, lang);
+    if (!overrides->empty()) {
+      std::printf(lang == Lang::kZh ? "假设分析：未写入任何结果\n" : "what-if: nothing written\n");
+      *exit_code = 0;
+      return;
+    }
+    auto saved = rules::SaveFindings(**conn, *pack, result->findings, as_of, RealClock());
+    if (!saved.ok()) { *exit_code = ReportError(saved.status()); return; }
+    std::printf(lang == Lang::kZh ? "已保存：新增 %lld，仍存在 %lld，重新打开 %lld，已整改 %lld\n"
+                                  : "saved: %lld new, %lld standing, %lld reopened, %lld resolved\n",
+                static_cast<long long>(saved->opened), static_cast<long long>(saved->standing),
+                static_cast<long long>(saved->reopened), static_cast<long long>(saved->resolved));
+    *exit_code = 0;
+  });
+}
+
+}  // namespace edugov::cli

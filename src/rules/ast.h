@@ -1,0 +1,130 @@
+// Stage 1 of the rules engine: the policy pack as written, before anything is
+// resolved. Every node keeps its SourceMark so later stages can report
+// "FILE:LINE:COLUMN". Values stay as YAML scalar text here; the binder types
+// them against the dataset schemas (binder.h).
+//
+// Pipeline: policy_parser (YAML → ast::Pack) → binder (→ bound::Pack) →
+// compiler (→ plan::Plan over a ColumnarImage) → evaluator (→ Findings).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "datasets/schema.h"
+
+namespace edugov::rules::ast {
+
+using datasets::SourceMark;
+
+struct Scalar {
+  std::string text;
+  SourceMark mark;
+};
+
+// {column: written_minutes, op: ">", value: 0}; value is a list for in/not_in
+// and absent for is_null/not_null.
+struct Condition {
+  Scalar column;
+  Scalar op;
+  std::vector<Scalar> values;
+  SourceMark mark;
+};
+
+struct Scope {
+  std::vector<Scalar> stages;  // registry stage names, or "compulsory"
+  std::vector<Scalar> grades;  // "1", "2" … (ranges "3-6" too)
+  std::vector<Scalar> flags;   // rural, boarding, standardised, canteen, party_branch
+  std::vector<Scalar> orgs;    // org codes: a subtree each
+  SourceMark mark;
+};
+
+struct DatedValue {
+  Scalar value;
+  std::optional<Scalar> valid_from;  // inclusive; open when absent
+  std::optional<Scalar> valid_to;    // inclusive; open when absent
+  SourceMark mark;
+};
+
+struct Parameter {
+  Scalar name;
+  std::string label_zh;
+  std::vector<DatedValue> values;
+  SourceMark mark;
+};
+
+// "unless": rows of `dataset` (optionally filtered) exempt the rows of the
+// checked dataset whose entity they cover (the same class, or a school or org
+// above it) on their date (through `until`, a date column, when given).
+struct Unless {
+  Scalar dataset;
+  std::vector<Condition> where;
+  std::optional<Scalar> until;
+  SourceMark mark;
+};
+
+struct Check {
+  Scalar source;  // a dataset name, or registry:staff | registry:schools | registry:classes
+  std::vector<Condition> where;
+  Scalar group_entity;                 // class | school | township | county
+  std::optional<Scalar> group_period;  // day | week | month | semester | year
+  Scalar aggregate;                    // count | sum | avg | min | max | share
+  std::optional<Scalar> column;        // for sum/avg/min/max
+  std::vector<Condition> share_where;  // for share: the rows that count
+  Scalar compare_op;                   // < <= > >= = !=
+  std::optional<Scalar> compare_parameter;
+  std::optional<Scalar> compare_value;
+  SourceMark mark;
+};
+
+struct CaseSpec {
+  Scalar assignee;  // school | township | county
+  Scalar due_working_days;
+  SourceMark mark;
+};
+
+struct Rule {
+  Scalar id;
+  Scalar clause;
+  std::string source_zh;
+  std::string title_zh;
+  Scalar severity;  // minor | major | critical
+  Scope scope;
+  std::vector<Parameter> parameters;
+  Check check;
+  std::vector<Unless> unless;
+  std::optional<CaseSpec> case_spec;
+  SourceMark mark;
+};
+
+struct Target {
+  Scalar id;
+  Scalar clause;
+  std::string source_zh;
+  std::string title_zh;
+  Scope scope;
+  Check indicator;  // its compare_op + compare_value is the target
+  Scalar deadline;
+  std::optional<Scalar> baseline_date;
+  std::optional<Scalar> baseline_value;
+  SourceMark mark;
+};
+
+struct Semester {
+  Scalar name;
+  Scalar from;
+  Scalar to;
+  SourceMark mark;
+};
+
+struct Pack {
+  std::string file;
+  std::string name;
+  std::string title_zh;
+  std::vector<Semester> semesters;
+  std::vector<datasets::DatasetSchema> datasets;  // parsed by datasets::ParseDatasets
+  std::vector<Rule> rules;
+  std::vector<Target> targets;
+};
+
+}  // namespace edugov::rules::ast

@@ -1,0 +1,144 @@
+// Stage 2's output: a policy pack with every name resolved and every value
+// typed — dataset and column indices, registry attributes, enum codes, dates
+// as days, dated parameters sorted and checked for overlap. Independent of
+// any data: the same bound pack compiles against any ColumnarImage built
+// from its datasets.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "datasets/schema.h"
+
+namespace edugov::rules::bound {
+
+using datasets::SourceMark;
+
+// Where rows come from: a declared dataset, or registry tables.
+enum class SourceKind { kDataset, kStaff, kSchools, kClasses };
+// What a group is keyed by. kAll: one group over the whole scope.
+enum class GroupEntity { kClass, kSchool, kTownship, kCounty, kAll };
+enum class Period { kNone, kDay, kWeek, kMonth, kSemester, kYear };
+enum class Aggregate { kCount, kSum, kAvg, kMin, kMax, kShare };
+enum class CmpOp { kLt, kLe, kGt, kGe, kEq, kNe };
+enum class CondOp { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kNotIn, kIsNull, kNotNull, kHasAny, kHasAll };
+// Registry attributes a registry-sourced condition may test.
+enum class RegistryAttr { kNone, kPosts, kRuralYears, kFlags, kStage, kGrade };
+
+std::string_view GroupEntityName(GroupEntity e);
+std::string_view PeriodName(Period p);
+std::string_view AggregateName(Aggregate a);
+std::string_view CmpOpText(CmpOp op);
+// measured OP threshold holds (the norm is met).
+bool Holds(CmpOp op, double measured, double threshold);
+
+struct Condition {
+  int column = -1;  // dataset column index (dataset sources)
+  RegistryAttr attr = RegistryAttr::kNone;  // registry sources
+  datasets::ColumnType type = datasets::ColumnType::kInt;
+  CondOp op = CondOp::kEq;
+  // Typed constants: numbers; dates as days; times as minutes; bools 0/1;
+  // enum codes; ref ids; post/flag bitmasks (one entry); stage codes.
+  std::vector<double> values;
+  // Text columns only: resolved to dictionary codes at compile time.
+  std::vector<std::string> texts;
+  SourceMark mark;
+};
+
+inline constexpr int32_t kOpenFrom = std::numeric_limits<int32_t>::min();
+inline constexpr int32_t kOpenTo = std::numeric_limits<int32_t>::max();
+
+struct DatedValue {
+  double value = 0;
+  int32_t valid_from = kOpenFrom;  // days, inclusive
+  int32_t valid_to = kOpenTo;      // days, inclusive
+};
+
+struct Parameter {
+  std::string name;
+  std::string label_zh;
+  std::vector<DatedValue> values;  // sorted by valid_from, non-overlapping
+  // The value valid on `day`, or nullptr.
+  const DatedValue* At(int32_t day) const;
+};
+
+struct Scope {
+  uint32_t stage_mask = 0;  // bit registry::Stage; 0 = any
+  uint32_t grade_mask = 0;  // bit (grade + 2); 0 = any
+  uint8_t flag_mask = 0;    // datasets::OrgFlagBits that must all be set
+  std::vector<std::string> org_codes;  // subtrees; empty = everything
+  SourceMark mark;
+};
+
+struct Unless {
+  int dataset = -1;  // index into Pack::datasets
+  std::vector<Condition> where;
+  int until_column = -1;  // a date column, or -1: the period date only
+};
+
+struct Check {
+  SourceKind source = SourceKind::kDataset;
+  int dataset = -1;  // for kDataset
+  std::vector<Condition> where;
+  GroupEntity group = GroupEntity::kSchool;
+  Period period = Period::kNone;
+  Aggregate aggregate = Aggregate::kCount;
+  int column = -1;  // dataset column for sum/avg/min/max
+  RegistryAttr column_attr = RegistryAttr::kNone;  // registry column (rural_years, grade)
+  std::vector<Condition> share_where;
+  CmpOp op = CmpOp::kLe;
+  int parameter = -1;  // index into Rule::parameters, or -1 …
+  double value = 0;    // … then this literal
+};
+
+struct CaseSpec {
+  std::string assignee;  // school | township | county
+  int due_working_days = 0;
+};
+
+struct Rule {
+  std::string id;
+  std::string clause;
+  std::string source_zh;
+  std::string title_zh;
+  std::string severity;
+  Scope scope;
+  std::vector<Parameter> parameters;
+  Check check;
+  std::vector<Unless> unless;
+  std::optional<CaseSpec> case_spec;
+  SourceMark mark;
+};
+
+struct Target {
+  std::string id;
+  std::string clause;
+  std::string source_zh;
+  std::string title_zh;
+  Scope scope;
+  Check indicator;  // op + value: the target
+  int32_t deadline = 0;
+  std::optional<int32_t> baseline_date;
+  double baseline_value = 0;
+};
+
+struct Semester {
+  std::string name;
+  int32_t from = 0;  // days, inclusive
+  int32_t to = 0;
+};
+
+struct Pack {
+  std::string file;
+  std::string name;
+  std::string title_zh;
+  std::vector<Semester> semesters;  // sorted, non-overlapping
+  std::vector<datasets::DatasetSchema> datasets;
+  std::vector<Rule> rules;
+  std::vector<Target> targets;
+};
+
+}  // namespace edugov::rules::bound

@@ -1,0 +1,460 @@
+#include "rules/compiler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace edugov::rules {
+namespace {
+
+using datasets::ColumnarImage;
+using datasets::ColumnType;
+using datasets::RegistryImage;
+using plan::Predicate;
+
+int Bit(bool b) { return b ? 1 : 0; }
+
+bool TestValue(bound::CondOp op, double v, const std::vector<double>& vals) {
+  switch (op) {
+    case bound::CondOp::kEq: return v == vals[0];
+    case bound::CondOp::kNe: return v != vals[0];
+    case bound::CondOp::kLt: return v < vals[0];
+    case bound::CondOp::kLe: return v <= vals[0];
+    case bound::CondOp::kGt: return v > vals[0];
+    case bound::CondOp::kGe: return v >= vals[0];
+    case bound::CondOp::kIn: return std::find(vals.begin(), vals.end(), v) != vals.end();
+    case bound::CondOp::kNotIn: return std::find(vals.begin(), vals.end(), v) == vals.end();
+    default: return false;
+  }
+}
+
+// The ISO week label ("2025-W02") of the week starting on Monday `monday`.
+std::string WeekLabel(int32_t monday) {
+  Date thursday = Date::FromDaysSinceEpoch(monday + 3);
+  int week = (thursday.DaysSinceEpoch() - Date::FromYmd(thursday.year(), 1, 1).DaysSinceEpoch()) / 7 + 1;
+  return std::to_string(thursday.year()) + (week < 10 ? "-W0" : "-W") + std::to_string(week);
+}
+
+struct Ctx {
+  const bound::Pack& pack;
+  const ColumnarImage& image;
+  const CompileOptions& options;
+  const RegistryImage& reg() const { return image.registry; }
+};
+
+StatusOr<std::vector<int32_t>> ScopeRoots(const Ctx& cx, const bound::Scope& scope, const std::string& id) {
+  std::vector<int32_t> roots;
+  for (const auto& code : scope.org_codes) {
+    int32_t found = -1;
+    for (size_t i = 0; i < cx.reg().org_code.size(); ++i) {
+      if (cx.reg().org_code[i] == code) found = static_cast<int32_t>(i);
+    }
+    if (found < 0) {
+      return InvalidArgumentError("rule '" + id + "': scope org code '" + code + "' is not in the registry",
+                                  "规则 '" + id + "'：范围中的单位代码 '" + code + "' 不在登记册中");
+    }
+    roots.push_back(found);
+  }
+  return roots;
+}
+
+bool InRoots(const RegistryImage& r, const std::vector<int32_t>& roots, int32_t o) {
+  if (roots.empty()) return true;
+  for (int32_t root : roots) if (r.InSubtree(o, root)) return true;
+  return false;
+}
+
+Status BuildPredicates(const Ctx& cx, const bound::Check& chk, const datasets::DatasetImage* ds,
+                       const std::vector<bound::Condition>& conds, std::vector<Predicate>& out) {
+  const RegistryImage& r = cx.reg();
+  for (const auto& c : conds) {
+    Predicate p;
+    p.op = c.op;
+    p.values = c.values;
+    if (ds) {
+      const datasets::Column& col = ds->columns[static_cast<size_t>(c.column)];
+      switch (col.type) {
+        case ColumnType::kInt: case ColumnType::kDate: case ColumnType::kTime: case ColumnType::kEnum:
+          p.kind = Predicate::Kind::kI32; p.i32 = col.i32.data(); break;
+        case ColumnType::kText: {
+          p.kind = Predicate::Kind::kI32;
+          p.i32 = col.i32.data();
+          p.values.clear();
+          for (const auto& t : c.texts) {
+            int32_t code = col.CodeOf(t);
+            if (code >= 0) p.values.push_back(code);
+          }
+          bool positive = c.op == bound::CondOp::kEq || c.op == bound::CondOp::kIn;
+          if (p.values.empty() && !c.texts.empty()) {
+            if (positive) {
+              p.always_false = true;
+            } else {  // != or not_in an absent text: any non-null value passes
+              p.op = bound::CondOp::kNotNull;
+            }
+          }
+          if (c.op == bound::CondOp::kEq && !p.values.empty()) p.op = bound::CondOp::kIn;
+          if (c.op == bound::CondOp::kNe && !p.values.empty()) p.op = bound::CondOp::kNotIn;
+          break;
+        }
+        case ColumnType::kBool: p.kind = Predicate::Kind::kB8; p.b8 = col.b8.data(); break;
+        case ColumnType::kRef: p.kind = Predicate::Kind::kI64; p.i64 = col.i64.data(); break;
+        case ColumnType::kDecimal: p.kind = Predicate::Kind::kF64; p.f64 = col.f64.data(); break;
+      }
+    } else {
+      const int32_t* org_via = chk.source == bound::SourceKind::kStaff     ? r.staff_org.data()
+                               : chk.source == bound::SourceKind::kClasses ? r.class_school.data()
+                                                                           : nullptr;
+      switch (c.attr) {
+        case bound::RegistryAttr::kPosts: p.kind = Predicate::Kind::kPosts; p.u8 = r.staff_posts.data(); break;
+        case bound::RegistryAttr::kFlags: p.kind = Predicate::Kind::kFlags; p.u8 = r.org_flags.data(); p.via = org_via; break;
+        case bound::RegistryAttr::kStage: p.kind = Predicate::Kind::kStage; p.stage = r.org_stage.data(); p.via = org_via; break;
+        case bound::RegistryAttr::kRuralYears: p.kind = Predicate::Kind::kF64; p.f64 = r.staff_rural_years.data(); break;
+        case bound::RegistryAttr::kGrade: p.kind = Predicate::Kind::kI8; p.b8 = r.class_grade.data(); break;
+        case bound::RegistryAttr::kNone: return InternalError("registry condition without attribute");
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return OkStatus();
+}
+
+// Scope, grouping and universe: fills entity_to_group and group_entities.
+Status BuildGroups(const Ctx& cx, const bound::Scope& scope, const bound::Check& chk, const std::string& id,
+                   plan::Plan& pl) {
+  const RegistryImage& r = cx.reg();
+  ASSIGN_OR_RETURN(std::vector<int32_t> roots, ScopeRoots(cx, scope, id));
+  const size_t n_orgs = r.org_id.size();
+  const size_t n_classes = r.class_id.size();
+  // A "school" is an org with a stage (township central schools included).
+  std::vector<uint8_t> school_ok(n_orgs, 0);
+  for (size_t o = 0; o < n_orgs; ++o) {
+    if (r.org_stage[o] == datasets::kNoStage) continue;
+    if (scope.stage_mask && !(scope.stage_mask & (1u << r.org_stage[o]))) continue;
+    if ((r.org_flags[o] & scope.flag_mask) != scope.flag_mask) continue;
+    if (!InRoots(r, roots, static_cast<int32_t>(o))) continue;
+    school_ok[o] = 1;
+  }
+  std::vector<uint8_t> class_ok;
+  if (pl.entity_is_class || chk.group == bound::GroupEntity::kClass) {
+    class_ok.assign(n_classes, 0);
+    for (size_t c = 0; c < n_classes; ++c) {
+      if (!school_ok[static_cast<size_t>(r.class_school[c])]) continue;
+      if (scope.grade_mask && !(scope.grade_mask & (1u << (r.class_grade[c] + 2)))) continue;
+      class_ok[c] = 1;
+    }
+  }
+  // Universe of group entities, and a slot per entity.
+  std::vector<int32_t> slot(chk.group == bound::GroupEntity::kClass ? n_classes : n_orgs, -1);
+  auto add = [&](size_t e) {
+    slot[e] = static_cast<int32_t>(pl.group_entities.size());
+    pl.group_entities.push_back(static_cast<int32_t>(e));
+  };
+  switch (chk.group) {
+    case bound::GroupEntity::kClass:
+      for (size_t c = 0; c < n_classes; ++c) if (class_ok[c]) add(c);
+      break;
+    case bound::GroupEntity::kSchool:
+      for (size_t o = 0; o < n_orgs; ++o) if (school_ok[o]) add(o);
+      break;
+    case bound::GroupEntity::kTownship: case bound::GroupEntity::kCounty: {
+      int8_t kind = chk.group == bound::GroupEntity::kTownship ? datasets::kKindTownship : datasets::kKindCounty;
+      for (size_t o = 0; o < n_orgs; ++o) {
+        if (r.org_kind[o] == kind && InRoots(r, roots, static_cast<int32_t>(o))) add(o);
+      }
+      break;
+    }
+    case bound::GroupEntity::kAll:
+      pl.group_entities.push_back(-1);
+      break;
+  }
+  // Source entity → slot.
+  auto group_of_school = [&](int32_t o) -> int32_t {
+    if (o < 0 || !school_ok[static_cast<size_t>(o)]) return -1;
+    switch (chk.group) {
+      case bound::GroupEntity::kSchool: return slot[static_cast<size_t>(o)];
+      case bound::GroupEntity::kTownship: {
+        int32_t t = r.org_township[static_cast<size_t>(o)];
+        return t < 0 ? -1 : slot[static_cast<size_t>(t)];
+      }
+      case bound::GroupEntity::kCounty: {
+        int32_t t = r.org_county[static_cast<size_t>(o)];
+        return t < 0 ? -1 : slot[static_cast<size_t>(t)];
+      }
+      case bound::GroupEntity::kAll: return 0;
+      case bound::GroupEntity::kClass: return -1;
+    }
+    return -1;
+  };
+  if (pl.entity_is_class) {
+    pl.entity_to_group.assign(n_classes, -1);
+    for (size_t c = 0; c < n_classes; ++c) {
+      if (!class_ok[c]) continue;
+      pl.entity_to_group[c] = chk.group == bound::GroupEntity::kClass ? slot[c] : group_of_school(r.class_school[c]);
+    }
+  } else {
+    pl.entity_to_group.assign(n_orgs, -1);
+    for (size_t o = 0; o < n_orgs; ++o) pl.entity_to_group[o] = group_of_school(static_cast<int32_t>(o));
+  }
+  return OkStatus();
+}
+
+plan::PeriodRange PeriodOf(const bound::Pack& pack, bound::Period kind, int32_t d, bool& none) {
+  none = false;
+  Date date = Date::FromDaysSinceEpoch(d);
+  switch (kind) {
+    case bound::Period::kDay: return {d, d, date.ToString()};
+    case bound::Period::kWeek: {
+      int32_t monday = d - (date.IsoWeekday() - 1);
+      return {monday, monday + 6, WeekLabel(monday)};
+    }
+    case bound::Period::kMonth: {
+      int32_t first = Date::FromYmd(date.year(), date.month(), 1).DaysSinceEpoch();
+      int32_t next = date.month() == 12 ? Date::FromYmd(date.year() + 1, 1, 1).DaysSinceEpoch()
+                                        : Date::FromYmd(date.year(), date.month() + 1, 1).DaysSinceEpoch();
+      return {first, next - 1, date.ToString().substr(0, 7)};
+    }
+    case bound::Period::kYear:
+      return {Date::FromYmd(date.year(), 1, 1).DaysSinceEpoch(), Date::FromYmd(date.year(), 12, 31).DaysSinceEpoch(),
+              std::to_string(date.year())};
+    case bound::Period::kSemester:
+      for (const auto& s : pack.semesters) {
+        if (d >= s.from && d <= s.to) return {s.from, s.to, s.name};
+      }
+      none = true;
+      return {};
+    case bound::Period::kNone: break;
+  }
+  none = true;
+  return {};
+}
+
+void BuildPeriods(const Ctx& cx, const bound::Check& chk, plan::Plan& pl) {
+  const int32_t as_of = cx.options.as_of.DaysSinceEpoch();
+  if (chk.period == bound::Period::kNone) {
+    pl.periods.push_back({as_of, as_of, ""});
+    return;
+  }
+  // Domain: from the earliest row (or semester) to as_of.
+  int32_t lo = as_of;
+  for (size_t i = 0; i < pl.rows; ++i) {
+    int32_t d = pl.date[i];
+    if (d != datasets::kNullInt && d < lo) lo = d;
+  }
+  for (const auto& s : cx.pack.semesters) lo = std::min(lo, s.from);
+  pl.lut_lo = lo;
+  pl.lut.assign(static_cast<size_t>(as_of - lo + 1), -1);
+  for (int32_t d = lo; d <= as_of; ++d) {
+    bool none = false;
+    plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
+    if (none || p.end > as_of) continue;  // judged once ended
+    if (pl.periods.empty() || pl.periods.back().start != p.start) pl.periods.push_back(p);
+    pl.lut[static_cast<size_t>(d - lo)] = static_cast<int32_t>(pl.periods.size() - 1);
+  }
+}
+
+void BuildThresholds(const Ctx& cx, const std::string& rule_id, const std::vector<bound::Parameter>& params,
+                     const bound::Check& chk, plan::Plan& pl) {
+  pl.threshold.assign(pl.periods.size(), chk.value);
+  pl.param.assign(pl.periods.size(), std::nullopt);
+  if (chk.parameter < 0) return;
+  const bound::Parameter& prm = params[static_cast<size_t>(chk.parameter)];
+  const double* override_value = nullptr;
+  for (const std::string& key : {rule_id + "." + prm.name, prm.name}) {
+    auto it = cx.options.overrides.find(key);
+    if (it != cx.options.overrides.end()) { override_value = &it->second; break; }
+  }
+  for (size_t p = 0; p < pl.periods.size(); ++p) {
+    if (override_value) {
+      pl.threshold[p] = *override_value;
+      pl.param[p] = plan::ParamUse{prm.name, *override_value, bound::kOpenFrom, bound::kOpenTo, true};
+      continue;
+    }
+    const bound::DatedValue* v = prm.At(pl.periods[p].start);
+    if (!v) {
+      pl.threshold[p] = std::nan("");
+      continue;
+    }
+    pl.threshold[p] = v->value;
+    pl.param[p] = plan::ParamUse{prm.name, v->value, v->valid_from, v->valid_to, false};
+  }
+}
+
+Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, plan::Plan& pl) {
+  if (unless.empty() || pl.rows == 0) return OkStatus();
+  const RegistryImage& r = cx.reg();
+  // key: class index * 2 + 1, or org index * 2 → date ranges
+  std::unordered_map<int64_t, std::vector<std::pair<int32_t, int32_t>>> ranges;
+  for (const auto& u : unless) {
+    const auto& schema = cx.pack.datasets[static_cast<size_t>(u.dataset)];
+    const datasets::DatasetImage* ds = cx.image.Find(schema.name);
+    if (!ds || ds->size() == 0) continue;
+    std::vector<Predicate> where;
+    bound::Check dummy;
+    RETURN_IF_ERROR(BuildPredicates(cx, dummy, ds, u.where, where));
+    const bool is_class = schema.entity_kind() == datasets::RefKind::kClass;
+    const int32_t* from = ds->columns[static_cast<size_t>(ds->period_column)].i32.data();
+    const int32_t* to = u.until_column >= 0 ? ds->columns[static_cast<size_t>(u.until_column)].i32.data() : nullptr;
+    for (size_t i = 0; i < ds->size(); ++i) {
+      if (ds->entity[i] < 0) continue;
+      bool ok = true;
+      for (const auto& p : where) ok = ok && p.Test(i);
+      if (!ok) continue;
+      int32_t end = to && to[i] != datasets::kNullInt ? to[i] : from[i];
+      ranges[int64_t{ds->entity[i]} * 2 + Bit(is_class)].push_back({from[i], end});
+    }
+  }
+  if (ranges.empty()) return OkStatus();
+  pl.exempt.assign(pl.rows, 0);
+  auto covered = [&](int64_t key, int32_t d) {
+    auto it = ranges.find(key);
+    if (it == ranges.end()) return false;
+    for (auto [a, b] : it->second) if (d >= a && d <= b) return true;
+    return false;
+  };
+  for (size_t i = 0; i < pl.rows; ++i) {
+    int32_t e = pl.row_entity[i];
+    int32_t d = pl.date[i];
+    if (e < 0 || d == datasets::kNullInt) continue;
+    int32_t org = e;
+    if (pl.entity_is_class) {
+      if (covered(int64_t{e} * 2 + 1, d)) { pl.exempt[i] = 1; continue; }
+      org = r.class_school[static_cast<size_t>(e)];
+    }
+    for (int32_t o = org; o >= 0; o = r.org_parent[static_cast<size_t>(o)]) {
+      if (covered(int64_t{o} * 2, d)) { pl.exempt[i] = 1; break; }
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::Scope& scope,
+                             const bound::Check& chk, const std::vector<bound::Parameter>& params,
+                             const std::vector<bound::Unless>& unless) {
+  const RegistryImage& r = cx.reg();
+  plan::Plan pl;
+  pl.id = id;
+  pl.check = &chk;
+  const datasets::DatasetImage* ds = nullptr;
+  switch (chk.source) {
+    case bound::SourceKind::kDataset: {
+      const auto& schema = cx.pack.datasets[static_cast<size_t>(chk.dataset)];
+      ds = cx.image.Find(schema.name);
+      if (!ds) {
+        return FailedPreconditionError("dataset '" + schema.name + "' is not in the image",
+                                       "数据集 '" + schema.name + "' 不在内存映像中");
+      }
+      pl.dataset = ds;
+      pl.rows = ds->size();
+      pl.row_entity = ds->entity.data();
+      pl.entity_is_class = ds->schema.entity_kind() == datasets::RefKind::kClass;
+      pl.date = ds->columns[static_cast<size_t>(ds->period_column)].i32.data();
+      break;
+    }
+    case bound::SourceKind::kStaff:
+      pl.rows = r.staff_id.size();
+      pl.row_entity = r.staff_org.data();
+      break;
+    case bound::SourceKind::kSchools:
+      pl.rows = r.org_id.size();
+      break;
+    case bound::SourceKind::kClasses:
+      pl.rows = r.class_id.size();
+      pl.entity_is_class = true;
+      break;
+  }
+  RETURN_IF_ERROR(BuildPredicates(cx, chk, ds, chk.where, pl.where));
+  RETURN_IF_ERROR(BuildPredicates(cx, chk, ds, chk.share_where, pl.share_where));
+  if (ds && chk.column >= 0) {
+    const datasets::Column& col = ds->columns[static_cast<size_t>(chk.column)];
+    if (col.type == ColumnType::kDecimal) {
+      pl.value = {plan::ValueReader::Kind::kF64, nullptr, nullptr, col.f64.data(), nullptr};
+    } else if (col.type == ColumnType::kBool) {
+      pl.value = {plan::ValueReader::Kind::kB8, nullptr, col.b8.data(), nullptr, nullptr};
+    } else {
+      pl.value = {plan::ValueReader::Kind::kI32, col.i32.data(), nullptr, nullptr, nullptr};
+    }
+  } else if (chk.column_attr == bound::RegistryAttr::kRuralYears) {
+    pl.value = {plan::ValueReader::Kind::kF64, nullptr, nullptr, r.staff_rural_years.data(), nullptr};
+  } else if (chk.column_attr == bound::RegistryAttr::kGrade) {
+    pl.value = {plan::ValueReader::Kind::kI8, nullptr, r.class_grade.data(), nullptr, nullptr};
+  }
+  RETURN_IF_ERROR(BuildGroups(cx, scope, chk, id, pl));
+  if (ds) {
+    BuildPeriods(cx, chk, pl);
+  } else {
+    pl.periods.push_back({cx.options.as_of.DaysSinceEpoch(), cx.options.as_of.DaysSinceEpoch(), ""});
+  }
+  BuildThresholds(cx, id, params, chk, pl);
+  pl.judge_empty = chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum;
+  RETURN_IF_ERROR(BuildExemptions(cx, unless, pl));
+  return pl;
+}
+
+}  // namespace
+
+bool plan::Predicate::Test(size_t row) const {
+  if (always_false) return false;
+  const size_t i = via ? static_cast<size_t>(via[row]) : row;
+  switch (kind) {
+    case Kind::kI32: {
+      int32_t v = i32[i];
+      if (op == bound::CondOp::kIsNull) return v == datasets::kNullInt;
+      if (op == bound::CondOp::kNotNull) return v != datasets::kNullInt;
+      return v != datasets::kNullInt && TestValue(op, v, values);
+    }
+    case Kind::kB8: {
+      int8_t v = b8[i];
+      if (op == bound::CondOp::kIsNull) return v == datasets::kNullBool;
+      if (op == bound::CondOp::kNotNull) return v != datasets::kNullBool;
+      return v != datasets::kNullBool && TestValue(op, v, values);
+    }
+    case Kind::kI8: return TestValue(op, b8[i], values);
+    case Kind::kI64: {
+      int64_t v = i64[i];
+      if (op == bound::CondOp::kIsNull) return v == datasets::kNullRef;
+      if (op == bound::CondOp::kNotNull) return v != datasets::kNullRef;
+      return v != datasets::kNullRef && TestValue(op, static_cast<double>(v), values);
+    }
+    case Kind::kF64: {
+      double v = f64[i];
+      if (op == bound::CondOp::kIsNull) return std::isnan(v);
+      if (op == bound::CondOp::kNotNull) return !std::isnan(v);
+      return !std::isnan(v) && TestValue(op, v, values);
+    }
+    case Kind::kPosts: case Kind::kFlags: {
+      uint32_t have = u8[i];
+      uint32_t want = static_cast<uint32_t>(values[0]);
+      return op == bound::CondOp::kHasAll ? (have & want) == want : (have & want) != 0;
+    }
+    case Kind::kStage: {
+      int8_t s = stage[i];
+      if (s == datasets::kNoStage) return false;
+      return TestValue(op, s, values);
+    }
+  }
+  return false;
+}
+
+StatusOr<plan::Plan> CompileRule(const bound::Pack& pack, const bound::Rule& rule,
+                                 const datasets::ColumnarImage& image, const CompileOptions& options) {
+  Ctx cx{pack, image, options};
+  return Compile(cx, rule.id, rule.scope, rule.check, rule.parameters, rule.unless);
+}
+
+StatusOr<plan::Plan> CompileTarget(const bound::Pack& pack, const bound::Target& target,
+                                   const datasets::ColumnarImage& image, const CompileOptions& options) {
+  Ctx cx{pack, image, options};
+  StatusOr<plan::Plan> pl = Compile(cx, target.id, target.scope, target.indicator, {}, {});
+  if (!pl.ok()) return pl;
+  // A target's indicator is measured over everything up to as_of: one period.
+  if (pl->date) {
+    int32_t as_of = options.as_of.DaysSinceEpoch();
+    pl->periods = {{pl->lut_lo, as_of, ""}};
+    for (auto& v : pl->lut) v = 0;
+    pl->threshold = {target.indicator.value};
+    pl->param = {std::nullopt};
+  }
+  return pl;
+}
+
+}  // namespace edugov::rules

@@ -1,0 +1,33 @@
+// Stage 3: a bound rule or target + a ColumnarImage → plan::Plan. Resolves
+// scope org codes against the registry image (kInvalidArgument naming the
+// code and the rule if unknown), builds the entity → group and day → period
+// arrays, picks the parameter value valid on each period's first day (or the
+// what-if override), and precomputes the "unless" exemptions. Periods are
+// judged once they have ended on or before `as_of`; rows dated after `as_of`
+// are ignored. Stateless; thread-safe for a const image.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/date.h"
+#include "common/status.h"
+#include "datasets/columnar.h"
+#include "rules/bound.h"
+#include "rules/plan.h"
+
+namespace edugov::rules {
+
+struct CompileOptions {
+  Date as_of;
+  // What-if: parameter name (or "rule_id.name") → value for every date.
+  std::map<std::string, double> overrides;
+};
+
+StatusOr<plan::Plan> CompileRule(const bound::Pack& pack, const bound::Rule& rule,
+                                 const datasets::ColumnarImage& image, const CompileOptions& options);
+// A target's indicator: one period (as_of), no threshold.
+StatusOr<plan::Plan> CompileTarget(const bound::Pack& pack, const bound::Target& target,
+                                   const datasets::ColumnarImage& image, const CompileOptions& options);
+
+}  // namespace edugov::rules

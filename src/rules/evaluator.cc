@@ -1,0 +1,299 @@
+#include "rules/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace edugov::rules {
+namespace {
+
+using bound::Aggregate;
+
+constexpr size_t kMaxGroups = size_t{1} << 27;
+
+struct Groups {
+  size_t n_periods = 0;
+  std::vector<int32_t> count;  // rows (COUNT(*))
+  std::vector<int32_t> nvals;  // non-null values (avg/min/max)
+  std::vector<double> sum;
+  std::vector<double> ext;     // min or max
+  std::vector<int32_t> hits;   // share numerator
+};
+
+// The group index of a row, or -1 when the row is out of scope, undated,
+// outside a judged period, exempted or filtered out.
+inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
+  if (!pl.exempt.empty() && pl.exempt[r]) return -1;
+  int32_t e = pl.row_entity ? pl.row_entity[r] : static_cast<int32_t>(r);
+  if (e < 0) return -1;
+  int32_t s = pl.entity_to_group[static_cast<size_t>(e)];
+  if (s < 0) return -1;
+  int32_t p = 0;
+  if (pl.date) {
+    int64_t off = int64_t{pl.date[r]} - pl.lut_lo;
+    if (pl.date[r] == datasets::kNullInt || off < 0 || off >= static_cast<int64_t>(pl.lut.size())) return -1;
+    p = pl.lut[static_cast<size_t>(off)];
+    if (p < 0) return -1;
+  }
+  for (const auto& w : pl.where) {
+    if (!w.Test(r)) return -1;
+  }
+  return int64_t{s} * static_cast<int64_t>(pl.periods.size()) + p;
+}
+
+// The row's value, NaN for NULL.
+inline double ValueOf(const plan::ValueReader& v, size_t r) {
+  const size_t i = v.via ? static_cast<size_t>(v.via[r]) : r;
+  switch (v.kind) {
+    case plan::ValueReader::Kind::kI32:
+      return v.i32[i] == datasets::kNullInt ? std::nan("") : v.i32[i];
+    case plan::ValueReader::Kind::kB8:
+      return v.b8[i] == datasets::kNullBool ? std::nan("") : v.b8[i];
+    case plan::ValueReader::Kind::kI8: return v.b8[i];
+    case plan::ValueReader::Kind::kF64: return v.f64[i];
+    case plan::ValueReader::Kind::kNone: return 0;
+  }
+  return 0;
+}
+
+template <Aggregate A>
+void Accumulate(const plan::Plan& pl, Groups& g) {
+  for (size_t r = 0; r < pl.rows; ++r) {
+    int64_t k = GroupOf(pl, r);
+    if (k < 0) continue;
+    const size_t gi = static_cast<size_t>(k);
+    ++g.count[gi];
+    if constexpr (A == Aggregate::kSum || A == Aggregate::kAvg) {
+      double v = ValueOf(pl.value, r);
+      if (!std::isnan(v)) { g.sum[gi] += v; ++g.nvals[gi]; }
+    } else if constexpr (A == Aggregate::kMin) {
+      double v = ValueOf(pl.value, r);
+      if (!std::isnan(v)) { g.ext[gi] = std::min(g.ext[gi], v); ++g.nvals[gi]; }
+    } else if constexpr (A == Aggregate::kMax) {
+      double v = ValueOf(pl.value, r);
+      if (!std::isnan(v)) { g.ext[gi] = std::max(g.ext[gi], v); ++g.nvals[gi]; }
+    } else if constexpr (A == Aggregate::kShare) {
+      bool hit = true;
+      for (const auto& w : pl.share_where) hit = hit && w.Test(r);
+      g.hits[gi] += hit ? 1 : 0;
+    }
+  }
+}
+
+StatusOr<Groups> Run(const plan::Plan& pl) {
+  Groups g;
+  g.n_periods = pl.periods.size();
+  const size_t n = pl.group_entities.size() * g.n_periods;
+  if (n > kMaxGroups) {
+    return ResourceExhaustedError("rule '" + pl.id + "' needs " + std::to_string(n) + " groups",
+                                  "规则 '" + pl.id + "' 需要 " + std::to_string(n) + " 个分组，超出上限");
+  }
+  g.count.assign(n, 0);
+  const Aggregate a = pl.check->aggregate;
+  if (a == Aggregate::kSum || a == Aggregate::kAvg) { g.sum.assign(n, 0); g.nvals.assign(n, 0); }
+  if (a == Aggregate::kMin) { g.ext.assign(n, std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
+  if (a == Aggregate::kMax) { g.ext.assign(n, -std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
+  if (a == Aggregate::kShare) g.hits.assign(n, 0);
+  switch (a) {
+    case Aggregate::kCount: Accumulate<Aggregate::kCount>(pl, g); break;
+    case Aggregate::kSum: Accumulate<Aggregate::kSum>(pl, g); break;
+    case Aggregate::kAvg: Accumulate<Aggregate::kAvg>(pl, g); break;
+    case Aggregate::kMin: Accumulate<Aggregate::kMin>(pl, g); break;
+    case Aggregate::kMax: Accumulate<Aggregate::kMax>(pl, g); break;
+    case Aggregate::kShare: Accumulate<Aggregate::kShare>(pl, g); break;
+  }
+  return g;
+}
+
+// The measured value of group gi, or NaN when the group is not judged.
+double Measure(const plan::Plan& pl, const Groups& g, size_t gi) {
+  switch (pl.check->aggregate) {
+    case Aggregate::kCount: return g.count[gi];
+    case Aggregate::kSum: return g.sum[gi];
+    case Aggregate::kAvg: return g.nvals[gi] ? g.sum[gi] / g.nvals[gi] : std::nan("");
+    case Aggregate::kMin: case Aggregate::kMax: return g.nvals[gi] ? g.ext[gi] : std::nan("");
+    case Aggregate::kShare: return g.count[gi] ? static_cast<double>(g.hits[gi]) / g.count[gi] : std::nan("");
+  }
+  return std::nan("");
+}
+
+struct EntityInfo {
+  std::string type;
+  int64_t id = 0;
+  std::string name;
+  std::string path;
+  int64_t township_id = 0;
+  std::string township_name;
+};
+
+EntityInfo Describe(const datasets::RegistryImage& r, bound::GroupEntity ge, int32_t e) {
+  EntityInfo info;
+  info.type = std::string(bound::GroupEntityName(ge));
+  if (e < 0) return info;
+  int32_t org = e;
+  if (ge == bound::GroupEntity::kClass) {
+    info.id = r.class_id[static_cast<size_t>(e)];
+    org = r.class_school[static_cast<size_t>(e)];
+    info.name = r.org_name[static_cast<size_t>(org)] + " " + r.class_name[static_cast<size_t>(e)];
+  } else {
+    info.id = r.org_id[static_cast<size_t>(e)];
+    info.name = r.org_name[static_cast<size_t>(e)];
+  }
+  info.path = r.org_path[static_cast<size_t>(org)];
+  int32_t t = r.org_township[static_cast<size_t>(org)];
+  if (t >= 0) {
+    info.township_id = r.org_id[static_cast<size_t>(t)];
+    info.township_name = r.org_name[static_cast<size_t>(t)];
+  }
+  return info;
+}
+
+}  // namespace
+
+std::string_view TargetStatusName(TargetStatus s) {
+  switch (s) {
+    case TargetStatus::kOnTrack: return "on_track";
+    case TargetStatus::kAtRisk: return "at_risk";
+    case TargetStatus::kMet: return "met";
+    case TargetStatus::kMissed: return "missed";
+  }
+  return "?";
+}
+
+Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image,
+                        std::vector<Finding>& out, RuleStats* stats) {
+  ASSIGN_OR_RETURN(Groups g, Run(pl));
+  const size_t np = pl.periods.size();
+  const size_t first = out.size();
+  // group index → finding index, for the evidence pass
+  std::vector<int32_t> finding_of(g.count.size(), -1);
+  for (size_t s = 0; s < pl.group_entities.size(); ++s) {
+    for (size_t p = 0; p < np; ++p) {
+      const size_t gi = s * np + p;
+      const double thr = pl.threshold[p];
+      if (std::isnan(thr)) continue;
+      if (g.count[gi] == 0 && !pl.judge_empty) continue;
+      const double m = Measure(pl, g, gi);
+      if (std::isnan(m) || bound::Holds(pl.check->op, m, thr)) continue;
+      EntityInfo info = Describe(image.registry, pl.check->group, pl.group_entities[s]);
+      Finding f;
+      f.rule_id = rule.id;
+      f.clause = rule.clause;
+      f.severity = rule.severity;
+      f.entity_type = info.type;
+      f.entity_id = info.id;
+      f.entity_name = info.name;
+      f.org_path = info.path;
+      f.township_id = info.township_id;
+      f.township_name = info.township_name;
+      f.period_kind = std::string(bound::PeriodName(pl.check->period));
+      if (pl.check->period != bound::Period::kNone) {
+        f.period_label = pl.periods[p].label;
+        f.period_start = Date::FromDaysSinceEpoch(pl.periods[p].start).ToString();
+        f.period_end = Date::FromDaysSinceEpoch(pl.periods[p].end).ToString();
+      }
+      f.measured = m;
+      f.threshold = thr;
+      f.comparison = std::string(bound::CmpOpText(pl.check->op));
+      if (pl.param[p]) f.parameters.push_back(*pl.param[p]);
+      if (pl.dataset) f.evidence_dataset = pl.dataset->schema.name;
+      finding_of[gi] = static_cast<int32_t>(out.size());
+      out.push_back(std::move(f));
+    }
+  }
+  // Evidence: a second pass, only when something was found.
+  if (pl.dataset && out.size() > first) {
+    for (size_t r = 0; r < pl.rows; ++r) {
+      int64_t k = GroupOf(pl, r);
+      if (k < 0 || finding_of[static_cast<size_t>(k)] < 0) continue;
+      Finding& f = out[static_cast<size_t>(finding_of[static_cast<size_t>(k)])];
+      ++f.evidence_count;
+      if (f.evidence_row_ids.size() < kMaxEvidenceRows) f.evidence_row_ids.push_back(pl.dataset->row_id[r]);
+    }
+    for (size_t i = first; i < out.size(); ++i) {
+      std::sort(out[i].evidence_row_ids.begin(), out[i].evidence_row_ids.end());
+    }
+  }
+  if (stats) {
+    stats->rule_id = rule.id;
+    stats->rows_scanned = pl.rows;
+    stats->groups = g.count.size();
+    stats->findings = out.size() - first;
+  }
+  return OkStatus();
+}
+
+namespace {
+
+Status CheckOverrides(const bound::Pack& pack, const CompileOptions& options) {
+  for (const auto& [key, value] : options.overrides) {
+    bool found = false;
+    for (const auto& r : pack.rules) {
+      for (const auto& p : r.parameters) {
+        if (key == p.name || key == r.id + "." + p.name) found = true;
+      }
+    }
+    if (!found) {
+      return InvalidArgumentError("what-if: no rule has a parameter '" + key + "'",
+                                  "假设分析：没有规则含参数 '" + key + "'");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::ColumnarImage& image,
+                               const CompileOptions& options) {
+  RETURN_IF_ERROR(CheckOverrides(pack, options));
+  CheckResult result;
+  for (const auto& rule : pack.rules) {
+    ASSIGN_OR_RETURN(plan::Plan pl, CompileRule(pack, rule, image, options));
+    RuleStats st;
+    RETURN_IF_ERROR(EvaluateRulePlan(rule, pl, image, result.findings, &st));
+    result.stats.push_back(std::move(st));
+  }
+  const int32_t today = options.as_of.DaysSinceEpoch();
+  for (const auto& t : pack.targets) {
+    ASSIGN_OR_RETURN(plan::Plan pl, CompileTarget(pack, t, image, options));
+    ASSIGN_OR_RETURN(Groups g, Run(pl));
+    for (size_t s = 0; s < pl.group_entities.size(); ++s) {
+      EntityInfo info = Describe(image.registry, t.indicator.group, pl.group_entities[s]);
+      TargetProgress tp;
+      tp.target_id = t.id;
+      tp.clause = t.clause;
+      tp.title_zh = t.title_zh;
+      tp.entity_type = info.type;
+      tp.entity_id = info.id;
+      tp.entity_name = info.name;
+      tp.target = t.indicator.value;
+      tp.comparison = std::string(bound::CmpOpText(t.indicator.op));
+      tp.deadline = Date::FromDaysSinceEpoch(t.deadline).ToString();
+      const double m = Measure(pl, g, s);
+      tp.has_value = !std::isnan(m);
+      tp.measured = tp.has_value ? m : 0;
+      // Linear path from the baseline (default: 0 at the start of the deadline's year).
+      const int32_t start = t.baseline_date ? *t.baseline_date
+                                            : Date::FromYmd(Date::FromDaysSinceEpoch(t.deadline).year(), 1, 1)
+                                                  .DaysSinceEpoch();
+      const double base = t.baseline_date ? t.baseline_value : 0;
+      double frac = t.deadline > start ? static_cast<double>(today - start) / (t.deadline - start) : 1;
+      frac = std::clamp(frac, 0.0, 1.0);
+      tp.expected = base + (tp.target - base) * frac;
+      const bool met = tp.has_value && bound::Holds(t.indicator.op, tp.measured, tp.target);
+      if (met) {
+        tp.status = TargetStatus::kMet;
+      } else if (today > t.deadline) {
+        tp.status = TargetStatus::kMissed;
+      } else if (tp.has_value && bound::Holds(t.indicator.op, tp.measured, tp.expected)) {
+        tp.status = TargetStatus::kOnTrack;
+      } else {
+        tp.status = TargetStatus::kAtRisk;
+      }
+      result.targets.push_back(std::move(tp));
+    }
+  }
+  return result;
+}
+
+}  // namespace edugov::rules

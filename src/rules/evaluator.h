@@ -1,0 +1,102 @@
+// Stage 4: run compiled plans over the image and report findings (rules)
+// and progress (targets). One tight loop per rule over the columns; groups
+// are dense integer slots (entity slot × period), not hash maps.
+//
+//   ASSIGN_OR_RETURN(bound::Pack pack, Bind(ast));
+//   ASSIGN_OR_RETURN(CheckResult result, Evaluate(pack, image, {.as_of = as_of}));
+//
+// Semantics (docs/policy-format.md): rows pass scope, `where` and "unless";
+// each group (entity, period) is aggregated; count and sum groups with no
+// rows are judged too (a school with no inspection has count 0); avg, min,
+// max and share groups with no values are not. A finding is a group whose
+// measured value breaks `measured OP threshold`. NULL values are skipped by
+// sum/avg/min/max and never satisfy a condition except is_null.
+//
+// Deterministic: findings come out by rule (pack order), then group entity
+// (registry order), then period. Thread-safety: reads the image and pack
+// only; callers may evaluate the same const image from several threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/date.h"
+#include "common/status.h"
+#include "datasets/columnar.h"
+#include "rules/bound.h"
+#include "rules/compiler.h"
+#include "rules/plan.h"
+
+namespace edugov::rules {
+
+// Evidence row ids kept per finding (evidence_count has them all).
+inline constexpr size_t kMaxEvidenceRows = 100;
+
+struct Finding {
+  std::string rule_id;
+  std::string clause;
+  std::string severity;
+  std::string entity_type;  // class | school | township | county | all
+  int64_t entity_id = 0;    // classes.id or orgs.id; 0 for "all"
+  std::string entity_name;
+  std::string org_path;      // of the entity's org (a class: its school)
+  int64_t township_id = 0;   // 0 when none
+  std::string township_name;
+  std::string period_kind;   // day | week | month | semester | year | none
+  std::string period_label;
+  std::string period_start;  // YYYY-MM-DD, "" for none
+  std::string period_end;
+  double measured = 0;
+  double threshold = 0;
+  std::string comparison;  // the norm: "<=", ">=" …
+  std::vector<plan::ParamUse> parameters;
+  std::string evidence_dataset;  // "" for registry rules
+  std::vector<int64_t> evidence_row_ids;  // ascending, at most kMaxEvidenceRows
+  int64_t evidence_count = 0;
+};
+
+enum class TargetStatus { kOnTrack, kAtRisk, kMet, kMissed };
+std::string_view TargetStatusName(TargetStatus s);
+
+struct TargetProgress {
+  std::string target_id;
+  std::string clause;
+  std::string title_zh;
+  std::string entity_type;
+  int64_t entity_id = 0;
+  std::string entity_name;
+  double measured = 0;
+  bool has_value = false;  // false: no rows to measure
+  double target = 0;
+  std::string comparison;
+  std::string deadline;
+  double expected = 0;  // where a linear path from the baseline would be today
+  TargetStatus status = TargetStatus::kAtRisk;
+};
+
+struct RuleStats {
+  std::string rule_id;
+  size_t rows_scanned = 0;
+  size_t groups = 0;
+  size_t findings = 0;
+};
+
+struct CheckResult {
+  std::vector<Finding> findings;
+  std::vector<TargetProgress> targets;
+  std::vector<RuleStats> stats;
+};
+
+// Every rule and target of the pack. kInvalidArgument for an override that
+// names no parameter of the pack, or an unknown scope org code;
+// kResourceExhausted if a rule would need more than 2^27 groups.
+StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::ColumnarImage& image,
+                               const CompileOptions& options);
+
+// One compiled rule's findings (appended to `out`).
+Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& plan,
+                        const datasets::ColumnarImage& image, std::vector<Finding>& out,
+                        RuleStats* stats = nullptr);
+
+}  // namespace edugov::rules

@@ -1,0 +1,109 @@
+#include "rules/findings_store.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+namespace edugov::rules {
+namespace {
+
+using Key = std::tuple<std::string, std::string, int64_t, std::string>;
+
+std::string DayText(int32_t d, bool open) {
+  return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString();
+}
+
+std::string ParamsJson(const Finding& f) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : f.parameters) {
+    a.push_back({{"name", p.name},
+                 {"value", p.value},
+                 {"valid_from", DayText(p.valid_from, p.valid_from == bound::kOpenFrom)},
+                 {"valid_to", DayText(p.valid_to, p.valid_to == bound::kOpenTo)},
+                 {"what_if", p.overridden}});
+  }
+  return a.dump();
+}
+
+std::string EvidenceJson(const Finding& f) {
+  return nlohmann::json{{"dataset", f.evidence_dataset}, {"row_ids", f.evidence_row_ids}}.dump();
+}
+
+storage::Value OptTownship(const Finding& f) {
+  return f.township_id ? storage::Value(f.township_id) : storage::Null();
+}
+
+}  // namespace
+
+StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack& pack,
+                                   const std::vector<Finding>& findings, Date as_of, const Clock& clock) {
+  SaveSummary sum;
+  const std::string today = as_of.ToString();
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             clock.Now().time_since_epoch()).count();
+  std::set<std::string> rule_ids;
+  for (const auto& r : pack.rules) rule_ids.insert(r.id);
+  Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(storage::ResultSet rs,
+                     tx.Query("SELECT id, rule_id, entity_type, entity_id, period_start, period_end, status "
+                              "FROM findings"));
+    struct Row { int64_t id; std::string period_end; std::string status; bool seen = false; };
+    std::map<Key, Row> stored;
+    for (size_t i = 0; i < rs.size(); ++i) {
+      stored[{rs.GetText(i, 1), rs.GetText(i, 2), rs.GetInt(i, 3), rs.GetText(i, 4)}] =
+          Row{rs.GetInt(i, 0), rs.GetText(i, 5), rs.GetText(i, 6)};
+    }
+    for (const Finding& f : findings) {
+      Key k{f.rule_id, f.entity_type, f.entity_id, f.period_start};
+      auto it = stored.find(k);
+      if (it == stored.end()) {
+        RETURN_IF_ERROR(tx.Execute(
+            "INSERT INTO findings (rule_id, clause, severity, entity_type, entity_id, org_path, township_id, "
+            "period_kind, period_start, period_end, measured, threshold, comparison, parameters_json, "
+            "evidence_json, evidence_count, status, first_seen_on, last_seen_on, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17, $17, "
+            "$18, $18)",
+            {f.rule_id, f.clause, f.severity, f.entity_type, f.entity_id, f.org_path, OptTownship(f),
+             f.period_kind, f.period_start, f.period_end, f.measured, f.threshold, f.comparison,
+             ParamsJson(f), EvidenceJson(f), f.evidence_count, today, now_us}));
+        ++sum.opened;
+        continue;
+      }
+      it->second.seen = true;
+      const bool reopen = it->second.status != "open";
+      RETURN_IF_ERROR(tx.Execute(
+          "UPDATE findings SET measured = $2, threshold = $3, parameters_json = $4, evidence_json = $5, "
+          "evidence_count = $6, last_seen_on = $7, updated_at = $8, status = 'open', resolved_on = NULL, "
+          "times_reopened = times_reopened + $9 WHERE id = $1",
+          {it->second.id, f.measured, f.threshold, ParamsJson(f), EvidenceJson(f), f.evidence_count, today,
+           now_us, int64_t{reopen ? 1 : 0}}));
+      (reopen ? sum.reopened : sum.standing) += 1;
+    }
+    for (const auto& [k, row] : stored) {
+      if (row.seen || row.status != "open" || !rule_ids.count(std::get<0>(k))) continue;
+      if (!row.period_end.empty() && row.period_end > today) continue;
+      RETURN_IF_ERROR(tx.Execute(
+          "UPDATE findings SET status = 'resolved', resolved_on = $2, updated_at = $3 WHERE id = $1",
+          {row.id, today, now_us}));
+      ++sum.resolved;
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return sum;
+}
+
+StatusOr<std::vector<StoredFinding>> ListStoredFindings(storage::Connection& conn) {
+  ASSIGN_OR_RETURN(storage::ResultSet rs,
+                   conn.Query("SELECT id, rule_id, entity_type, entity_id, period_start, status, resolved_on, "
+                              "measured FROM findings ORDER BY id"));
+  std::vector<StoredFinding> out;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    out.push_back({rs.GetInt(i, 0), rs.GetText(i, 1), rs.GetText(i, 2), rs.GetInt(i, 3), rs.GetText(i, 4),
+                   rs.GetText(i, 5), rs.GetText(i, 6), rs.GetDouble(i, 7)});
+  }
+  return out;
+}
+
+}  // namespace edugov::rules

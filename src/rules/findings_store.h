@@ -1,0 +1,50 @@
+// Persisting findings in the `findings` table (migration 004) so that
+// re-running a check is idempotent:
+//   - a finding whose (rule, entity type, entity, period start) is already
+//     stored updates that row (last_seen_on, measured value, threshold,
+//     parameters, evidence) — a standing violation is never duplicated;
+//   - one that was resolved and is violated again is reopened;
+//   - a stored open finding of a rule in the pack that this run no longer
+//     reports — and whose period ended by `as_of` — is marked resolved with
+//     resolved_on = as_of.
+// Runs in one write transaction (the connection must not be in one).
+// Thread-safety: stateless; the Connection is the caller's.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/status.h"
+#include "rules/bound.h"
+#include "rules/evaluator.h"
+#include "storage/database.h"
+
+namespace edugov::rules {
+
+struct SaveSummary {
+  int64_t opened = 0;     // new rows
+  int64_t standing = 0;   // open before, still violated
+  int64_t reopened = 0;   // resolved before, violated again
+  int64_t resolved = 0;   // open before, no longer violated
+};
+
+StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack& pack,
+                                   const std::vector<Finding>& findings, Date as_of, const Clock& clock);
+
+struct StoredFinding {
+  int64_t id = 0;
+  std::string rule_id;
+  std::string entity_type;
+  int64_t entity_id = 0;
+  std::string period_start;
+  std::string status;  // open | resolved
+  std::string resolved_on;
+  double measured = 0;
+};
+
+// Every stored finding, by id (tests and the CLI).
+StatusOr<std::vector<StoredFinding>> ListStoredFindings(storage::Connection& conn);
+
+}  // namespace edugov::rules

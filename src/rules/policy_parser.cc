@@ -1,0 +1,311 @@
+#include "rules/policy_parser.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace edugov::rules {
+namespace {
+
+using datasets::MarkOf;
+using datasets::YamlError;
+
+class Parser {
+ public:
+  explicit Parser(std::string_view file) : file_(file) {}
+
+  StatusOr<ast::Pack> Pack(const YAML::Node& root) {
+    if (!root.IsMap()) return Err(root, "a policy pack must be a mapping", "策略包必须是映射");
+    RETURN_IF_ERROR(Keys(root, {"pack", "title_zh", "semesters", "datasets", "rules", "targets"}));
+    ast::Pack p;
+    p.file = file_;
+    if (root["pack"]) { ASSIGN_OR_RETURN(p.name, Text(root["pack"], "pack")); }
+    if (root["title_zh"]) { ASSIGN_OR_RETURN(p.title_zh, Text(root["title_zh"], "title_zh")); }
+    ASSIGN_OR_RETURN(p.datasets, datasets::ParseDatasets(root["datasets"], file_));
+    if (const YAML::Node& s = root["semesters"]) {
+      RETURN_IF_ERROR(List(s, "semesters"));
+      for (const auto& n : s) {
+        RETURN_IF_ERROR(Map(n, "a semester"));
+        RETURN_IF_ERROR(Keys(n, {"name", "from", "to"}));
+        ast::Semester sem;
+        sem.mark = MarkOf(n);
+        ASSIGN_OR_RETURN(sem.name, Req(n, "name"));
+        ASSIGN_OR_RETURN(sem.from, Req(n, "from"));
+        ASSIGN_OR_RETURN(sem.to, Req(n, "to"));
+        p.semesters.push_back(std::move(sem));
+      }
+    }
+    if (const YAML::Node& rs = root["rules"]) {
+      RETURN_IF_ERROR(List(rs, "rules"));
+      for (const auto& n : rs) {
+        ASSIGN_OR_RETURN(ast::Rule r, Rule(n));
+        p.rules.push_back(std::move(r));
+      }
+    }
+    if (const YAML::Node& ts = root["targets"]) {
+      RETURN_IF_ERROR(List(ts, "targets"));
+      for (const auto& n : ts) {
+        ASSIGN_OR_RETURN(ast::Target t, Target(n));
+        p.targets.push_back(std::move(t));
+      }
+    }
+    return p;
+  }
+
+ private:
+  Status Err(const YAML::Node& n, std::string en, std::string zh) {
+    return YamlError(n, file_, std::move(en), std::move(zh));
+  }
+  Status Map(const YAML::Node& n, std::string_view what) {
+    if (n.IsMap()) return OkStatus();
+    return Err(n, std::string(what) + " must be a mapping", std::string(what) + " 必须是映射");
+  }
+  Status List(const YAML::Node& n, std::string_view what) {
+    if (n.IsSequence()) return OkStatus();
+    return Err(n, std::string(what) + " must be a list", std::string(what) + " 必须是列表");
+  }
+  Status Keys(const YAML::Node& n, std::initializer_list<std::string_view> allowed) {
+    for (const auto& kv : n) {
+      std::string k = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+        return Err(kv.first, "unknown key '" + k + "'", "未知的键 '" + k + "'");
+      }
+    }
+    return OkStatus();
+  }
+  StatusOr<std::string> Text(const YAML::Node& n, std::string_view what) {
+    if (!n.IsScalar()) {
+      return Err(n, std::string(what) + " must be a scalar", std::string(what) + " 必须是标量值");
+    }
+    return n.Scalar();
+  }
+  StatusOr<ast::Scalar> Sc(const YAML::Node& n, std::string_view what) {
+    ASSIGN_OR_RETURN(std::string t, Text(n, what));
+    return ast::Scalar{std::move(t), MarkOf(n)};
+  }
+  StatusOr<ast::Scalar> Req(const YAML::Node& parent, const char* key) {
+    const YAML::Node& n = parent[key];
+    if (!n) {
+      return Err(parent, std::string("missing key '") + key + "'", std::string("缺少键 '") + key + "'");
+    }
+    return Sc(n, key);
+  }
+  StatusOr<std::optional<ast::Scalar>> Opt(const YAML::Node& parent, const char* key) {
+    const YAML::Node& n = parent[key];
+    if (!n) return std::optional<ast::Scalar>();
+    ASSIGN_OR_RETURN(ast::Scalar s, Sc(n, key));
+    return std::optional<ast::Scalar>(std::move(s));
+  }
+  // A scalar or a list of scalars.
+  StatusOr<std::vector<ast::Scalar>> Scalars(const YAML::Node& n, std::string_view what) {
+    std::vector<ast::Scalar> out;
+    if (!n) return out;
+    if (n.IsScalar()) {
+      out.push_back({n.Scalar(), MarkOf(n)});
+      return out;
+    }
+    RETURN_IF_ERROR(List(n, what));
+    for (const auto& e : n) {
+      ASSIGN_OR_RETURN(ast::Scalar s, Sc(e, what));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  StatusOr<std::vector<ast::Condition>> Conditions(const YAML::Node& n, std::string_view what) {
+    std::vector<ast::Condition> out;
+    if (!n) return out;
+    RETURN_IF_ERROR(List(n, what));
+    for (const auto& c : n) {
+      RETURN_IF_ERROR(Map(c, "a condition"));
+      RETURN_IF_ERROR(Keys(c, {"column", "op", "value"}));
+      ast::Condition cond;
+      cond.mark = MarkOf(c);
+      ASSIGN_OR_RETURN(cond.column, Req(c, "column"));
+      ASSIGN_OR_RETURN(cond.op, Req(c, "op"));
+      ASSIGN_OR_RETURN(cond.values, Scalars(c["value"], "value"));
+      out.push_back(std::move(cond));
+    }
+    return out;
+  }
+
+  StatusOr<ast::Scope> Scope(const YAML::Node& n) {
+    ast::Scope s;
+    if (!n) return s;
+    RETURN_IF_ERROR(Map(n, "scope"));
+    RETURN_IF_ERROR(Keys(n, {"stages", "grades", "flags", "orgs"}));
+    s.mark = MarkOf(n);
+    ASSIGN_OR_RETURN(s.stages, Scalars(n["stages"], "stages"));
+    ASSIGN_OR_RETURN(s.grades, Scalars(n["grades"], "grades"));
+    ASSIGN_OR_RETURN(s.flags, Scalars(n["flags"], "flags"));
+    ASSIGN_OR_RETURN(s.orgs, Scalars(n["orgs"], "orgs"));
+    return s;
+  }
+
+  // The check vocabulary; `compare_key` is "compare" for rules, "target" for targets.
+  StatusOr<ast::Check> Check(const YAML::Node& n, const YAML::Node& compare, std::string_view what) {
+    RETURN_IF_ERROR(Map(n, what));
+    ast::Check c;
+    c.mark = MarkOf(n);
+    ASSIGN_OR_RETURN(c.source, Req(n, "source"));
+    ASSIGN_OR_RETURN(c.where, Conditions(n["where"], "where"));
+    const YAML::Node& g = n["group"];
+    if (!g) return Err(n, "missing key 'group'", "缺少键 'group'");
+    RETURN_IF_ERROR(Map(g, "group"));
+    RETURN_IF_ERROR(Keys(g, {"entity", "period"}));
+    ASSIGN_OR_RETURN(c.group_entity, Req(g, "entity"));
+    ASSIGN_OR_RETURN(c.group_period, Opt(g, "period"));
+    ASSIGN_OR_RETURN(c.aggregate, Req(n, "aggregate"));
+    ASSIGN_OR_RETURN(c.column, Opt(n, "column"));
+    ASSIGN_OR_RETURN(c.share_where, Conditions(n["share_where"], "share_where"));
+    if (!compare) return Err(n, "missing the comparison", "缺少比较");
+    RETURN_IF_ERROR(Map(compare, "compare"));
+    RETURN_IF_ERROR(Keys(compare, {"op", "parameter", "value"}));
+    ASSIGN_OR_RETURN(c.compare_op, Req(compare, "op"));
+    ASSIGN_OR_RETURN(c.compare_parameter, Opt(compare, "parameter"));
+    ASSIGN_OR_RETURN(c.compare_value, Opt(compare, "value"));
+    if (c.compare_parameter.has_value() == c.compare_value.has_value()) {
+      return Err(compare, "compare needs exactly one of parameter and value",
+                 "compare 需要且只需要 parameter 或 value 之一");
+    }
+    return c;
+  }
+
+  StatusOr<ast::Rule> Rule(const YAML::Node& n) {
+    RETURN_IF_ERROR(Map(n, "a rule"));
+    RETURN_IF_ERROR(Keys(n, {"id", "clause", "source_zh", "title_zh", "severity", "scope",
+                             "parameters", "check", "unless", "case"}));
+    ast::Rule r;
+    r.mark = MarkOf(n);
+    ASSIGN_OR_RETURN(r.id, Req(n, "id"));
+    ASSIGN_OR_RETURN(r.clause, Req(n, "clause"));
+    ASSIGN_OR_RETURN(ast::Scalar src, Req(n, "source_zh"));
+    r.source_zh = src.text;
+    if (n["title_zh"]) { ASSIGN_OR_RETURN(r.title_zh, Text(n["title_zh"], "title_zh")); }
+    if (n["severity"]) {
+      ASSIGN_OR_RETURN(r.severity, Sc(n["severity"], "severity"));
+    } else {
+      r.severity = {"major", r.mark};
+    }
+    ASSIGN_OR_RETURN(r.scope, Scope(n["scope"]));
+    if (const YAML::Node& ps = n["parameters"]) {
+      RETURN_IF_ERROR(List(ps, "parameters"));
+      for (const auto& pn : ps) {
+        RETURN_IF_ERROR(Map(pn, "a parameter"));
+        RETURN_IF_ERROR(Keys(pn, {"name", "label_zh", "values", "value"}));
+        ast::Parameter p;
+        p.mark = MarkOf(pn);
+        ASSIGN_OR_RETURN(p.name, Req(pn, "name"));
+        if (pn["label_zh"]) { ASSIGN_OR_RETURN(p.label_zh, Text(pn["label_zh"], "label_zh")); }
+        if (pn["value"]) {
+          ast::DatedValue v;
+          v.mark = MarkOf(pn["value"]);
+          ASSIGN_OR_RETURN(v.value, Sc(pn["value"], "value"));
+          p.values.push_back(std::move(v));
+        }
+        if (const YAML::Node& vs = pn["values"]) {
+          RETURN_IF_ERROR(List(vs, "values"));
+          for (const auto& vn : vs) {
+            RETURN_IF_ERROR(Map(vn, "a dated value"));
+            RETURN_IF_ERROR(Keys(vn, {"value", "valid_from", "valid_to"}));
+            ast::DatedValue v;
+            v.mark = MarkOf(vn);
+            ASSIGN_OR_RETURN(v.value, Req(vn, "value"));
+            ASSIGN_OR_RETURN(v.valid_from, Opt(vn, "valid_from"));
+            ASSIGN_OR_RETURN(v.valid_to, Opt(vn, "valid_to"));
+            p.values.push_back(std::move(v));
+          }
+        }
+        if (p.values.empty()) {
+          return Err(pn, "parameter '" + p.name.text + "' needs value or values",
+                     "参数 '" + p.name.text + "' 需要 value 或 values");
+        }
+        r.parameters.push_back(std::move(p));
+      }
+    }
+    if (!n["check"]) return Err(n, "missing key 'check'", "缺少键 'check'");
+    RETURN_IF_ERROR(Map(n["check"], "check"));
+    RETURN_IF_ERROR(Keys(n["check"], {"source", "where", "group", "aggregate", "column",
+                                      "share_where", "compare"}));
+    ASSIGN_OR_RETURN(r.check, Check(n["check"], n["check"]["compare"], "check"));
+    if (const YAML::Node& us = n["unless"]) {
+      RETURN_IF_ERROR(List(us, "unless"));
+      for (const auto& un : us) {
+        RETURN_IF_ERROR(Map(un, "an unless clause"));
+        RETURN_IF_ERROR(Keys(un, {"dataset", "where", "until"}));
+        ast::Unless u;
+        u.mark = MarkOf(un);
+        ASSIGN_OR_RETURN(u.dataset, Req(un, "dataset"));
+        ASSIGN_OR_RETURN(u.where, Conditions(un["where"], "where"));
+        ASSIGN_OR_RETURN(u.until, Opt(un, "until"));
+        r.unless.push_back(std::move(u));
+      }
+    }
+    if (const YAML::Node& cn = n["case"]) {
+      RETURN_IF_ERROR(Map(cn, "case"));
+      RETURN_IF_ERROR(Keys(cn, {"assignee", "due_working_days"}));
+      ast::CaseSpec cs;
+      cs.mark = MarkOf(cn);
+      ASSIGN_OR_RETURN(cs.assignee, Req(cn, "assignee"));
+      ASSIGN_OR_RETURN(cs.due_working_days, Req(cn, "due_working_days"));
+      r.case_spec = std::move(cs);
+    }
+    return r;
+  }
+
+  StatusOr<ast::Target> Target(const YAML::Node& n) {
+    RETURN_IF_ERROR(Map(n, "a target"));
+    RETURN_IF_ERROR(Keys(n, {"id", "clause", "source_zh", "title_zh", "scope", "indicator", "target",
+                             "deadline", "baseline"}));
+    ast::Target t;
+    t.mark = MarkOf(n);
+    ASSIGN_OR_RETURN(t.id, Req(n, "id"));
+    ASSIGN_OR_RETURN(t.clause, Req(n, "clause"));
+    ASSIGN_OR_RETURN(ast::Scalar src, Req(n, "source_zh"));
+    t.source_zh = src.text;
+    if (n["title_zh"]) { ASSIGN_OR_RETURN(t.title_zh, Text(n["title_zh"], "title_zh")); }
+    ASSIGN_OR_RETURN(t.scope, Scope(n["scope"]));
+    if (!n["indicator"]) return Err(n, "missing key 'indicator'", "缺少键 'indicator'");
+    RETURN_IF_ERROR(Keys(n["indicator"], {"source", "where", "group", "aggregate", "column", "share_where"}));
+    ASSIGN_OR_RETURN(t.indicator, Check(n["indicator"], n["target"], "indicator"));
+    ASSIGN_OR_RETURN(t.deadline, Req(n, "deadline"));
+    if (const YAML::Node& b = n["baseline"]) {
+      RETURN_IF_ERROR(Map(b, "baseline"));
+      RETURN_IF_ERROR(Keys(b, {"date", "value"}));
+      ASSIGN_OR_RETURN(t.baseline_date, Req(b, "date"));
+      ASSIGN_OR_RETURN(t.baseline_value, Req(b, "value"));
+    }
+    return t;
+  }
+
+  std::string file_;
+};
+
+}  // namespace
+
+StatusOr<ast::Pack> ParsePolicy(std::string_view yaml_text, std::string_view file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    std::string where = std::string(file) + ":" + std::to_string(e.mark.line + 1) + ":" +
+                        std::to_string(e.mark.column + 1);
+    return Status(StatusCode::kInvalidArgument, where + ": malformed YAML: " + e.msg,
+                  where + "：YAML 格式错误：" + e.msg, where);
+  }
+  return Parser(file).Pack(root);
+}
+
+StatusOr<ast::Pack> ParsePolicyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return NotFoundError("cannot read policy file " + path, "无法读取策略文件 " + path);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParsePolicy(ss.str(), path);
+}
+
+}  // namespace edugov::rules

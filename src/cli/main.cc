@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/import_command.h"
 #include "cli/policy_commands.h"
 #if __has_include("cli/timetable_commands.h")
 #include "cli/timetable_commands.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   edugov::cli::RegisterDemoDataCommand(app, &exit_code);
   edugov::cli::RegisterUserCommands(app, &exit_code);
   edugov::cli::RegisterAuditCommands(app, &exit_code);
+  edugov::cli::RegisterImportCommand(app, &exit_code);
   edugov::cli::RegisterPolicyCommands(app, &exit_code);
 #ifdef EDUGOV_HAVE_TIMETABLE
   edugov::cli::RegisterTimetableCommands(app, &exit_code);

@@ -8,6 +8,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "http/app.h"
+#include "http/dataset_handlers.h"
 #include "http/server.h"
 
 namespace edugov::cli {
@@ -20,6 +21,7 @@ struct ServeArgs {
   std::string static_dir = "web/dist";
   int threads = 2;
   bool secure_cookies = false;
+  std::string policy = http::kDefaultPolicyPath;
 };
 
 int Serve(const ServeArgs& a) {
@@ -43,6 +45,7 @@ int Serve(const ServeArgs& a) {
   http::RegisterOrgHandlers(router, app);
   http::RegisterUserHandlers(router, app);
   http::RegisterAuditHandlers(router, app);
+  http::RegisterDatasetHandlers(router, app, a.policy);
 
   std::string static_dir = a.static_dir;
   if (!static_dir.empty() && !std::filesystem::exists(std::filesystem::path(static_dir) / "index.html")) {
@@ -73,6 +76,7 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "Run the HTTP server and web UI / 启动服务");
   cmd->add_option("--db", a->db, "sqlite:PATH or postgresql://… (default $EDUGOV_DB or sqlite:var/edugov.db)");
+  cmd->add_option("--policy", a->policy, "the policy pack (datasets; default policy/anhua-2025.yaml)");
   cmd->add_option("--listen", a->listen, "host:port to listen on (port 0 picks a free one)");
   cmd->add_option("--static", a->static_dir, "directory of the built web UI");
   cmd->add_option("--threads", a->threads, "I/O threads")->check(CLI::Range(1, 64));

@@ -445,6 +445,51 @@ class RowValidator {
   int school_context_column_ = -1;
 };
 
+// The keys seen so far in one file. A plain unordered_map<string, …> was the
+// importer's largest cost (one node allocation per row); this keeps the key
+// bytes in one arena and an open-addressing table of (hash, offset, row).
+class KeySet {
+ public:
+  // Records `key` for `row` and returns `row`, or returns the row that
+  // recorded the same key first.
+  int64_t InsertOrFind(std::string_view key, int64_t row) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    const uint64_t h = std::hash<std::string_view>()(key) | 1;  // 0 marks an empty slot
+    size_t i = h & (slots_.size() - 1);
+    for (;; i = (i + 1) & (slots_.size() - 1)) {
+      Slot& s = slots_[i];
+      if (s.hash == 0) {
+        s = {h, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(key.size()), row};
+        arena_.append(key);
+        ++size_;
+        return row;
+      }
+      if (s.hash == h && std::string_view(arena_).substr(s.offset, s.length) == key) return s.row;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t offset = 0;
+    uint32_t length = 0;
+    int64_t row = 0;
+  };
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    for (const Slot& s : old) {
+      if (s.hash == 0) continue;
+      size_t i = s.hash & (slots_.size() - 1);
+      while (slots_[i].hash != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::string arena_;
+  size_t size_ = 0;
+};
+
 // The key of a row as one string: the stored values of the key columns.
 void KeyOf(const std::vector<size_t>& key_columns, const std::vector<Value>& values, std::string& out) {
   out.clear();
@@ -589,6 +634,11 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
   const std::string table = Quote(schema.TableName());
   nlohmann::json header_json = source.header();
 
+  // SQLite: a large import inserts into several B-trees at random places; the
+  // default 2 MB page cache makes it re-read pages from the OS for every row.
+  // 256 MB for the import's duration, then back to the default.
+  const bool sqlite = conn.backend() == Backend::kSqlite;
+  if (sqlite) RETURN_IF_ERROR(conn.Execute("PRAGMA cache_size = -262144"));
   Status st = storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     ASSIGN_OR_RETURN(RegistryMaps maps, LoadRegistryMaps(tx, principal, need_classes, need_staff));
     ASSIGN_OR_RETURN(ResultSet head,
@@ -622,7 +672,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
       return OkStatus();
     };
 
-    std::unordered_map<std::string, int64_t> seen_keys;  // key → first row number
+    KeySet seen_keys;
     std::string key;
     std::vector<Value> values(schema.columns.size());
     std::vector<Problem> problems;
@@ -639,12 +689,12 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
       bool good = validator.Validate(row, values, org_path, problems);
       if (good && !key_columns.empty()) {
         KeyOf(key_columns, values, key);
-        auto [it, inserted] = seen_keys.try_emplace(key, row.number);
-        if (!inserted) {
+        const int64_t first = seen_keys.InsertOrFind(key, row.number);
+        if (first != row.number) {
           std::string keys;
           for (const std::string& k : schema.key) keys += (keys.empty() ? "" : ", ") + k;
-          problems.push_back({-1, "", "与第 " + std::to_string(it->second) + " 行重复（相同的 " + keys + "）",
-                              "duplicates row " + std::to_string(it->second) + " (same " + keys + ")"});
+          problems.push_back({-1, "", "与第 " + std::to_string(first) + " 行重复（相同的 " + keys + "）",
+                              "duplicates row " + std::to_string(first) + " (same " + keys + ")"});
           good = false;
         }
       }
@@ -705,6 +755,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
          .after = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)},
         clock);
   });
+  if (sqlite) (void)conn.Execute("PRAGMA cache_size = -2000");
   if (progress && st.ok()) progress(report.rows_total);
   if (!st.ok()) return st;
   return report;

@@ -106,8 +106,14 @@ std::vector<std::string> CreateTableStatements(const DatasetSchema& schema, Back
                   Quote(table) + " (" + Quote(column) + ")");
   };
   index("org_path", "org_path");
-  if (!schema.entity_column.empty()) index("entity", schema.entity_column);
-  if (!schema.period_column.empty()) index("period", schema.period_column);
+  // A key that starts with the entity (or period) column already indexes it.
+  const std::string key_first = schema.key.empty() ? std::string() : schema.key.front();
+  if (!schema.entity_column.empty() && key_first != schema.entity_column) {
+    index("entity", schema.entity_column);
+  }
+  if (!schema.period_column.empty() && key_first != schema.period_column) {
+    index("period", schema.period_column);
+  }
   return out;
 }
 

@@ -26,7 +26,8 @@ namespace edugov::datasets {
 // CREATE TABLE IF NOT EXISTS with the reserved columns (row_id, org_path,
 // submitted_at) and one typed column per declared column (NOT NULL when
 // required), the key as a UNIQUE constraint, and indexes on org_path, the
-// entity column and the period column. Exposed for docs and tests.
+// entity column and the period column (unless the key starts with that
+// column: its unique index serves). Exposed for docs and tests.
 std::vector<std::string> CreateTableStatements(const DatasetSchema& schema,
                                                storage::Backend backend);
 

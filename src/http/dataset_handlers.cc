@@ -1,0 +1,263 @@
+// /api/v1/datasets and /api/v1/imports: thin — parse the request, call one
+// datasets:: function, map the result (dataset_handlers.h lists the routes).
+#include "http/dataset_handlers.h"
+
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "datasets/import.h"
+#include "datasets/schema_file.h"
+#include "datasets/store.h"
+#include "http/json_input.h"
+#include "tabular/csv_reader.h"
+#include "tabular/xlsx_reader.h"
+
+namespace edugov::http {
+namespace {
+
+using accounts::Principal;
+using datasets::DatasetSchema;
+
+constexpr std::string_view kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr size_t kMaxUploadBytes = 50 * 1024 * 1024;
+
+// The schemas, loaded once at registration; a dataset's table is created on
+// its first use (EnsureDatasetTables is idempotent, the set saves the query).
+struct DatasetState {
+  Status load_status;
+  std::vector<DatasetSchema> schemas;
+  std::mutex mutex;
+  std::set<std::string> ensured;  // guarded by mutex
+};
+
+Status Unavailable(const DatasetState& state) {
+  return UnavailableError("datasets are unavailable: " + state.load_status.message_en(),
+                          "数据集不可用：" + state.load_status.message_zh());
+}
+
+// The dataset named in the path with its table in place, or the error.
+StatusOr<const DatasetSchema*> Resolve(DatasetState& state, storage::Connection& conn,
+                                       const std::string& name) {
+  if (!state.load_status.ok()) return Unavailable(state);
+  const DatasetSchema* schema = datasets::FindDataset(state.schemas, name);
+  if (!schema) return datasets::UnknownDatasetError(state.schemas, name);
+  std::lock_guard<std::mutex> lock(state.mutex);
+  if (!state.ensured.count(name)) {
+    RETURN_IF_ERROR(datasets::EnsureDatasetTables(conn, {*schema}));
+    state.ensured.insert(name);
+  }
+  return schema;
+}
+
+nlohmann::json ReportJson(const datasets::ImportReport& r) {
+  nlohmann::json problems = nlohmann::json::array();
+  for (const datasets::ImportProblem& p : r.problems) {
+    problems.push_back({{"row", p.row_number}, {"column", p.column}, {"value", p.value},
+                        {"reason_zh", p.reason_zh}, {"reason_en", p.reason_en}});
+  }
+  nlohmann::json j = {{"import_id", r.import_id},         {"dataset", r.dataset},
+                      {"status", r.status},               {"rows_total", r.rows_total},
+                      {"rows_ok", r.rows_ok},             {"rows_inserted", r.rows_inserted},
+                      {"rows_updated", r.rows_updated},   {"rows_rejected", r.rows_rejected},
+                      {"problems", std::move(problems)},  {"ignored_columns", r.ignored_columns}};
+  if (r.rows_rejected > 0) {
+    j["errors_url"] = "/api/v1/imports/" + std::to_string(r.import_id) + "/errors.csv";
+  }
+  return j;
+}
+
+nlohmann::json RecordJson(const datasets::ImportRecord& r) {
+  return {{"id", r.id},
+          {"dataset", r.dataset},
+          {"file_name", r.file_name},
+          {"encoding", r.encoding},
+          {"format", r.format},
+          {"rows_total", r.rows_total},
+          {"rows_ok", r.rows_ok},
+          {"rows_updated", r.rows_updated},
+          {"rows_rejected", r.rows_rejected},
+          {"actor", r.actor},
+          {"started_at_us", r.started_at_us},
+          {"finished_at_us", r.finished_at_us},
+          {"status", r.status}};
+}
+
+nlohmann::json SchemaJson(const DatasetSchema& s) {
+  nlohmann::json cols = nlohmann::json::array();
+  for (const datasets::ColumnSchema& c : s.columns) {
+    nlohmann::json col = {{"name", c.name},
+                          {"label_zh", c.label_zh},
+                          {"type", datasets::ColumnTypeName(c.type)},
+                          {"required", c.required}};
+    if (c.type == datasets::ColumnType::kRef) col["ref"] = datasets::RefKindName(c.ref);
+    if (!c.enum_values.empty()) col["values"] = c.enum_values;
+    if (c.min) col["min"] = *c.min;
+    if (c.max) col["max"] = *c.max;
+    cols.push_back(std::move(col));
+  }
+  return {{"name", s.name},          {"label_zh", s.label_zh}, {"key", s.key},
+          {"period", s.period_column}, {"entity", s.entity_column}, {"columns", std::move(cols)}};
+}
+
+// The media type without parameters, lower-cased.
+std::string MediaType(const Request& req) {
+  std::string t = req.Header("content-type");
+  t = t.substr(0, t.find(';'));
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
+// A JSON form value as the text a file cell would hold.
+StatusOr<std::string> CellText(const std::string& key, const nlohmann::json& v) {
+  if (v.is_null()) return std::string();
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return std::string(v.get<bool>() ? "1" : "0");
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_number()) return v.dump();
+  return Status(StatusCode::kInvalidArgument, key + " must be a string, number, boolean or null",
+                key + " 须为字符串、数字、布尔值或 null", key);
+}
+
+Response Import(App& app, DatasetState& state, Request& req, const Principal& p) {
+  auto conn = app.db->Acquire();
+  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
+  auto schema = Resolve(state, **conn, req.path_params["name"]);
+  if (!schema.ok()) return ErrorResponse(schema.status(), req.lang);
+
+  const std::string type = MediaType(req);
+  datasets::ImportOptions options;
+  options.file_name = req.Query("file_name").value_or("upload");
+  std::unique_ptr<tabular::RowSource> source;
+  if (type == kXlsxType) {
+    tabular::XlsxOptions xo;
+    xo.sheet = req.Query("sheet").value_or("");
+    auto xlsx = tabular::OpenXlsxBytes(std::move(req.body), xo);
+    if (!xlsx.ok()) return ErrorResponse(xlsx.status(), req.lang);
+    options.format = "xlsx";
+    source = std::move(*xlsx);
+  } else if (type == "text/csv" || type == "application/csv" || type == "text/plain") {
+    tabular::CsvOptions co;
+    const std::string enc = req.Query("encoding").value_or("auto");
+    if (enc != "auto") {
+      co.encoding = tabular::ParseEncodingName(enc);
+      if (!co.encoding) {
+        return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                    "encoding must be auto, utf-8 or gbk", "encoding 须为 auto、utf-8 或 gbk",
+                                    "encoding"),
+                             req.lang);
+      }
+    }
+    auto csv = tabular::OpenCsvBytes(std::move(req.body), co);
+    if (!csv.ok()) return ErrorResponse(csv.status(), req.lang);
+    options.format = "csv";
+    options.encoding = std::string(tabular::EncodingName((*csv)->encoding()));
+    source = std::move(*csv);
+  } else {
+    return ErrorResponse(
+        Status(StatusCode::kInvalidArgument,
+               "Content-Type must be text/csv or " + std::string(kXlsxType) + ", not '" + type + "'",
+               "Content-Type 须为 text/csv 或 XLSX（" + std::string(kXlsxType) + "），而不是「" + type + "」",
+               "Content-Type"),
+        req.lang);
+  }
+  auto report = datasets::Import(**conn, p, *app.clock, **schema, *source, options, nullptr);
+  if (!report.ok()) return ErrorResponse(report.status(), req.lang);
+  Response res = JsonResponse(ReportJson(*report), report->rows_rejected == 0 ? 200 : 422);
+  res.log_note = "import=" + std::to_string(report->import_id);
+  return res;
+}
+
+Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p) {
+  auto conn = app.db->Acquire();
+  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
+  auto schema = Resolve(state, **conn, req.path_params["name"]);
+  if (!schema.ok()) return ErrorResponse(schema.status(), req.lang);
+  auto body = ParseJsonObject(req.body);
+  if (!body.ok()) return ErrorResponse(body.status(), req.lang);
+  std::vector<std::string> header, cells;
+  for (const auto& [key, value] : body->items()) {
+    if (!(*schema)->FindColumn(key) && key != "school_code") {
+      return ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                  "unknown field " + key + " for dataset " + (*schema)->name,
+                                  "数据集「" + (*schema)->label_zh + "」没有字段 " + key, key),
+                           req.lang);
+    }
+    auto text = CellText(key, value);
+    if (!text.ok()) return ErrorResponse(text.status(), req.lang);
+    header.push_back(key);
+    cells.push_back(std::move(*text));
+  }
+  datasets::MemoryRowSource source(std::move(header), {std::move(cells)});
+  datasets::ImportOptions options{.file_name = "web form", .format = "form", .collect_landed = true};
+  auto report = datasets::Import(**conn, p, *app.clock, **schema, source, options, nullptr);
+  if (!report.ok()) return ErrorResponse(report.status(), req.lang);
+  if (report->rows_ok == 0) return JsonResponse(ReportJson(*report), 422);
+  const int64_t row_id = report->landed.empty() ? 0 : report->landed[0].row_id;
+  return JsonResponse({{"row_id", row_id},
+                       {"import_id", report->import_id},
+                       {"updated", report->rows_updated > 0}},
+                      report->rows_updated > 0 ? 200 : 201);
+}
+
+}  // namespace
+
+void RegisterDatasetHandlers(Router& router, App& app, const std::string& policy_path) {
+  auto state = std::make_shared<DatasetState>();
+  auto schemas = datasets::LoadDatasetSchemas(policy_path);
+  if (schemas.ok()) {
+    state->schemas = std::move(*schemas);
+    spdlog::info("datasets: {} declared in {}", state->schemas.size(), policy_path);
+  } else {
+    state->load_status = schemas.status();
+    spdlog::warn("datasets unavailable: {}", schemas.status().ToString());
+  }
+
+  router.Add(Method::kGet, "/api/v1/datasets",
+             Authed(app, [state](Request& req, const Principal&) -> Response {
+               if (!state->load_status.ok()) return ErrorResponse(Unavailable(*state), req.lang);
+               nlohmann::json items = nlohmann::json::array();
+               for (const DatasetSchema& s : state->schemas) items.push_back(SchemaJson(s));
+               return JsonResponse({{"items", std::move(items)}});
+             }));
+  router.Add(Method::kPost, "/api/v1/datasets/{name}/import",
+             Authed(app, [&app, state](Request& req, const Principal& p) {
+               return Import(app, *state, req, p);
+             }),
+             RouteOptions{.max_body_bytes = kMaxUploadBytes});
+  router.Add(Method::kPost, "/api/v1/datasets/{name}/rows",
+             Authed(app, [&app, state](Request& req, const Principal& p) {
+               return AddRow(app, *state, req, p);
+             }));
+  router.Add(Method::kGet, "/api/v1/imports/{id}",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               auto id = ParseId(req.path_params["id"]);
+               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
+               auto conn = app.db->Acquire();
+               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
+               auto rec = datasets::GetImport(**conn, p, *id);
+               if (!rec.ok()) return ErrorResponse(rec.status(), req.lang);
+               return JsonResponse(RecordJson(*rec));
+             }));
+  router.Add(Method::kGet, "/api/v1/imports/{id}/errors.csv",
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               auto id = ParseId(req.path_params["id"]);
+               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
+               auto conn = app.db->Acquire();
+               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
+               auto csv = datasets::WriteAnnotatedCsv(**conn, p, *id);
+               if (!csv.ok()) return ErrorResponse(csv.status(), req.lang);
+               Response res;
+               res.content_type = "text/csv; charset=utf-8";
+               res.body = std::move(*csv);
+               res.AddHeader("Content-Disposition",
+                             "attachment; filename=\"import-" + std::to_string(*id) + "-errors.csv\"");
+               return res;
+             }));
+}
+
+}  // namespace edugov::http

@@ -1,0 +1,32 @@
+// The dataset routes (docs/datasets.md): imports of CSV/XLSX files, the
+// annotated error file of an import, and one row from a web form.
+//
+//   POST /api/v1/datasets/{name}/import   body: the file; Content-Type text/csv
+//        or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
+//        ?file_name=&encoding=auto|utf-8|gbk&sheet=  → 200 report (every row
+//        landed) or 422 report (some rejected; the good ones landed)
+//   GET  /api/v1/imports/{id}             the import's record
+//   GET  /api/v1/imports/{id}/errors.csv  the rejected rows with 错误列/错误原因
+//   POST /api/v1/datasets/{name}/rows     one JSON row {column: value, …}
+//        → 201 {row_id, import_id, updated} or 422 with the problems
+//   GET  /api/v1/datasets                 the declared datasets and columns
+//
+// The schemas are read once, when the routes are registered (serve start),
+// from the policy pack; if it cannot be read every dataset route answers 503
+// with the reason, and the rest of the server runs as usual.
+#pragma once
+
+#include <string>
+
+#include "http/app.h"
+#include "http/router.h"
+
+namespace edugov::http {
+
+inline constexpr const char* kDefaultPolicyPath = "policy/anhua-2025.yaml";
+
+// `app` must outlive the router (as for every handler module).
+void RegisterDatasetHandlers(Router& router, App& app,
+                             const std::string& policy_path = kDefaultPolicyPath);
+
+}  // namespace edugov::http

@@ -267,6 +267,23 @@ void State::BuildTerms() {
         break;  // unary and room constraints live in the blocks and room domains
     }
   }
+  const size_t ndays = in_.days.size();
+  for (Term& t : terms_) {
+    switch (t.type) {
+      case ConstraintType::kTeachersMaxHoursDaily:
+      case ConstraintType::kTeachersMaxHoursContinuously:
+      case ConstraintType::kTeachersMaxGapsPerDay:
+      case ConstraintType::kStudentsMaxHoursDaily:
+      case ConstraintType::kStudentsMaxHoursContinuously:
+        t.profile = true;
+        t.count.assign(slots_, 0);
+        t.day_bits.assign(ndays, 0);
+        t.day_v.assign(ndays, 0);
+        break;
+      default:
+        break;
+    }
+  }
   terms_of_.assign(n, {});
   for (int t = 0; t < static_cast<int>(terms_.size()); ++t)
     for (int a : terms_[t].activities) terms_of_[a].push_back(t);
@@ -279,6 +296,48 @@ bool State::Follows(int a, int b) const {
   for (int s = end; s < Start(b); ++s)
     if (!breaks_[s]) return false;
   return true;
+}
+
+int64_t State::DayViolations(const Term& t, uint64_t bits) const {
+  if (!bits) return 0;
+  const int hours = __builtin_popcountll(bits);
+  switch (t.type) {
+    case ConstraintType::kTeachersMaxHoursDaily:
+    case ConstraintType::kStudentsMaxHoursDaily:
+      return hours > t.value ? 1 : 0;
+    case ConstraintType::kTeachersMaxGapsPerDay: {
+      const int low = __builtin_ctzll(bits);
+      const int span = 64 - __builtin_clzll(bits) - low;
+      // Reserved periods inside the span are not idle time.
+      const uint64_t inside = ((span >= 64 ? ~0ULL : (1ULL << span) - 1) << low) & ~bits;
+      const int idle = span - hours - __builtin_popcountll(inside & fixed_mask_);
+      return idle > t.value ? idle - t.value : 0;
+    }
+    default: {  // max hours continuously: one violation per run that is too long
+      if (hours <= t.value) return 0;
+      int64_t v = 0;
+      int run = 0;
+      for (int p = 0; p <= ppd_; ++p) {
+        if (p < ppd_ && (bits >> p & 1)) { ++run; continue; }
+        if (run > t.value) ++v;
+        run = 0;
+      }
+      return v;
+    }
+  }
+}
+
+void State::ProfileUpdate(Term& t, int a, int start, int sign) {
+  const int dur = in_.activities[a].duration;
+  const int d = start / ppd_;
+  for (int s = start; s < start + dur; ++s) {
+    const int p = s % ppd_;
+    if (sign > 0) {
+      if (t.count[s]++ == 0) t.day_bits[d] |= 1ULL << p;
+    } else {
+      if (--t.count[s] == 0) t.day_bits[d] &= ~(1ULL << p);
+    }
+  }
 }
 
 Cost State::EvalTerm(const Term& t) const {
@@ -399,21 +458,25 @@ Cost State::PlaceActivity(int a, int start, int room, int sign) {
   return d;
 }
 
-Cost State::Move(int b, int start) {
-  std::vector<int> rooms;
-  rooms.reserve(blocks_[b].activities.size());
-  for (size_t i = 0; i < blocks_[b].activities.size(); ++i) rooms.push_back(-2);  // choose
-  return MoveWithRooms(b, start, rooms);
-}
+Cost State::Move(int b, int start) { return MoveImpl(b, start, nullptr); }
 
 Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
+  return MoveImpl(b, start, rooms.data());
+}
+
+Cost State::MoveImpl(int b, int start, const int* rooms) {
   Block& blk = blocks_[b];
   Cost d;
   const int old = start_[b];
   if (old >= 0) {
     d.soft -= blk.unary_soft[old];
     d.hard -= blk.unary_hard[old];
-    for (int a : blk.activities) { d += PlaceActivity(a, old, room_[a], -1); room_[a] = -1; }
+    for (int a : blk.activities) {
+      d += PlaceActivity(a, old, room_[a], -1);
+      room_[a] = -1;
+      for (int t : terms_of_[a])
+        if (terms_[t].profile) ProfileUpdate(terms_[t], a, old, -1);
+    }
   } else {
     d.hard -= static_cast<int64_t>(blk.activities.size());
   }
@@ -423,7 +486,7 @@ Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
     d.hard += blk.unary_hard[start];
     for (size_t i = 0; i < blk.activities.size(); ++i) {
       int a = blk.activities[i];
-      int r = rooms[i];
+      int r = rooms ? rooms[i] : -2;
       if (r == -2) {
         r = -1;
         int64_t best = INT64_MAX;
@@ -437,18 +500,35 @@ Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
       }
       room_[a] = r;
       d += PlaceActivity(a, start, r, +1);
+      for (int t : terms_of_[a])
+        if (terms_[t].profile) ProfileUpdate(terms_[t], a, start, +1);
     }
   } else {
     d.hard += static_cast<int64_t>(blk.activities.size());
   }
   ++stamp_now_;
+  const int d_old = old >= 0 ? old / ppd_ : -1;
+  const int d_new = start >= 0 ? start / ppd_ : -1;
   for (int a : blk.activities)
-    for (int t : terms_of_[a]) {
-      if (stamp_[t] == stamp_now_) continue;
-      stamp_[t] = stamp_now_;
-      Cost now = EvalTerm(terms_[t]);
-      d += now - terms_[t].cached;
-      terms_[t].cached = now;
+    for (int ti : terms_of_[a]) {
+      if (stamp_[ti] == stamp_now_) continue;
+      stamp_[ti] = stamp_now_;
+      Term& t = terms_[ti];
+      Cost now;
+      if (t.profile) {
+        for (int k = 0; k < 2; ++k) {
+          const int day = k == 0 ? d_old : d_new;
+          if (day < 0 || (k == 1 && d_new == d_old)) continue;
+          const int64_t v = DayViolations(t, t.day_bits[day]);
+          t.v += v - t.day_v[day];
+          t.day_v[day] = v;
+        }
+        if (t.hard) now.hard = t.v; else now.soft = t.v * t.weight;
+      } else {
+        now = EvalTerm(t);
+      }
+      d += now - t.cached;
+      t.cached = now;
     }
   cost_ += d;
   return d;
@@ -456,6 +536,13 @@ Cost State::MoveWithRooms(int b, int start, const std::vector<int>& rooms) {
 
 std::vector<int> State::BlocksInTheWay(int b, int start) const {
   std::vector<int> out;
+  BlocksInTheWay(b, start, &out);
+  return out;
+}
+
+void State::BlocksInTheWay(int b, int start, std::vector<int>* out_ptr) const {
+  std::vector<int>& out = *out_ptr;
+  out.clear();
   auto consider = [&](const std::vector<int>& cell) {
     for (int o : cell) {
       int ob = block_of_[o];
@@ -471,7 +558,6 @@ std::vector<int> State::BlocksInTheWay(int b, int start) const {
       for (int g : act.subgroups) consider(subgroup_at_[static_cast<size_t>(g) * slots_ + x]);
     }
   }
-  return out;
 }
 
 bool State::InHardConflict(int b) const {

@@ -39,6 +39,15 @@ struct Term {
   int value = 0;
   bool consecutive_if_same_day = false;
   Cost cached;
+  // Profile terms (teacher / students daily hours, continuous hours, gaps)
+  // are kept incrementally: occupancy count per slot, occupied-period bits
+  // per day and violations per day, so a move re-evaluates only the (at
+  // most two) days it touches instead of every activity of the resource.
+  bool profile = false;
+  std::vector<uint16_t> count;    // per slot
+  std::vector<uint64_t> day_bits; // per day
+  std::vector<int64_t> day_v;     // violations per day
+  int64_t v = 0;                  // sum of day_v
 };
 
 struct Block {
@@ -78,6 +87,8 @@ class State {
   // Blocks other than b that would share a teacher or subgroup with b if b
   // started at `start` (the blocks a swap would have to move away).
   std::vector<int> BlocksInTheWay(int b, int start) const;
+  // Same, into *out (cleared first); no allocation once *out has grown.
+  void BlocksInTheWay(int b, int start, std::vector<int>* out) const;
   // True if block b takes part in a hard violation right now.
   bool InHardConflict(int b) const;
 
@@ -91,6 +102,9 @@ class State {
   void BuildTerms();
   Cost PlaceActivity(int a, int start, int room, int sign);
   Cost EvalTerm(const Term& t) const;
+  Cost MoveImpl(int b, int start, const int* rooms);  // rooms == nullptr: choose
+  void ProfileUpdate(Term& t, int a, int start, int sign);
+  int64_t DayViolations(const Term& t, uint64_t bits) const;
   int Day(int a) const { return start_[block_of_[a]] / ppd_; }
   int Start(int a) const { return start_[block_of_[a]]; }
   bool Placed(int a) const { return start_[block_of_[a]] >= 0; }

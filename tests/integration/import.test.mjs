@@ -1,0 +1,129 @@
+// Dataset import over HTTP (docs/datasets.md): a school uploads a homework
+// CSV with bad rows, gets 422 with the report (the good rows landed),
+// downloads the annotated error file; another school cannot see it; a
+// teacher records one row from a web form. Real server, demo county, the
+// policy pack policy/anhua-2025.yaml; SQLite or PostgreSQL (EDUGOV_TEST_DB).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, apiLogin } from '../lib/server.mjs';
+
+let srv;
+const PW = 'Edugov@2025';
+
+before(async () => { srv = await startServer(); });
+after(async () => { await srv?.stop(); });
+
+async function session(username) {
+  const s = await apiLogin(srv.url, username, PW);
+  s.raw = async (method, path, { body, type, headers = {} } = {}) => {
+    const h = { 'Accept-Language': 'zh-CN', Cookie: s.cookies, 'X-CSRF-Token': s.csrf, ...headers };
+    if (type) h['Content-Type'] = type;
+    const r = await fetch(`${srv.url}${path}`, { method, headers: h, body });
+    const text = await r.text();
+    let parsed = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch { /* CSV */ }
+    return { status: r.status, body: parsed, text, headers: r.headers };
+  };
+  return s;
+}
+
+async function classesOf(s) {
+  const { items } = await s.get(`/orgs/${s.user.org_id}/classes`);
+  assert.ok(items.length >= 2, 'the demo school has classes');
+  return items;
+}
+
+test('a CSV with bad rows: 422 with the report, good rows land, errors.csv for the clerk', async () => {
+  const school = await session('jiangying');
+  const other = await session('meicheng');
+  const [c1, c2] = await classesOf(school);
+  const [foreign] = await classesOf(other);
+  const csv = [
+    '班级,日期,书面作业时长（分钟）,是否使用手机布置',
+    `${c1.id},2025-09-01,40,否`,        // row 2: good
+    `${c2.id},2025/9/1,35,是`,          // row 3: good (date as Excel writes it)
+    `${c1.id},2025-09-02,四十,否`,      // row 4: not a number
+    `${foreign.id},2025-09-01,30,否`,   // row 5: another school's class
+    `${c1.id},2025-09-01,45,否`,        // row 6: duplicate of row 2
+  ].join('\r\n') + '\r\n';
+  const r = await school.raw('POST', '/api/v1/datasets/homework/import?file_name=%E4%BD%9C%E4%B8%9A.csv',
+    { body: csv, type: 'text/csv' });
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  assert.equal(r.body.rows_total, 5);
+  assert.equal(r.body.rows_ok, 2);
+  assert.equal(r.body.rows_rejected, 3);
+  assert.equal(r.body.status, 'partial');
+  assert.deepEqual(r.body.problems.map((p) => p.row), [4, 5, 6]);
+  assert.match(r.body.problems[0].reason_zh, /应为整数/);
+  assert.match(r.body.problems[1].reason_zh, /不在您的管辖范围内/);
+  assert.match(r.body.problems[2].reason_zh, /与第 2 行重复/);
+  assert.equal(r.body.errors_url, `/api/v1/imports/${r.body.import_id}/errors.csv`);
+
+  const errors = await school.raw('GET', r.body.errors_url);
+  assert.equal(errors.status, 200);
+  assert.match(errors.headers.get('content-type'), /^text\/csv/);
+  assert.match(errors.headers.get('content-disposition'), /attachment/);
+  const lines = errors.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.equal(lines[0], '班级,日期,书面作业时长（分钟）,是否使用手机布置,错误列,错误原因');
+  assert.equal(lines.length, 4);
+  assert.match(lines[1], new RegExp(`^${c1.id},2025-09-02,四十,否,书面作业时长（分钟）,第 4 行：`));
+
+  const record = await school.get(`/imports/${r.body.import_id}`);
+  assert.equal(record.rows_rejected, 3);
+  assert.equal(record.file_name, '作业.csv');
+
+  // Another school sees neither the record nor the errors.
+  assert.equal((await other.raw('GET', r.body.errors_url)).status, 404);
+  assert.equal((await other.raw('GET', `/api/v1/imports/${r.body.import_id}`)).status, 404);
+  // The bureau sees both.
+  const bureau = await session('juzhang');
+  assert.equal((await bureau.raw('GET', r.body.errors_url)).status, 200);
+});
+
+test('an all-good file answers 200; a file without a required column 400; wrong type 400', async () => {
+  const school = await session('jiangying');
+  const [, , c3] = await classesOf(school);
+  const ok = await school.raw('POST', '/api/v1/datasets/homework/import',
+    { body: `class_id,date,written_minutes\n${c3.id},2025-09-03,20\n`, type: 'text/csv; charset=utf-8' });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.body.rows_ok, 1);
+  const missing = await school.raw('POST', '/api/v1/datasets/homework/import',
+    { body: 'class_id,written_minutes\n1,20\n', type: 'text/csv' });
+  assert.equal(missing.status, 400);
+  assert.match(missing.body.error.message, /表头缺少/);
+  const json = await school.raw('POST', '/api/v1/datasets/homework/import',
+    { body: '{}', type: 'application/json' });
+  assert.equal(json.status, 400);
+  const unknown = await school.raw('POST', '/api/v1/datasets/nope/import', { body: 'a\n1\n', type: 'text/csv' });
+  assert.equal(unknown.status, 404);
+});
+
+test('a teacher records one homework row from a web form; a correction updates it', async () => {
+  const teacher = await session('laoshi');
+  const school = await session('jiangying');
+  const [c1] = await classesOf(school);
+  const first = await teacher.raw('POST', '/api/v1/datasets/homework/rows', {
+    body: JSON.stringify({ class_id: c1.id, date: '2025-09-10', written_minutes: 50, phone_based: false }),
+    type: 'application/json',
+  });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.ok(first.body.row_id > 0);
+  const fix = await teacher.raw('POST', '/api/v1/datasets/homework/rows', {
+    body: JSON.stringify({ class_id: c1.id, date: '2025-09-10', written_minutes: 45 }),
+    type: 'application/json',
+  });
+  assert.equal(fix.status, 200);
+  assert.equal(fix.body.updated, true);
+  assert.equal(fix.body.row_id, first.body.row_id);
+  const bad = await teacher.raw('POST', '/api/v1/datasets/homework/rows', {
+    body: JSON.stringify({ class_id: c1.id, date: '2025-09-11', written_minutes: 700 }),
+    type: 'application/json',
+  });
+  assert.equal(bad.status, 422);
+  assert.match(bad.body.problems[0].reason_zh, /大于最大值 600/);
+  const unknownField = await teacher.raw('POST', '/api/v1/datasets/homework/rows', {
+    body: JSON.stringify({ class_id: c1.id, date: '2025-09-11', minutes: 7 }),
+    type: 'application/json',
+  });
+  assert.equal(unknownField.status, 400);
+});

@@ -1,0 +1,157 @@
+// Unit tests of the stages: parser (shape, marks), binder (typing,
+// parameters), compiler (periods, thresholds), and Holds().
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "rules/binder.h"
+#include "rules/compiler.h"
+#include "rules/evaluator.h"
+#include "rules/policy_parser.h"
+
+namespace edugov::rules {
+namespace {
+
+constexpr const char* kPack = R"(pack: t
+semesters:
+  - {name: s1, from: 2025-02-17, to: 2025-07-05}
+datasets:
+  - name: hw
+    entity: class_id
+    period: date
+    key: [class_id, date]
+    columns:
+      - {name: class_id, type: ref, ref: class, required: true}
+      - {name: date, type: date, required: true}
+      - {name: m, type: int}
+rules:
+  - id: r1
+    clause: "25"
+    source_zh: 句子
+    scope: {stages: [primary], grades: [3, "5-6"]}
+    parameters:
+      - name: p
+        values:
+          - {value: 60, valid_from: 2025-01-01, valid_to: 2025-08-31}
+          - {value: 50, valid_from: 2025-09-01}
+    check:
+      source: hw
+      group: {entity: class, period: week}
+      aggregate: avg
+      column: m
+      compare: {op: "<=", parameter: p}
+)";
+
+TEST(PolicyParserTest, KeepsMarks) {
+  auto p = ParsePolicy(kPack, "t.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->rules.size(), 1u);
+  EXPECT_EQ(p->rules[0].id.text, "r1");
+  EXPECT_EQ(p->rules[0].id.mark.line, 14);
+  EXPECT_EQ(p->rules[0].id.mark.column, 9);
+  EXPECT_EQ(p->rules[0].check.aggregate.text, "avg");
+  EXPECT_EQ(p->semesters.size(), 1u);
+  EXPECT_EQ(p->datasets.size(), 1u);
+}
+
+TEST(PolicyParserTest, MissingFileIsNotFound) {
+  EXPECT_EQ(ParsePolicyFile("/nonexistent/p.yaml").status().code(), StatusCode::kNotFound);
+}
+
+TEST(BinderTest, TypesScopeAndParameters) {
+  auto p = ParsePolicy(kPack, "t.yaml");
+  ASSERT_TRUE(p.ok());
+  auto b = Bind(*p);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  const bound::Rule& r = b->rules[0];
+  EXPECT_EQ(r.scope.grade_mask, (1u << 5) | (1u << 7) | (1u << 8));
+  EXPECT_EQ(r.check.aggregate, bound::Aggregate::kAvg);
+  EXPECT_EQ(r.check.period, bound::Period::kWeek);
+  ASSERT_EQ(r.parameters[0].values.size(), 2u);
+  EXPECT_EQ(r.parameters[0].At(Date::FromYmd(2025, 8, 31).DaysSinceEpoch())->value, 60);
+  EXPECT_EQ(r.parameters[0].At(Date::FromYmd(2025, 9, 1).DaysSinceEpoch())->value, 50);
+  EXPECT_EQ(r.parameters[0].At(Date::FromYmd(2024, 12, 31).DaysSinceEpoch()), nullptr);
+}
+
+TEST(HoldsTest, ComparesWithTolerance) {
+  EXPECT_TRUE(bound::Holds(bound::CmpOp::kLe, 60.0000000001, 60));
+  EXPECT_FALSE(bound::Holds(bound::CmpOp::kLe, 60.01, 60));
+  EXPECT_TRUE(bound::Holds(bound::CmpOp::kGe, 0.75, 0.75));
+  EXPECT_FALSE(bound::Holds(bound::CmpOp::kLt, 1, 1));
+  EXPECT_TRUE(bound::Holds(bound::CmpOp::kNe, 1, 2));
+}
+
+datasets::RegistryImage OneClass() {
+  datasets::RegistryImage r;
+  r.org_id = {1, 3};
+  r.org_kind = {datasets::kKindCounty, datasets::kKindSchool};
+  r.org_stage = {datasets::kNoStage, 1};  // primary
+  r.org_flags = {0, 0};
+  r.org_code = {"C", "S"};
+  r.org_name = {"县", "校"};
+  r.org_path = {"/1/", "/1/3/"};
+  r.class_id = {11};
+  r.class_school = {1};
+  r.class_grade = {3};
+  r.class_name = {"三1"};
+  datasets::FinishRegistryImage(r);
+  return r;
+}
+
+TEST(CompilerTest, WeeksEndByAsOfAndThresholdsFollowDates) {
+  auto p = ParsePolicy(kPack, "t.yaml");
+  auto b = Bind(*p);
+  ASSERT_TRUE(b.ok());
+  auto image = datasets::EmptyImage(b->datasets, OneClass());
+  ASSERT_TRUE(datasets::Append(image, "hw", {{1, {int64_t{11}, std::string("2025-08-25"), int64_t{10}}}}).ok());
+  CompileOptions opt{Date::FromYmd(2025, 9, 10), {}};
+  auto pl = CompileRule(*b, b->rules[0], image, opt);
+  ASSERT_TRUE(pl.ok()) << pl.status().ToString();
+  // Weeks from Monday 2025-02-17 (the semester) to the last full week before 09-10.
+  ASSERT_FALSE(pl->periods.empty());
+  EXPECT_EQ(Date::FromDaysSinceEpoch(pl->periods.front().start).ToString(), "2025-02-17");
+  EXPECT_EQ(Date::FromDaysSinceEpoch(pl->periods.back().end).ToString(), "2025-09-07");
+  EXPECT_EQ(pl->periods.back().label, "2025-W36");
+  EXPECT_EQ(pl->threshold.back(), 50);
+  EXPECT_EQ(pl->threshold.front(), 60);
+  EXPECT_EQ(pl->group_entities.size(), 1u);
+  // what-if overrides every period
+  opt.overrides["p"] = 40;
+  auto wi = CompileRule(*b, b->rules[0], image, opt);
+  ASSERT_TRUE(wi.ok());
+  EXPECT_EQ(wi->threshold.front(), 40);
+  EXPECT_TRUE(wi->param.front()->overridden);
+}
+
+TEST(EvaluatorTest, UnknownWhatIfIsRefused) {
+  auto b = Bind(*ParsePolicy(kPack, "t.yaml"));
+  auto image = datasets::EmptyImage(b->datasets, OneClass());
+  auto r = Evaluate(*b, image, {Date::FromYmd(2025, 9, 10), {{"nope", 1}}});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  auto q = Evaluate(*b, image, {Date::FromYmd(2025, 9, 10), {{"r1.p", 1}}});
+  EXPECT_TRUE(q.ok());
+}
+
+// Every quoted source sentence of the real pack appears in the plan's text.
+TEST(AnhuaPackTest, ValidatesAndQuotesThePlan) {
+  auto p = ParsePolicyFile(std::string(EDUGOV_SOURCE_DIR) + "/policy/anhua-2025.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto b = Bind(*p);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  std::ifstream in(std::string(EDUGOV_SOURCE_DIR) + "/../shared/seed/work-plan-2025.zh.txt");
+  if (!in) GTEST_SKIP() << "plan text not available";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string plan = ss.str();
+  for (const auto& r : b->rules) {
+    EXPECT_NE(plan.find(r.source_zh), std::string::npos) << r.id << ": " << r.source_zh;
+    EXPECT_NE(plan.find(std::string("\n  ") + r.clause + "."), std::string::npos) << r.id;
+  }
+  for (const auto& t : b->targets) EXPECT_NE(plan.find(t.source_zh), std::string::npos) << t.id;
+}
+
+}  // namespace
+}  // namespace edugov::rules

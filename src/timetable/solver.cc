@@ -233,12 +233,43 @@ class Search {
       if (dx != dy) return dx < dy;
       return load[x] > load[y];
     });
-    for (int b : order) {
+    // Saturation degree (DSatur): next is the unplaced block with the
+    // fewest starts where its teachers and students are all free, ties by
+    // the static order above. Only blocks sharing a teacher or subgroup
+    // with the one just placed can change their count.
+    const Instance& in = st_.instance();
+    const int nb = st_.num_blocks();
+    std::vector<int> rank(nb);
+    for (int i = 0; i < nb; ++i) rank[order[i]] = i;
+    std::vector<std::vector<int>> by_teacher(in.teachers.size()), by_subgroup(in.num_subgroups);
+    for (int b = 0; b < nb; ++b)
+      for (int a : st_.block(b).activities) {
+        for (int t : in.activities[a].teachers) by_teacher[t].push_back(b);
+        for (int g : in.activities[a].subgroups) by_subgroup[g].push_back(b);
+      }
+    std::vector<int> free(nb), seen(nb, -1);
+    std::vector<char> done(nb, 0);
+    for (int b = 0; b < nb; ++b) free[b] = st_.FreeStarts(b);
+    for (int step = 0; step < nb; ++step) {
+      int b = -1;
+      for (int x = 0; x < nb; ++x) {
+        if (done[x]) continue;
+        if (b < 0 || free[x] < free[b] || (free[x] == free[b] && rank[x] < rank[b])) b = x;
+      }
+      done[b] = 1;
       if (st_.block(b).domain.empty()) continue;
       int64_t delta;
       Candidate c = Best(b, SIZE_MAX, false, false, &delta);
       if (c.start >= 0) st_.Move(b, c.start);
       if (p_.work_limit > 0 && work_ >= p_.work_limit) break;
+      auto refresh = [&](const std::vector<int>& blocks) {
+        for (int o : blocks)
+          if (!done[o] && seen[o] != step) { seen[o] = step; free[o] = st_.FreeStarts(o); }
+      };
+      for (int a : st_.block(b).activities) {
+        for (int t : in.activities[a].teachers) refresh(by_teacher[t]);
+        for (int g : in.activities[a].subgroups) refresh(by_subgroup[g]);
+      }
     }
     Record();
   }

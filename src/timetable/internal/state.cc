@@ -560,6 +560,24 @@ void State::BlocksInTheWay(int b, int start, std::vector<int>* out_ptr) const {
   }
 }
 
+int State::FreeStarts(int b) const {
+  int n = 0;
+  for (int s0 : blocks_[b].domain) {
+    bool free = blocks_[b].unary_hard[s0] == 0;
+    for (size_t i = 0; free && i < blocks_[b].activities.size(); ++i) {
+      const Activity& act = in_.activities[blocks_[b].activities[i]];
+      for (int s = s0; free && s < s0 + act.duration; ++s) {
+        for (int t : act.teachers) if (teacher_occ_[t * slots_ + s] > 0) { free = false; break; }
+        if (!free) break;
+        for (int g : act.subgroups)
+          if (subgroup_occ_[static_cast<size_t>(g) * slots_ + s] > 0) { free = false; break; }
+      }
+    }
+    n += free;
+  }
+  return n;
+}
+
 bool State::InHardConflict(int b) const {
   const int s0 = start_[b];
   if (s0 < 0 || blocks_[b].unary_hard[s0] > 0) return true;

@@ -89,6 +89,9 @@ class State {
   std::vector<int> BlocksInTheWay(int b, int start) const;
   // Same, into *out (cleared first); no allocation once *out has grown.
   void BlocksInTheWay(int b, int start, std::vector<int>* out) const;
+  // Number of starts in b's domain where none of its teachers and student
+  // subgroups is busy (construction's saturation degree).
+  int FreeStarts(int b) const;
   // True if block b takes part in a hard violation right now.
   bool InHardConflict(int b) const;
 

@@ -605,33 +605,122 @@ Solution State::ToSolution() const {
 
 std::vector<std::string> State::StaticConflicts() const {
   std::vector<std::string> out = static_conflicts_;
-  // Over-full resources: more periods to teach than slots any of their
-  // activities may use.
-  auto check = [&](const std::string& who, const std::vector<int>& acts) {
-    int need = 0;
-    std::set<int> usable;
-    std::set<int> constraints;
-    bool early = false, reserved = false;
+  // Over-full resources (a counting / Hall's-condition argument): a set of
+  // activities of one teacher or one student subgroup needs more periods
+  // than the union of the periods its activities may use. The explanation
+  // is then shrunk by deletion: first activities (the smallest Hall
+  // violator among the candidate subsets), then constraints — each listed
+  // constraint is necessary, without any one of them the count would fit.
+  // Pseudo-constraints -1 and -2 stand for the plan norms (first lesson,
+  // reserved periods).
+  std::vector<int> banned_period(ppd_, 0);
+  if (in_.bell.enabled) {
+    for (int p : in_.bell.fixed_periods) banned_period[p] = -2;
+    for (int p = 0; p < ppd_; ++p)
+      if (in_.bell.first_lesson_not_before >= 0 && in_.periods[p].start_minute >= 0 &&
+          in_.periods[p].start_minute < in_.bell.first_lesson_not_before)
+        banned_period[p] = -1;
+  }
+  // Starts an activity may take with only `active` (sorted) restrictions on.
+  auto usable = [&](const std::vector<int>& acts, const std::vector<int>& active) {
+    std::vector<char> cover(slots_, 0);
+    auto on = [&](int c) { return std::binary_search(active.begin(), active.end(), c); };
     for (int a : acts) {
       const Block& blk = blocks_[block_of_[a]];
-      need += in_.activities[a].duration;
-      for (int s : blk.domain)
-        for (int x = s; x < s + in_.activities[a].duration; ++x) usable.insert(x);
-      for (int c : blk.restricted_by) constraints.insert(c);
-      early |= blk.early_banned;
-      reserved |= blk.reserved_banned;
+      const int dur = in_.activities[a].duration;
+      for (int s = 0; s < slots_; ++s) {
+        bool ok = true;
+        for (int x : blk.activities) {
+          const int dx = in_.activities[x].duration;
+          if (s % ppd_ + dx > ppd_) { ok = false; break; }
+          for (int p = s % ppd_; ok && p < s % ppd_ + dx; ++p)
+            if (banned_period[p] && on(banned_period[p])) ok = false;
+          for (int c : blk.restricted_by) {
+            if (!ok) break;
+            const Constraint& k = in_.constraints[c];
+            if (on(c) && Contains(k.activities, x) && UnaryViolations(k, dx, s) > 0) ok = false;
+          }
+          if (!ok) break;
+        }
+        if (ok)
+          for (int x = s; x < s + dur; ++x) cover[x] = 1;
+      }
     }
-    if (need <= static_cast<int>(usable.size())) return;
-    std::string line = who + " needs " + std::to_string(need) + " periods but only " +
-                       std::to_string(usable.size()) + " are usable under";
-    for (int c : constraints) line += " {" + in_.constraints[c].source + "}";
-    if (early) {
-      const int m = in_.bell.first_lesson_not_before;
-      line += " {plan norm: first lesson not before " + std::to_string(m / 60) + ":" +
-              (m % 60 < 10 ? "0" : "") + std::to_string(m % 60) + " (clause 25)}";
+    return static_cast<int>(std::count(cover.begin(), cover.end(), 1));
+  };
+  auto need_of = [&](const std::vector<int>& acts) {
+    int need = 0;
+    for (int a : acts) need += in_.activities[a].duration;
+    return need;
+  };
+  auto explain = [&](const std::string& who, std::vector<int> acts, std::vector<int> active) {
+    // Deletion over the constraints, in a fixed order (deterministic).
+    for (size_t i = 0; i < active.size();) {
+      std::vector<int> without = active;
+      without.erase(without.begin() + static_cast<long>(i));
+      if (need_of(acts) > usable(acts, without)) active = without; else ++i;
     }
-    if (reserved) line += " {reserved daily periods: 大课间 / eye exercises (clause 26)}";
+    std::string line = who + " needs " + std::to_string(need_of(acts)) + " periods but only " +
+                       std::to_string(usable(acts, active)) + " are usable under";
+    for (int c : active) {
+      if (c >= 0) { line += " {" + in_.constraints[c].source + "}"; continue; }
+      if (c == -1) {
+        const int m = in_.bell.first_lesson_not_before;
+        line += " {plan norm: first lesson not before " + std::to_string(m / 60) + ":" +
+                (m % 60 < 10 ? "0" : "") + std::to_string(m % 60) + " (clause 25)}";
+      } else {
+        line += " {reserved daily periods: 大课间 / eye exercises (clause 26)}";
+      }
+    }
+    if (active.empty()) line += " {the week's length}";
+    if (acts.size() <= 8) {
+      line += " (activities";
+      for (int a : acts) line += " " + std::to_string(in_.activities[a].id);
+      line += ")";
+    }
+    line += "; a minimal set: without any one of these constraints the periods would suffice";
     out.push_back(line);
+  };
+  auto check = [&](const std::string& who, const std::vector<int>& acts) {
+    if (acts.empty()) return;
+    std::vector<int> all;
+    for (int a : acts) {
+      const Block& blk = blocks_[block_of_[a]];
+      all.insert(all.end(), blk.restricted_by.begin(), blk.restricted_by.end());
+      if (blk.early_banned) all.push_back(-1);
+      if (blk.reserved_banned) all.push_back(-2);
+    }
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    if (need_of(acts) > usable(acts, all)) {
+      explain(who, acts, all);
+      return;
+    }
+    // Hall's condition on the candidate subsets "activities whose usable
+    // periods lie inside those of activity a"; the first violator found,
+    // shrunk by deletion of activities, is reported.
+    std::vector<std::vector<char>> cov(acts.size(), std::vector<char>(slots_, 0));
+    for (size_t i = 0; i < acts.size(); ++i) {
+      const Block& blk = blocks_[block_of_[acts[i]]];
+      for (int s : blk.domain)
+        for (int x = s; x < s + in_.activities[acts[i]].duration && x < slots_; ++x) cov[i][x] = 1;
+    }
+    for (size_t i = 0; i < acts.size(); ++i) {
+      std::vector<int> sub;
+      for (size_t j = 0; j < acts.size(); ++j) {
+        bool inside = true;
+        for (int x = 0; x < slots_ && inside; ++x) inside = !cov[j][x] || cov[i][x];
+        if (inside) sub.push_back(acts[j]);
+      }
+      if (need_of(sub) <= usable(sub, all)) continue;
+      for (size_t k = 0; k < sub.size();) {
+        std::vector<int> without = sub;
+        without.erase(without.begin() + static_cast<long>(k));
+        if (!without.empty() && need_of(without) > usable(without, all)) sub = without; else ++k;
+      }
+      explain(who, sub, all);
+      return;
+    }
   };
   std::vector<std::vector<int>> of_teacher(in_.teachers.size()), of_subgroup(in_.num_subgroups);
   for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {

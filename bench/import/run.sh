@@ -8,7 +8,8 @@
 #
 #   bench/import/run.sh [CSV_ROWS=1000000] [XLSX_ROWS=200000]
 #
-# Env: BUILD (default build-bench), OUT (default bench/results), NO_PG=1.
+# Env: BUILD (default build-bench), BUILD_TYPE (default Release; empty keeps the
+# build directory's own), OUT (default bench/results), NO_PG=1.
 # Writes $OUT/import.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +18,9 @@ XLSX_ROWS=${2:-200000}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/results}
 mkdir -p "$OUT"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+BUILD_TYPE=${BUILD_TYPE-Release}
+cmake -S . -B "$BUILD" -G Ninja ${BUILD_TYPE:+-DCMAKE_BUILD_TYPE=$BUILD_TYPE} >/dev/null
+TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
 ninja -C "$BUILD" import_bench >/dev/null
 BENCH="$PWD/$BUILD/src/datasets/import_bench"
 TMP=$(mktemp -d)
@@ -39,7 +42,7 @@ TABLE=$(rows)
   echo "\`bench/import/run.sh $CSV_ROWS $XLSX_ROWS\` on $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs,"
   echo "load average $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: wall time suffers first;"
   echo "rows/s by CPU time shows the importer's own cost — for PostgreSQL the server's CPU is not in it)."
-  echo "Release build. Full pipeline: read, validate every cell (types, ranges, class references"
+  echo "$TYPE build. Full pipeline: read, validate every cell (types, ranges, class references"
   echo "in scope, in-file duplicate keys), upsert by key, quarantine (every 1000th row is bad),"
   echo "imports row and audit entry, one transaction. Registry: 1 county, 20 townships, 200 schools,"
   echo "4000 classes. Bars (spec benchmarks.md §2): CSV ≥ 1 M rows/s into SQLite, XLSX ≥ 200 k rows/s."

@@ -331,6 +331,12 @@ TEST_P(ImportTest, AFailureMidImportLeavesNothingHalfWritten) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM imports"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM quarantine"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log"), 0);
+  // The bulk load into the empty table dropped its indexes; the rollback
+  // brought them back.
+  EXPECT_EQ(Count(GetParam() == Backend::kSqlite
+                      ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ds_homework_key'"
+                      : "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ds_homework_key'"),
+            1);
   // The same file without the failure lands.
   auto again = ImportCsv(csv, Bureau());
   ASSERT_TRUE(again.ok()) << again.status().ToString();

@@ -91,16 +91,16 @@ std::vector<std::string> CreateTableStatements(const DatasetSchema& schema, Back
     sql += ",\n  " + Quote(c.name) + " " + SqlType(c.type, backend);
     if (c.required) sql += " NOT NULL";
   }
-  if (!schema.key.empty()) {
-    sql += ",\n  UNIQUE (";
-    for (size_t i = 0; i < schema.key.size(); ++i) {
-      if (i > 0) sql += ", ";
-      sql += Quote(schema.key[i]);
-    }
-    sql += ")";
-  }
   sql += "\n)";
   std::vector<std::string> out{sql};
+  // The key is a unique index rather than an inline UNIQUE so that a bulk
+  // load into an empty table can drop and rebuild it (import.cc).
+  if (!schema.key.empty()) {
+    std::string key;
+    for (size_t i = 0; i < schema.key.size(); ++i) key += (i ? ", " : "") + Quote(schema.key[i]);
+    out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + Quote(table + "_key") + " ON " + Quote(table) +
+                  " (" + key + ")");
+  }
   auto index = [&](std::string_view suffix, std::string_view column) {
     out.push_back("CREATE INDEX IF NOT EXISTS " + Quote(table + "_" + std::string(suffix)) + " ON " +
                   Quote(table) + " (" + Quote(column) + ")");
@@ -115,6 +115,11 @@ std::vector<std::string> CreateTableStatements(const DatasetSchema& schema, Back
     index("period", schema.period_column);
   }
   return out;
+}
+
+std::vector<std::string> IndexNames(const DatasetSchema& schema) {
+  const std::string t = schema.TableName();
+  return {t + "_key", t + "_org_path", t + "_entity", t + "_period"};
 }
 
 Status EnsureDatasetTables(Connection& conn, const std::vector<DatasetSchema>& schemas) {

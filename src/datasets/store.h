@@ -23,13 +23,18 @@
 namespace edugov::datasets {
 
 // The statements that create ds_<name> and its indexes for `backend`:
-// CREATE TABLE IF NOT EXISTS with the reserved columns (row_id, org_path,
-// submitted_at) and one typed column per declared column (NOT NULL when
-// required), the key as a UNIQUE constraint, and indexes on org_path, the
-// entity column and the period column (unless the key starts with that
-// column: its unique index serves). Exposed for docs and tests.
+// first CREATE TABLE IF NOT EXISTS with the reserved columns (row_id,
+// org_path, submitted_at) and one typed column per declared column (NOT
+// NULL when required); then the key as a UNIQUE INDEX ds_<name>_key (a
+// unique constraint that a bulk load can drop and rebuild), and indexes
+// ds_<name>_org_path, _entity and _period (the last two only when the key
+// does not start with that column: its unique index serves). Every
+// statement after the first is CREATE … INDEX IF NOT EXISTS.
 std::vector<std::string> CreateTableStatements(const DatasetSchema& schema,
                                                storage::Backend backend);
+
+// Every secondary index name CreateTableStatements may create.
+std::vector<std::string> IndexNames(const DatasetSchema& schema);
 
 // Creates every table of `schemas` that does not exist yet, in one write
 // transaction (`conn` must not be in one). An existing table is left as it

@@ -133,11 +133,32 @@ std::optional<bool> ParseBoolean(std::string_view text) {
 }
 
 std::string FormatTime(int minutes) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", (minutes / 60) % 100, minutes % 60);
-  return buf;
+  const int h = (minutes / 60) % 100, m = minutes % 60;
+  std::string out(5, ':');
+  out[0] = static_cast<char>('0' + h / 10);
+  out[1] = static_cast<char>('0' + h % 10);
+  out[3] = static_cast<char>('0' + m / 10);
+  out[4] = static_cast<char>('0' + m % 10);
+  return out;
 }
 
-std::string FormatDate(int32_t days) { return Date::FromDaysSinceEpoch(days).ToString(); }
+std::string FormatDate(int32_t days) {
+  // By hand rather than Date::ToString's snprintf: this runs once per date
+  // cell of every imported row.
+  const Date d = Date::FromDaysSinceEpoch(days);
+  int y = d.year();
+  if (y < 0 || y > 9999) return d.ToString();
+  const int m = d.month(), day = d.day();
+  std::string out(10, '-');
+  out[0] = static_cast<char>('0' + y / 1000);
+  out[1] = static_cast<char>('0' + y / 100 % 10);
+  out[2] = static_cast<char>('0' + y / 10 % 10);
+  out[3] = static_cast<char>('0' + y % 10);
+  out[5] = static_cast<char>('0' + m / 10);
+  out[6] = static_cast<char>('0' + m % 10);
+  out[8] = static_cast<char>('0' + day / 10);
+  out[9] = static_cast<char>('0' + day % 10);
+  return out;
+}
 
 }  // namespace edugov::datasets::internal

@@ -45,6 +45,8 @@ TEST(ValuesTest, DatesInTheFormsClerksWrite) {
   EXPECT_EQ(ParseDateDays("2025-09-01 08:00:00"), std::nullopt);
   EXPECT_EQ(ParseDateDays("45678"), std::nullopt);
   EXPECT_EQ(FormatDate(d), "2025-09-01");
+  EXPECT_EQ(FormatDate(Date::FromYmd(1999, 12, 31).DaysSinceEpoch()), "1999-12-31");
+  EXPECT_EQ(FormatDate(Date::FromYmd(2, 1, 9).DaysSinceEpoch()), "0002-01-09");
 }
 
 TEST(ValuesTest, Times) {
@@ -56,6 +58,8 @@ TEST(ValuesTest, Times) {
   EXPECT_EQ(ParseTimeMinutes("07:5"), std::nullopt);
   EXPECT_EQ(ParseTimeMinutes("07:50:30"), std::nullopt);
   EXPECT_EQ(FormatTime(470), "07:50");
+  EXPECT_EQ(FormatTime(23 * 60 + 59), "23:59");
+  EXPECT_EQ(FormatTime(0), "00:00");
 }
 
 TEST(ValuesTest, Booleans) {

@@ -21,6 +21,7 @@ mkdir -p "$OUT"
 BUILD_TYPE=${BUILD_TYPE-Release}
 cmake -S . -B "$BUILD" -G Ninja ${BUILD_TYPE:+-DCMAKE_BUILD_TYPE=$BUILD_TYPE} >/dev/null
 TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
+TYPE=${TYPE:-RelWithDebInfo}  # the project's default when the cache leaves it empty
 ninja -C "$BUILD" import_bench >/dev/null
 BENCH="$PWD/$BUILD/src/datasets/import_bench"
 TMP=$(mktemp -d)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 namespace edugov::rules {
 namespace {
@@ -11,6 +12,9 @@ using bound::Aggregate;
 
 constexpr size_t kMaxGroups = size_t{1} << 27;
 
+// Per-group accumulators. The vectors live in a per-thread scratch that is
+// reused from rule to rule and call to call: allocating (and the kernel
+// zeroing) tens of MiB per rule cost more than the sweep itself.
 struct Groups {
   size_t n_periods = 0;
   std::vector<int32_t> count;  // rows (COUNT(*))
@@ -18,59 +22,81 @@ struct Groups {
   std::vector<double> sum;
   std::vector<double> ext;     // min or max
   std::vector<int32_t> hits;   // share numerator
+  // Evidence chains (dataset sources): head[g] is the last row aggregated
+  // into g, next[r] the row before r in its group, -1 ends a chain. Built in
+  // the one pass, so evidence needs no second sweep. next has next_capacity
+  // slots; only the rows aggregated are written.
+  std::vector<int32_t> head;
+  std::unique_ptr<int32_t[]> next_buf;
+  size_t next_capacity = 0;
+  int32_t* next = nullptr;
 };
 
+Groups& Scratch() {
+  thread_local Groups g;
+  return g;
+}
+
 // The group index of a row, or -1 when the row is out of scope, undated,
-// outside a judged period, exempted or filtered out.
+// outside a judged period, exempted or filtered out. Groups are laid out
+// period-major (period × entity slots + slot): rows arrive day by day, so
+// consecutive rows touch neighbouring groups, not one cache line each.
 inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
-  if (!pl.exempt.empty() && pl.exempt[r]) return -1;
   int32_t e = pl.row_entity ? pl.row_entity[r] : static_cast<int32_t>(r);
   if (e < 0) return -1;
   int32_t s = pl.entity_to_group[static_cast<size_t>(e)];
   if (s < 0) return -1;
   int32_t p = 0;
   if (pl.date) {
-    int64_t off = int64_t{pl.date[r]} - pl.lut_lo;
-    if (pl.date[r] == datasets::kNullInt || off < 0 || off >= static_cast<int64_t>(pl.lut.size())) return -1;
+    const int32_t d = pl.date[r];
+    const int64_t off = int64_t{d} - pl.lut_lo;
+    if (d == datasets::kNullInt || off < 0 || off >= static_cast<int64_t>(pl.lut.size())) return -1;
     p = pl.lut[static_cast<size_t>(off)];
     if (p < 0) return -1;
   }
+  if (!pl.exempt.empty() && pl.exempt[r]) return -1;
   for (const auto& w : pl.where) {
     if (!w.Test(r)) return -1;
   }
-  return int64_t{s} * static_cast<int64_t>(pl.periods.size()) + p;
+  return int64_t{p} * static_cast<int64_t>(pl.group_entities.size()) + s;
 }
 
-// The row's value, NaN for NULL.
+// The row's value, NaN for NULL; K is the reader's kind, fixed per loop.
+template <plan::ValueReader::Kind K>
 inline double ValueOf(const plan::ValueReader& v, size_t r) {
   const size_t i = v.via ? static_cast<size_t>(v.via[r]) : r;
-  switch (v.kind) {
-    case plan::ValueReader::Kind::kI32:
-      return v.i32[i] == datasets::kNullInt ? std::nan("") : v.i32[i];
-    case plan::ValueReader::Kind::kB8:
-      return v.b8[i] == datasets::kNullBool ? std::nan("") : v.b8[i];
-    case plan::ValueReader::Kind::kI8: return v.b8[i];
-    case plan::ValueReader::Kind::kF64: return v.f64[i];
-    case plan::ValueReader::Kind::kNone: return 0;
+  if constexpr (K == plan::ValueReader::Kind::kI32) {
+    return v.i32[i] == datasets::kNullInt ? std::nan("") : v.i32[i];
+  } else if constexpr (K == plan::ValueReader::Kind::kB8) {
+    return v.b8[i] == datasets::kNullBool ? std::nan("") : v.b8[i];
+  } else if constexpr (K == plan::ValueReader::Kind::kI8) {
+    return v.b8[i];
+  } else if constexpr (K == plan::ValueReader::Kind::kF64) {
+    return v.f64[i];
+  } else {
+    return 0;
   }
-  return 0;
 }
 
-template <Aggregate A>
+template <Aggregate A, plan::ValueReader::Kind K>
 void Accumulate(const plan::Plan& pl, Groups& g) {
   for (size_t r = 0; r < pl.rows; ++r) {
     int64_t k = GroupOf(pl, r);
     if (k < 0) continue;
     const size_t gi = static_cast<size_t>(k);
     ++g.count[gi];
+    if (g.next) {
+      g.next[r] = g.head[gi];
+      g.head[gi] = static_cast<int32_t>(r);
+    }
     if constexpr (A == Aggregate::kSum || A == Aggregate::kAvg) {
-      double v = ValueOf(pl.value, r);
+      double v = ValueOf<K>(pl.value, r);
       if (!std::isnan(v)) { g.sum[gi] += v; ++g.nvals[gi]; }
     } else if constexpr (A == Aggregate::kMin) {
-      double v = ValueOf(pl.value, r);
+      double v = ValueOf<K>(pl.value, r);
       if (!std::isnan(v)) { g.ext[gi] = std::min(g.ext[gi], v); ++g.nvals[gi]; }
     } else if constexpr (A == Aggregate::kMax) {
-      double v = ValueOf(pl.value, r);
+      double v = ValueOf<K>(pl.value, r);
       if (!std::isnan(v)) { g.ext[gi] = std::max(g.ext[gi], v); ++g.nvals[gi]; }
     } else if constexpr (A == Aggregate::kShare) {
       bool hit = true;
@@ -80,8 +106,10 @@ void Accumulate(const plan::Plan& pl, Groups& g) {
   }
 }
 
-StatusOr<Groups> Run(const plan::Plan& pl) {
-  Groups g;
+// Aggregates the plan into the calling thread's scratch; the reference is
+// valid until the next Run on this thread.
+StatusOr<Groups*> Run(const plan::Plan& pl) {
+  Groups& g = Scratch();
   g.n_periods = pl.periods.size();
   const size_t n = pl.group_entities.size() * g.n_periods;
   if (n > kMaxGroups) {
@@ -90,19 +118,42 @@ StatusOr<Groups> Run(const plan::Plan& pl) {
   }
   g.count.assign(n, 0);
   const Aggregate a = pl.check->aggregate;
+  g.sum.clear(); g.nvals.clear(); g.ext.clear(); g.hits.clear(); g.head.clear();
   if (a == Aggregate::kSum || a == Aggregate::kAvg) { g.sum.assign(n, 0); g.nvals.assign(n, 0); }
   if (a == Aggregate::kMin) { g.ext.assign(n, std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
   if (a == Aggregate::kMax) { g.ext.assign(n, -std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
   if (a == Aggregate::kShare) g.hits.assign(n, 0);
-  switch (a) {
-    case Aggregate::kCount: Accumulate<Aggregate::kCount>(pl, g); break;
-    case Aggregate::kSum: Accumulate<Aggregate::kSum>(pl, g); break;
-    case Aggregate::kAvg: Accumulate<Aggregate::kAvg>(pl, g); break;
-    case Aggregate::kMin: Accumulate<Aggregate::kMin>(pl, g); break;
-    case Aggregate::kMax: Accumulate<Aggregate::kMax>(pl, g); break;
-    case Aggregate::kShare: Accumulate<Aggregate::kShare>(pl, g); break;
+  g.next = nullptr;
+  if (pl.dataset) {
+    g.head.assign(n, -1);
+    if (g.next_capacity < pl.rows) {
+      g.next_buf = std::make_unique_for_overwrite<int32_t[]>(pl.rows);
+      g.next_capacity = pl.rows;
+    }
+    g.next = g.next_buf.get();
   }
-  return g;
+  using VK = plan::ValueReader::Kind;
+  switch (a) {
+    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone>(pl, g); break;
+    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone>(pl, g); break;
+    default:
+      switch (pl.value.kind) {
+#define EDUGOV_ACC(KIND)                                                          \
+  case KIND:                                                                      \
+    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND>(pl, g);           \
+    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND>(pl, g);      \
+    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND>(pl, g);      \
+    else Accumulate<Aggregate::kMax, KIND>(pl, g);                                \
+    break;
+        EDUGOV_ACC(VK::kI32)
+        EDUGOV_ACC(VK::kB8)
+        EDUGOV_ACC(VK::kI8)
+        EDUGOV_ACC(VK::kF64)
+        EDUGOV_ACC(VK::kNone)
+#undef EDUGOV_ACC
+      }
+  }
+  return &g;
 }
 
 // The measured value of group gi, or NaN when the group is not judged.
@@ -162,14 +213,15 @@ std::string_view TargetStatusName(TargetStatus s) {
 
 Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image,
                         std::vector<Finding>& out, RuleStats* stats) {
-  ASSIGN_OR_RETURN(Groups g, Run(pl));
+  ASSIGN_OR_RETURN(Groups* gp, Run(pl));
+  const Groups& g = *gp;
   const size_t np = pl.periods.size();
   const size_t first = out.size();
   // group index → finding index, for the evidence pass
   std::vector<int32_t> finding_of(g.count.size(), -1);
   for (size_t s = 0; s < pl.group_entities.size(); ++s) {
     for (size_t p = 0; p < np; ++p) {
-      const size_t gi = s * np + p;
+      const size_t gi = p * pl.group_entities.size() + s;
       const double thr = pl.threshold[p];
       if (std::isnan(thr)) continue;
       if (g.count[gi] == 0 && !pl.judge_empty) continue;
@@ -201,17 +253,16 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       out.push_back(std::move(f));
     }
   }
-  // Evidence: a second pass, only when something was found.
-  if (pl.dataset && out.size() > first) {
-    for (size_t r = 0; r < pl.rows; ++r) {
-      int64_t k = GroupOf(pl, r);
-      if (k < 0 || finding_of[static_cast<size_t>(k)] < 0) continue;
-      Finding& f = out[static_cast<size_t>(finding_of[static_cast<size_t>(k)])];
-      ++f.evidence_count;
-      if (f.evidence_row_ids.size() < kMaxEvidenceRows) f.evidence_row_ids.push_back(pl.dataset->row_id[r]);
-    }
-    for (size_t i = first; i < out.size(); ++i) {
-      std::sort(out[i].evidence_row_ids.begin(), out[i].evidence_row_ids.end());
+  // Evidence: walk each finding's chain (the last kMaxEvidenceRows rows).
+  if (pl.dataset) {
+    for (size_t gi = 0; gi < finding_of.size(); ++gi) {
+      if (finding_of[gi] < 0) continue;
+      Finding& f = out[static_cast<size_t>(finding_of[gi])];
+      f.evidence_count = g.count[gi];
+      for (int32_t r = g.head[gi]; r >= 0 && f.evidence_row_ids.size() < kMaxEvidenceRows; r = g.next[r]) {
+        f.evidence_row_ids.push_back(pl.dataset->row_id[static_cast<size_t>(r)]);
+      }
+      std::sort(f.evidence_row_ids.begin(), f.evidence_row_ids.end());
     }
   }
   if (stats) {
@@ -256,7 +307,8 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
   const int32_t today = options.as_of.DaysSinceEpoch();
   for (const auto& t : pack.targets) {
     ASSIGN_OR_RETURN(plan::Plan pl, CompileTarget(pack, t, image, options));
-    ASSIGN_OR_RETURN(Groups g, Run(pl));
+    ASSIGN_OR_RETURN(Groups* gp, Run(pl));
+    const Groups& g = *gp;
     for (size_t s = 0; s < pl.group_entities.size(); ++s) {
       EntityInfo info = Describe(image.registry, t.indicator.group, pl.group_entities[s]);
       TargetProgress tp;

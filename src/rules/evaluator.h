@@ -15,6 +15,9 @@
 // Deterministic: findings come out by rule (pack order), then group entity
 // (registry order), then period. Thread-safety: reads the image and pack
 // only; callers may evaluate the same const image from several threads.
+// Each thread keeps its accumulators (grown to its largest rule so far:
+// about 4 bytes per row plus ~24 bytes per group) between calls, so a
+// long-lived worker does not re-allocate them on every sweep.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +55,9 @@ struct Finding {
   std::string comparison;  // the norm: "<=", ">=" …
   std::vector<plan::ParamUse> parameters;
   std::string evidence_dataset;  // "" for registry rules
-  std::vector<int64_t> evidence_row_ids;  // ascending, at most kMaxEvidenceRows
+  // The ids of the rows aggregated into the group: all of them up to
+  // kMaxEvidenceRows, else the last kMaxEvidenceRows in image order; ascending.
+  std::vector<int64_t> evidence_row_ids;
   int64_t evidence_count = 0;
 };
 

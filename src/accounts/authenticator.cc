@@ -176,6 +176,10 @@ StatusOr<LoginResult> Authenticator::Login(std::string_view username, std::strin
 
 Status Authenticator::Logout(std::string_view session_token) {
   if (session_token.empty()) return OkStatus();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    session_cache_.erase(HashToken(session_token));
+  }
   ASSIGN_OR_RETURN(storage::ConnectionHandle conn, db_.Acquire());
   return storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
     ASSIGN_OR_RETURN(ResultSet rs, tx.Query("DELETE FROM sessions WHERE token_hash = $1 "
@@ -190,9 +194,27 @@ Status Authenticator::Logout(std::string_view session_token) {
   });
 }
 
+void Authenticator::ForgetCachedSessionsOf(int64_t user_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(session_cache_,
+                [user_id](const auto& entry) { return entry.second.info.principal.user_id == user_id; });
+}
+
 StatusOr<SessionInfo> Authenticator::AuthenticateSession(std::string_view session_token) {
   if (session_token.size() != 64) return SessionEnded();
   const std::string token_hash = HashToken(session_token);
+  if (options_.session_cache_ttl.count() > 0) {
+    const TimePoint now = clock_.Now();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = session_cache_.find(token_hash);
+    if (it != session_cache_.end()) {
+      if (now - it->second.validated_at < options_.session_cache_ttl &&
+          now < it->second.info.expires_at) {
+        return it->second.info;
+      }
+      session_cache_.erase(it);
+    }
+  }
   ASSIGN_OR_RETURN(storage::ConnectionHandle conn, db_.Acquire());
   ASSIGN_OR_RETURN(ResultSet rs,
                    conn->Query(std::string("SELECT s.csrf_token, s.created_at_us, s.last_seen_us, "
@@ -222,6 +244,12 @@ StatusOr<SessionInfo> Authenticator::AuthenticateSession(std::string_view sessio
   info.csrf_token = rs.GetText(0, 0);
   info.expires_at = FromUnixMicros(expires);
   info.principal = PrincipalFromRow(rs, 4);
+  if (options_.session_cache_ttl.count() > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Bound the cache: a flood of distinct valid sessions must not grow it forever.
+    if (session_cache_.size() > 100'000) session_cache_.clear();
+    session_cache_[token_hash] = {info, FromUnixMicros(now)};
+  }
   return info;
 }
 

@@ -106,6 +106,40 @@ TEST_P(AuthenticatorTest, SessionEndsAtAbsoluteTimeoutEvenWhenUsed) {
   EXPECT_FALSE(auth_->AuthenticateSession(r->session_token).ok());
 }
 
+TEST_P(AuthenticatorTest, CachedSessionIsRevalidatedAfterTtl) {
+  auto r = auth_->Login("school1", kPassword, "127.0.0.1");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(auth_->AuthenticateSession(r->session_token).ok());  // now cached
+  auto conn = db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  // Ended behind this Authenticator's back (another process, say).
+  ASSERT_TRUE((*conn)->Execute("DELETE FROM sessions").ok());
+  clock_.Advance(std::chrono::milliseconds(4999));
+  EXPECT_TRUE(auth_->AuthenticateSession(r->session_token).ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(auth_->AuthenticateSession(r->session_token).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_P(AuthenticatorTest, ForgettingAUserEndsTheirCachedSessions) {
+  auto r = auth_->Login("school1", kPassword, "127.0.0.1");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(auth_->AuthenticateSession(r->session_token).ok());
+  auto conn = db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(DisableUser(**conn, SystemPrincipal(), clock_, r->principal.user_id).ok());
+  auth_->ForgetCachedSessionsOf(r->principal.user_id);
+  EXPECT_FALSE(auth_->AuthenticateSession(r->session_token).ok());
+}
+
+TEST_P(AuthenticatorTest, LogoutEndsCachedSessionAtOnce) {
+  auto r = auth_->Login("school1", kPassword, "127.0.0.1");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(auth_->AuthenticateSession(r->session_token).ok());
+  ASSERT_TRUE(auth_->Logout(r->session_token).ok());
+  EXPECT_FALSE(auth_->AuthenticateSession(r->session_token).ok());
+}
+
 TEST_P(AuthenticatorTest, LogoutEndsSession) {
   auto r = auth_->Login("school1", kPassword, "127.0.0.1");
   ASSERT_TRUE(r.ok());

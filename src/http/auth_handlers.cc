@@ -95,6 +95,7 @@ void RegisterAuthHandlers(Router& router, App& app) {
                if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
                Status s = accounts::ChangeOwnPassword(**conn, p, *app.clock, *old_pw, *new_pw);
                if (!s.ok()) return ErrorResponse(s, req.lang);
+               app.auth->ForgetCachedSessionsOf(p.user_id);
                return NoContent();
              }));
 }

@@ -1,4 +1,5 @@
 // /api/v1/users: account administration for bureau leadership.
+#include "accounts/authenticator.h"
 #include "accounts/users.h"
 #include "http/app.h"
 #include "http/json_input.h"
@@ -55,6 +56,7 @@ void RegisterUserHandlers(Router& router, App& app) {
                if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
                Status s = accounts::DisableUser(**conn, p, *app.clock, *id);
                if (!s.ok()) return ErrorResponse(s, req.lang);
+               app.auth->ForgetCachedSessionsOf(*id);
                return NoContent();
              }));
 

@@ -220,6 +220,18 @@ test('every change lands in the audit log with before and after', async () => {
   assert.ok(actions.find((e) => e.action === 'user.create'));
 });
 
+test('a disabled user is signed out at once', async () => {
+  const leader = await session('juzhang');
+  const created = await leader.req('POST', '/api/v1/users', {
+    body: { username: 'soon.gone', display_name: '将停用', role: 'bureau_dept', department: 'safety', org_id: leader.user.org_id, password: PW },
+  });
+  assert.equal(created.status, 201);
+  const victim = await session('soon.gone');
+  assert.equal((await victim.req('GET', '/api/v1/me')).status, 200);
+  assert.equal((await leader.req('POST', `/api/v1/users/${created.body.id}/disable`)).status, 204);
+  assert.equal((await victim.req('GET', '/api/v1/me')).status, 401);
+});
+
 test('logout ends the session', async () => {
   const s = await session('dongping');
   assert.equal((await s.req('POST', '/api/v1/auth/logout')).status, 204);

@@ -33,7 +33,9 @@
 //     store as it was.
 //
 // Thread-safety: no state; `conn` is used by the calling thread only and
-// must not be inside a transaction.
+// must not be inside a transaction. Import reads and validates the source on
+// a second thread that it starts and joins before returning (the source is
+// read by that thread alone; callbacks run on the calling thread).
 #pragma once
 
 #include <cstdint>

@@ -147,6 +147,8 @@ void Fill(datasets::ColumnarImage& image, const Province& p, size_t max_classes,
       phone.push_back(static_cast<int8_t>((x >> 40) % 500 == 0));
     }
   }
+  hw->min_day = p.school_days.front();
+  hw->max_day = p.school_days.back();
   datasets::DatasetImage* insp = image.Find("inspections");
   datasets::DatasetImage* pt = image.Find("parent_trainings");
   int64_t irow = 1, prow = 1;
@@ -172,6 +174,12 @@ void Fill(datasets::ColumnarImage& image, const Province& p, size_t max_classes,
       pt->columns[0].i64.push_back(r.org_id[o]);
       pt->columns[1].i32.push_back(p.school_days[rng() % p.school_days.size()]);
       pt->columns[2].i32.push_back(100);
+    }
+  }
+  for (auto* d : {insp, pt}) {
+    for (int32_t day : d->columns[1].i32) {
+      d->min_day = std::min(d->min_day, day);
+      d->max_day = std::max(d->max_day, day);
     }
   }
 }

@@ -146,6 +146,11 @@ Status AppendRow(DatasetImage& ds, const RegistryImage& reg, int64_t row_id,
     }
   }
   ds.row_id.push_back(row_id);
+  const int32_t day = ds.columns[static_cast<size_t>(ds.period_column)].i32[n];
+  if (day != kNullInt) {
+    ds.min_day = std::min(ds.min_day, day);
+    ds.max_day = std::max(ds.max_day, day);
+  }
   ds.entity.push_back(EntityIndex(reg, ds.schema.entity_kind(),
                                   ds.columns[static_cast<size_t>(ds.entity_column)].i64[n]));
   return OkStatus();
@@ -382,6 +387,15 @@ Status Append(ColumnarImage& image, std::string_view dataset, const std::vector<
   for (const IngestedRow& row : rows) {
     Status s = AppendRow(*ds, image.registry, row.row_id, row.values.data(), row.values.size());
     if (!s.ok()) {
+      // Recompute the date range over the rows kept.
+      ds->min_day = std::numeric_limits<int32_t>::max();
+      ds->max_day = std::numeric_limits<int32_t>::min();
+      for (size_t r = 0; r < n; ++r) {
+        const int32_t d = ds->columns[static_cast<size_t>(ds->period_column)].i32[r];
+        if (d == kNullInt) continue;
+        ds->min_day = std::min(ds->min_day, d);
+        ds->max_day = std::max(ds->max_day, d);
+      }
       ds->row_id.resize(n);
       ds->entity.resize(n);
       for (auto& c : ds->columns) Truncate(c, n);

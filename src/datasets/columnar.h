@@ -160,6 +160,11 @@ struct DatasetImage {
   std::vector<int32_t> entity;   // dense class or org index, -1 if unknown
   int period_column = -1;        // index into columns
   int entity_column = -1;        // index into columns
+  // Smallest and largest period date (days) over the rows, kept by the loader
+  // and Append, so an engine need not scan the column to find its range.
+  // Empty dataset: min_day > max_day.
+  int32_t min_day = std::numeric_limits<int32_t>::max();
+  int32_t max_day = std::numeric_limits<int32_t>::min();
 
   size_t size() const { return row_id.size(); }
 };

@@ -143,6 +143,8 @@ TEST(AppendTest, AppendsOrNothing) {
   Status bad = Append(image, "homework", {row(3, int64_t{5}), row(4, std::string("x"))});
   EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(image.Find("homework")->size(), 2u);
+  EXPECT_EQ(image.Find("homework")->min_day, Date::FromYmd(2025, 3, 3).DaysSinceEpoch());
+  EXPECT_EQ(image.Find("homework")->max_day, Date::FromYmd(2025, 3, 3).DaysSinceEpoch());
   for (const auto& c : image.Find("homework")->columns) EXPECT_EQ(c.size(), 2u);
   EXPECT_EQ(Append(image, "nope", {}).code(), StatusCode::kNotFound);
 }

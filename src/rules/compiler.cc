@@ -235,11 +235,7 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, plan::Plan& pl) {
     return;
   }
   // Domain: from the earliest row (or semester) to as_of.
-  int32_t lo = as_of;
-  for (size_t i = 0; i < pl.rows; ++i) {
-    int32_t d = pl.date[i];
-    if (d != datasets::kNullInt && d < lo) lo = d;
-  }
+  int32_t lo = std::min(as_of, pl.dataset->min_day);
   for (const auto& s : cx.pack.semesters) lo = std::min(lo, s.from);
   pl.lut_lo = lo;
   pl.lut.assign(static_cast<size_t>(as_of - lo + 1), -1);

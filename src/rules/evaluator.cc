@@ -219,8 +219,9 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   const size_t first = out.size();
   // group index → finding index, for the evidence pass
   std::vector<int32_t> finding_of(g.count.size(), -1);
-  for (size_t s = 0; s < pl.group_entities.size(); ++s) {
-    for (size_t p = 0; p < np; ++p) {
+  // Period-major, like the accumulators: a sequential walk over them.
+  for (size_t p = 0; p < np; ++p) {
+    for (size_t s = 0; s < pl.group_entities.size(); ++s) {
       const size_t gi = p * pl.group_entities.size() + s;
       const double thr = pl.threshold[p];
       if (std::isnan(thr)) continue;

@@ -12,8 +12,8 @@
 // measured value breaks `measured OP threshold`. NULL values are skipped by
 // sum/avg/min/max and never satisfy a condition except is_null.
 //
-// Deterministic: findings come out by rule (pack order), then group entity
-// (registry order), then period. Thread-safety: reads the image and pack
+// Deterministic: findings come out by rule (pack order), then period, then
+// group entity (registry order). Thread-safety: reads the image and pack
 // only; callers may evaluate the same const image from several threads.
 // Each thread keeps its accumulators (grown to its largest rule so far:
 // about 4 bytes per row plus ~24 bytes per group) between calls, so a

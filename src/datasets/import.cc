@@ -721,6 +721,10 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
   if (conn.in_transaction()) {
     return FailedPreconditionError("Import must not run inside a transaction", "导入不能在已有事务中执行");
   }
+  if (principal.org_path.empty()) {
+    // An empty path would match every org in the registry lookups below.
+    return PermissionDeniedError("the user is bound to no org", "该用户未绑定单位，不能导入数据");
+  }
   ASSIGN_OR_RETURN(HeaderMap header, MapHeader(schema, source.header()));
   bool need_classes = false, need_staff = false;
   for (const ColumnSchema& c : schema.columns) {

@@ -105,8 +105,10 @@ struct ImportReport {
 // were rejected (the good ones landed). Errors, with nothing written:
 //   kInvalidArgument  the header lacks a required column or names one twice;
 //                     the file is malformed (the reader's error, naming the row)
-//   kFailedPrecondition  the table does not exist; `conn` is in a transaction
-//   anything from the store or from options.after_batch.
+//   kFailedPrecondition  `conn` is in a transaction
+//   kPermissionDenied    the principal is bound to no org
+//   anything from the store (also when the table does not exist) or from
+//   options.after_batch.
 StatusOr<ImportReport> Import(storage::Connection& conn, const accounts::Principal& principal,
                               const Clock& clock, const DatasetSchema& schema,
                               tabular::RowSource& source, const ImportOptions& options,

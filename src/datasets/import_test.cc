@@ -299,6 +299,13 @@ TEST_P(ImportTest, MissingRequiredColumnFailsTheFileAndWritesNothing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM imports"), 0);
 }
 
+TEST_P(ImportTest, APrincipalWithoutAnOrgIsRefused) {
+  accounts::Principal nobody{.user_id = 9, .username = "nobody", .role = accounts::Role::kSchool};
+  auto report = ImportCsv("班级,日期,书面作业分钟\n10,2025-09-01,40\n", nobody);
+  EXPECT_EQ(report.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework"), 0);
+}
+
 TEST_P(ImportTest, DuplicateHeaderColumnFailsTheFile) {
   auto report = ImportCsv("班级,class_id,日期,书面作业分钟\n10,10,2025-09-01,40\n", Bureau());
   ASSERT_FALSE(report.ok());

@@ -127,3 +127,32 @@ test('a teacher records one homework row from a web form; a correction updates i
   });
   assert.equal(unknownField.status, 400);
 });
+
+test('edugov import: summary, exit 2 with rejected rows, the annotated file beside it', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFile, readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { edugovBin, repoRoot } = await import('../lib/server.mjs');
+  const school = await session('jiangying');
+  const [, , , c4] = await classesOf(school);
+  const file = path.join(srv.tmpDir, 'cli-homework.csv');
+  await writeFile(file, `班级,日期,书面作业时长（分钟）\n${c4.id},2025-10-01,30\n${c4.id},2025-10-02,-1\n`);
+  const errors = path.join(srv.tmpDir, 'cli-errors.csv');
+  const run = spawnSync(edugovBin(), ['import', 'homework', file, '--db', srv.dbUrl, '--as', 'jiangying',
+    '--errors', errors], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, LANG: 'zh_CN.UTF-8' } });
+  assert.equal(run.status, 2, run.stdout + run.stderr);
+  assert.match(run.stdout, /共 2 行，成功 1 行（新增 1，更新 0），拒绝 1 行/);
+  assert.match(run.stdout, /第 3 行 书面作业时长（分钟）：「书面作业时长（分钟）」的值 -1 小于最小值 0/);
+  const annotated = await readFile(errors, 'utf8');
+  assert.match(annotated, /错误原因/);
+  assert.match(annotated, new RegExp(`${c4.id},2025-10-02,-1,书面作业时长（分钟）,第 3 行`));
+  // All good: exit 0.
+  await writeFile(file, `class_id,date,written_minutes\n${c4.id},2025-10-02,10\n`);
+  const ok = spawnSync(edugovBin(), ['import', 'homework', file, '--db', srv.dbUrl, '--as', 'jiangying'],
+    { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  // An unknown dataset: exit 1, the declared ones named.
+  const bad = spawnSync(edugovBin(), ['import', 'nope', file, '--db', srv.dbUrl], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /homework/);
+});

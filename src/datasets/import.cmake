@@ -17,3 +17,9 @@ edugov_add_test(dataset_import_test
 add_executable(import_bench EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/import/import_bench.cc)
 target_link_libraries(import_bench PRIVATE edugov_dataset_import edugov_datasets edugov_tabular
                       edugov_storage PkgConfig::XLSXWRITER yaml-cpp)
+
+# The dataset routes (src/http/dataset_handlers.cc) are tested here because
+# src/http/CMakeLists.txt belongs to the HTTP core; the test sits beside them.
+edugov_add_test(dataset_handlers_test
+  SOURCES ${CMAKE_SOURCE_DIR}/src/http/dataset_handlers_test.cc
+  LIBS edugov_http edugov_accounts edugov_dataset_import edugov_testing)

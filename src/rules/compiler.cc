@@ -14,20 +14,6 @@ using plan::Predicate;
 
 int Bit(bool b) { return b ? 1 : 0; }
 
-bool TestValue(bound::CondOp op, double v, const std::vector<double>& vals) {
-  switch (op) {
-    case bound::CondOp::kEq: return v == vals[0];
-    case bound::CondOp::kNe: return v != vals[0];
-    case bound::CondOp::kLt: return v < vals[0];
-    case bound::CondOp::kLe: return v <= vals[0];
-    case bound::CondOp::kGt: return v > vals[0];
-    case bound::CondOp::kGe: return v >= vals[0];
-    case bound::CondOp::kIn: return std::find(vals.begin(), vals.end(), v) != vals.end();
-    case bound::CondOp::kNotIn: return std::find(vals.begin(), vals.end(), v) == vals.end();
-    default: return false;
-  }
-}
-
 // The ISO week label ("2025-W02") of the week starting on Monday `monday`.
 std::string WeekLabel(int32_t monday) {
   Date thursday = Date::FromDaysSinceEpoch(monday + 3);
@@ -387,49 +373,6 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
 }
 
 }  // namespace
-
-bool plan::Predicate::Test(size_t row) const {
-  if (always_false) return false;
-  const size_t i = via ? static_cast<size_t>(via[row]) : row;
-  switch (kind) {
-    case Kind::kI32: {
-      int32_t v = i32[i];
-      if (op == bound::CondOp::kIsNull) return v == datasets::kNullInt;
-      if (op == bound::CondOp::kNotNull) return v != datasets::kNullInt;
-      return v != datasets::kNullInt && TestValue(op, v, values);
-    }
-    case Kind::kB8: {
-      int8_t v = b8[i];
-      if (op == bound::CondOp::kIsNull) return v == datasets::kNullBool;
-      if (op == bound::CondOp::kNotNull) return v != datasets::kNullBool;
-      return v != datasets::kNullBool && TestValue(op, v, values);
-    }
-    case Kind::kI8: return TestValue(op, b8[i], values);
-    case Kind::kI64: {
-      int64_t v = i64[i];
-      if (op == bound::CondOp::kIsNull) return v == datasets::kNullRef;
-      if (op == bound::CondOp::kNotNull) return v != datasets::kNullRef;
-      return v != datasets::kNullRef && TestValue(op, static_cast<double>(v), values);
-    }
-    case Kind::kF64: {
-      double v = f64[i];
-      if (op == bound::CondOp::kIsNull) return std::isnan(v);
-      if (op == bound::CondOp::kNotNull) return !std::isnan(v);
-      return !std::isnan(v) && TestValue(op, v, values);
-    }
-    case Kind::kPosts: case Kind::kFlags: {
-      uint32_t have = u8[i];
-      uint32_t want = static_cast<uint32_t>(values[0]);
-      return op == bound::CondOp::kHasAll ? (have & want) == want : (have & want) != 0;
-    }
-    case Kind::kStage: {
-      int8_t s = stage[i];
-      if (s == datasets::kNoStage) return false;
-      return TestValue(op, s, values);
-    }
-  }
-  return false;
-}
 
 StatusOr<plan::Plan> CompileRule(const bound::Pack& pack, const bound::Rule& rule,
                                  const datasets::ColumnarImage& image, const CompileOptions& options) {

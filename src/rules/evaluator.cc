@@ -30,6 +30,7 @@ struct Groups {
   std::unique_ptr<int32_t[]> next_buf;
   size_t next_capacity = 0;
   int32_t* next = nullptr;
+  std::vector<int32_t> finding_of;  // group → index of its finding, or -1
 };
 
 Groups& Scratch() {
@@ -41,7 +42,12 @@ Groups& Scratch() {
 // outside a judged period, exempted or filtered out. Groups are laid out
 // period-major (period × entity slots + slot): rows arrive day by day, so
 // consecutive rows touch neighbouring groups, not one cache line each.
-inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
+[[gnu::always_inline]] inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
+  // Row filters first: they read one narrow column and usually reject most
+  // rows (phone_based = true) before the entity and period lookups.
+  for (const auto& w : pl.where) {
+    if (!w.Test(r)) return -1;
+  }
   int32_t e = pl.row_entity ? pl.row_entity[r] : static_cast<int32_t>(r);
   if (e < 0) return -1;
   int32_t s = pl.entity_to_group[static_cast<size_t>(e)];
@@ -55,9 +61,6 @@ inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
     if (p < 0) return -1;
   }
   if (!pl.exempt.empty() && pl.exempt[r]) return -1;
-  for (const auto& w : pl.where) {
-    if (!w.Test(r)) return -1;
-  }
   return int64_t{p} * static_cast<int64_t>(pl.group_entities.size()) + s;
 }
 
@@ -217,15 +220,18 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   const Groups& g = *gp;
   const size_t np = pl.periods.size();
   const size_t first = out.size();
-  // group index → finding index, for the evidence pass
-  std::vector<int32_t> finding_of(g.count.size(), -1);
+  // group index → finding index, for the evidence chains
+  std::vector<int32_t>& finding_of = gp->finding_of;
+  finding_of.assign(g.count.size(), -1);
   // Period-major, like the accumulators: a sequential walk over them.
   for (size_t p = 0; p < np; ++p) {
+    const double thr = pl.threshold[p];
+    if (std::isnan(thr)) continue;
+    // Whether an empty group passes (e.g. "phone-based days <= 0" with none).
+    const bool skip_empty = !pl.judge_empty || bound::Holds(pl.check->op, 0, thr);
     for (size_t s = 0; s < pl.group_entities.size(); ++s) {
       const size_t gi = p * pl.group_entities.size() + s;
-      const double thr = pl.threshold[p];
-      if (std::isnan(thr)) continue;
-      if (g.count[gi] == 0 && !pl.judge_empty) continue;
+      if (g.count[gi] == 0 && skip_empty) continue;
       const double m = Measure(pl, g, gi);
       if (std::isnan(m) || bound::Holds(pl.check->op, m, thr)) continue;
       EntityInfo info = Describe(image.registry, pl.check->group, pl.group_entities[s]);

@@ -7,6 +7,8 @@
 // from; both must outlive it and the image must not be appended to meanwhile.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,5 +94,64 @@ struct Plan {
   // breaks the norm: "≥ 2 inspections" with none).
   bool judge_empty = false;
 };
+
+// `v OP values` for the comparison and membership operators.
+[[gnu::always_inline]] inline bool TestValue(bound::CondOp op, double v, const std::vector<double>& vals) {
+  switch (op) {
+    case bound::CondOp::kEq: return v == vals[0];
+    case bound::CondOp::kNe: return v != vals[0];
+    case bound::CondOp::kLt: return v < vals[0];
+    case bound::CondOp::kLe: return v <= vals[0];
+    case bound::CondOp::kGt: return v > vals[0];
+    case bound::CondOp::kGe: return v >= vals[0];
+    case bound::CondOp::kIn: return std::find(vals.begin(), vals.end(), v) != vals.end();
+    case bound::CondOp::kNotIn: return std::find(vals.begin(), vals.end(), v) == vals.end();
+    default: return false;
+  }
+}
+
+// Inline: called once per row and condition in the evaluator's loop.
+[[gnu::always_inline]] inline bool Predicate::Test(size_t row) const {
+  if (always_false) return false;
+  const size_t i = via ? static_cast<size_t>(via[row]) : row;
+  switch (kind) {
+    case Kind::kI32: {
+      int32_t v = i32[i];
+      if (op == bound::CondOp::kIsNull) return v == datasets::kNullInt;
+      if (op == bound::CondOp::kNotNull) return v != datasets::kNullInt;
+      return v != datasets::kNullInt && TestValue(op, v, values);
+    }
+    case Kind::kB8: {
+      int8_t v = b8[i];
+      if (op == bound::CondOp::kIsNull) return v == datasets::kNullBool;
+      if (op == bound::CondOp::kNotNull) return v != datasets::kNullBool;
+      return v != datasets::kNullBool && TestValue(op, v, values);
+    }
+    case Kind::kI8: return TestValue(op, b8[i], values);
+    case Kind::kI64: {
+      int64_t v = i64[i];
+      if (op == bound::CondOp::kIsNull) return v == datasets::kNullRef;
+      if (op == bound::CondOp::kNotNull) return v != datasets::kNullRef;
+      return v != datasets::kNullRef && TestValue(op, static_cast<double>(v), values);
+    }
+    case Kind::kF64: {
+      double v = f64[i];
+      if (op == bound::CondOp::kIsNull) return std::isnan(v);
+      if (op == bound::CondOp::kNotNull) return !std::isnan(v);
+      return !std::isnan(v) && TestValue(op, v, values);
+    }
+    case Kind::kPosts: case Kind::kFlags: {
+      uint32_t have = u8[i];
+      uint32_t want = static_cast<uint32_t>(values[0]);
+      return op == bound::CondOp::kHasAll ? (have & want) == want : (have & want) != 0;
+    }
+    case Kind::kStage: {
+      int8_t s = stage[i];
+      if (s == datasets::kNoStage) return false;
+      return TestValue(op, s, values);
+    }
+  }
+  return false;
+}
 
 }  // namespace edugov::rules::plan

@@ -13,7 +13,7 @@
 #   ours: wall time to the first complete timetable (--first-complete run,
 #        import and export included, like FET's), and the soft cost after the
 #        full time limit.
-# Also the CPU seconds (user + sys) of FET's run and of our --first-complete
+# Also the CPU seconds (perf task-clock) of FET's run and of our --first-complete
 # run: other engineers compile on the same two cores, and CPU time is far less
 # sensitive to that load than wall time (both are reported).
 set -euo pipefail
@@ -40,6 +40,17 @@ CSV="$OUT/timetable-$STAMP.csv"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 now() { date +%s.%N; }
+# run OUTFILE CMD...: runs CMD under `perf stat`, writes "<wall s> <cpu s>" to
+# OUTFILE: elapsed time and task-clock (CPU time of CMD and its children, to
+# the microsecond; /usr/bin/time's 10 ms rounds a small file's run to 0, and
+# getrusage from a Python wrapper over-counted it several times).
+run() {
+  local out=$1; shift
+  perf stat -e task-clock -o "$out.perf" "$@" || true
+  awk '/msec task-clock/ {gsub(",", "", $1); cpu = $1 / 1000}
+       /seconds time elapsed/ {wall = $1}
+       END {printf "%.6f %.6f\n", wall, cpu}' "$out.perf" > "$out"
+}
 
 echo "file,seed,limit_s,fet_complete,fet_wall_s,fet_soft,fet_soft_our_checker,fet_hard_our_checker,ours_complete,ours_first_wall_s,ours_soft_first,ours_soft_at_limit,ours_hard_at_limit,fet_cpu_s,ours_first_cpu_s" > "$CSV"
 for f in "${FILES[@]}"; do
@@ -48,16 +59,12 @@ for f in "${FILES[@]}"; do
     d="$WORK/$name-$seed"; mkdir -p "$d/fet" "$d/ours1" "$d/oursT"
     # FET wants all six seed components.
     s=$((seed * 1000))
-    ( t0=$(now)
-      taskset -c "$FET_CORE" /usr/bin/time -f "%U %S" -o "$d/fet.cpu" fet-cl --inputfile="$f" --outputdir="$d/fet" --timelimitseconds="$LIMIT" \
+    ( run "$d/fet.time" taskset -c "$FET_CORE" fet-cl --inputfile="$f" --outputdir="$d/fet" --timelimitseconds="$LIMIT" \
         --htmllevel=0 --randomseeds10=$((s+1)) --randomseeds11=$((s+2)) --randomseeds12=$((s+3)) \
-        --randomseeds20=$((s+4)) --randomseeds21=$((s+5)) --randomseeds22=$((s+6)) > "$d/fet.log" 2>&1 || true
-      echo "$(now) - $t0" | bc > "$d/fet.wall" ) &
+        --randomseeds20=$((s+4)) --randomseeds21=$((s+5)) --randomseeds22=$((s+6)) > "$d/fet.log" 2>&1 || true ) &
     fet_pid=$!
-    ( t0=$(now)
-      taskset -c "$OURS_CORE" /usr/bin/time -f "%U %S" -o "$d/ours1.cpu" "$TOOL" timetable solve --input "$f" --time-limit "$LIMIT" --seed "$seed" \
+    ( run "$d/ours1.time" taskset -c "$OURS_CORE" "$TOOL" timetable solve --input "$f" --time-limit "$LIMIT" --seed "$seed" \
         --first-complete --out "$d/ours1" > "$d/ours1.log" 2>&1 || true
-      echo "$(now) - $t0" | bc > "$d/ours1.wall"
       taskset -c "$OURS_CORE" "$TOOL" timetable solve --input "$f" --time-limit "$LIMIT" --seed "$seed" \
         --out "$d/oursT" > "$d/oursT.log" 2>&1 || true ) &
     wait "$fet_pid"; wait
@@ -73,8 +80,9 @@ for f in "${FILES[@]}"; do
     oT=$(grep '^done:' "$d/oursT.log" || true)
     softT=$(sed -n 's/.*checker: hard=[0-9]* soft=\([0-9.]*\)).*/\1/p' <<<"$oT")
     hardT=$(sed -n 's/.*checker: hard=\([0-9]*\) .*/\1/p' <<<"$oT")
-    cpu() { awk '/^[0-9.]+ [0-9.]+$/ {print $1 + $2}' "$1" 2>/dev/null | tail -1; }
-    echo "$name,$seed,$LIMIT,$fet_ok,$(cat "$d/fet.wall"),$fet_soft,$fet_soft_ours,$fet_hard_ours,$ours_ok,$(cat "$d/ours1.wall"),$soft1,$softT,$hardT,$(cpu "$d/fet.cpu"),$(cpu "$d/ours1.cpu")" | tee -a "$CSV"
+    wall() { cut -d' ' -f1 "$1"; }
+    cpu() { cut -d' ' -f2 "$1"; }
+    echo "$name,$seed,$LIMIT,$fet_ok,$(wall "$d/fet.time"),$fet_soft,$fet_soft_ours,$fet_hard_ours,$ours_ok,$(wall "$d/ours1.time"),$soft1,$softT,$hardT,$(cpu "$d/fet.time"),$(cpu "$d/ours1.time")" | tee -a "$CSV"
   done
 done
 

@@ -220,6 +220,20 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   const Groups& g = *gp;
   const size_t np = pl.periods.size();
   const size_t first = out.size();
+  // Strings are built once per period and once per entity with a finding
+  // (a class over the limit in many weeks shares one description).
+  std::vector<std::string> p_start(np), p_end(np);
+  if (pl.check->period != bound::Period::kNone) {
+    for (size_t p = 0; p < np; ++p) {
+      p_start[p] = Date::FromDaysSinceEpoch(pl.periods[p].start).ToString();
+      p_end[p] = Date::FromDaysSinceEpoch(pl.periods[p].end).ToString();
+    }
+  }
+  std::vector<int32_t> info_of(pl.group_entities.size(), -1);
+  std::vector<EntityInfo> infos;
+  const std::string entity_type(bound::GroupEntityName(pl.check->group));
+  const std::string period_kind(bound::PeriodName(pl.check->period));
+  const std::string comparison(bound::CmpOpText(pl.check->op));
   // group index → finding index, for the evidence chains
   std::vector<int32_t>& finding_of = gp->finding_of;
   finding_of.assign(g.count.size(), -1);
@@ -234,26 +248,30 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       if (g.count[gi] == 0 && skip_empty) continue;
       const double m = Measure(pl, g, gi);
       if (std::isnan(m) || bound::Holds(pl.check->op, m, thr)) continue;
-      EntityInfo info = Describe(image.registry, pl.check->group, pl.group_entities[s]);
+      if (info_of[s] < 0) {
+        info_of[s] = static_cast<int32_t>(infos.size());
+        infos.push_back(Describe(image.registry, pl.check->group, pl.group_entities[s]));
+      }
+      const EntityInfo& info = infos[static_cast<size_t>(info_of[s])];
       Finding f;
       f.rule_id = rule.id;
       f.clause = rule.clause;
       f.severity = rule.severity;
-      f.entity_type = info.type;
+      f.entity_type = entity_type;
       f.entity_id = info.id;
       f.entity_name = info.name;
       f.org_path = info.path;
       f.township_id = info.township_id;
       f.township_name = info.township_name;
-      f.period_kind = std::string(bound::PeriodName(pl.check->period));
+      f.period_kind = period_kind;
       if (pl.check->period != bound::Period::kNone) {
         f.period_label = pl.periods[p].label;
-        f.period_start = Date::FromDaysSinceEpoch(pl.periods[p].start).ToString();
-        f.period_end = Date::FromDaysSinceEpoch(pl.periods[p].end).ToString();
+        f.period_start = p_start[p];
+        f.period_end = p_end[p];
       }
       f.measured = m;
       f.threshold = thr;
-      f.comparison = std::string(bound::CmpOpText(pl.check->op));
+      f.comparison = comparison;
       if (pl.param[p]) f.parameters.push_back(*pl.param[p]);
       if (pl.dataset) f.evidence_dataset = pl.dataset->schema.name;
       finding_of[gi] = static_cast<int32_t>(out.size());

@@ -205,12 +205,20 @@ class Search {
     size_t count = std::min(n, cap);
     std::vector<Undo> undo;
     std::vector<std::pair<int, int>> moves;
+    const bool complete = have_best_ && best_.hard == 0 && st_.cost().hard == 0;
     for (size_t i = 0; i < count; ++i) {
       int s = dom[(offset + i * (n > cap ? 7919 : 1)) % n];
       if (s == old) continue;
       if (use_tabu && tabu_[static_cast<size_t>(b) * slots_ + s] > iter_ && !have_best_) continue;
       for (int k = 0; k < (swaps ? 2 : 1); ++k) {
         Candidate c{s, k == 1};
+        if (k == 0 && complete) {
+          // Once complete, a plain move onto a busy teacher or class is
+          // always rejected (it costs a hard violation): skip it without
+          // the apply / undo. The swap with the blocks in the way stays.
+          st_.BlocksInTheWay(b, s, &way_);
+          if (!way_.empty()) continue;
+        }
         if (!Moves(b, c, &moves)) continue;
         work_ += static_cast<int64_t>(moves.size());
         const int64_t hw = HardWeight();  // read before the move changes the state

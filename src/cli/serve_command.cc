@@ -10,6 +10,9 @@
 #include "http/app.h"
 #include "http/dataset_handlers.h"
 #include "http/server.h"
+#ifdef EDUGOV_HTTP_HAVE_TIMETABLE
+#include "http/timetable_handlers.h"
+#endif
 
 namespace edugov::cli {
 
@@ -46,6 +49,9 @@ int Serve(const ServeArgs& a) {
   http::RegisterUserHandlers(router, app);
   http::RegisterAuditHandlers(router, app);
   http::RegisterDatasetHandlers(router, app, a.policy);
+#ifdef EDUGOV_HTTP_HAVE_TIMETABLE
+  http::RegisterTimetableHandlers(router, app);
+#endif
 
   std::string static_dir = a.static_dir;
   if (!static_dir.empty() && !std::filesystem::exists(std::filesystem::path(static_dir) / "index.html")) {

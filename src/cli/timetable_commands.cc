@@ -14,6 +14,7 @@
 #include "timetable/generator.h"
 #include "timetable/html_export.h"
 #include "timetable/solver.h"
+#include "timetable/xlsx_export.h"
 #include "timetable/yaml_io.h"
 
 namespace edugov::cli {
@@ -111,11 +112,12 @@ int RunSolve(const SolveOptions& o) {
   if (!fet.ok()) return Fail(fet.status());
   if (Status s = Write(o.out + "/timetable.fet", fet->xml); !s.ok()) return Fail(s);
   if (Status s = Write(o.out + "/timetable.html", TimetableHtml(in, r.solution)); !s.ok()) return Fail(s);
+  if (Status s = WriteTimetableXlsx(in, r.solution, o.out + "/timetables.xlsx"); !s.ok()) return Fail(s);
   std::printf("done: seconds=%.3f work=%lld first_complete=%.3f hard=%d soft=%.2f (checker: hard=%d soft=%.2f)\n",
               r.seconds, static_cast<long long>(r.work), r.first_complete_seconds, r.hard, r.soft,
               rep.hard_violations, rep.soft_cost);
-  std::printf("wrote %s/timetable.fet (%d locked starts) and %s/timetable.html\n", o.out.c_str(),
-              fet->locked_times, o.out.c_str());
+  std::printf("wrote %s/timetable.fet (%d locked starts), %s/timetable.html and %s/timetables.xlsx\n",
+              o.out.c_str(), fet->locked_times, o.out.c_str(), o.out.c_str());
   if (rep.hard_violations > 0) {
     std::printf("incomplete; constraints that conflict:\n");
     for (const std::string& c : r.conflicts) std::printf("  %s\n", c.c_str());
@@ -197,7 +199,7 @@ void RegisterTimetableCommands(CLI::App& app, int* exit_code) {
   solve->add_option("--time-limit", so->time_limit, "seconds (safety net; default 60)");
   solve->add_option("--seed", so->seed, "random seed (default 1)");
   solve->add_option("--work-limit", so->work_limit, "deterministic work units (0: none); repeatable runs");
-  solve->add_option("--out", so->out, "output directory (timetable.fet, timetable.html)");
+  solve->add_option("--out", so->out, "output directory (timetable.fet, timetable.html, timetables.xlsx)");
   solve->add_flag("--first-complete", so->first_complete, "stop at the first complete timetable");
   solve->callback([so, exit_code] { *exit_code = RunSolve(*so); });
 

@@ -32,7 +32,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, { body, query, quiet401 = false } = {}) {
+// `contentType` sends `body` as is (a file's text) instead of as JSON; `blob` answers the
+// response body as a Blob (downloads).
+export async function request(method, path, { body, query, quiet401 = false, contentType, blob = false } = {}) {
   let url = API + path;
   if (query) {
     const qs = new URLSearchParams();
@@ -48,7 +50,10 @@ export async function request(method, path, { body, query, quiet401 = false } = 
     if (token) headers['X-CSRF-Token'] = token;
   }
   let payload;
-  if (body !== undefined) {
+  if (body !== undefined && contentType) {
+    headers['Content-Type'] = contentType;
+    payload = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -59,6 +64,7 @@ export async function request(method, path, { body, query, quiet401 = false } = 
     throw new ApiError(0, 'unavailable', i18n.global.t('app.networkError'));
   }
   if (res.status === 204) return null;
+  if (blob && res.ok) return res.blob();
   const text = await res.text();
   let data = null;
   if (text) {
@@ -93,4 +99,11 @@ export const api = {
   createUser: (u) => request('POST', '/users', { body: u }),
   disableUser: (id) => request('POST', `/users/${encodeURIComponent(id)}/disable`),
   audit: (before, limit) => request('GET', '/audit', { query: { before, limit } }),
+  // Timetables (docs/timetable.md, "Web UI and API"); `type` is the upload's Content-Type.
+  timetableCheck: (text, type) => request('POST', '/timetable/check', { body: text, contentType: type }),
+  timetableSolve: (text, type, query) =>
+    request('POST', '/timetable/solve', { body: text, contentType: type, query }),
+  timetableGenerate: (params) => request('POST', '/timetable/generate', { body: params }),
+  timetableExport: (format, result) =>
+    request('POST', '/timetable/export', { query: { format }, body: result, blob: true }),
 };

@@ -6,6 +6,7 @@ import {
   canSeeOverview,
   canManageUsers,
   canSeeAudit,
+  canUseTimetables,
 } from './session.js';
 
 const LoginView = () => import('./views/LoginView.vue');
@@ -14,6 +15,7 @@ const OverviewView = () => import('./views/OverviewView.vue');
 const OrgView = () => import('./views/OrgView.vue');
 const UsersView = () => import('./views/UsersView.vue');
 const AuditView = () => import('./views/AuditView.vue');
+const TimetableView = () => import('./views/TimetableView.vue');
 const ErrorView = () => import('./views/ErrorView.vue');
 
 const routes = [
@@ -29,6 +31,7 @@ const routes = [
       { path: 'orgs/:id', name: 'org', component: OrgView, meta: { menu: 'orgs' } },
       { path: 'users', name: 'users', component: UsersView, meta: { allow: canManageUsers, menu: 'users' } },
       { path: 'audit', name: 'audit', component: AuditView, meta: { allow: canSeeAudit, menu: 'audit' } },
+      { path: 'timetable', name: 'timetable', component: TimetableView, meta: { allow: canUseTimetables, menu: 'timetable' } },
       { path: 'forbidden', name: 'forbidden', component: ErrorView, props: { kind: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: ErrorView, props: { kind: 'not-found' } },
     ],

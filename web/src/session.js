@@ -69,6 +69,10 @@ export function canSeeAudit(user) {
   if (user.role === 'bureau_leader') return true;
   return user.role === 'bureau_dept' && ['supervision', 'discipline'].includes(user.department);
 }
+// 课表 (timetables): bureau, township and school accounts (the API says the same).
+export function canUseTimetables(user) {
+  return !!user && (BUREAU_ROLES.includes(user.role) || ['township', 'school'].includes(user.role));
+}
 export function hasMyOrg(user) {
   return !!user && SCHOOL_ROLES.includes(user.role);
 }

@@ -1,0 +1,109 @@
+// Browser test for the 课表 page: a school principal generates a demo school,
+// solves it, reads the class timetable (with the reserved 大课间 band),
+// switches to the teacher view, and sees the menu; a teacher account does not.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, newPage, screenshot, uiLogin } from '../lib/browser.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+async function withPage(name, fn) {
+  const { context, page } = await newPage(browser, srv.url);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  try {
+    await fn(page);
+    assert.deepEqual(problems, [], 'no uncaught errors in the page');
+  } finally {
+    await screenshot(page, name).catch(() => {});
+    await context.close();
+  }
+}
+
+test('jiangying generates and solves a junior school, views it by class and by teacher', async () => {
+  await withPage('20-timetable-teacher', async (page) => {
+    await uiLogin(page, 'jiangying');
+    await page.getByTestId('menu-timetable').filter({ hasText: '课表' }).click();
+    await page.getByTestId('timetable-page').waitFor();
+
+    const solved = page.waitForResponse((r) => r.url().endsWith('/api/v1/timetable/generate'), { timeout: 60_000 });
+    await page.getByTestId('tt-generate').click();
+    assert.equal((await solved).status(), 200);
+
+    await page.getByTestId('tt-hard').filter({ hasText: '硬冲突 0' }).waitFor();
+    const grid = page.getByTestId('tt-grid');
+    await grid.waitFor();
+    // Chinese layout: 星期一…星期五 across, periods with their times, 大课间 as a band.
+    const head = await grid.locator('thead').innerText();
+    for (const d of ['节次', '星期一', '星期五']) assert.ok(head.includes(d), `header has ${d}`);
+    assert.match(await grid.locator('tbody').innerText(), /第1节\s+\d\d:\d\d–\d\d:\d\d/);
+    await page.getByTestId('tt-reserved').filter({ hasText: '大课间' }).first().waitFor();
+    assert.ok((await page.getByTestId('tt-reserved').filter({ hasText: '眼保健操' }).count()) >= 1);
+    assert.match(await page.getByTestId('tt-grid-title').innerText(), /7年级1班 课程表/);
+    const filled = await grid.locator('[data-testid="tt-cell"] .subject').count();
+    assert.ok(filled > 20, `a week of lessons (${filled})`);
+    await grid.scrollIntoViewIfNeeded();
+    await screenshot(page, '20-timetable-class');
+
+    // By teacher: the title names a teacher and the cells name classes.
+    await page.getByTestId('tt-kind-teacher').click();
+    await page.getByTestId('tt-grid-title').filter({ hasText: '教师' }).waitFor();
+    const who = await grid.locator('[data-testid="tt-cell"] .who').first().innerText();
+    assert.match(who, /年级\d+班/);
+
+    // Another teacher through the select.
+    const before = await page.getByTestId('tt-grid-title').innerText();
+    await page.getByTestId('tt-entity').click();
+    await page.locator('.el-select-dropdown__item:visible').nth(1).click();
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid="tt-grid-title"]').innerText !== t,
+      before,
+    );
+
+    // By room.
+    await page.getByTestId('tt-kind-room').click();
+    await page.getByTestId('tt-grid-title').filter({ hasText: '使用表' }).waitFor();
+    await page.getByTestId('tt-kind-teacher').click();
+    await page.getByTestId('tt-grid-title').filter({ hasText: '教师' }).waitFor();
+
+    await grid.scrollIntoViewIfNeeded();
+
+    // Download the XLSX.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('tt-download-xlsx').click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'timetables.xlsx');
+  });
+});
+
+test('a bad .fet upload shows the line-numbered error; the teacher account has no 课表 menu', async () => {
+  await withPage('21-timetable-bad-upload', async (page) => {
+    await uiLogin(page, 'jiangying');
+    await page.goto('/timetable');
+    await page.getByTestId('tt-file').setInputFiles({
+      name: 'broken.fet',
+      mimeType: 'application/xml',
+      buffer: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<fet version="6.8.5">\n<Days_List>\n'),
+    });
+    await page.getByTestId('tt-check').click();
+    await page.getByTestId('tt-error').waitFor();
+    assert.match(await page.getByTestId('tt-error').innerText(), /\d/);
+  });
+  await withPage('22-timetable-teacher-no-menu', async (page) => {
+    await uiLogin(page, 'laoshi');
+    assert.equal(await page.getByTestId('menu-timetable').count(), 0);
+  });
+});

@@ -750,6 +750,13 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
   const bool sqlite = conn.backend() == Backend::kSqlite;
   if (sqlite) RETURN_IF_ERROR(conn.Execute("PRAGMA cache_size = -262144"));
   Status st = storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
+    if (tx.backend() == Backend::kPostgres) {
+      // Imports into one dataset run one at a time (readers are not
+      // blocked): row ids are MAX+1 and the empty-table bulk load drops the
+      // indexes, both of which assume no concurrent writer. SQLite gets the
+      // same from BEGIN IMMEDIATE.
+      RETURN_IF_ERROR(tx.Execute("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE"));
+    }
     ASSIGN_OR_RETURN(RegistryMaps maps, LoadRegistryMaps(tx, principal, need_classes, need_staff));
     ASSIGN_OR_RETURN(ResultSet head,
                      tx.Query("SELECT COALESCE(MAX(row_id), 0), COUNT(*) FROM " + table));

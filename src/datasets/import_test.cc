@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -463,6 +464,43 @@ TEST_P(ImportTest, CollectLandedReturnsStoredRowsForTheImage) {
   ASSERT_EQ(second->landed.size(), 1u);
   EXPECT_EQ(second->landed[0].row_id, 1);
   EXPECT_EQ(second->rows_updated, 1);
+}
+
+TEST_P(ImportTest, ConcurrentImportsIntoOneDatasetBothLand) {
+  // Two imports of disjoint keys at once into the empty table: one of them
+  // bulk-loads, the other waits for it and then upserts; row ids never clash.
+  auto make = [](int32_t first_day) {
+    std::string csv = "班级,日期,书面作业分钟\n";
+    for (int i = 0; i < 3000; ++i) {
+      csv += (i % 2 ? "10," : "12,") + Date::FromDaysSinceEpoch(first_day + i / 2).ToString() + ",30\n";
+    }
+    return csv;
+  };
+  const int32_t d0 = Date::FromYmd(2025, 1, 1).DaysSinceEpoch();
+  StatusOr<ImportReport> results[2] = {InternalError("not run"), InternalError("not run")};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      auto conn = db_->db().Acquire();
+      if (!conn.ok()) {
+        results[t] = conn.status();
+        return;
+      }
+      auto csv = tabular::OpenCsvBytes(make(d0 + t * 5000));
+      if (!csv.ok()) {
+        results[t] = csv.status();
+        return;
+      }
+      results[t] = Import(**conn, Bureau(), clock_, schema_, **csv, {.file_name = "t.csv"}, nullptr);
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->rows_ok, 3000);
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework"), 6000);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT row_id) FROM ds_homework"), 6000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ImportTest, ::testing::ValuesIn(testing::TestBackends()),

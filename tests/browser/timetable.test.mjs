@@ -100,7 +100,8 @@ test('a bad .fet upload shows the line-numbered error; the teacher account has n
     });
     await page.getByTestId('tt-check').click();
     await page.getByTestId('tt-error').waitFor();
-    assert.match(await page.getByTestId('tt-error').innerText(), /\d/);
+    // The importer's message, naming the file and the line.
+    assert.match(await page.getByTestId('tt-error').innerText(), /broken\.fet.*第\d+行/);
   });
   await withPage('22-timetable-teacher-no-menu', async (page) => {
     await uiLogin(page, 'laoshi');

@@ -100,7 +100,8 @@ export const api = {
   disableUser: (id) => request('POST', `/users/${encodeURIComponent(id)}/disable`),
   audit: (before, limit) => request('GET', '/audit', { query: { before, limit } }),
   // Timetables (docs/timetable.md, "Web UI and API"); `type` is the upload's Content-Type.
-  timetableCheck: (text, type) => request('POST', '/timetable/check', { body: text, contentType: type }),
+  timetableCheck: (text, type, fileName) =>
+    request('POST', '/timetable/check', { body: text, contentType: type, query: { file_name: fileName } }),
   timetableSolve: (text, type, query) =>
     request('POST', '/timetable/solve', { body: text, contentType: type, query }),
   timetableGenerate: (params) => request('POST', '/timetable/generate', { body: params }),

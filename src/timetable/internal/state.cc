@@ -621,27 +621,60 @@ std::vector<std::string> State::StaticConflicts() const {
           in_.periods[p].start_minute < in_.bell.first_lesson_not_before)
         banned_period[p] = -1;
   }
-  // Starts an activity may take with only `active` (sorted) restrictions on.
+  // Per block, computed once: which starts fit the day, and for each
+  // restricting constraint the starts it forbids (scanning constraint
+  // activity lists inside the deletion loop made this seconds long on a
+  // school the size of the Spanish example).
+  struct Forbid {
+    int constraint;
+    std::vector<char> start;  // per slot: 1 = forbidden by this constraint
+  };
+  std::vector<std::vector<Forbid>> forbid(blocks_.size());
+  std::vector<std::vector<char>> fits(blocks_.size());
+  std::vector<char> built(blocks_.size(), 0);
+  auto build = [&](int b) {
+    if (built[b]) return;
+    built[b] = 1;
+    const Block& blk = blocks_[b];
+    fits[b].assign(slots_, 1);
+    for (int s = 0; s < slots_; ++s)
+      for (int x : blk.activities)
+        if (s % ppd_ + in_.activities[x].duration > ppd_) fits[b][s] = 0;
+    for (int c : blk.restricted_by) {
+      const Constraint& k = in_.constraints[c];
+      Forbid f{c, std::vector<char>(slots_, 0)};
+      for (int x : blk.activities) {
+        if (!Contains(k.activities, x)) continue;
+        for (int s = 0; s < slots_; ++s)
+          if (fits[b][s] && UnaryViolations(k, in_.activities[x].duration, s) > 0) f.start[s] = 1;
+      }
+      forbid[b].push_back(std::move(f));
+    }
+  };
+  // Periods an activity may cover with only `active` (sorted) restrictions on.
   auto usable = [&](const std::vector<int>& acts, const std::vector<int>& active) {
     std::vector<char> cover(slots_, 0);
     auto on = [&](int c) { return std::binary_search(active.begin(), active.end(), c); };
+    const bool early_on = on(-1), reserved_on = on(-2);
     for (int a : acts) {
-      const Block& blk = blocks_[block_of_[a]];
+      const int b = block_of_[a];
+      build(b);
+      const Block& blk = blocks_[b];
       const int dur = in_.activities[a].duration;
+      // The block's longest activity decides which periods a start covers
+      // for the banned-period test (all activities of a block start together).
+      int span = 0;
+      for (int x : blk.activities) span = std::max(span, in_.activities[x].duration);
+      std::vector<const Forbid*> live;
+      for (const Forbid& f : forbid[b])
+        if (on(f.constraint)) live.push_back(&f);
       for (int s = 0; s < slots_; ++s) {
+        if (!fits[b][s]) continue;
         bool ok = true;
-        for (int x : blk.activities) {
-          const int dx = in_.activities[x].duration;
-          if (s % ppd_ + dx > ppd_) { ok = false; break; }
-          for (int p = s % ppd_; ok && p < s % ppd_ + dx; ++p)
-            if (banned_period[p] && on(banned_period[p])) ok = false;
-          for (int c : blk.restricted_by) {
-            if (!ok) break;
-            const Constraint& k = in_.constraints[c];
-            if (on(c) && Contains(k.activities, x) && UnaryViolations(k, dx, s) > 0) ok = false;
-          }
-          if (!ok) break;
-        }
+        for (int p = s % ppd_; ok && p < s % ppd_ + span; ++p)
+          if ((banned_period[p] == -1 && early_on) || (banned_period[p] == -2 && reserved_on)) ok = false;
+        for (size_t i = 0; ok && i < live.size(); ++i)
+          if (live[i]->start[s]) ok = false;
         if (ok)
           for (int x = s; x < s + dur; ++x) cover[x] = 1;
       }

@@ -64,9 +64,9 @@ for f in "${FILES[@]}"; do
         --randomseeds20=$((s+4)) --randomseeds21=$((s+5)) --randomseeds22=$((s+6)) > "$d/fet.log" 2>&1 || true ) &
     fet_pid=$!
     ( run "$d/ours1.time" taskset -c "$OURS_CORE" "$TOOL" timetable solve --input "$f" --time-limit "$LIMIT" --seed "$seed" \
-        --first-complete --out "$d/ours1" > "$d/ours1.log" 2>&1 || true
+        --first-complete --formats fet --out "$d/ours1" > "$d/ours1.log" 2>&1 || true
       taskset -c "$OURS_CORE" "$TOOL" timetable solve --input "$f" --time-limit "$LIMIT" --seed "$seed" \
-        --out "$d/oursT" > "$d/oursT.log" 2>&1 || true ) &
+        --formats fet --out "$d/oursT" > "$d/oursT.log" 2>&1 || true ) &
     wait "$fet_pid"; wait
     tt="$d/fet/timetables/$name"
     if grep -q "Simulation successful" "$d/fet/logs/result.txt" 2>/dev/null; then fet_ok=1; else fet_ok=0; fi

@@ -88,7 +88,21 @@ struct SolveOptions {
   uint64_t seed = 1;
   int64_t work_limit = 0;
   bool first_complete = false;
+  // What to write: any of fet, html, xlsx. The benchmark asks for fet only,
+  // as fet-cl --htmllevel=0 writes only its XML.
+  std::string formats = "fet,html,xlsx";
 };
+
+bool Wants(const std::string& formats, std::string_view f) {
+  size_t start = 0;
+  while (start <= formats.size()) {
+    size_t comma = formats.find(',', start);
+    if (comma == std::string::npos) comma = formats.size();
+    if (std::string_view(formats).substr(start, comma - start) == f) return true;
+    start = comma + 1;
+  }
+  return false;
+}
 
 int RunSolve(const SolveOptions& o) {
   auto loaded = Load(o.input);
@@ -110,14 +124,20 @@ int RunSolve(const SolveOptions& o) {
   std::filesystem::create_directories(o.out, ec);
   auto fet = ExportFet(in, r.solution, loaded->fet_text);
   if (!fet.ok()) return Fail(fet.status());
-  if (Status s = Write(o.out + "/timetable.fet", fet->xml); !s.ok()) return Fail(s);
-  if (Status s = Write(o.out + "/timetable.html", TimetableHtml(in, r.solution)); !s.ok()) return Fail(s);
-  if (Status s = WriteTimetableXlsx(in, r.solution, o.out + "/timetables.xlsx"); !s.ok()) return Fail(s);
+  if (Wants(o.formats, "fet")) {
+    if (Status s = Write(o.out + "/timetable.fet", fet->xml); !s.ok()) return Fail(s);
+  }
+  if (Wants(o.formats, "html")) {
+    if (Status s = Write(o.out + "/timetable.html", TimetableHtml(in, r.solution)); !s.ok()) return Fail(s);
+  }
+  if (Wants(o.formats, "xlsx")) {
+    if (Status s = WriteTimetableXlsx(in, r.solution, o.out + "/timetables.xlsx"); !s.ok()) return Fail(s);
+  }
   std::printf("done: seconds=%.3f work=%lld first_complete=%.3f hard=%d soft=%.2f (checker: hard=%d soft=%.2f)\n",
               r.seconds, static_cast<long long>(r.work), r.first_complete_seconds, r.hard, r.soft,
               rep.hard_violations, rep.soft_cost);
-  std::printf("wrote %s/timetable.fet (%d locked starts), %s/timetable.html and %s/timetables.xlsx\n",
-              o.out.c_str(), fet->locked_times, o.out.c_str(), o.out.c_str());
+  std::printf("wrote %s in %s (%d locked starts)\n", o.formats.c_str(), o.out.c_str(),
+              fet->locked_times);
   if (rep.hard_violations > 0) {
     std::printf("incomplete; constraints that conflict:\n");
     for (const std::string& c : r.conflicts) std::printf("  %s\n", c.c_str());
@@ -200,6 +220,20 @@ void RegisterTimetableCommands(CLI::App& app, int* exit_code) {
   solve->add_option("--seed", so->seed, "random seed (default 1)");
   solve->add_option("--work-limit", so->work_limit, "deterministic work units (0: none); repeatable runs");
   solve->add_option("--out", so->out, "output directory (timetable.fet, timetable.html, timetables.xlsx)");
+  solve->add_option("--formats", so->formats, "what to write: any of fet,html,xlsx (default all)")
+      ->check([](const std::string& v) -> std::string {
+        size_t start = 0;
+        while (start <= v.size()) {
+          size_t comma = v.find(',', start);
+          if (comma == std::string::npos) comma = v.size();
+          std::string_view f = std::string_view(v).substr(start, comma - start);
+          if (f != "fet" && f != "html" && f != "xlsx") {
+            return "unknown format '" + std::string(f) + "' (fet, html, xlsx)";
+          }
+          start = comma + 1;
+        }
+        return {};
+      });
   solve->add_flag("--first-complete", so->first_complete, "stop at the first complete timetable");
   solve->callback([so, exit_code] { *exit_code = RunSolve(*so); });
 

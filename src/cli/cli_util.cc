@@ -31,7 +31,8 @@ StatusOr<std::unique_ptr<storage::Database>> OpenDatabase(const std::string& url
 int ReportError(const Status& status) {
   Lang lang = LangFromEnvironment();
   std::string msg = status.message(lang);
-  if (!status.field().empty()) {
+  // Some messages already lead with their location ("pack.yaml:12:3: …").
+  if (!status.field().empty() && msg.find(status.field()) == std::string::npos) {
     msg += lang == Lang::kZh ? "(" + status.field() + ")" : " (" + status.field() + ")";
   }
   for (char& c : msg) {

@@ -32,7 +32,6 @@ constexpr int64_t kProgressEvery = 8192;
 constexpr size_t kBatchRows = 4096;
 constexpr std::string_view kStagingTable = "edugov_import_staging";
 
-std::string Quote(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 bool AsciiEqualIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -613,22 +612,22 @@ class RowWriter {
     for (const ColumnSchema& c : schema.columns) columns_.push_back(c.name);
     std::string cols, params;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      cols += (i ? ", " : "") + Quote(columns_[i]);
+      cols += (i ? ", " : "") + storage::QuoteIdentifier(columns_[i]);
       params += (i ? ", $" : "$") + std::to_string(i + 1);
     }
     std::string conflict;
     if (!schema.key.empty()) {
       conflict = " ON CONFLICT (";
-      for (size_t i = 0; i < schema.key.size(); ++i) conflict += (i ? ", " : "") + Quote(schema.key[i]);
+      for (size_t i = 0; i < schema.key.size(); ++i) conflict += (i ? ", " : "") + storage::QuoteIdentifier(schema.key[i]);
       conflict += ") DO UPDATE SET ";
       bool first = true;
       for (size_t i = 1; i < columns_.size(); ++i) {
         if (std::find(schema.key.begin(), schema.key.end(), columns_[i]) != schema.key.end()) continue;
-        conflict += (first ? "" : ", ") + Quote(columns_[i]) + " = excluded." + Quote(columns_[i]);
+        conflict += (first ? "" : ", ") + storage::QuoteIdentifier(columns_[i]) + " = excluded." + storage::QuoteIdentifier(columns_[i]);
         first = false;
       }
     }
-    const std::string table = Quote(schema.TableName());
+    const std::string table = storage::QuoteIdentifier(schema.TableName());
     upsert_ = "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ")" + conflict;
     from_staging_ = "INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " +
                     std::string(kStagingTable) + " WHERE true ORDER BY row_id" + conflict;
@@ -638,14 +637,14 @@ class RowWriter {
   Status Begin() {
     if (bulk_) {
       for (const std::string& name : IndexNames(schema_)) {
-        RETURN_IF_ERROR(conn_.Execute("DROP INDEX IF EXISTS " + Quote(name)));
+        RETURN_IF_ERROR(conn_.Execute("DROP INDEX IF EXISTS " + storage::QuoteIdentifier(name)));
       }
       return OkStatus();
     }
     if (!staged_) return OkStatus();
     return conn_
         .Execute("CREATE TEMP TABLE " + std::string(kStagingTable) + " (LIKE " +
-                 Quote(schema_.TableName()) + ") ON COMMIT DROP")
+                 storage::QuoteIdentifier(schema_.TableName()) + ") ON COMMIT DROP")
         .status();
   }
 
@@ -741,7 +740,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
   report.dataset = schema.name;
   report.ignored_columns = header.ignored;
   const int64_t now_us = clock.Now().time_since_epoch().count();
-  const std::string table = Quote(schema.TableName());
+  const std::string table = storage::QuoteIdentifier(schema.TableName());
   nlohmann::json header_json = source.header();
 
   // SQLite: a large import inserts into several B-trees at random places; the

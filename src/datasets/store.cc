@@ -13,7 +13,6 @@ using storage::ResultSet;
 
 // Names are checked by ParseDatasets ([a-z][a-z0-9_]*), but quote anyway:
 // a column may be called "date" or "order".
-std::string Quote(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 std::string SqlType(ColumnType type, Backend backend) {
   switch (type) {
@@ -85,10 +84,10 @@ StatusOr<ImportRecord> ReadImport(Connection& conn, const accounts::Principal& p
 
 std::vector<std::string> CreateTableStatements(const DatasetSchema& schema, Backend backend) {
   const std::string table = schema.TableName();
-  std::string sql = "CREATE TABLE IF NOT EXISTS " + Quote(table) + " (\n";
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + storage::QuoteIdentifier(table) + " (\n";
   sql += "  row_id BIGINT PRIMARY KEY,\n  org_path TEXT NOT NULL,\n  submitted_at BIGINT NOT NULL";
   for (const ColumnSchema& c : schema.columns) {
-    sql += ",\n  " + Quote(c.name) + " " + SqlType(c.type, backend);
+    sql += ",\n  " + storage::QuoteIdentifier(c.name) + " " + SqlType(c.type, backend);
     if (c.required) sql += " NOT NULL";
   }
   sql += "\n)";
@@ -97,13 +96,13 @@ std::vector<std::string> CreateTableStatements(const DatasetSchema& schema, Back
   // load into an empty table can drop and rebuild it (import.cc).
   if (!schema.key.empty()) {
     std::string key;
-    for (size_t i = 0; i < schema.key.size(); ++i) key += (i ? ", " : "") + Quote(schema.key[i]);
-    out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + Quote(table + "_key") + " ON " + Quote(table) +
+    for (size_t i = 0; i < schema.key.size(); ++i) key += (i ? ", " : "") + storage::QuoteIdentifier(schema.key[i]);
+    out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + storage::QuoteIdentifier(table + "_key") + " ON " + storage::QuoteIdentifier(table) +
                   " (" + key + ")");
   }
   auto index = [&](std::string_view suffix, std::string_view column) {
-    out.push_back("CREATE INDEX IF NOT EXISTS " + Quote(table + "_" + std::string(suffix)) + " ON " +
-                  Quote(table) + " (" + Quote(column) + ")");
+    out.push_back("CREATE INDEX IF NOT EXISTS " + storage::QuoteIdentifier(table + "_" + std::string(suffix)) + " ON " +
+                  storage::QuoteIdentifier(table) + " (" + storage::QuoteIdentifier(column) + ")");
   };
   index("org_path", "org_path");
   // A key that starts with the entity (or period) column already indexes it.
@@ -133,7 +132,7 @@ Status EnsureDatasetTables(Connection& conn, const std::vector<DatasetSchema>& s
         }
         continue;
       }
-      ASSIGN_OR_RETURN(ResultSet rs, tx.Query("SELECT * FROM " + Quote(table) + " WHERE 1 = 0"));
+      ASSIGN_OR_RETURN(ResultSet rs, tx.Query("SELECT * FROM " + storage::QuoteIdentifier(table) + " WHERE 1 = 0"));
       std::string missing;
       for (const ColumnSchema& c : schema.columns) {
         if (!rs.ColumnIndex(c.name).ok()) missing += (missing.empty() ? "" : ", ") + c.name;

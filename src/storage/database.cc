@@ -89,6 +89,20 @@ Status RunInTransaction(Connection& conn, TransactionMode mode,
   return committed;
 }
 
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') {
+      out += "\"\"";
+    } else if (c == '.') {
+      out += "\".\"";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 std::string RedactUrl(std::string_view url) {
   std::string out(url);
   size_t scheme_end = out.find("://");

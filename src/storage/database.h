@@ -183,4 +183,8 @@ inline Status RunInTransaction(Connection& conn, const std::function<Status(Conn
 // The same URL with the password replaced by "***".
 std::string RedactUrl(std::string_view url);
 
+// `name` as a double-quoted SQL identifier, valid on both backends: embedded
+// quotes doubled, each part of a dotted name ("schema.table") quoted apart.
+std::string QuoteIdentifier(std::string_view name);
+
 }  // namespace edugov::storage

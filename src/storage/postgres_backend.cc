@@ -74,20 +74,6 @@ Status PostgresError(PGconn* conn, const PGresult* result) {
   return InvalidArgumentError("PostgreSQL error: " + message, "PostgreSQL 错误：" + message);
 }
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') {
-      out += "\"\"";
-    } else if (c == '.') {
-      out += "\".\"";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string FormatDouble(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";

@@ -56,21 +56,6 @@ Status SqliteError(int rc, const std::string& message) {
   return InvalidArgumentError("SQLite error: " + message, "SQLite 错误：" + message);
 }
 
-// Double-quotes an identifier, each part of a dotted name separately.
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') {
-      out += "\"\"";
-    } else if (c == '.') {
-      out += "\".\"";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 // Resets a cached statement when a call is done with it, so it holds no
 // locks (an unreset statement makes COMMIT fail) and no stale bindings.
 class StatementUse {

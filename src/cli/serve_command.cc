@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "http/app.h"
 #include "http/dataset_handlers.h"
+#include "http/findings_handlers.h"
 #include "http/server.h"
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
 #include "http/timetable_handlers.h"
@@ -49,6 +50,7 @@ int Serve(const ServeArgs& a) {
   http::RegisterUserHandlers(router, app);
   http::RegisterAuditHandlers(router, app);
   http::RegisterDatasetHandlers(router, app, a.policy);
+  http::RegisterFindingsHandlers(router, app);
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
   http::RegisterTimetableHandlers(router, app);
 #endif

@@ -56,11 +56,11 @@ bool VerifyPassword(std::string_view hash, std::string_view password) {
 }
 
 void BurnVerificationTime(std::string_view password) {
-  static const std::string kDummy = [] {
+  static const std::string kEqualiserHash = [] {
     auto h = HashPassword("edugov-timing-equaliser-1");
     return h.ok() ? *h : std::string();
   }();
-  (void)VerifyPassword(kDummy, password);
+  (void)VerifyPassword(kEqualiserHash, password);
 }
 
 }  // namespace edugov::accounts

@@ -68,9 +68,12 @@ namespace {
 
 constexpr auto kAwait = asio::use_awaitable;
 // After an error response we stop reading requests but drain what the client
-// is still sending (bounded), so closing does not reset the connection
-// before the client has read our answer.
-constexpr size_t kMaxDrainBytes = 1 << 20;
+// is still sending, so closing does not reset the connection before the
+// client has read our answer (a 413 for a body a little over the limit must
+// reach the clerk as a 413, not as "connection reset"). Bounded by time
+// first — a slow client holds the connection at most kMaxDrainTime — and by
+// bytes, so one request cannot make us read forever.
+constexpr size_t kMaxDrainBytes = size_t{64} << 20;
 constexpr std::chrono::milliseconds kMaxDrainTime{2000};
 
 Method ToMethod(bhttp::verb v) {

@@ -271,8 +271,10 @@ Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, 
     const datasets::DatasetImage* ds = cx.image.Find(schema.name);
     if (!ds || ds->size() == 0) continue;
     std::vector<Predicate> where;
-    bound::Check dummy;
-    RETURN_IF_ERROR(BuildPredicates(cx, dummy, ds, u.where, where));
+    // An "unless" always reads a dataset (ds is set), so the check's registry
+    // source, which BuildPredicates consults only without a dataset, is unused.
+    const bound::Check no_registry_source;
+    RETURN_IF_ERROR(BuildPredicates(cx, no_registry_source, ds, u.where, where));
     const bool is_class = schema.entity_kind() == datasets::RefKind::kClass;
     const int32_t* from = ds->columns[static_cast<size_t>(ds->period_column)].i32.data();
     const int32_t* to = u.until_column >= 0 ? ds->columns[static_cast<size_t>(u.until_column)].i32.data() : nullptr;

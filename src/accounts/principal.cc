@@ -16,9 +16,9 @@ constexpr std::array<std::pair<Role, std::string_view>, 6> kRoles = {{
     {Role::kInspector, "inspector"},
 }};
 
-constexpr std::array<std::string_view, 8> kDepartments = {
-    "supervision", "discipline", "hr", "party", "safety", "student_aid", "basic_education",
-    "finance"};
+constexpr std::array<std::string_view, 9> kDepartments = {
+    "supervision", "discipline", "hr",      "party",   "safety",
+    "student_aid", "basic_education", "finance", "petitions"};
 
 }  // namespace
 

@@ -25,7 +25,8 @@ std::optional<Role> ParseRole(std::string_view name);
 
 // Departments of the bureau (for kBureauDept).
 // "supervision", "discipline", "hr", "party", "safety", "student_aid",
-// "basic_education", "finance".
+// "basic_education", "finance", "petitions" (信访办: handles complaints and
+// alone reads complainants' identities).
 bool IsKnownDepartment(std::string_view name);
 
 struct Principal {

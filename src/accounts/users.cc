@@ -76,9 +76,9 @@ Status ValidateNewUser(const NewUser& u) {
     if (!IsKnownDepartment(u.department)) {
       return Field("department",
                    "bureau_dept users need a department: supervision, discipline, hr, party, "
-                   "safety, student_aid, basic_education or finance",
+                   "safety, student_aid, basic_education, finance or petitions",
                    "股室用户须指定部门:supervision、discipline、hr、party、safety、student_aid、"
-                   "basic_education 或 finance");
+                   "basic_education、finance 或 petitions");
     }
   } else if (!u.department.empty()) {
     return Field("department", "only bureau_dept users have a department", "只有股室用户需要部门");

@@ -14,6 +14,9 @@
 namespace edugov::accounts {
 class Authenticator;
 }
+namespace edugov::cases {
+class CaseEngine;
+}
 
 namespace edugov::http {
 
@@ -22,6 +25,8 @@ struct App {
   const Clock* clock = nullptr;
   Random* random = nullptr;
   accounts::Authenticator* auth = nullptr;
+  // The workflow engine (src/cases); null when the server runs without case types.
+  cases::CaseEngine* cases = nullptr;
   // Adds Secure to cookies; on when served over HTTPS (behind a TLS proxy).
   bool secure_cookies = false;
   // The database holds synthetic demo data (orgs marked synthetic); /health says so.

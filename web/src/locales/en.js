@@ -46,6 +46,7 @@ export default {
   },
   departments: {
     supervision: 'Supervision',
+    petitions: 'Petitions office',
     discipline: 'Discipline',
     hr: 'Human resources',
     party: 'Party affairs',

@@ -46,6 +46,7 @@ export default {
   },
   departments: {
     supervision: '督导室',
+    petitions: '信访办',
     discipline: '纪工委',
     hr: '组织人事',
     party: '党工委',

@@ -1,0 +1,270 @@
+// The workflow engine: opens cases of any configured type (case_type.h),
+// moves them through their states on behalf of users, the public and the
+// system, keeps each case's timeline, deadlines in working days, reminders
+// and escalation, and enforces who may see and do what.
+//
+//   cases::CaseEngine engine({.db = db, .types = &types, .calendar = &cal,
+//                             .clock = &clock, .random = &random, .box = &box,
+//                             .notifier = &inbox});
+//   ASSIGN_OR_RETURN(cases::OpenedCase opened, engine.Open(cases::Actor::Public(), {
+//       .case_type = "complaint", .org_id = school_id,
+//       .fields = {{"category", "meals"}, {"text", "…"}, {"name", "张三"}}}));
+//   // opened.tracking_code goes to the complainant, once.
+//   ASSIGN_OR_RETURN(cases::CaseView v, engine.Transition(cases::Actor::User(me),
+//       opened.view.id, {.transition = "dispatch", .version = 1,
+//                        .fields = {{"lead_org_id", school_id}}}));
+//
+// Every change runs in one write transaction together with its timeline
+// event, its audit entry (ledger/audit.h, confidential values left out), its
+// notices (notifier.h) and its effects (the sanctions ledger for a misconduct
+// decision). Errors are values: kNotFound for a case the actor may not see
+// (the same answer as for one that does not exist, so nothing leaks),
+// kPermissionDenied for a transition the actor's role may not take (naming
+// the transition and the roles that may), kFailedPrecondition for a
+// transition not allowed from the current state, kInvalidArgument naming the
+// field, kAborted when `version` is stale (someone else acted first).
+//
+// Thread-safe: a CaseEngine holds no mutable state of its own; everything it
+// points at must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "accounts/principal.h"
+#include "calendar/working_calendar.h"
+#include "cases/case_type.h"
+#include "cases/notifier.h"
+#include "cases/secret_box.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "storage/database.h"
+
+namespace edugov::cases {
+
+// Who acts. A user acts through their role and subtree; the public only
+// through a tracking code (or opening a case of a type whose openers include
+// "public"); the system for the clock sweep and the rules engine.
+struct Actor {
+  enum class Kind { kUser, kPublic, kSystem };
+  Kind kind = Kind::kSystem;
+  const accounts::Principal* user = nullptr;  // kUser; must outlive the call
+
+  static Actor User(const accounts::Principal& p) { return {Kind::kUser, &p}; }
+  static Actor Public() { return {Kind::kPublic, nullptr}; }
+  static Actor System() { return {Kind::kSystem, nullptr}; }
+};
+
+struct AttachmentInput {
+  std::string filename;
+  std::string bytes;  // raw; the content type is sniffed from them
+};
+
+struct AttachmentInfo {
+  int64_t id = 0;
+  std::string filename;
+  std::string content_type;
+  int64_t size_bytes = 0;
+  std::string sha256;
+  bool confidential = false;
+  std::string uploaded_by;
+  int64_t uploaded_at_us = 0;
+};
+
+struct CaseEvent {
+  int64_t id = 0;
+  int64_t at_us = 0;
+  std::string actor;  // username, "public", "system"; "public" also hides a named complainant
+  std::string kind;   // "open", "transition", "comment", "remind", "escalate", "link", "attach", "merge", "rate", "reopen"
+  std::string transition;
+  std::string from_state;
+  std::string to_state;
+  std::string comment;
+  nlohmann::json fields = nlohmann::json::object();
+  bool public_visible = false;
+};
+
+struct CaseLinkInfo {
+  int64_t other_case_id = 0;
+  std::string other_ref;
+  std::string other_type;
+  std::string kind;  // "led_to", "led_from", "merged", "related"
+};
+
+// A case as one actor may see it.
+struct CaseView {
+  int64_t id = 0;
+  std::string ref;
+  std::string case_type;
+  std::string state;
+  std::string title;
+  std::string category;
+  int64_t org_id = 0;  // 0: county-level
+  std::string org_name;
+  int64_t township_id = 0;
+  int64_t staff_id = 0;
+  std::string assignee_level;
+  int64_t assignee_org_id = 0;
+  std::string assignee_department;
+  int escalation_level = 0;
+  int64_t opened_at_us = 0;
+  int64_t state_entered_at_us = 0;
+  std::optional<int64_t> due_at_us;
+  bool deadline_unknown = false;
+  bool overdue = false;  // due_at < now and the state is not terminal
+  std::optional<int64_t> closed_at_us;
+  nlohmann::json fields = nlohmann::json::object();
+  // Present only for the type's confidential readers.
+  std::optional<nlohmann::json> confidential;
+  std::optional<int> satisfaction;
+  std::optional<int64_t> merged_into;
+  std::string source_kind;
+  int64_t source_id = 0;
+  std::vector<int64_t> finding_ids;
+  int version = 1;
+  // Filled by Get (not by List):
+  std::vector<CaseEvent> events;
+  std::vector<AttachmentInfo> attachments;  // confidential ones only for readers
+  std::vector<CaseLinkInfo> links;
+  std::vector<std::string> available_transitions;  // the actor may take these now
+};
+
+struct OpenCaseRequest {
+  std::string case_type;
+  std::string title;   // empty: derived from the type and fields
+  int64_t org_id = 0;  // the school/township concerned; 0: county-level
+  int64_t staff_id = 0;
+  nlohmann::json fields = nlohmann::json::object();  // confidential ones included; the engine seals them
+  std::string comment;
+  std::string source_kind = "manual";
+  int64_t source_id = 0;
+  std::vector<int64_t> finding_ids;
+  std::vector<AttachmentInput> attachments;
+  // Optional link from an existing case ("a complaint led to this misconduct case").
+  int64_t linked_from_case_id = 0;
+};
+
+struct OpenedCase {
+  CaseView view;
+  // Only for a case opened by Actor::Public(): 16 characters of Crockford
+  // base32 (80 random bits), shown to the complainant once, stored hashed.
+  std::string tracking_code;
+  // A repeated complaint about a matter already open joins that case:
+  // merged_into is its id (the new case is kept, in state "merged").
+  std::optional<int64_t> merged_into;
+};
+
+struct TransitionRequest {
+  std::string transition;
+  int version = 0;  // the version the actor saw; 0 skips the check (system)
+  std::string comment;
+  nlohmann::json fields = nlohmann::json::object();
+  std::vector<AttachmentInput> attachments;
+};
+
+struct CaseFilter {
+  std::string case_type;
+  std::string state;
+  std::string category;
+  int64_t org_id = 0;  // cases about this org's subtree (must be visible)
+  bool overdue_only = false;
+  bool open_only = false;
+  bool assigned_to_me = false;  // at the actor's level and org
+  std::string text;             // substring of ref or title
+  int64_t opened_from_us = 0;
+  int64_t opened_to_us = 0;
+  int offset = 0;
+  int limit = 50;  // 1..500
+};
+
+struct CasePage {
+  std::vector<CaseView> items;
+  int64_t total = 0;
+};
+
+// What the public may see of a complaint through its tracking code: never a
+// school-internal comment, never who handled it.
+struct PublicCaseView {
+  std::string ref;
+  std::string case_type;
+  std::string state;
+  Label state_label;
+  std::string category;
+  std::string org_name;
+  int64_t opened_at_us = 0;
+  std::optional<int64_t> due_at_us;
+  std::optional<int64_t> closed_at_us;
+  std::vector<CaseEvent> events;  // public-visible only; actor blanked to "教育局"/"school"
+  std::string answer;             // the last public comment
+  std::optional<int> satisfaction;
+  bool can_rate = false;
+  bool can_reopen = false;
+  std::optional<std::string> merged_into_ref;
+};
+
+struct SweepReport {
+  int reminded = 0;
+  int escalated = 0;
+  int deadline_unknown = 0;  // cases whose deadline the calendar cannot say
+};
+
+struct EngineDeps {
+  storage::Database* db = nullptr;
+  const CaseTypeRegistry* types = nullptr;
+  const calendar::WorkingCalendar* calendar = nullptr;
+  const Clock* clock = nullptr;
+  Random* random = nullptr;
+  const SecretBox* box = nullptr;
+  Notifier* notifier = nullptr;  // may be null: no notices
+};
+
+class CaseEngine {
+ public:
+  explicit CaseEngine(EngineDeps deps);
+
+  StatusOr<OpenedCase> Open(const Actor& actor, OpenCaseRequest request);
+  StatusOr<CaseView> Transition(const Actor& actor, int64_t case_id, TransitionRequest request);
+  StatusOr<CaseView> Get(const Actor& actor, int64_t case_id);
+  StatusOr<CasePage> List(const Actor& actor, const CaseFilter& filter);
+  // An attachment's bytes, if the actor may see it (kNotFound otherwise).
+  StatusOr<std::pair<AttachmentInfo, std::string>> Attachment(const Actor& actor, int64_t case_id,
+                                                              int64_t attachment_id);
+
+  // The public side of a complaint. A malformed or unknown code → kNotFound
+  // with the same message (forged codes learn nothing).
+  StatusOr<PublicCaseView> Track(std::string_view tracking_code);
+  // satisfaction 1..5 after closure, within reopen_within_days.
+  StatusOr<PublicCaseView> Rate(std::string_view tracking_code, int satisfaction, std::string comment);
+  StatusOr<PublicCaseView> Reopen(std::string_view tracking_code, std::string reason);
+
+  // Links two cases the actor may both see.
+  Status Link(const Actor& actor, int64_t from_case_id, int64_t to_case_id, std::string kind);
+
+  // Reminders and escalations due at clock->Now(): each overdue case gets one
+  // reminder (催办) remind_after_days after its deadline and climbs one level
+  // of its type's escalation chain escalate_after_days after that, each an
+  // event, a notice and an audit entry. Idempotent: running it twice at the
+  // same time changes nothing the second time.
+  StatusOr<SweepReport> SweepClocks();
+
+  // Opens a rectification case for every open finding of a rule listed in
+  // `rule_cases` that has no case yet (source_kind "finding", linked through
+  // case_findings), assigned at the level the rule's `case:` names (school:
+  // the finding's school or the class's school; county: the bureau) and due
+  // in its working days. Returns how many were opened. Idempotent.
+  struct FindingCaseSpec {
+    std::string assignee;  // "school", "township" or "county"
+    int due_working_days = 0;
+  };
+  StatusOr<int> OpenRectificationsForFindings(const std::map<std::string, FindingCaseSpec>& rule_cases);
+
+ private:
+  EngineDeps deps_;
+};
+
+}  // namespace edugov::cases

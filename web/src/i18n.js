@@ -2,6 +2,8 @@ import { createI18n } from 'vue-i18n';
 import { computed } from 'vue';
 import zhCN from './locales/zh-CN.js';
 import en from './locales/en.js';
+import casesZhCN from './locales/cases.zh-CN.js';
+import casesEn from './locales/cases.en.js';
 import epZhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import epEn from 'element-plus/es/locale/lang/en.mjs';
 
@@ -26,6 +28,8 @@ export const i18n = createI18n({
   missingWarn: false,
   fallbackWarn: false,
 });
+i18n.global.mergeLocaleMessage('zh-CN', casesZhCN); // closed-loop pages (issue 4)
+i18n.global.mergeLocaleMessage('en', casesEn);
 
 export function currentLang() {
   return i18n.global.locale.value;

@@ -17,9 +17,20 @@ const UsersView = () => import('./views/UsersView.vue');
 const AuditView = () => import('./views/AuditView.vue');
 const TimetableView = () => import('./views/TimetableView.vue');
 const ErrorView = () => import('./views/ErrorView.vue');
+// Closed loops (issue 4): cases, inbox, complaint report; the public complaint pages need no login.
+const CaseListView = () => import('./views/cases/CaseListView.vue');
+const CaseView = () => import('./views/cases/CaseView.vue');
+const CaseNewView = () => import('./views/cases/CaseNewView.vue');
+const InboxView = () => import('./views/cases/InboxView.vue');
+const ComplaintReportView = () => import('./views/cases/ComplaintReportView.vue');
+const ComplaintFormView = () => import('./views/public/ComplaintFormView.vue');
+const TrackView = () => import('./views/public/TrackView.vue');
+import { canUseCases, canOpenCases, canSeeComplaintReport } from './views/cases/casesApi.js';
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  { path: '/public/complaint', name: 'public-complaint', component: ComplaintFormView, meta: { public: true } },
+  { path: '/public/track', name: 'public-track', component: TrackView, meta: { public: true } },
   {
     path: '/',
     component: LayoutView,
@@ -32,6 +43,11 @@ const routes = [
       { path: 'users', name: 'users', component: UsersView, meta: { allow: canManageUsers, menu: 'users' } },
       { path: 'audit', name: 'audit', component: AuditView, meta: { allow: canSeeAudit, menu: 'audit' } },
       { path: 'timetable', name: 'timetable', component: TimetableView, meta: { allow: canUseTimetables, menu: 'timetable' } },
+      { path: 'cases', name: 'cases', component: CaseListView, meta: { allow: canUseCases, menu: 'cases' } },
+      { path: 'cases/new', name: 'case-new', component: CaseNewView, meta: { allow: canOpenCases, menu: 'case-new' } },
+      { path: 'cases/:id(\\d+)', name: 'case', component: CaseView, meta: { allow: canUseCases, menu: 'cases' } },
+      { path: 'inbox', name: 'inbox', component: InboxView, meta: { allow: canUseCases, menu: 'inbox' } },
+      { path: 'reports/complaints', name: 'complaint-report', component: ComplaintReportView, meta: { allow: canSeeComplaintReport, menu: 'complaint-report' } },
       { path: 'forbidden', name: 'forbidden', component: ErrorView, props: { kind: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: ErrorView, props: { kind: 'not-found' } },
     ],

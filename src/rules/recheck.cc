@@ -1,0 +1,375 @@
+// The re-check after a submission (recheck.h): a partial image, the affected
+// rules, a save limited to the touched orgs and days. The upsert writes the
+// same columns and JSON shapes as findings_store.cc (migration 004), so a
+// finding opened here and one opened by `edugov check` are the same row.
+#include "rules/recheck.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/registry.h"
+#include "rules/binder.h"
+#include "rules/compiler.h"
+#include "rules/evaluator.h"
+#include "rules/policy_parser.h"
+
+namespace edugov::rules {
+namespace {
+
+using Key = std::tuple<std::string, std::string, int64_t, std::string>;
+
+// Where the re-check may read and write: org paths (each a subtree root for
+// reading) and the touched orgs and days (for deciding which findings are
+// the re-check's to change).
+struct Touched {
+  std::set<std::string> org_paths;  // the touched orgs (a class: its school)
+  std::string first_day;            // YYYY-MM-DD, inclusive
+  std::string last_day;
+};
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// A finding about a touched org, something inside it, or something above it,
+// in a period that overlaps the touched days.
+bool InScope(const Touched& t, const std::string& org_path, const std::string& start, const std::string& end) {
+  if (!start.empty() && start > t.last_day) return false;
+  if (!end.empty() && end < t.first_day) return false;
+  for (const std::string& p : t.org_paths) {
+    if (StartsWith(org_path, p) || StartsWith(p, org_path)) return true;
+  }
+  return false;
+}
+
+std::string DayText(int32_t d, bool open) { return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString(); }
+
+std::string ParamsJson(const Finding& f) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& p : f.parameters) {
+    a.push_back({{"name", p.name},
+                 {"value", p.value},
+                 {"valid_from", DayText(p.valid_from, p.valid_from == bound::kOpenFrom)},
+                 {"valid_to", DayText(p.valid_to, p.valid_to == bound::kOpenTo)},
+                 {"what_if", p.overridden}});
+  }
+  return a.dump();
+}
+
+std::string EvidenceJson(const Finding& f) {
+  return nlohmann::json{{"dataset", f.evidence_dataset}, {"row_ids", f.evidence_row_ids}}.dump();
+}
+
+storage::Value OptTownship(const Finding& f) {
+  return f.township_id ? storage::Value(f.township_id) : storage::Null();
+}
+
+// The stored ids and their values as text (dates, times) or numbers.
+std::optional<int64_t> RefValue(const storage::Value& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+  if (auto* s = std::get_if<std::string>(&v)) {
+    try {
+      return std::stoll(*s);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+StatusOr<bool> TableExists(storage::Connection& conn, const std::string& table) {
+  const std::string sql = conn.backend() == storage::Backend::kSqlite
+                              ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1"
+                              : "SELECT tablename FROM pg_tables WHERE tablename = $1 "
+                                "AND schemaname = ANY (current_schemas(false))";
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, {storage::Value(table)}));
+  return !rs.empty();
+}
+
+// The subtree root a rule grouped at `level` must read for touched org `o`
+// (-1: the whole registry).
+int32_t ReadRoot(const datasets::RegistryImage& reg, bound::GroupEntity level, int32_t o) {
+  switch (level) {
+    case bound::GroupEntity::kClass:
+    case bound::GroupEntity::kSchool: return o;
+    case bound::GroupEntity::kTownship: {
+      const int32_t t = reg.org_township[static_cast<size_t>(o)];
+      return t >= 0 ? t : o;
+    }
+    case bound::GroupEntity::kCounty: {
+      const int32_t c = reg.org_county[static_cast<size_t>(o)];
+      return c >= 0 ? c : -1;
+    }
+    case bound::GroupEntity::kAll: return -1;
+  }
+  return -1;
+}
+
+// Rows of `schema` inside any of `roots` (subtrees) or on an org above one
+// (their "unless" rows reach down); every row when `roots` is empty.
+StatusOr<std::vector<datasets::IngestedRow>> ReadRows(storage::Connection& conn,
+                                                      const datasets::DatasetSchema& schema,
+                                                      const std::vector<std::string>& roots, bool all) {
+  std::vector<datasets::IngestedRow> out;
+  const std::string table = schema.TableName();
+  ASSIGN_OR_RETURN(bool exists, TableExists(conn, table));
+  if (!exists) return out;
+  std::string sql = "SELECT row_id";
+  for (const auto& c : schema.columns) sql += ", " + storage::QuoteIdentifier(c.name);
+  sql += " FROM " + storage::QuoteIdentifier(table);
+  storage::Params params;
+  if (!all) {
+    std::string where;
+    for (const std::string& p : roots) {
+      params.emplace_back(std::in_place_type<std::string>, p + "%");
+      params.emplace_back(std::in_place_type<std::string>, p);
+      const std::string a = std::to_string(params.size() - 1), b = std::to_string(params.size());
+      where += (where.empty() ? "" : " OR ") + std::string("org_path LIKE $") + a + " OR $" + b +
+               " LIKE org_path || '%'";
+    }
+    sql += " WHERE " + where;
+  }
+  sql += " ORDER BY row_id";
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
+  out.reserve(rs.size());
+  for (size_t r = 0; r < rs.size(); ++r) {
+    datasets::IngestedRow row;
+    row.row_id = rs.GetInt(r, 0);
+    row.values.assign(rs.row(r).begin() + 1, rs.row(r).end());
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+struct SaveResult {
+  int64_t opened = 0, standing = 0, reopened = 0, resolved = 0;
+  std::vector<int64_t> open_ids;
+};
+
+Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>& rules,
+                  const std::vector<Finding>& findings, const Touched& touched, Date as_of, const Clock& clock,
+                  SaveResult& out) {
+  const std::string today = as_of.ToString();
+  const int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock.Now().time_since_epoch()).count();
+  // The stored findings of the affected rules about the touched orgs.
+  std::string sql =
+      "SELECT id, rule_id, entity_type, entity_id, period_start, period_end, status, org_path FROM findings "
+      "WHERE rule_id IN (";
+  storage::Params params;
+  for (const bound::Rule* r : rules) {
+    params.emplace_back(std::in_place_type<std::string>, r->id);
+    sql += (params.size() > 1 ? ", $" : "$") + std::to_string(params.size());
+  }
+  sql += ") AND (";
+  bool first = true;
+  for (const std::string& p : touched.org_paths) {
+    params.emplace_back(std::in_place_type<std::string>, p + "%");
+    params.emplace_back(std::in_place_type<std::string>, p);
+    sql += std::string(first ? "" : " OR ") + "org_path LIKE $" + std::to_string(params.size() - 1) + " OR $" +
+           std::to_string(params.size()) + " LIKE org_path || '%'";
+    first = false;
+  }
+  sql += ")";
+  ASSIGN_OR_RETURN(storage::ResultSet rs, tx.Query(sql, params));
+  struct Row {
+    int64_t id;
+    std::string period_end;
+    std::string status;
+    bool seen = false;
+  };
+  std::map<Key, Row> stored;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    if (!InScope(touched, rs.GetText(i, 7), rs.GetText(i, 4), rs.GetText(i, 5))) continue;
+    stored[{rs.GetText(i, 1), rs.GetText(i, 2), rs.GetInt(i, 3), rs.GetText(i, 4)}] =
+        Row{rs.GetInt(i, 0), rs.GetText(i, 5), rs.GetText(i, 6)};
+  }
+  for (const Finding& f : findings) {
+    Key k{f.rule_id, f.entity_type, f.entity_id, f.period_start};
+    auto it = stored.find(k);
+    int64_t id = 0;
+    std::string status;
+    if (it == stored.end()) {
+      // ON CONFLICT: a concurrent re-check (or sweep) may have inserted it
+      // since the read above; then it is updated below like a stored one.
+      ASSIGN_OR_RETURN(
+          storage::ResultSet ins,
+          tx.Query("INSERT INTO findings (rule_id, clause, severity, entity_type, entity_id, org_path, township_id, "
+                   "period_kind, period_start, period_end, measured, threshold, comparison, parameters_json, "
+                   "evidence_json, evidence_count, status, first_seen_on, last_seen_on, created_at, updated_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17, "
+                   "$17, $18, $18) ON CONFLICT (rule_id, entity_type, entity_id, period_start) DO NOTHING "
+                   "RETURNING id",
+                   {f.rule_id, f.clause, f.severity, f.entity_type, f.entity_id, f.org_path, OptTownship(f),
+                    f.period_kind, f.period_start, f.period_end, f.measured, f.threshold, f.comparison,
+                    ParamsJson(f), EvidenceJson(f), f.evidence_count, today, now_us}));
+      if (!ins.empty()) {
+        ++out.opened;
+        out.open_ids.push_back(ins.GetInt(0, 0));
+        continue;
+      }
+      ASSIGN_OR_RETURN(storage::ResultSet again,
+                       tx.Query("SELECT id, status FROM findings WHERE rule_id = $1 AND entity_type = $2 "
+                                "AND entity_id = $3 AND period_start = $4",
+                                {f.rule_id, f.entity_type, f.entity_id, f.period_start}));
+      if (again.empty()) {
+        return InternalError("finding " + f.rule_id + " vanished during the re-check",
+                             "复核期间问题 " + f.rule_id + " 消失");
+      }
+      id = again.GetInt(0, 0);
+      status = again.GetText(0, 1);
+    } else {
+      it->second.seen = true;
+      id = it->second.id;
+      status = it->second.status;
+    }
+    const bool reopen = status != "open";
+    RETURN_IF_ERROR(tx.Execute(
+        "UPDATE findings SET measured = $2, threshold = $3, parameters_json = $4, evidence_json = $5, "
+        "evidence_count = $6, last_seen_on = $7, updated_at = $8, status = 'open', resolved_on = NULL, "
+        "times_reopened = times_reopened + $9 WHERE id = $1",
+        {id, f.measured, f.threshold, ParamsJson(f), EvidenceJson(f), f.evidence_count, today, now_us,
+         int64_t{reopen ? 1 : 0}}));
+    (reopen ? out.reopened : out.standing) += 1;
+    out.open_ids.push_back(id);
+  }
+  for (const auto& [k, row] : stored) {
+    if (row.seen || row.status != "open") continue;
+    if (!row.period_end.empty() && row.period_end > today) continue;
+    RETURN_IF_ERROR(tx.Execute(
+        "UPDATE findings SET status = 'resolved', resolved_on = $2, updated_at = $3 WHERE id = $1",
+        {row.id, today, now_us}));
+    ++out.resolved;
+  }
+  std::sort(out.open_ids.begin(), out.open_ids.end());
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const bound::Pack& pack,
+                                           std::string_view dataset,
+                                           const std::vector<datasets::IngestedRow>& rows, Date as_of,
+                                           const Clock& clock) {
+  RecheckSummary summary;
+  int d = -1;
+  for (size_t i = 0; i < pack.datasets.size(); ++i) {
+    if (pack.datasets[i].name == dataset) d = static_cast<int>(i);
+  }
+  if (d < 0 || rows.empty()) return summary;
+
+  // 1. The affected rules and the datasets they read.
+  std::vector<const bound::Rule*> affected;
+  std::set<int> needed;
+  for (const bound::Rule& r : pack.rules) {
+    bool hit = r.check.source == bound::SourceKind::kDataset && r.check.dataset == d;
+    for (const bound::Unless& u : r.unless) hit = hit || u.dataset == d;
+    if (!hit) continue;
+    affected.push_back(&r);
+    if (r.check.source == bound::SourceKind::kDataset) needed.insert(r.check.dataset);
+    for (const bound::Unless& u : r.unless) needed.insert(u.dataset);
+  }
+  if (affected.empty()) return summary;
+
+  // 2. The touched orgs and days.
+  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
+  const datasets::DatasetSchema& schema = pack.datasets[static_cast<size_t>(d)];
+  const int entity_col = schema.ColumnIndex(schema.entity_column);
+  const int period_col = schema.ColumnIndex(schema.period_column);
+  const bool by_class = schema.entity_kind() == datasets::RefKind::kClass;
+  std::set<int32_t> touched_orgs;
+  Touched touched;
+  for (const datasets::IngestedRow& row : rows) {
+    if (entity_col < 0 || static_cast<size_t>(entity_col) >= row.values.size()) continue;
+    std::optional<int64_t> id = RefValue(row.values[static_cast<size_t>(entity_col)]);
+    if (!id) continue;
+    int32_t org = -1;
+    if (by_class) {
+      const int32_t c = reg.ClassIndex(*id);
+      if (c >= 0) org = reg.class_school[static_cast<size_t>(c)];
+    } else {
+      org = reg.OrgIndex(*id);
+    }
+    if (org < 0) continue;
+    std::string first, last;
+    for (size_t c = 0; c < schema.columns.size() && c < row.values.size(); ++c) {
+      if (schema.columns[c].type != datasets::ColumnType::kDate) continue;
+      const auto* text = std::get_if<std::string>(&row.values[c]);
+      if (!text || text->empty()) continue;
+      if (static_cast<int>(c) == period_col) first = *text;
+      last = std::max(last, *text);
+    }
+    if (first.empty()) continue;  // an undated row is in no period
+    touched_orgs.insert(org);
+    touched.org_paths.insert(reg.org_path[static_cast<size_t>(org)]);
+    touched.first_day = touched.first_day.empty() ? first : std::min(touched.first_day, first);
+    touched.last_day = std::max(touched.last_day, std::max(first, last));
+  }
+  if (touched_orgs.empty()) return summary;
+
+  // 3. The partial image: each affected rule's read roots for each touched org.
+  bool read_all = false;
+  std::set<std::string> root_paths;
+  for (int32_t o : touched_orgs) {
+    for (const bound::Rule* r : affected) {
+      const int32_t root = ReadRoot(reg, r->check.group, o);
+      if (root < 0) read_all = true;
+      else root_paths.insert(reg.org_path[static_cast<size_t>(root)]);
+    }
+  }
+  std::vector<std::string> roots;  // without those inside another (sorted: a prefix comes first)
+  for (const std::string& p : root_paths) {
+    if (roots.empty() || !StartsWith(p, roots.back())) roots.push_back(p);
+  }
+  std::vector<datasets::DatasetSchema> schemas;
+  for (int i : needed) schemas.push_back(pack.datasets[static_cast<size_t>(i)]);
+  datasets::ColumnarImage image = datasets::EmptyImage(schemas, std::move(reg));
+  for (const datasets::DatasetSchema& s : schemas) {
+    ASSIGN_OR_RETURN(std::vector<datasets::IngestedRow> loaded, ReadRows(conn, s, roots, read_all));
+    summary.rows_read += static_cast<int64_t>(loaded.size());
+    RETURN_IF_ERROR(datasets::Append(image, s.name, loaded));
+  }
+
+  // 4. Evaluate the affected rules as the sweep would; keep what is in scope.
+  const CompileOptions options{as_of, {}};
+  std::vector<Finding> all, findings;
+  for (const bound::Rule* r : affected) {
+    ASSIGN_OR_RETURN(plan::Plan pl, CompileRule(pack, *r, image, options));
+    RETURN_IF_ERROR(EvaluateRulePlan(*r, pl, image, all));
+  }
+  for (Finding& f : all) {
+    if (InScope(touched, f.org_path, f.period_start, f.period_end)) findings.push_back(std::move(f));
+  }
+  summary.rules = static_cast<int64_t>(affected.size());
+
+  // 5. The scoped save, in one transaction.
+  SaveResult saved;
+  RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+    saved = SaveResult{};
+    return SaveScoped(tx, affected, findings, touched, as_of, clock, saved);
+  }));
+  summary.opened = saved.opened;
+  summary.standing = saved.standing;
+  summary.reopened = saved.reopened;
+  summary.resolved = saved.resolved;
+  summary.open_finding_ids = std::move(saved.open_ids);
+  return summary;
+}
+
+StatusOr<std::unique_ptr<SubmissionRechecker>> SubmissionRechecker::Load(const std::string& policy_path) {
+  ASSIGN_OR_RETURN(ast::Pack ast, ParsePolicyFile(policy_path));
+  ASSIGN_OR_RETURN(bound::Pack pack, Bind(ast));
+  return std::make_unique<SubmissionRechecker>(std::move(pack));
+}
+
+StatusOr<RecheckSummary> SubmissionRechecker::Recheck(storage::Connection& conn, const Clock& clock,
+                                                      std::string_view dataset,
+                                                      const std::vector<datasets::IngestedRow>& rows) const {
+  return RecheckSubmission(conn, pack_, dataset, rows, registry::ChinaDate(clock.Now()), clock);
+}
+
+}  // namespace edugov::rules

@@ -58,6 +58,12 @@ struct RoleToken {
 
 struct TimeLimit {
   int working_days = 0;       // the state must be left within this many working days
+  // Per-case overrides, first match wins: the value of an int field (a
+  // rectification's own due_working_days), then a table keyed by an enum
+  // field's value (a hazard's grade, an enquiry vs a complaint).
+  std::string days_field;
+  std::string by_field;
+  std::map<std::string, int> by_value;
   int remind_after_days = 1;  // 催办: a reminder this many working days after the deadline (0: on it)
   int escalate_after_days = 5;  // escalate (and record 书面批评) this many working days after the reminder
 };
@@ -70,6 +76,9 @@ struct StateSpec {
   std::string assignee_level;  // "school", "township", "department", "leadership"
   std::string assignee_department;  // for "department"
   std::optional<TimeLimit> time_limit;
+  // For "school"/"township": the org field naming the unit that must act (a
+  // complaint's lead unit); default the case's own org (its township).
+  std::string assignee_org_field;
   // Shown on the public tracking page under this label (complaints).
   bool public_visible = true;
 };
@@ -108,6 +117,23 @@ struct CaseType {
   int reopen_within_days = 0;
   // kEnum field that holds the category shown in lists and reports, if any.
   std::string category_field;
+  // Where a changed frozen field sends an approved case back (default states[0]).
+  std::string frozen_change_state;
+  // Repeated-complaint detection (merge: {within_days, threshold, text_field}):
+  // a new case about the same org and category whose text is similar enough
+  // to an open one of the last within_days days joins it, in state "merged".
+  struct MergeRule {
+    int within_days = 30;
+    double threshold = 0.6;  // character-bigram Jaccard similarity
+    std::string text_field = "text";
+  };
+  std::optional<MergeRule> merge;
+  // A case of one of these categories names the org's holder of this post as
+  // accountable (staff_id) when opened without one: meals → principal.
+  std::vector<std::string> accountable_categories;
+  std::string accountable_post;
+  // Rectifications opened from findings: rule-id first segment → category.
+  std::map<std::string, std::string> finding_categories;
 
   const StateSpec* FindState(std::string_view id) const;
   const TransitionSpec* FindTransition(std::string_view id) const;

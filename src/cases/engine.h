@@ -22,7 +22,9 @@
 // kPermissionDenied for a transition the actor's role may not take (naming
 // the transition and the roles that may), kFailedPrecondition for a
 // transition not allowed from the current state, kInvalidArgument naming the
-// field, kAborted when `version` is stale (someone else acted first).
+// field, kFailedPrecondition with field() "version" when `version` is stale
+// (someone else acted first; common/status.h has no separate aborted code —
+// both are 409 for HTTP).
 //
 // Thread-safe: a CaseEngine holds no mutable state of its own; everything it
 // points at must outlive it.

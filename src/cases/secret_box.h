@@ -35,7 +35,8 @@ class SecretBox {
 
   // nonce ‖ ciphertext (24 + 16 + plaintext bytes). The nonce comes from `random`.
   std::string Seal(std::string_view plaintext, Random& random) const;
-  // kDataLoss if the bytes were not sealed with this key or were altered.
+  // kInternal (common/status.h has no data-loss code) if the bytes were not
+  // sealed with this key or were altered: the wrong key file or tampering.
   StatusOr<std::string> Open(std::string_view sealed) const;
 
  private:

@@ -1,0 +1,1644 @@
+#include "cases/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+#include <set>
+
+#include "cases/internal/store.h"
+#include "cases/internal/util.h"
+#include "ledger/audit.h"
+#include "ledger/sanctions.h"
+
+namespace edugov::cases {
+namespace {
+
+using internal::CaseRow;
+using internal::OrgInfo;
+using json = nlohmann::json;
+using storage::Connection;
+using storage::ResultSet;
+
+constexpr int64_t kDayUs = 86'400'000'000LL;
+constexpr int64_t kShanghaiOffsetUs = 8 * 3'600'000'000LL;
+
+// The one message for a case the actor may not see and one that does not
+// exist, so probing ids learns nothing.
+Status CaseNotFound() { return NotFoundError("no such case", "案件不存在"); }
+Status CodeNotFound() {
+  return NotFoundError("no complaint with this tracking code", "查询码无效或不存在");
+}
+
+int64_t NowUs(const EngineDeps& d) { return ToUnixMicros(d.clock->Now()); }
+
+std::string ActorName(const Actor& a) {
+  switch (a.kind) {
+    case Actor::Kind::kUser: return a.user->username;
+    case Actor::Kind::kPublic: return "public";
+    case Actor::Kind::kSystem: return "system";
+  }
+  return "system";
+}
+int64_t ActorId(const Actor& a) { return a.kind == Actor::Kind::kUser ? a.user->user_id : 0; }
+
+std::string RoleTokenName(const RoleToken& t) {
+  return t.department.empty() ? t.role : t.role + ":" + t.department;
+}
+
+bool IsConfidentialReader(const Actor& a, const CaseType& t) {
+  if (a.kind != Actor::Kind::kUser || a.user->role != accounts::Role::kBureauDept) return false;
+  return std::find(t.confidential_readers.begin(), t.confidential_readers.end(),
+                   a.user->department) != t.confidential_readers.end();
+}
+
+// Whether a user may see a case at all. Teachers see only what they opened;
+// everyone else sees the cases about orgs in their subtree (the bureau's
+// subtree is the county, so all of them).
+bool UserCanSee(const accounts::Principal& p, const CaseRow& c) {
+  if (p.role == accounts::Role::kTeacher) return c.created_by != 0 && c.created_by == p.user_id;
+  return p.CanSee(c.org_path);
+}
+
+bool ActorCanSee(const Actor& a, const CaseRow& c) {
+  switch (a.kind) {
+    case Actor::Kind::kSystem: return true;
+    case Actor::Kind::kPublic: return false;
+    case Actor::Kind::kUser: return UserCanSee(*a.user, c);
+  }
+  return false;
+}
+
+StatusOr<std::string> OrgPath(Connection& conn, int64_t org_id) {
+  if (org_id == 0) return std::string();
+  ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(conn, org_id));
+  return o ? o->path : std::string();
+}
+
+// Whether `actor` holds `token` for case `c`. Users must also see the case.
+StatusOr<bool> Holds(Connection& conn, const Actor& a, const RoleToken& t, const CaseRow& c) {
+  if (t.role == "public") return a.kind == Actor::Kind::kPublic;
+  if (t.role == "system") return a.kind == Actor::Kind::kSystem;
+  if (a.kind != Actor::Kind::kUser || !UserCanSee(*a.user, c)) return false;
+  const accounts::Principal& p = *a.user;
+  using accounts::Role;
+  if (t.role == "assignee") {
+    if (c.assignee_level == "leadership") return p.role == Role::kBureauLeader;
+    if (c.assignee_level == "department") {
+      return p.role == Role::kBureauDept && p.department == c.assignee_department;
+    }
+    const Role want = c.assignee_level == "school" ? Role::kSchool : Role::kTownship;
+    if (p.role != want) return false;
+    if (p.org_id == c.assignee_org_id) return true;
+    ASSIGN_OR_RETURN(std::string path, OrgPath(conn, c.assignee_org_id));
+    return !path.empty() && p.CanSee(path);
+  }
+  std::optional<Role> r = accounts::ParseRole(t.role);
+  if (!r || *r != p.role) return false;
+  return t.department.empty() || t.department == p.department;
+}
+
+StatusOr<bool> HoldsAny(Connection& conn, const Actor& a, const std::vector<RoleToken>& roles,
+                        const CaseRow& c) {
+  for (const RoleToken& t : roles) {
+    ASSIGN_OR_RETURN(bool ok, Holds(conn, a, t, c));
+    if (ok) return true;
+  }
+  return false;
+}
+
+std::string RolesList(const std::vector<RoleToken>& roles) {
+  std::string s;
+  for (const RoleToken& t : roles) s += (s.empty() ? "" : ", ") + RoleTokenName(t);
+  return s;
+}
+
+bool FromMatches(const CaseType& type, const TransitionSpec& tr, const std::string& state) {
+  const StateSpec* s = type.FindState(state);
+  for (const std::string& f : tr.from) {
+    if (f == state || (f == "*" && s && !s->terminal)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- fields
+
+Status FieldError(const FieldSpec& f, const std::string& en, const std::string& zh) {
+  return InvalidArgumentError(f.name + ": " + en, f.label.zh + "（" + f.name + "）：" + zh)
+      .WithField("fields." + f.name);
+}
+
+// One field value, checked against its spec and put in canonical form.
+StatusOr<json> NormalizeField(Connection& conn, const FieldSpec& f, const json& v) {
+  auto as_int = [&](int64_t* out) -> bool {
+    if (v.is_number_integer()) {
+      *out = v.get<int64_t>();
+      return true;
+    }
+    if (v.is_number_float()) {
+      double d = v.get<double>();
+      if (d != std::floor(d)) return false;
+      *out = static_cast<int64_t>(d);
+      return true;
+    }
+    if (v.is_string()) {
+      const std::string s = v.get<std::string>();
+      static const std::regex re("-?[0-9]{1,15}");
+      if (!std::regex_match(s, re)) return false;
+      *out = std::stoll(s);
+      return true;
+    }
+    return false;
+  };
+  switch (f.type) {
+    case FieldType::kText:
+    case FieldType::kLongText: {
+      if (!v.is_string()) return FieldError(f, "must be text", "应为文本");
+      const std::string s = v.get<std::string>();
+      const size_t max = f.type == FieldType::kText ? 1000 : 20000;
+      if (s.size() > max) {
+        return FieldError(f, "is longer than " + std::to_string(max) + " bytes",
+                          "超过 " + std::to_string(max) + " 字节");
+      }
+      return json(s);
+    }
+    case FieldType::kPhone: {
+      if (!v.is_string()) return FieldError(f, "must be a phone number", "应为电话号码");
+      static const std::regex re("[0-9+\\- ]{5,20}");
+      const std::string s = v.get<std::string>();
+      if (!std::regex_match(s, re)) return FieldError(f, "'" + s + "' is not a phone number", "'" + s + "' 不是电话号码");
+      return json(s);
+    }
+    case FieldType::kInt: {
+      int64_t n = 0;
+      if (!as_int(&n)) return FieldError(f, "must be an integer", "应为整数");
+      return json(n);
+    }
+    case FieldType::kDecimal: {
+      if (v.is_number()) return json(v.get<double>());
+      if (v.is_string()) {
+        try {
+          size_t used = 0;
+          const std::string s = v.get<std::string>();
+          double d = std::stod(s, &used);
+          if (used == s.size()) return json(d);
+        } catch (const std::exception&) {
+        }
+      }
+      return FieldError(f, "must be a number", "应为数字");
+    }
+    case FieldType::kDate: {
+      if (!v.is_string() || !Date::Parse(v.get<std::string>()).ok()) {
+        return FieldError(f, "must be a date YYYY-MM-DD", "应为日期 YYYY-MM-DD");
+      }
+      return json(v.get<std::string>());
+    }
+    case FieldType::kBool: {
+      if (v.is_boolean()) return v;
+      if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) return json(v.get<int64_t>() == 1);
+      return FieldError(f, "must be true or false", "应为是或否");
+    }
+    case FieldType::kEnum: {
+      if (v.is_string()) {
+        for (const auto& [k, _] : f.options) {
+          if (k == v.get<std::string>()) return v;
+        }
+      }
+      std::string keys;
+      for (const auto& [k, _] : f.options) keys += (keys.empty() ? "" : ", ") + k;
+      return FieldError(f, "must be one of " + keys, "应为以下之一：" + keys);
+    }
+    case FieldType::kOrg:
+    case FieldType::kStaff: {
+      int64_t id = 0;
+      if (!as_int(&id) || id <= 0) return FieldError(f, "must be an id", "应为编号");
+      const char* sql = f.type == FieldType::kOrg ? "SELECT 1 FROM orgs WHERE id = $1"
+                                                  : "SELECT 1 FROM staff WHERE id = $1";
+      ASSIGN_OR_RETURN(ResultSet rs, conn.Query(sql, {id}));
+      if (rs.empty()) return FieldError(f, "no such " + std::string(f.type == FieldType::kOrg ? "org " : "staff member ") + std::to_string(id), "编号 " + std::to_string(id) + " 不存在");
+      return json(id);
+    }
+  }
+  return FieldError(f, "unsupported type", "不支持的类型");
+}
+
+struct SplitFields {
+  json plain = json::object();
+  json secret = json::object();
+};
+
+// Checks every given field and splits the confidential ones off. A null
+// value clears the field.
+StatusOr<SplitFields> NormalizeFields(Connection& conn, const CaseType& type, const json& in) {
+  SplitFields out;
+  if (in.is_null()) return out;
+  if (!in.is_object()) {
+    return InvalidArgumentError("fields must be an object", "fields 应为对象").WithField("fields");
+  }
+  for (auto it = in.begin(); it != in.end(); ++it) {
+    const FieldSpec* f = type.FindField(it.key());
+    if (!f) {
+      return InvalidArgumentError("unknown field '" + it.key() + "' for case type " + type.id,
+                                  "案件类型 " + type.label.zh + " 没有字段 '" + it.key() + "'")
+          .WithField("fields." + it.key());
+    }
+    json v = json();
+    if (!it.value().is_null() && !(it.value().is_string() && it.value().get<std::string>().empty())) {
+      ASSIGN_OR_RETURN(v, NormalizeField(conn, *f, it.value()));
+    }
+    (f->confidential ? out.secret : out.plain)[f->name] = v;
+  }
+  return out;
+}
+
+void MergeInto(json& target, const json& changes) {
+  for (auto it = changes.begin(); it != changes.end(); ++it) {
+    if (it.value().is_null()) {
+      target.erase(it.key());
+    } else {
+      target[it.key()] = it.value();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- attachments
+
+struct CheckedAttachment {
+  std::string filename;
+  std::string content_type;
+  const std::string* bytes = nullptr;
+};
+
+StatusOr<std::vector<CheckedAttachment>> CheckAttachments(const std::vector<AttachmentInput>& in) {
+  if (static_cast<int>(in.size()) > internal::kMaxAttachments) {
+    return InvalidArgumentError(
+               "at most " + std::to_string(internal::kMaxAttachments) + " attachments per request",
+               "每次最多上传 " + std::to_string(internal::kMaxAttachments) + " 个附件")
+        .WithField("attachments");
+  }
+  std::vector<CheckedAttachment> out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    std::string name = in[i].filename;
+    if (size_t slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
+    if (name.size() > 200) name = name.substr(0, 200);
+    if (name.empty()) name = "attachment-" + std::to_string(i + 1);
+    if (static_cast<int64_t>(in[i].bytes.size()) > internal::kMaxAttachmentBytes) {
+      return Status(StatusCode::kResourceExhausted,
+                    name + " is larger than 5 MiB", name + " 超过 5 MiB 的大小限制", name);
+    }
+    const std::string type = internal::SniffContentType(in[i].bytes);
+    if (type.empty()) {
+      return InvalidArgumentError(
+                 name + " is not an image (PNG, JPEG, GIF, WebP) or a PDF",
+                 name + " 不是图片（PNG、JPEG、GIF、WebP）或 PDF 文件")
+          .WithField(name);
+    }
+    out.push_back({name, type, &in[i].bytes});
+  }
+  return out;
+}
+
+Status StoreAttachments(Connection& tx, int64_t case_id, int64_t event_id,
+                        const std::vector<CheckedAttachment>& files, bool confidential,
+                        const std::string& by, int64_t now) {
+  for (const CheckedAttachment& a : files) {
+    RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO case_attachments (case_id, event_id, filename, content_type, size_bytes, "
+        "sha256, bytes, confidential, uploaded_by, uploaded_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        {case_id, event_id, a.filename, a.content_type, static_cast<int64_t>(a.bytes->size()),
+         internal::Sha256Hex(*a.bytes), storage::Blob{*a.bytes}, int64_t{confidential ? 1 : 0}, by,
+         now}));
+  }
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------- clocks
+
+// The working days the case has to leave `state`: a per-case field, then a
+// per-category table, then the state's own number; plus extensions.
+std::optional<int> LimitDays(const StateSpec& s, const json& fields, int extended) {
+  if (!s.time_limit) return std::nullopt;
+  const TimeLimit& tl = *s.time_limit;
+  int days = tl.working_days;
+  if (!tl.days_field.empty() && fields.contains(tl.days_field) && fields[tl.days_field].is_number_integer()) {
+    days = static_cast<int>(fields[tl.days_field].get<int64_t>());
+  } else if (!tl.by_field.empty() && fields.contains(tl.by_field) && fields[tl.by_field].is_string()) {
+    auto it = tl.by_value.find(fields[tl.by_field].get<std::string>());
+    if (it != tl.by_value.end()) days = it->second;
+  }
+  return std::max(0, days + extended);
+}
+
+// Sets c.due_at / c.deadline_unknown for its current state. A calendar that
+// lacks the year never refuses the case: the deadline is just unknown.
+Status ComputeDue(const EngineDeps& d, const CaseType& type, CaseRow& c) {
+  c.due_at.reset();
+  c.deadline_unknown = false;
+  const StateSpec* s = type.FindState(c.state);
+  if (!s || s->terminal) return OkStatus();
+  std::optional<int> days = LimitDays(*s, c.fields, c.extended_days);
+  if (!days) return OkStatus();
+  StatusOr<TimePoint> due = d.calendar->DeadlineAt(FromUnixMicros(c.state_entered_at), *days);
+  if (due.ok()) {
+    c.due_at = ToUnixMicros(*due);
+  } else if (due.status().code() == StatusCode::kFailedPrecondition) {
+    c.deadline_unknown = true;
+  } else {
+    return due.status();
+  }
+  return OkStatus();
+}
+
+int64_t StartOfDayUs(Date d) {
+  return int64_t{d.DaysSinceEpoch()} * kDayUs - kShanghaiOffsetUs;
+}
+
+// Sets who must act from the state's assignee rule. The level follows the
+// kind of the unit named: a complaint dispatched to a township's own office
+// is the township's to answer.
+Status ComputeAssignee(Connection& conn, const StateSpec& s, CaseRow& c) {
+  if (s.assignee_level.empty()) return OkStatus();
+  c.assignee_level = s.assignee_level;
+  c.assignee_department = s.assignee_department;
+  c.assignee_org_id = 0;
+  if (s.assignee_level == "school" || s.assignee_level == "township") {
+    int64_t org = c.org_id;
+    if (!s.assignee_org_field.empty() && c.fields.contains(s.assignee_org_field) &&
+        c.fields[s.assignee_org_field].is_number_integer()) {
+      org = c.fields[s.assignee_org_field].get<int64_t>();
+    }
+    ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(conn, org));
+    if (!o) {
+      // County-level case: the supervision department acts for it.
+      c.assignee_level = "department";
+      c.assignee_department = "supervision";
+      return OkStatus();
+    }
+    if (s.assignee_level == "school") {
+      c.assignee_level = o->kind == "township" ? "township" : "school";
+      c.assignee_org_id = o->id;
+    } else {
+      c.assignee_org_id = o->township_id != 0 ? o->township_id : o->id;
+    }
+  }
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------- notices, audit, events
+
+Status Notify(const EngineDeps& d, Connection& tx, const CaseRow& c, const std::string& kind,
+              const std::string& level, int64_t org, const std::string& dept,
+              const std::string& zh, const std::string& en) {
+  if (!d.notifier) return OkStatus();
+  CaseNotice n;
+  n.kind = kind;
+  n.case_id = c.id;
+  n.case_ref = c.ref;
+  n.case_type = c.case_type;
+  n.title = c.title;
+  n.message_zh = zh;
+  n.message_en = en;
+  n.level = level;
+  n.org_id = org;
+  n.department = dept;
+  return d.notifier->Notify(tx, n);
+}
+
+Status NotifyAssignee(const EngineDeps& d, Connection& tx, const CaseRow& c, const std::string& kind,
+                      const std::string& zh, const std::string& en) {
+  if (c.assignee_level.empty()) return OkStatus();
+  return Notify(d, tx, c, kind, c.assignee_level, c.assignee_org_id, c.assignee_department, zh, en);
+}
+
+json AuditJson(const CaseRow& c) {
+  json j = {{"ref", c.ref},           {"type", c.case_type},         {"state", c.state},
+            {"title", c.title},       {"category", c.category},      {"org_id", c.org_id},
+            {"staff_id", c.staff_id}, {"assignee_level", c.assignee_level},
+            {"assignee_org_id", c.assignee_org_id},
+            {"fields", c.fields},     {"version", c.version}};
+  if (c.due_at) j["due_at"] = FormatTimestamp(FromUnixMicros(*c.due_at));
+  // Confidential values never enter the audit log; only that they exist.
+  j["confidential"] = c.confidential.has_value() ? "sealed" : "";
+  return j;
+}
+
+Status Audit(const EngineDeps& d, Connection& tx, const Actor& a, const std::string& action,
+             const CaseRow* before, const CaseRow& after) {
+  return ledger::AppendAudit(tx, {.actor_user_id = ActorId(a), .actor = ActorName(a),
+                                  .action = action, .entity = "case",
+                                  .entity_id = std::to_string(after.id),
+                                  .before = before ? AuditJson(*before).dump() : "",
+                                  .after = AuditJson(after).dump()},
+                             *d.clock);
+}
+
+struct EventIn {
+  std::string kind, transition, from, to, comment;
+  json fields = json::object();
+  bool is_public = false;
+};
+
+StatusOr<int64_t> AddEvent(Connection& tx, int64_t case_id, const Actor& a, int64_t now,
+                           const EventIn& e) {
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   tx.Query("INSERT INTO case_events (case_id, at, actor_user_id, actor, kind, "
+                            "transition, from_state, to_state, comment, fields_json, visibility) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                            {case_id, now,
+                             a.kind == Actor::Kind::kUser ? storage::Value(a.user->user_id) : storage::Null(),
+                             ActorName(a), e.kind,
+                             e.transition.empty() ? storage::Null() : storage::Value(e.transition),
+                             e.from.empty() ? storage::Null() : storage::Value(e.from),
+                             e.to.empty() ? storage::Null() : storage::Value(e.to), e.comment,
+                             e.fields.dump(), std::string(e.is_public ? "public" : "internal")}));
+  return rs.GetInt(0, 0);
+}
+
+storage::Value OptInt(const std::optional<int64_t>& v) {
+  return v ? storage::Value(*v) : storage::Null();
+}
+storage::Value IdOrNull(int64_t v) { return v ? storage::Value(v) : storage::Null(); }
+
+// Writes every mutable column of `c` back, guarded by the version it was read
+// at (`c.version` is the new one).
+Status UpdateRow(Connection& tx, const CaseRow& c, int64_t now) {
+  ASSIGN_OR_RETURN(
+      int64_t n,
+      tx.Execute("UPDATE cases SET state = $1, title = $2, category = $3, staff_id = $4, "
+                 "assignee_level = $5, assignee_org_id = $6, assignee_department = $7, "
+                 "escalation_level = $8, state_entered_at = $9, due_at = $10, deadline_unknown = $11, "
+                 "extended_days = $12, reminded_at = $13, escalated_at = $14, closed_at = $15, "
+                 "fields_json = $16, confidential = $17, frozen_json = $18, merged_into = $19, "
+                 "satisfaction = $20, reopen_until = $21, version = $22, updated_at = $23 "
+                 "WHERE id = $24 AND version = $25",
+                 {c.state, c.title, c.category, IdOrNull(c.staff_id), c.assignee_level,
+                  IdOrNull(c.assignee_org_id), c.assignee_department, int64_t{c.escalation_level},
+                  c.state_entered_at, OptInt(c.due_at), int64_t{c.deadline_unknown ? 1 : 0},
+                  int64_t{c.extended_days}, OptInt(c.reminded_at), OptInt(c.escalated_at),
+                  OptInt(c.closed_at), c.fields.dump(),
+                  c.confidential ? storage::Value(storage::Blob{*c.confidential}) : storage::Null(),
+                  c.frozen_json ? storage::Value(*c.frozen_json) : storage::Null(),
+                  OptInt(c.merged_into),
+                  c.satisfaction ? storage::Value(int64_t{*c.satisfaction}) : storage::Null(),
+                  OptInt(c.reopen_until), int64_t{c.version}, now, c.id, int64_t{c.version - 1}}));
+  if (n != 1) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the case was changed by someone else meanwhile; reload it",
+                  "案件已被他人修改，请刷新后重试", "version");
+  }
+  return OkStatus();
+}
+
+StatusOr<json> OpenSecret(const EngineDeps& d, const CaseRow& c) {
+  if (!c.confidential) return json::object();
+  ASSIGN_OR_RETURN(std::string plain, d.box->Open(*c.confidential));
+  json j = json::parse(plain, nullptr, false);
+  return j.is_object() ? j : json::object();
+}
+
+std::string EnumLabel(const CaseType& t, const std::string& field, const std::string& key) {
+  if (const FieldSpec* f = t.FindField(field)) {
+    for (const auto& [k, l] : f->options) {
+      if (k == key) return l.zh;
+    }
+  }
+  return key;
+}
+
+// ---------------------------------------------------------------- view
+
+StatusOr<CaseView> BuildView(const EngineDeps& d, Connection& conn, const Actor& a,
+                             const CaseType& type, const CaseRow& c, bool full) {
+  CaseView v;
+  v.id = c.id;
+  v.ref = c.ref;
+  v.case_type = c.case_type;
+  v.state = c.state;
+  v.title = c.title;
+  v.category = c.category;
+  v.org_id = c.org_id;
+  v.org_name = c.org_name;
+  v.township_id = c.township_id;
+  v.staff_id = c.staff_id;
+  v.assignee_level = c.assignee_level;
+  v.assignee_org_id = c.assignee_org_id;
+  v.assignee_department = c.assignee_department;
+  v.escalation_level = c.escalation_level;
+  v.opened_at_us = c.opened_at;
+  v.state_entered_at_us = c.state_entered_at;
+  v.due_at_us = c.due_at;
+  v.deadline_unknown = c.deadline_unknown;
+  const StateSpec* st = type.FindState(c.state);
+  v.overdue = c.due_at && !(st && st->terminal) &&
+              calendar::IsOverdue(FromUnixMicros(*c.due_at), d.clock->Now());
+  v.closed_at_us = c.closed_at;
+  v.fields = c.fields;
+  const bool reader = IsConfidentialReader(a, type);
+  if (reader) {
+    ASSIGN_OR_RETURN(json secret, OpenSecret(d, c));
+    v.confidential = secret;
+  }
+  v.satisfaction = c.satisfaction;
+  v.merged_into = c.merged_into;
+  v.source_kind = c.source_kind;
+  v.source_id = c.source_id;
+  v.version = c.version;
+  ASSIGN_OR_RETURN(ResultSet fr, conn.Query("SELECT finding_id FROM case_findings WHERE case_id = $1 ORDER BY finding_id", {c.id}));
+  for (size_t i = 0; i < fr.size(); ++i) v.finding_ids.push_back(fr.GetInt(i, 0));
+  if (!full) return v;
+
+  ASSIGN_OR_RETURN(ResultSet ev,
+                   conn.Query("SELECT id, at, actor, kind, transition, from_state, to_state, comment, "
+                              "fields_json, visibility FROM case_events WHERE case_id = $1 ORDER BY id",
+                              {c.id}));
+  for (size_t i = 0; i < ev.size(); ++i) {
+    CaseEvent e;
+    e.id = ev.GetInt(i, 0);
+    e.at_us = ev.GetInt(i, 1);
+    e.actor = ev.GetText(i, 2);
+    e.kind = ev.GetText(i, 3);
+    e.transition = ev.GetText(i, 4);
+    e.from_state = ev.GetText(i, 5);
+    e.to_state = ev.GetText(i, 6);
+    e.comment = ev.GetText(i, 7);
+    e.fields = json::parse(ev.GetText(i, 8, "{}"), nullptr, false);
+    if (!e.fields.is_object()) e.fields = json::object();
+    e.public_visible = ev.GetText(i, 9) == "public";
+    v.events.push_back(std::move(e));
+  }
+  ASSIGN_OR_RETURN(ResultSet at,
+                   conn.Query("SELECT id, filename, content_type, size_bytes, sha256, confidential, "
+                              "uploaded_by, uploaded_at FROM case_attachments WHERE case_id = $1 ORDER BY id",
+                              {c.id}));
+  for (size_t i = 0; i < at.size(); ++i) {
+    AttachmentInfo info;
+    info.id = at.GetInt(i, 0);
+    info.filename = at.GetText(i, 1);
+    info.content_type = at.GetText(i, 2);
+    info.size_bytes = at.GetInt(i, 3);
+    info.sha256 = at.GetText(i, 4);
+    info.confidential = at.GetInt(i, 5) != 0;
+    info.uploaded_by = at.GetText(i, 6);
+    info.uploaded_at_us = at.GetInt(i, 7);
+    if (info.confidential && !reader && a.kind != Actor::Kind::kSystem) continue;
+    v.attachments.push_back(std::move(info));
+  }
+  ASSIGN_OR_RETURN(ResultSet ln,
+                   conn.Query("SELECT l.other_case_id, o.ref, o.case_type, l.kind, o.org_path, o.created_by, 0 "
+                              "FROM case_links l JOIN cases o ON o.id = l.other_case_id WHERE l.case_id = $1 "
+                              "UNION ALL "
+                              "SELECT l.case_id, o.ref, o.case_type, l.kind, o.org_path, o.created_by, 1 "
+                              "FROM case_links l JOIN cases o ON o.id = l.case_id WHERE l.other_case_id = $1",
+                              {c.id}));
+  for (size_t i = 0; i < ln.size(); ++i) {
+    CaseRow other;
+    other.org_path = ln.GetText(i, 4);
+    other.created_by = ln.GetInt(i, 5);
+    if (!ActorCanSee(a, other) && a.kind != Actor::Kind::kSystem) continue;
+    CaseLinkInfo l;
+    l.other_case_id = ln.GetInt(i, 0);
+    l.other_ref = ln.GetText(i, 1);
+    l.other_type = ln.GetText(i, 2);
+    l.kind = ln.GetText(i, 3);
+    if (ln.GetInt(i, 6) == 1 && l.kind == "led_to") l.kind = "led_from";
+    v.links.push_back(std::move(l));
+  }
+  std::sort(v.links.begin(), v.links.end(),
+            [](const CaseLinkInfo& x, const CaseLinkInfo& y) { return x.other_case_id < y.other_case_id; });
+  for (const TransitionSpec& tr : type.transitions) {
+    if (!FromMatches(type, tr, c.state)) continue;
+    ASSIGN_OR_RETURN(bool ok, HoldsAny(conn, a, tr.roles, c));
+    if (ok) v.available_transitions.push_back(tr.id);
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------- opening
+
+StatusOr<std::string> NextRef(Connection& tx, const CaseType& type, int64_t now) {
+  const int year = calendar::ShanghaiDate(FromUnixMicros(now)).year();
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   tx.Query("INSERT INTO case_counters (prefix, year, last) VALUES ($1, $2, 1) "
+                            "ON CONFLICT (prefix, year) DO UPDATE SET last = case_counters.last + 1 "
+                            "RETURNING last",
+                            {type.prefix, int64_t{year}}));
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(rs.GetInt(0, 0)));
+  return type.prefix + std::to_string(year) + "-" + buf;
+}
+
+struct OpenOverrides {
+  std::string assignee_level;  // non-empty: instead of the initial state's rule
+  std::string assignee_department;
+};
+
+// Among the open cases of the same type, org and category opened in the
+// last within_days days, the most similar one at or above the threshold.
+StatusOr<std::optional<CaseRow>> FindRepeat(Connection& tx, const CaseType& type, const CaseRow& c,
+                                            int64_t now) {
+  if (!type.merge || c.org_id == 0 || !c.fields.contains(type.merge->text_field)) {
+    return std::optional<CaseRow>();
+  }
+  const std::string text = c.fields[type.merge->text_field].get<std::string>();
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   tx.Query(std::string(internal::kSelectCase) +
+                                "WHERE c.case_type = $1 AND c.org_id = $2 AND c.category = $3 AND "
+                                "c.closed_at IS NULL AND c.merged_into IS NULL AND c.opened_at >= $4 "
+                                "ORDER BY c.id",
+                            {type.id, c.org_id, c.category, now - int64_t{type.merge->within_days} * kDayUs}));
+  std::optional<CaseRow> best;
+  double best_score = 0;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    CaseRow other = internal::RowFrom(rs, i);
+    const StateSpec* s = type.FindState(other.state);
+    if (!s || s->terminal || !other.fields.contains(type.merge->text_field)) continue;
+    const double score =
+        internal::BigramJaccard(text, other.fields[type.merge->text_field].get<std::string>());
+    if (score >= type.merge->threshold && score > best_score) {
+      best_score = score;
+      best = std::move(other);
+    }
+  }
+  return best;
+}
+
+struct OpenResult {
+  CaseRow row;
+  std::string tracking_code;
+};
+
+StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& a,
+                              const CaseType& type, OpenCaseRequest& req,
+                              const std::vector<CheckedAttachment>& files,
+                              const OpenOverrides& over) {
+  const int64_t now = NowUs(d);
+  CaseRow c;
+  c.case_type = type.id;
+  c.org_id = req.org_id;
+  c.staff_id = req.staff_id;
+  c.source_kind = a.kind == Actor::Kind::kPublic ? "public" : req.source_kind;
+  c.source_id = req.source_id;
+  c.created_by = ActorId(a);
+  c.opened_at = c.state_entered_at = now;
+  if (req.org_id != 0) {
+    ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, req.org_id));
+    if (!o) {
+      return InvalidArgumentError("no such org " + std::to_string(req.org_id),
+                                  "单位 " + std::to_string(req.org_id) + " 不存在")
+          .WithField("org_id");
+    }
+    if (a.kind == Actor::Kind::kUser && !a.user->CanSee(o->path)) {
+      return InvalidArgumentError("org " + std::to_string(req.org_id) + " is outside your scope",
+                                  "单位 " + std::to_string(req.org_id) + " 不在您的管辖范围内")
+          .WithField("org_id");
+    }
+    c.org_path = o->path;
+    c.org_name = o->name;
+    c.township_id = o->township_id;
+  } else {
+    ASSIGN_OR_RETURN(c.org_path, internal::CountyPath(tx));
+  }
+  if (req.staff_id != 0) {
+    ASSIGN_OR_RETURN(ResultSet rs, tx.Query("SELECT 1 FROM staff WHERE id = $1", {req.staff_id}));
+    if (rs.empty()) {
+      return InvalidArgumentError("no such staff member " + std::to_string(req.staff_id),
+                                  "教职工 " + std::to_string(req.staff_id) + " 不存在")
+          .WithField("staff_id");
+    }
+  }
+  ASSIGN_OR_RETURN(SplitFields fs, NormalizeFields(tx, type, req.fields));
+  MergeInto(c.fields, fs.plain);
+  json secret = json::object();
+  MergeInto(secret, fs.secret);
+  for (const FieldSpec& f : type.fields) {
+    if (f.required && !c.fields.contains(f.name) && !secret.contains(f.name)) {
+      return InvalidArgumentError(f.name + " is required", f.label.zh + "（" + f.name + "）为必填项")
+          .WithField("fields." + f.name);
+    }
+  }
+  if (!secret.empty()) c.confidential = d.box->Seal(secret.dump(), *d.random);
+  if (!type.category_field.empty() && c.fields.contains(type.category_field)) {
+    c.category = c.fields[type.category_field].get<std::string>();
+  }
+  if (c.staff_id == 0 && c.org_id != 0 && !type.accountable_post.empty() &&
+      std::find(type.accountable_categories.begin(), type.accountable_categories.end(), c.category) !=
+          type.accountable_categories.end()) {
+    ASSIGN_OR_RETURN(ResultSet rs,
+                     tx.Query("SELECT s.id FROM staff s JOIN staff_posts p ON p.staff_id = s.id "
+                              "WHERE s.org_id = $1 AND p.post = $2 AND s.active = 1 ORDER BY s.id LIMIT 1",
+                              {c.org_id, type.accountable_post}));
+    if (!rs.empty()) c.staff_id = rs.GetInt(0, 0);
+  }
+  c.title = req.title;
+  if (c.title.empty()) {
+    c.title = type.label.zh;
+    if (!c.category.empty()) c.title += "：" + EnumLabel(type, type.category_field, c.category);
+    if (!c.org_name.empty()) c.title += "（" + c.org_name + "）";
+  }
+  if (c.title.size() > 300) {
+    return InvalidArgumentError("title is longer than 300 bytes", "标题超过 300 字节").WithField("title");
+  }
+  ASSIGN_OR_RETURN(std::optional<CaseRow> repeat, FindRepeat(tx, type, c, now));
+  c.state = repeat ? "merged" : type.states[0].id;
+  if (repeat) c.merged_into = repeat->id;
+  const StateSpec& st = *type.FindState(c.state);
+  if (!over.assignee_level.empty()) {
+    c.assignee_level = over.assignee_level;
+    c.assignee_department = over.assignee_department;
+  } else {
+    const StateSpec& first = type.states[0];
+    RETURN_IF_ERROR(ComputeAssignee(tx, first, c));
+  }
+  if (st.terminal) c.closed_at = now;
+  RETURN_IF_ERROR(ComputeDue(d, type, c));
+  ASSIGN_OR_RETURN(c.ref, NextRef(tx, type, now));
+  OpenResult out;
+  std::optional<std::string> hash;
+  if (a.kind == Actor::Kind::kPublic) {
+    out.tracking_code = internal::NewTrackingCode(*d.random);
+    hash = internal::TrackingHash(out.tracking_code);
+  }
+  if (st.terminal && type.reopen_within_days > 0) c.reopen_until = now + type.reopen_within_days * kDayUs;
+  ASSIGN_OR_RETURN(
+      ResultSet ins,
+      tx.Query("INSERT INTO cases (ref, case_type, state, title, category, org_id, org_path, "
+               "township_id, staff_id, assignee_level, assignee_org_id, assignee_department, "
+               "opened_at, state_entered_at, due_at, deadline_unknown, closed_at, fields_json, "
+               "confidential, source_kind, source_id, tracking_hash, merged_into, reopen_until, "
+               "created_by, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+               "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26) RETURNING id",
+               {c.ref, c.case_type, c.state, c.title, c.category, IdOrNull(c.org_id), c.org_path,
+                IdOrNull(c.township_id), IdOrNull(c.staff_id), c.assignee_level,
+                IdOrNull(c.assignee_org_id), c.assignee_department, now, now, OptInt(c.due_at),
+                int64_t{c.deadline_unknown ? 1 : 0}, OptInt(c.closed_at), c.fields.dump(),
+                c.confidential ? storage::Value(storage::Blob{*c.confidential}) : storage::Null(),
+                c.source_kind, IdOrNull(c.source_id), hash ? storage::Value(*hash) : storage::Null(),
+                OptInt(c.merged_into), OptInt(c.reopen_until), IdOrNull(c.created_by), now}));
+  c.id = ins.GetInt(0, 0);
+  ASSIGN_OR_RETURN(int64_t ev, AddEvent(tx, c.id, a, now,
+                                        {.kind = "open", .to = c.state, .comment = req.comment,
+                                         .fields = c.fields, .is_public = true}));
+  RETURN_IF_ERROR(StoreAttachments(tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
+  for (int64_t f : req.finding_ids) {
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO case_findings (case_id, finding_id) VALUES ($1, $2)", {c.id, f}));
+  }
+  if (req.linked_from_case_id != 0) {
+    ASSIGN_OR_RETURN(std::optional<CaseRow> from, internal::LoadCase(tx, req.linked_from_case_id));
+    if (!from || !ActorCanSee(a, *from)) {
+      return InvalidArgumentError("linked_from: no such case", "linked_from：案件不存在").WithField("linked_from");
+    }
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO case_links (case_id, other_case_id, kind, created_at) VALUES ($1, $2, 'led_to', $3)",
+                               {from->id, c.id, now}));
+    RETURN_IF_ERROR(AddEvent(tx, from->id, a, now, {.kind = "link", .comment = "→ " + c.ref}).status());
+  }
+  if (repeat) {
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO case_links (case_id, other_case_id, kind, created_at) VALUES ($1, $2, 'merged', $3)",
+                               {c.id, repeat->id, now}));
+    RETURN_IF_ERROR(AddEvent(tx, repeat->id, Actor::System(), now,
+                             {.kind = "merge", .comment = "重复投诉 " + c.ref + " 已并入本件 / repeat complaint " + c.ref + " merged into this case"})
+                        .status());
+    RETURN_IF_ERROR(NotifyAssignee(d, tx, *repeat, "assigned",
+                                   "重复投诉 " + c.ref + " 已并入 " + repeat->ref,
+                                   "Repeat complaint " + c.ref + " merged into " + repeat->ref));
+  }
+  RETURN_IF_ERROR(Audit(d, tx, a, "case.open", nullptr, c));
+  if (!repeat) {
+    RETURN_IF_ERROR(NotifyAssignee(d, tx, c, "assigned", "新案件 " + c.ref + "：" + c.title,
+                                   "New case " + c.ref + ": " + c.title));
+  }
+  out.row = std::move(c);
+  return out;
+}
+
+// ---------------------------------------------------------------- transitions
+
+struct TransitionCtx {
+  bool via_tracking_code = false;  // the public, already identified by its code
+};
+
+StatusOr<CaseRow> TransitionInTx(const EngineDeps& d, Connection& tx, const Actor& a, CaseRow c,
+                                 const CaseType& type, const TransitionRequest& req,
+                                 const std::vector<CheckedAttachment>& files, TransitionCtx ctx);
+
+Status RunEffects(const EngineDeps& d, Connection& tx, const Actor& a, const CaseType& type,
+                  const TransitionSpec& tr, CaseRow& c, const std::string& comment, int64_t now) {
+  for (const std::string& e : tr.effects) {
+    if (e == "sanction") {
+      if (c.staff_id == 0) {
+        return InvalidArgumentError("a sanction needs the staff member concerned (staff_id)",
+                                    "作出处分需要指明当事教职工（staff_id）").WithField("staff_id");
+      }
+      ledger::SanctionEntry s;
+      s.staff_id = c.staff_id;
+      s.org_id = c.org_id;
+      s.org_path = c.org_path;
+      s.case_id = c.id;
+      s.measure = c.fields.value("measure", "");
+      s.veto_year = static_cast<int>(c.fields.value("veto_year", int64_t{0}));
+      s.reason = comment.empty() ? c.title : comment;
+      s.decided_by = ActorName(a);
+      if (c.org_id != 0) {
+        ASSIGN_OR_RETURN(ResultSet rs,
+                         tx.Query("SELECT s.id, p.post FROM staff s JOIN staff_posts p ON p.staff_id = s.id "
+                                  "WHERE s.org_id = $1 AND s.active = 1 AND p.post IN ('principal', 'party_secretary') "
+                                  "ORDER BY p.post, s.id",
+                                  {c.org_id}));
+        for (size_t i = 0; i < rs.size(); ++i) s.accountable.push_back({rs.GetInt(i, 0), rs.GetText(i, 1)});
+      }
+      RETURN_IF_ERROR(ledger::AppendSanction(tx, s, *d.clock));
+    } else if (e == "extend") {
+      const int64_t days = c.fields.value("extend_days", int64_t{0});
+      if (days <= 0 || days > 60) {
+        return InvalidArgumentError("extend_days must be 1..60 working days",
+                                    "延期天数（extend_days）应为 1–60 个工作日").WithField("fields.extend_days");
+      }
+      c.extended_days += static_cast<int>(days);
+      c.fields.erase("extend_days");
+      c.reminded_at.reset();
+      c.escalated_at.reset();
+      c.escalation_level = 0;
+    } else if (e == "freeze") {
+      json frozen = json::object();
+      for (const FieldSpec& f : type.fields) {
+        if (!f.frozen_from_state.empty() && c.fields.contains(f.name)) frozen[f.name] = c.fields[f.name];
+      }
+      c.frozen_json = frozen.dump();
+    } else if (e.rfind("open_case:", 0) == 0) {
+      const CaseType* other = d.types->Find(e.substr(10));
+      if (!other) return InternalError("effect names unknown case type " + e.substr(10));
+      OpenCaseRequest r;
+      r.case_type = other->id;
+      r.org_id = c.org_id;
+      r.staff_id = c.staff_id;
+      r.source_kind = c.case_type;
+      r.source_id = c.id;
+      r.linked_from_case_id = c.id;
+      r.comment = "由 " + c.ref + " 转入 / from " + c.ref;
+      json fields = json::object();
+      for (const FieldSpec& f : other->fields) {
+        if (!f.confidential && c.fields.contains(f.name) && type.FindField(f.name) &&
+            !type.FindField(f.name)->confidential) {
+          fields[f.name] = c.fields[f.name];
+        }
+      }
+      if (!other->category_field.empty() && !fields.contains(other->category_field)) {
+        const FieldSpec* cf = other->FindField(other->category_field);
+        for (const auto& [k, _] : cf->options) {
+          if (k == c.category) fields[other->category_field] = k;
+        }
+        if (!fields.contains(other->category_field)) {
+          for (const auto& [k, _] : cf->options) {
+            if (k == c.case_type || k == "other") fields[other->category_field] = k;
+          }
+        }
+      }
+      // Required fields the source cannot fill are left for the new case's
+      // handlers: open it with what is known, skipping the required check by
+      // filling text fields from the source's title.
+      for (const FieldSpec& f : other->fields) {
+        if (f.required && !fields.contains(f.name) &&
+            (f.type == FieldType::kText || f.type == FieldType::kLongText)) {
+          fields[f.name] = c.title;
+        }
+      }
+      r.fields = fields;
+      ASSIGN_OR_RETURN(OpenResult opened, OpenInTx(d, tx, Actor::System(), *other, r, {}, {}));
+      (void)opened;
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<CaseRow> TransitionInTx(const EngineDeps& d, Connection& tx, const Actor& a, CaseRow c,
+                                 const CaseType& type, const TransitionRequest& req,
+                                 const std::vector<CheckedAttachment>& files, TransitionCtx ctx) {
+  const int64_t now = NowUs(d);
+  if (!ctx.via_tracking_code && !ActorCanSee(a, c)) return CaseNotFound();
+  const TransitionSpec* tr = type.FindTransition(req.transition);
+  if (!tr) {
+    return InvalidArgumentError("case type " + type.id + " has no transition '" + req.transition + "'",
+                                type.label.zh + " 没有操作 '" + req.transition + "'")
+        .WithField("transition");
+  }
+  ASSIGN_OR_RETURN(bool allowed, HoldsAny(tx, a, tr->roles, c));
+  if (!allowed) {
+    const std::string roles = RolesList(tr->roles);
+    return Status(StatusCode::kPermissionDenied,
+                  "your role may not take '" + tr->id + "' (" + (tr->label.en.empty() ? tr->label.zh : tr->label.en) +
+                      "); allowed: " + roles,
+                  "您的角色不能执行「" + tr->label.zh + "」（" + tr->id + "）；允许的角色：" + roles,
+                  "transition");
+  }
+  if (!FromMatches(type, *tr, c.state)) {
+    const StateSpec* s = type.FindState(c.state);
+    return Status(StatusCode::kFailedPrecondition,
+                  "'" + tr->id + "' is not possible in state " + c.state,
+                  "案件当前状态为「" + (s ? s->label.zh : c.state) + "」，不能执行「" + tr->label.zh + "」",
+                  "transition");
+  }
+  if (req.version != 0 && req.version != c.version) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the case was changed by someone else meanwhile (version " + std::to_string(c.version) +
+                      ", you saw " + std::to_string(req.version) + "); reload it",
+                  "案件已被他人修改（当前版本 " + std::to_string(c.version) + "，您看到的是 " +
+                      std::to_string(req.version) + "），请刷新后重试",
+                  "version");
+  }
+  const CaseRow before = c;
+  ASSIGN_OR_RETURN(SplitFields fs, NormalizeFields(tx, type, req.fields));
+  if (!fs.secret.empty()) {
+    const bool may = a.kind != Actor::Kind::kUser || IsConfidentialReader(a, type);
+    if (!may) {
+      return Status(StatusCode::kPermissionDenied, "only the complaint handlers may set confidential fields",
+                    "只有信访受理人员可以填写保密字段", "fields");
+    }
+    ASSIGN_OR_RETURN(json secret, OpenSecret(d, c));
+    MergeInto(secret, fs.secret);
+    c.confidential = d.box->Seal(secret.dump(), *d.random);
+  }
+  MergeInto(c.fields, fs.plain);
+  if (tr->requires_comment && req.comment.empty()) {
+    return InvalidArgumentError("'" + tr->id + "' needs a comment", "「" + tr->label.zh + "」需要填写说明")
+        .WithField("comment");
+  }
+  if (tr->requires_evidence && files.empty()) {
+    return InvalidArgumentError("'" + tr->id + "' needs evidence (at least one attachment)",
+                                "「" + tr->label.zh + "」需要上传佐证材料（至少一个附件）")
+        .WithField("attachments");
+  }
+  for (const std::string& f : tr->required_fields) {
+    if (!c.fields.contains(f)) {
+      const FieldSpec* spec = type.FindField(f);
+      return InvalidArgumentError("'" + tr->id + "' needs field " + f,
+                                  "「" + tr->label.zh + "」需要填写" + (spec ? spec->label.zh : f) + "（" + f + "）")
+          .WithField("fields." + f);
+    }
+  }
+  if (!type.category_field.empty() && c.fields.contains(type.category_field)) {
+    c.category = c.fields[type.category_field].get<std::string>();
+  }
+  std::string to = tr->to.empty() ? c.state : tr->to;
+  std::string comment = req.comment;
+  // Approvals: a frozen field changed after approval sends the case back.
+  bool refrozen = false;
+  if (c.frozen_json) {
+    const json frozen = json::parse(*c.frozen_json, nullptr, false);
+    std::vector<std::string> changed;
+    for (const FieldSpec& f : type.fields) {
+      if (f.frozen_from_state.empty()) continue;
+      const json now_v = c.fields.contains(f.name) ? c.fields[f.name] : json();
+      const json then_v = frozen.is_object() && frozen.contains(f.name) ? frozen[f.name] : json();
+      if (now_v != then_v) changed.push_back(f.label.zh);
+    }
+    if (!changed.empty()) {
+      to = type.frozen_change_state.empty() ? type.states[0].id : type.frozen_change_state;
+      c.frozen_json.reset();
+      refrozen = true;
+      std::string list;
+      for (const std::string& s : changed) list += (list.empty() ? "" : "、") + s;
+      comment = (comment.empty() ? "" : comment + "\n") + "已批准事项变更（" + list +
+                "），需重新审批 / approved fields changed, approval needed again";
+    }
+  }
+  const bool state_changed = to != c.state;
+  const std::string from = c.state;
+  c.state = to;
+  const StateSpec& st = *type.FindState(to);
+  if (state_changed) {
+    c.state_entered_at = now;
+    c.escalation_level = 0;
+    c.reminded_at.reset();
+    c.escalated_at.reset();
+    c.extended_days = 0;
+    RETURN_IF_ERROR(ComputeAssignee(tx, st, c));
+    if (st.terminal) {
+      c.closed_at = now;
+      c.reopen_until = type.reopen_within_days > 0 ? std::optional<int64_t>(now + type.reopen_within_days * kDayUs)
+                                                   : std::nullopt;
+    } else {
+      c.closed_at.reset();
+    }
+  }
+  if (!refrozen) RETURN_IF_ERROR(RunEffects(d, tx, a, type, *tr, c, comment, now));
+  RETURN_IF_ERROR(ComputeDue(d, type, c));
+  c.version += 1;
+  RETURN_IF_ERROR(UpdateRow(tx, c, now));
+  ASSIGN_OR_RETURN(int64_t ev,
+                   AddEvent(tx, c.id, a, now,
+                            {.kind = "transition", .transition = tr->id, .from = from, .to = to,
+                             .comment = comment, .fields = fs.plain,
+                             .is_public = st.public_visible && (state_changed || tr->public_comment)}));
+  RETURN_IF_ERROR(StoreAttachments(tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
+  RETURN_IF_ERROR(Audit(d, tx, a, "case.transition." + tr->id, &before, c));
+  if (state_changed && st.terminal) {
+    const std::string dept = type.confidential_readers.empty() ? "" : type.confidential_readers[0];
+    if (!dept.empty()) {
+      RETURN_IF_ERROR(Notify(d, tx, c, "closed", "department", 0, dept, c.ref + " 已办结：" + st.label.zh,
+                             c.ref + " closed: " + (st.label.en.empty() ? st.label.zh : st.label.en)));
+    }
+  } else if (state_changed || before.assignee_org_id != c.assignee_org_id) {
+    RETURN_IF_ERROR(NotifyAssignee(d, tx, c, tr->public_comment ? "answered" : "assigned",
+                                   c.ref + " " + tr->label.zh + "，请办理（" + st.label.zh + "）",
+                                   c.ref + " " + (tr->label.en.empty() ? tr->id : tr->label.en) + ": please act"));
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------- public side
+
+StatusOr<CaseRow> FindByCode(Connection& conn, std::string_view code) {
+  const std::string norm = internal::NormalizeTrackingCode(code);
+  if (norm.empty()) return CodeNotFound();
+  ASSIGN_OR_RETURN(ResultSet rs, conn.Query(std::string(internal::kSelectCase) + "WHERE c.tracking_hash = $1",
+                                            {internal::TrackingHash(norm)}));
+  if (rs.empty()) return CodeNotFound();
+  return internal::RowFrom(rs, 0);
+}
+
+const TransitionSpec* PublicReopen(const CaseType& type, const CaseRow& c) {
+  for (const TransitionSpec& tr : type.transitions) {
+    if (tr.id != "reopen" || !FromMatches(type, tr, c.state)) continue;
+    for (const RoleToken& t : tr.roles) {
+      if (t.role == "public") return &tr;
+    }
+  }
+  return nullptr;
+}
+
+StatusOr<PublicCaseView> BuildPublicView(const EngineDeps& d, Connection& conn, const CaseType& type,
+                                         const CaseRow& c) {
+  PublicCaseView v;
+  v.ref = c.ref;
+  v.case_type = c.case_type;
+  v.state = c.state;
+  if (const StateSpec* s = type.FindState(c.state)) v.state_label = s->label;
+  v.category = c.category;
+  v.org_name = c.org_name;
+  v.opened_at_us = c.opened_at;
+  v.due_at_us = c.due_at;
+  v.closed_at_us = c.closed_at;
+  v.satisfaction = c.satisfaction;
+  ASSIGN_OR_RETURN(ResultSet ev,
+                   conn.Query("SELECT id, at, actor, kind, transition, from_state, to_state, comment "
+                              "FROM case_events WHERE case_id = $1 AND visibility = 'public' ORDER BY id",
+                              {c.id}));
+  for (size_t i = 0; i < ev.size(); ++i) {
+    CaseEvent e;
+    e.id = ev.GetInt(i, 0);
+    e.at_us = ev.GetInt(i, 1);
+    const std::string actor = ev.GetText(i, 2);
+    e.actor = actor == "public" ? "public" : "教育局";
+    e.kind = ev.GetText(i, 3);
+    e.transition = ev.GetText(i, 4);
+    e.from_state = ev.GetText(i, 5);
+    e.to_state = ev.GetText(i, 6);
+    e.public_visible = true;
+    const TransitionSpec* tr = e.transition.empty() ? nullptr : type.FindTransition(e.transition);
+    const bool show_comment = (tr && tr->public_comment) || e.kind == "rate" || (tr && tr->id == "reopen");
+    if (show_comment) e.comment = ev.GetText(i, 7);
+    if (tr && tr->public_comment && !e.comment.empty()) v.answer = e.comment;
+    v.events.push_back(std::move(e));
+  }
+  const int64_t now = NowUs(d);
+  const bool within = c.closed_at && c.reopen_until && now <= *c.reopen_until;
+  const StateSpec* st = type.FindState(c.state);
+  v.can_rate = within && st && st->terminal && c.state != "merged" && !c.satisfaction;
+  v.can_reopen = within && PublicReopen(type, c) != nullptr;
+  if (c.merged_into) {
+    ASSIGN_OR_RETURN(ResultSet rs, conn.Query("SELECT ref FROM cases WHERE id = $1", {*c.merged_into}));
+    if (!rs.empty()) v.merged_into_ref = rs.GetText(0, 0);
+  }
+  return v;
+}
+
+Status CheckLimit(int limit) {
+  if (limit < 1 || limit > 500) {
+    return InvalidArgumentError("limit must be 1..500", "limit 应为 1–500").WithField("limit");
+  }
+  return OkStatus();
+}
+
+std::string EscapeLike(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+CaseEngine::CaseEngine(EngineDeps deps) : deps_(deps) {}
+
+StatusOr<OpenedCase> CaseEngine::Open(const Actor& actor, OpenCaseRequest request) {
+  const CaseType* type = deps_.types->Find(request.case_type);
+  if (!type) {
+    return InvalidArgumentError("unknown case type '" + request.case_type + "'",
+                                "未知的案件类型 '" + request.case_type + "'")
+        .WithField("case_type");
+  }
+  ASSIGN_OR_RETURN(std::vector<CheckedAttachment> files, CheckAttachments(request.attachments));
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  OpenResult result;
+  OpenedCase out;
+  Status s = storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+    // Openers: checked against a case about the requested org.
+    CaseRow probe;
+    probe.created_by = ActorId(actor);
+    if (request.org_id != 0) {
+      ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, request.org_id));
+      probe.org_path = o ? o->path : "";
+    } else {
+      ASSIGN_OR_RETURN(probe.org_path, internal::CountyPath(tx));
+    }
+    bool may = actor.kind == Actor::Kind::kSystem;
+    for (const RoleToken& t : type->openers) {
+      if (may) break;
+      if (t.role == "assignee") continue;
+      if (actor.kind == Actor::Kind::kUser && actor.user->role == accounts::Role::kTeacher &&
+          t.role == "teacher") {
+        may = actor.user->CanSee(probe.org_path);
+        continue;
+      }
+      ASSIGN_OR_RETURN(may, Holds(tx, actor, t, probe));
+    }
+    if (!may) {
+      return Status(StatusCode::kPermissionDenied,
+                    "your role may not open a " + type->id + " case; allowed: " + RolesList(type->openers),
+                    "您的角色不能新建「" + type->label.zh + "」；允许的角色：" + RolesList(type->openers),
+                    "case_type");
+    }
+    ASSIGN_OR_RETURN(result, OpenInTx(deps_, tx, actor, *type, request, files, {}));
+    return OkStatus();
+  });
+  RETURN_IF_ERROR(s);
+  out.tracking_code = result.tracking_code;
+  out.merged_into = result.row.merged_into;
+  ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(*conn, result.row.id));
+  if (!row) return InternalError("opened case vanished");
+  // The public sees what a non-reader sees of its own case.
+  Actor viewer = actor.kind == Actor::Kind::kPublic ? Actor::System() : actor;
+  ASSIGN_OR_RETURN(out.view, BuildView(deps_, *conn, viewer, *type, *row, true));
+  if (actor.kind == Actor::Kind::kPublic) {
+    out.view.confidential.reset();
+    out.view.available_transitions.clear();
+  }
+  return out;
+}
+
+StatusOr<CaseView> CaseEngine::Transition(const Actor& actor, int64_t case_id, TransitionRequest request) {
+  ASSIGN_OR_RETURN(std::vector<CheckedAttachment> files, CheckAttachments(request.attachments));
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  const CaseType* type = nullptr;
+  CaseRow after;
+  RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(tx, case_id));
+    if (!row || !ActorCanSee(actor, *row)) return CaseNotFound();
+    type = deps_.types->Find(row->case_type);
+    if (!type) return InternalError("case of unknown type " + row->case_type);
+    ASSIGN_OR_RETURN(after, TransitionInTx(deps_, tx, actor, std::move(*row), *type, request, files, {}));
+    return OkStatus();
+  }));
+  ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(*conn, case_id));
+  return BuildView(deps_, *conn, actor, *type, *row, true);
+}
+
+StatusOr<CaseView> CaseEngine::Get(const Actor& actor, int64_t case_id) {
+  if (actor.kind == Actor::Kind::kPublic) return CaseNotFound();
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  CaseView v;
+  RETURN_IF_ERROR(storage::RunInTransaction(*conn, storage::TransactionMode::kRead, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(tx, case_id));
+    if (!row || !ActorCanSee(actor, *row)) return CaseNotFound();
+    const CaseType* type = deps_.types->Find(row->case_type);
+    if (!type) return CaseNotFound();
+    ASSIGN_OR_RETURN(v, BuildView(deps_, tx, actor, *type, *row, true));
+    return OkStatus();
+  }));
+  return v;
+}
+
+StatusOr<CasePage> CaseEngine::List(const Actor& actor, const CaseFilter& f) {
+  if (actor.kind == Actor::Kind::kPublic) {
+    return PermissionDeniedError("the public cannot list cases", "公众不能查看案件列表");
+  }
+  RETURN_IF_ERROR(CheckLimit(f.limit));
+  if (f.offset < 0) return InvalidArgumentError("offset must be >= 0", "offset 不能为负").WithField("offset");
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  CasePage page;
+  RETURN_IF_ERROR(storage::RunInTransaction(*conn, storage::TransactionMode::kRead, [&](Connection& tx) -> Status {
+    std::string where = "WHERE 1 = 1";
+    storage::Params params;
+    auto add = [&](const std::string& cond, storage::Value v) {
+      params.push_back(std::move(v));
+      std::string c = cond;
+      const size_t pos = c.find('?');
+      c.replace(pos, 1, "$" + std::to_string(params.size()));
+      where += " AND " + c;
+    };
+    if (actor.kind == Actor::Kind::kUser) {
+      const accounts::Principal& p = *actor.user;
+      if (p.role == accounts::Role::kTeacher) {
+        add("c.created_by = ?", p.user_id);
+      } else {
+        add("c.org_path LIKE ? ESCAPE '\\'", EscapeLike(p.org_path) + "%");
+      }
+      if (f.assigned_to_me) {
+        switch (p.role) {
+          case accounts::Role::kBureauLeader: where += " AND c.assignee_level = 'leadership'"; break;
+          case accounts::Role::kBureauDept:
+            where += " AND c.assignee_level = 'department'";
+            add("c.assignee_department = ?", p.department);
+            break;
+          case accounts::Role::kTownship:
+            where += " AND c.assignee_level = 'township'";
+            add("c.assignee_org_id = ?", p.org_id);
+            break;
+          case accounts::Role::kSchool:
+            where += " AND c.assignee_level = 'school'";
+            add("c.assignee_org_id = ?", p.org_id);
+            break;
+          default: where += " AND 1 = 0"; break;
+        }
+      }
+    }
+    if (!f.case_type.empty()) add("c.case_type = ?", f.case_type);
+    if (!f.state.empty()) add("c.state = ?", f.state);
+    if (!f.category.empty()) add("c.category = ?", f.category);
+    if (f.org_id != 0) {
+      ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, f.org_id));
+      if (!o) return InvalidArgumentError("no such org", "单位不存在").WithField("org");
+      add("c.org_path LIKE ? ESCAPE '\\'", EscapeLike(o->path) + "%");
+    }
+    if (f.open_only || f.overdue_only) where += " AND c.closed_at IS NULL";
+    if (f.overdue_only) {
+      // Whole seconds, as calendar::IsOverdue: 23:59:59.x is still on time.
+      add("c.due_at < ?", (NowUs(deps_) / 1'000'000) * 1'000'000 - 999'999);
+    }
+    if (!f.text.empty()) {
+      const std::string pat = "%" + EscapeLike(f.text) + "%";
+      params.push_back(pat);
+      const std::string n = "$" + std::to_string(params.size());
+      where += " AND (c.ref LIKE " + n + " ESCAPE '\\' OR c.title LIKE " + n + " ESCAPE '\\')";
+    }
+    if (f.opened_from_us != 0) add("c.opened_at >= ?", f.opened_from_us);
+    if (f.opened_to_us != 0) add("c.opened_at < ?", f.opened_to_us);
+    ASSIGN_OR_RETURN(ResultSet cnt, tx.Query("SELECT COUNT(*) FROM cases c " + where, params));
+    page.total = cnt.GetInt(0, 0);
+    storage::Params p2 = params;
+    p2.push_back(int64_t{f.limit});
+    p2.push_back(int64_t{f.offset});
+    ASSIGN_OR_RETURN(ResultSet rs,
+                     tx.Query(std::string(internal::kSelectCase) + where + " ORDER BY c.opened_at DESC, c.id DESC LIMIT $" +
+                                  std::to_string(params.size() + 1) + " OFFSET $" + std::to_string(params.size() + 2),
+                              p2));
+    for (size_t i = 0; i < rs.size(); ++i) {
+      CaseRow row = internal::RowFrom(rs, i);
+      const CaseType* type = deps_.types->Find(row.case_type);
+      if (!type) continue;
+      ASSIGN_OR_RETURN(CaseView v, BuildView(deps_, tx, actor, *type, row, false));
+      page.items.push_back(std::move(v));
+    }
+    return OkStatus();
+  }));
+  return page;
+}
+
+StatusOr<std::pair<AttachmentInfo, std::string>> CaseEngine::Attachment(const Actor& actor, int64_t case_id,
+                                                                        int64_t attachment_id) {
+  if (actor.kind == Actor::Kind::kPublic) return NotFoundError("no such attachment", "附件不存在");
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(*conn, case_id));
+  if (!row || !ActorCanSee(actor, *row)) return NotFoundError("no such attachment", "附件不存在");
+  const CaseType* type = deps_.types->Find(row->case_type);
+  if (!type) return NotFoundError("no such attachment", "附件不存在");
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn->Query("SELECT id, filename, content_type, size_bytes, sha256, confidential, "
+                               "uploaded_by, uploaded_at, bytes FROM case_attachments WHERE id = $1 AND case_id = $2",
+                               {attachment_id, case_id}));
+  if (rs.empty()) return NotFoundError("no such attachment", "附件不存在");
+  AttachmentInfo info;
+  info.id = rs.GetInt(0, 0);
+  info.filename = rs.GetText(0, 1);
+  info.content_type = rs.GetText(0, 2);
+  info.size_bytes = rs.GetInt(0, 3);
+  info.sha256 = rs.GetText(0, 4);
+  info.confidential = rs.GetInt(0, 5) != 0;
+  info.uploaded_by = rs.GetText(0, 6);
+  info.uploaded_at_us = rs.GetInt(0, 7);
+  if (info.confidential && actor.kind != Actor::Kind::kSystem && !IsConfidentialReader(actor, *type)) {
+    return NotFoundError("no such attachment", "附件不存在");
+  }
+  return std::make_pair(info, rs.GetBlob(0, 8));
+}
+
+StatusOr<PublicCaseView> CaseEngine::Track(std::string_view tracking_code) {
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  ASSIGN_OR_RETURN(CaseRow row, FindByCode(*conn, tracking_code));
+  const CaseType* type = deps_.types->Find(row.case_type);
+  if (!type) return CodeNotFound();
+  return BuildPublicView(deps_, *conn, *type, row);
+}
+
+StatusOr<PublicCaseView> CaseEngine::Rate(std::string_view tracking_code, int satisfaction, std::string comment) {
+  if (satisfaction < 1 || satisfaction > 5) {
+    return InvalidArgumentError("satisfaction must be 1..5", "满意度应为 1–5").WithField("satisfaction");
+  }
+  if (comment.size() > 2000) {
+    return InvalidArgumentError("comment is longer than 2000 bytes", "评价超过 2000 字节").WithField("comment");
+  }
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  const CaseType* type = nullptr;
+  CaseRow row;
+  RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(row, FindByCode(tx, tracking_code));
+    type = deps_.types->Find(row.case_type);
+    if (!type) return CodeNotFound();
+    ASSIGN_OR_RETURN(PublicCaseView pv, BuildPublicView(deps_, tx, *type, row));
+    if (!pv.can_rate) {
+      return FailedPreconditionError(
+          "this complaint cannot be rated now (only once, after closure, within " +
+              std::to_string(type->reopen_within_days) + " days)",
+          "该投诉现在不能评价（办结后 " + std::to_string(type->reopen_within_days) + " 日内可评价一次）");
+    }
+    const CaseRow before = row;
+    const int64_t now = NowUs(deps_);
+    row.satisfaction = satisfaction;
+    row.version += 1;
+    RETURN_IF_ERROR(UpdateRow(tx, row, now));
+    RETURN_IF_ERROR(AddEvent(tx, row.id, Actor::Public(), now,
+                             {.kind = "rate", .comment = comment,
+                              .fields = {{"satisfaction", satisfaction}}, .is_public = true})
+                        .status());
+    RETURN_IF_ERROR(Audit(deps_, tx, Actor::Public(), "case.rate", &before, row));
+    const std::string dept = type->confidential_readers.empty() ? "" : type->confidential_readers[0];
+    if (!dept.empty()) {
+      RETURN_IF_ERROR(Notify(deps_, tx, row, "rated", "department", 0, dept,
+                             row.ref + " 投诉人评价：" + std::to_string(satisfaction) + " 分",
+                             row.ref + " rated " + std::to_string(satisfaction) + "/5"));
+    }
+    return OkStatus();
+  }));
+  return BuildPublicView(deps_, *conn, *type, row);
+}
+
+StatusOr<PublicCaseView> CaseEngine::Reopen(std::string_view tracking_code, std::string reason) {
+  if (reason.empty()) return InvalidArgumentError("a reason is required", "请填写重新办理的理由").WithField("reason");
+  if (reason.size() > 4000) return InvalidArgumentError("reason is longer than 4000 bytes", "理由超过 4000 字节").WithField("reason");
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  const CaseType* type = nullptr;
+  CaseRow row;
+  RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(row, FindByCode(tx, tracking_code));
+    type = deps_.types->Find(row.case_type);
+    if (!type) return CodeNotFound();
+    const int64_t now = NowUs(deps_);
+    const TransitionSpec* tr = PublicReopen(*type, row);
+    if (!tr || !row.reopen_until || now > *row.reopen_until) {
+      return FailedPreconditionError(
+          "this complaint cannot be reopened now (only after closure, within " +
+              std::to_string(type->reopen_within_days) + " days)",
+          "该投诉现在不能申请重新办理（办结后 " + std::to_string(type->reopen_within_days) + " 日内可申请）");
+    }
+    ASSIGN_OR_RETURN(row, TransitionInTx(deps_, tx, Actor::Public(), row, *type,
+                                         {.transition = tr->id, .comment = reason}, {},
+                                         {.via_tracking_code = true}));
+    return OkStatus();
+  }));
+  ASSIGN_OR_RETURN(std::optional<CaseRow> fresh, internal::LoadCase(*conn, row.id));
+  return BuildPublicView(deps_, *conn, *type, *fresh);
+}
+
+Status CaseEngine::Link(const Actor& actor, int64_t from_case_id, int64_t to_case_id, std::string kind) {
+  if (kind != "led_to" && kind != "related") {
+    return InvalidArgumentError("link kind must be led_to or related", "关联类型应为 led_to 或 related").WithField("kind");
+  }
+  if (from_case_id == to_case_id) {
+    return InvalidArgumentError("a case cannot be linked to itself", "案件不能关联自身").WithField("to");
+  }
+  if (actor.kind == Actor::Kind::kPublic) return CaseNotFound();
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  return storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(std::optional<CaseRow> a, internal::LoadCase(tx, from_case_id));
+    ASSIGN_OR_RETURN(std::optional<CaseRow> b, internal::LoadCase(tx, to_case_id));
+    if (!a || !b || !ActorCanSee(actor, *a) || !ActorCanSee(actor, *b)) return CaseNotFound();
+    if (actor.kind == Actor::Kind::kUser && actor.user->role == accounts::Role::kTeacher) {
+      return PermissionDeniedError("teachers may not link cases", "教师不能关联案件");
+    }
+    const int64_t now = NowUs(deps_);
+    ASSIGN_OR_RETURN(ResultSet ex, tx.Query("SELECT 1 FROM case_links WHERE case_id = $1 AND other_case_id = $2 AND kind = $3",
+                                            {a->id, b->id, kind}));
+    if (!ex.empty()) return OkStatus();
+    RETURN_IF_ERROR(tx.Execute("INSERT INTO case_links (case_id, other_case_id, kind, created_at) VALUES ($1, $2, $3, $4)",
+                               {a->id, b->id, kind, now}));
+    RETURN_IF_ERROR(AddEvent(tx, a->id, actor, now, {.kind = "link", .comment = kind + " → " + b->ref}).status());
+    RETURN_IF_ERROR(AddEvent(tx, b->id, actor, now, {.kind = "link", .comment = kind + " ← " + a->ref}).status());
+    return ledger::AppendAudit(tx, {.actor_user_id = ActorId(actor), .actor = ActorName(actor),
+                                    .action = "case.link", .entity = "case",
+                                    .entity_id = std::to_string(a->id),
+                                    .after = json{{"to", b->id}, {"kind", kind}}.dump()},
+                               *deps_.clock);
+  });
+}
+
+StatusOr<SweepReport> CaseEngine::SweepClocks() {
+  SweepReport report;
+  const int64_t now = NowUs(deps_);
+  const Date today = calendar::ShanghaiDate(FromUnixMicros(now));
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  ASSIGN_OR_RETURN(ResultSet ids,
+                   conn->Query("SELECT id FROM cases WHERE closed_at IS NULL AND "
+                               "((due_at IS NOT NULL AND due_at < $1) OR deadline_unknown = 1) ORDER BY id",
+                               {now}));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const int64_t id = ids.GetInt(i, 0);
+    RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+      ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(tx, id));
+      if (!row || row->closed_at) return OkStatus();
+      CaseRow c = std::move(*row);
+      const CaseType* type = deps_.types->Find(c.case_type);
+      if (!type) return OkStatus();
+      const StateSpec* st = type->FindState(c.state);
+      if (!st || st->terminal || !st->time_limit) return OkStatus();
+      const CaseRow before = c;
+      bool changed = false;
+      if (c.deadline_unknown) {
+        // The calendar may have learnt the year since.
+        RETURN_IF_ERROR(ComputeDue(deps_, *type, c));
+        if (c.deadline_unknown) {
+          ++report.deadline_unknown;
+          return OkStatus();
+        }
+        changed = true;
+      }
+      if (!c.due_at || !calendar::IsOverdue(FromUnixMicros(*c.due_at), FromUnixMicros(now))) {
+        if (changed) {
+          c.version += 1;
+          RETURN_IF_ERROR(UpdateRow(tx, c, now));
+          RETURN_IF_ERROR(Audit(deps_, tx, Actor::System(), "case.deadline", &before, c));
+        }
+        return OkStatus();
+      }
+      const TimeLimit& tl = *st->time_limit;
+      const Date due_day = calendar::ShanghaiDate(FromUnixMicros(*c.due_at));
+      // The reminder falls due at the start of the remind_after_days-th
+      // working day after the due day (0: as soon as the deadline passes).
+      int64_t remind_at = *c.due_at + 1'000'000;
+      Date remind_day = due_day;
+      if (tl.remind_after_days > 0) {
+        StatusOr<Date> rd = deps_.calendar->AddWorkingDays(due_day, tl.remind_after_days);
+        if (!rd.ok()) {
+          ++report.deadline_unknown;
+          return OkStatus();
+        }
+        remind_day = *rd;
+        remind_at = StartOfDayUs(remind_day);
+      }
+      if (!c.reminded_at && now >= remind_at) {
+        c.reminded_at = now;
+        changed = true;
+        ++report.reminded;
+        RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
+                                 {.kind = "remind",
+                                  .comment = "已逾期（期限 " + due_day.ToString() + "），催办 / overdue since " +
+                                             due_day.ToString() + ", reminder"}).status());
+        RETURN_IF_ERROR(NotifyAssignee(deps_, tx, c, "reminder", "催办：" + c.ref + " 已超过办理期限 " + due_day.ToString(),
+                                       "Reminder: " + c.ref + " is past its deadline " + due_day.ToString()));
+      }
+      // Escalation k climbs to the k-th level above the assignee,
+      // escalate_after_days working days after the previous step.
+      if (c.reminded_at) {
+        int start = -1;
+        for (size_t k = 0; k < type->escalation_chain.size(); ++k) {
+          const std::string& tok = type->escalation_chain[k];
+          if (tok == c.assignee_level || (c.assignee_level == "department" && tok == "department:" + c.assignee_department)) {
+            start = static_cast<int>(k);
+          }
+        }
+        while (start + c.escalation_level + 1 < static_cast<int>(type->escalation_chain.size())) {
+          const int next = c.escalation_level + 1;
+          StatusOr<Date> ed = tl.escalate_after_days > 0
+                                  ? deps_.calendar->AddWorkingDays(remind_day, tl.escalate_after_days * next)
+                                  : StatusOr<Date>(remind_day);
+          if (!ed.ok()) break;
+          const int64_t at = tl.escalate_after_days > 0 ? StartOfDayUs(*ed) : remind_at;
+          if (now < at) break;
+          const std::string tok = type->escalation_chain[start + next];
+          std::string level = tok, dept;
+          if (tok.rfind("department:", 0) == 0) {
+            level = "department";
+            dept = tok.substr(11);
+          }
+          int64_t org = 0;
+          if (level == "school") org = c.org_id;
+          if (level == "township") org = c.township_id;
+          c.escalation_level = next;
+          c.escalated_at = now;
+          changed = true;
+          ++report.escalated;
+          const std::string who = c.assignee_level == "department" ? c.assignee_department : c.assignee_level;
+          RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
+                                   {.kind = "escalate",
+                                    .comment = "逾期未办，升级至 " + tok + "，对承办单位（" + who + "）书面批评 / escalated to " +
+                                               tok + "; written criticism of the assignee (" + who + ")",
+                                    .fields = {{"escalation_level", next}, {"to", tok}}}).status());
+          RETURN_IF_ERROR(Notify(deps_, tx, c, "escalated", level, org, dept,
+                                 "升级督办：" + c.ref + " 逾期未办（" + c.title + "）",
+                                 "Escalated: " + c.ref + " is overdue (" + c.title + ")"));
+        }
+      }
+      if (!changed) return OkStatus();
+      c.version += 1;
+      RETURN_IF_ERROR(UpdateRow(tx, c, now));
+      return Audit(deps_, tx, Actor::System(), "case.sweep", &before, c);
+    }));
+  }
+  (void)today;
+  return report;
+}
+
+StatusOr<int> CaseEngine::OpenRectificationsForFindings(const std::map<std::string, FindingCaseSpec>& rule_cases) {
+  const CaseType* type = deps_.types->Find("rectification");
+  if (!type) {
+    return FailedPreconditionError("no case type 'rectification' is configured",
+                                   "未配置「整改」案件类型（rectification）");
+  }
+  if (rule_cases.empty()) return 0;
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  std::string in;
+  storage::Params params;
+  for (const auto& [rule, _] : rule_cases) {
+    params.push_back(rule);
+    in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+  }
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn->Query("SELECT f.id, f.rule_id, f.entity_type, f.entity_id, f.clause, f.period_start "
+                               "FROM findings f WHERE f.status = 'open' AND f.rule_id IN (" + in + ") "
+                               "AND NOT EXISTS (SELECT 1 FROM case_findings cf WHERE cf.finding_id = f.id) "
+                               "ORDER BY f.id",
+                               params));
+  int opened = 0;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const int64_t finding = rs.GetInt(i, 0);
+    const std::string rule = rs.GetText(i, 1);
+    const std::string entity_type = rs.GetText(i, 2);
+    const int64_t entity = rs.GetInt(i, 3);
+    const FindingCaseSpec& spec = rule_cases.at(rule);
+    RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+      ASSIGN_OR_RETURN(ResultSet again, tx.Query("SELECT 1 FROM case_findings WHERE finding_id = $1", {finding}));
+      if (!again.empty()) return OkStatus();
+      int64_t org = 0;
+      if (entity_type == "school" || entity_type == "township" || entity_type == "org") {
+        org = entity;
+      } else if (entity_type == "class") {
+        ASSIGN_OR_RETURN(ResultSet r, tx.Query("SELECT school_id FROM classes WHERE id = $1", {entity}));
+        if (!r.empty()) org = r.GetInt(0, 0);
+      } else if (entity_type == "staff") {
+        ASSIGN_OR_RETURN(ResultSet r, tx.Query("SELECT org_id FROM staff WHERE id = $1", {entity}));
+        if (!r.empty()) org = r.GetInt(0, 0);
+      }
+      OpenCaseRequest req;
+      req.case_type = type->id;
+      req.source_kind = "finding";
+      req.source_id = finding;
+      req.finding_ids = {finding};
+      req.staff_id = entity_type == "staff" ? entity : 0;
+      OpenOverrides over;
+      if (spec.assignee == "county" || org == 0) {
+        over.assignee_level = "department";
+        over.assignee_department = "supervision";
+      } else if (spec.assignee == "township") {
+        ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
+        if (o && o->township_id != 0) org = o->township_id;
+      }
+      if (spec.assignee == "county") org = 0;
+      req.org_id = org;
+      json fields = json::object();
+      std::string category = "other";
+      const std::string head = rule.substr(0, rule.find('-'));
+      if (auto it = type->finding_categories.find(head); it != type->finding_categories.end()) category = it->second;
+      if (!type->category_field.empty()) fields[type->category_field] = category;
+      if (type->FindField("description")) {
+        fields["description"] = "规则 " + rule + "（第 " + rs.GetText(i, 4) + " 条）发现问题，期间自 " + rs.GetText(i, 5) +
+                                " / finding of rule " + rule;
+      }
+      if (type->FindField("due_working_days") && spec.due_working_days > 0) {
+        fields["due_working_days"] = spec.due_working_days;
+      }
+      req.fields = fields;
+      req.title = "整改：" + rule;
+      if (org != 0) {
+        ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
+        if (o) req.title += "（" + o->name + "）";
+      }
+      ASSIGN_OR_RETURN(OpenResult r, OpenInTx(deps_, tx, Actor::System(), *type, req, {}, over));
+      (void)r;
+      ++opened;
+      return OkStatus();
+    }));
+  }
+  return opened;
+}
+
+}  // namespace edugov::cases

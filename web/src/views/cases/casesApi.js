@@ -59,10 +59,14 @@ export function indexTypes(items) {
   return map;
 }
 
-// The enum field a type lists and reports by: `category` (complaints), `kind` (approvals), else
-// the first enum field.
+// The enum field a type lists and reports by: the type's `category_field`, else `category`
+// (complaints), `kind` (approvals), else the first enum field.
 export function categoryField(type) {
   if (!type || !Array.isArray(type.fields)) return null;
+  if (type.category_field) {
+    const f = type.fields.find((x) => x.name === type.category_field);
+    if (f) return f;
+  }
   const enums = type.fields.filter((f) => f.type === 'enum' && Array.isArray(f.options) && f.options.length);
   return enums.find((f) => f.name === 'category') || enums.find((f) => f.name === 'kind') || enums[0] || null;
 }

@@ -63,6 +63,17 @@ struct Unless {
   SourceMark mark;
 };
 
+// A second aggregate over the check's rows (divide_by, against): `where`
+// replaces the check's own filter when given (has_where), else inherits it.
+struct Operand {
+  Scalar aggregate;                    // count | sum | avg | min | max | share
+  std::optional<Scalar> column;
+  bool has_where = false;
+  std::vector<Condition> where;
+  std::vector<Condition> share_where;
+  SourceMark mark;
+};
+
 struct Check {
   Scalar source;  // a dataset name, or registry:staff | registry:schools | registry:classes
   std::vector<Condition> where;
@@ -74,6 +85,17 @@ struct Check {
   Scalar compare_op;                   // < <= > >= = !=
   std::optional<Scalar> compare_parameter;
   std::optional<Scalar> compare_value;
+  // measured = aggregate ÷ divide_by (a ratio of two aggregates).
+  std::optional<Operand> divide_by;
+  // compare.against: the threshold is another aggregate of the same group
+  // (against, ÷ against_divide_by) or, with against_previous, the group's
+  // own measured value in the period before; value/parameter then a factor.
+  std::optional<Operand> against;
+  std::optional<Operand> against_divide_by;
+  bool against_previous = false;
+  // group.consecutive: a finding only when the norm is broken in this many
+  // periods in a row (the finding's period is the last of them).
+  std::optional<Scalar> consecutive;
   SourceMark mark;
 };
 

@@ -359,6 +359,83 @@ class Binder {
     return -1;
   }
 
+  // aggregate, column and share_where of a check or an operand.
+  Status BindAggregate(const ast::Scalar& aggregate, const std::optional<ast::Scalar>& column,
+                       const std::vector<ast::Condition>& share_where, const datasets::DatasetSchema* ds,
+                       bound::Check& b) {
+    const std::string& a = aggregate.text;
+    if (a == "count") b.aggregate = bound::Aggregate::kCount;
+    else if (a == "sum") b.aggregate = bound::Aggregate::kSum;
+    else if (a == "avg") b.aggregate = bound::Aggregate::kAvg;
+    else if (a == "min") b.aggregate = bound::Aggregate::kMin;
+    else if (a == "max") b.aggregate = bound::Aggregate::kMax;
+    else if (a == "share") b.aggregate = bound::Aggregate::kShare;
+    else {
+      return Err(aggregate.mark, "unknown aggregate '" + a + "' (count, sum, avg, min, max, share)",
+                 "未知的聚合 '" + a + "'（count、sum、avg、min、max、share）");
+    }
+    bool needs_column = b.aggregate == bound::Aggregate::kSum || b.aggregate == bound::Aggregate::kAvg ||
+                        b.aggregate == bound::Aggregate::kMin || b.aggregate == bound::Aggregate::kMax;
+    if (needs_column != column.has_value()) {
+      return Err(aggregate.mark, needs_column ? "aggregate '" + a + "' needs a column"
+                                                : "aggregate '" + a + "' takes no column",
+                 needs_column ? "聚合 '" + a + "' 需要 column" : "聚合 '" + a + "' 不需要 column");
+    }
+    if (column) {
+      if (ds) {
+        b.column = ds->ColumnIndex(column->text);
+        if (b.column < 0) {
+          return Err(column->mark, "unknown column '" + column->text + "' in dataset '" + ds->name + "'",
+                     "数据集 '" + ds->name + "' 中没有列 '" + column->text + "'");
+        }
+        ColumnType t = ds->columns[static_cast<size_t>(b.column)].type;
+        if (t != ColumnType::kInt && t != ColumnType::kDecimal && t != ColumnType::kTime &&
+            t != ColumnType::kBool) {
+          return Err(column->mark,
+                     "type mismatch: cannot " + a + " column '" + column->text + "' of type " +
+                         std::string(datasets::ColumnTypeName(t)),
+                     "类型不匹配：不能对 " + std::string(datasets::ColumnTypeName(t)) + " 类型的列 '" +
+                         column->text + "' 求 " + a);
+        }
+      } else if (column->text == "rural_years" && b.source == bound::SourceKind::kStaff) {
+        b.column_attr = bound::RegistryAttr::kRuralYears;
+      } else if (column->text == "grade" && b.source == bound::SourceKind::kClasses) {
+        b.column_attr = bound::RegistryAttr::kGrade;
+      } else {
+        return Err(column->mark, "unknown registry attribute '" + column->text + "'",
+                   "未知的登记册属性 '" + column->text + "'");
+      }
+    }
+    if ((b.aggregate == bound::Aggregate::kShare) != !share_where.empty()) {
+      return Err(aggregate.mark, "share needs share_where (and only share takes it)",
+                 "share 需要 share_where（且只有 share 使用它）");
+    }
+    ASSIGN_OR_RETURN(b.share_where, Conditions(share_where, b));
+    return OkStatus();
+  }
+
+  // A second aggregate over `base`'s source, groups and periods; its where
+  // replaces `inherited` when the operand has one.
+  StatusOr<std::shared_ptr<const bound::Check>> BindOperand(const ast::Operand& o, const bound::Check& base,
+                                                            const std::vector<bound::Condition>& inherited) {
+    auto sub = std::make_shared<bound::Check>();
+    sub->source = base.source;
+    sub->dataset = base.dataset;
+    sub->group = base.group;
+    sub->period = base.period;
+    const datasets::DatasetSchema* ds =
+        base.dataset >= 0 ? &pack_.datasets[static_cast<size_t>(base.dataset)] : nullptr;
+    if (o.has_where) {
+      ASSIGN_OR_RETURN(sub->where, Conditions(o.where, *sub));
+    } else {
+      sub->where = inherited;
+    }
+    RETURN_IF_ERROR(BindAggregate(o.aggregate, o.column, o.share_where, ds, *sub));
+    return std::shared_ptr<const bound::Check>(std::move(sub));
+  }
+
+  // `params` is nullptr for a target's indicator, which needs no period (it
+  // is measured over everything up to as_of).
   StatusOr<bound::Check> BindCheck(const ast::Check& c, const std::vector<bound::Parameter>* params,
                                    bool& class_level) {
     bound::Check b;
@@ -415,58 +492,33 @@ class Binder {
         return Err(c.group_period->mark, "period: semester needs the pack's semesters",
                    "period: semester 需要策略包声明 semesters");
       }
-    } else if (ds) {
+    } else if (ds && params) {
       return Err(c.group_entity.mark, "a dataset check needs group.period", "数据集检查需要 group.period");
     }
-    // aggregate
-    const std::string& a = c.aggregate.text;
-    if (a == "count") b.aggregate = bound::Aggregate::kCount;
-    else if (a == "sum") b.aggregate = bound::Aggregate::kSum;
-    else if (a == "avg") b.aggregate = bound::Aggregate::kAvg;
-    else if (a == "min") b.aggregate = bound::Aggregate::kMin;
-    else if (a == "max") b.aggregate = bound::Aggregate::kMax;
-    else if (a == "share") b.aggregate = bound::Aggregate::kShare;
-    else {
-      return Err(c.aggregate.mark, "unknown aggregate '" + a + "' (count, sum, avg, min, max, share)",
-                 "未知的聚合 '" + a + "'（count、sum、avg、min、max、share）");
+    RETURN_IF_ERROR(BindAggregate(c.aggregate, c.column, c.share_where, ds, b));
+    if (c.divide_by) {
+      ASSIGN_OR_RETURN(b.divide_by, BindOperand(*c.divide_by, b, b.where));
     }
-    bool needs_column = b.aggregate == bound::Aggregate::kSum || b.aggregate == bound::Aggregate::kAvg ||
-                        b.aggregate == bound::Aggregate::kMin || b.aggregate == bound::Aggregate::kMax;
-    if (needs_column != c.column.has_value()) {
-      return Err(c.aggregate.mark, needs_column ? "aggregate '" + a + "' needs a column"
-                                                : "aggregate '" + a + "' takes no column",
-                 needs_column ? "聚合 '" + a + "' 需要 column" : "聚合 '" + a + "' 不需要 column");
-    }
-    if (c.column) {
-      if (ds) {
-        b.column = ds->ColumnIndex(c.column->text);
-        if (b.column < 0) {
-          return Err(c.column->mark, "unknown column '" + c.column->text + "' in dataset '" + ds->name + "'",
-                     "数据集 '" + ds->name + "' 中没有列 '" + c.column->text + "'");
-        }
-        ColumnType t = ds->columns[static_cast<size_t>(b.column)].type;
-        if (t != ColumnType::kInt && t != ColumnType::kDecimal && t != ColumnType::kTime &&
-            t != ColumnType::kBool) {
-          return Err(c.column->mark,
-                     "type mismatch: cannot " + a + " column '" + c.column->text + "' of type " +
-                         std::string(datasets::ColumnTypeName(t)),
-                     "类型不匹配：不能对 " + std::string(datasets::ColumnTypeName(t)) + " 类型的列 '" +
-                         c.column->text + "' 求 " + a);
-        }
-      } else if (c.column->text == "rural_years" && b.source == bound::SourceKind::kStaff) {
-        b.column_attr = bound::RegistryAttr::kRuralYears;
-      } else if (c.column->text == "grade" && b.source == bound::SourceKind::kClasses) {
-        b.column_attr = bound::RegistryAttr::kGrade;
-      } else {
-        return Err(c.column->mark, "unknown registry attribute '" + c.column->text + "'",
-                   "未知的登记册属性 '" + c.column->text + "'");
+    if (c.consecutive) {
+      ASSIGN_OR_RETURN(b.consecutive, Int(*c.consecutive));
+      if (b.consecutive < 1 || b.consecutive > 10 || b.period == bound::Period::kNone) {
+        return Err(c.consecutive->mark, "consecutive must be 1..10 and needs group.period",
+                   "consecutive 须为 1..10，且需要 group.period");
       }
     }
-    if ((b.aggregate == bound::Aggregate::kShare) != !c.share_where.empty()) {
-      return Err(c.aggregate.mark, "share needs share_where (and only share takes it)",
-                 "share 需要 share_where（且只有 share 使用它）");
+    if (c.against_previous && b.period == bound::Period::kNone) {
+      return Err(c.compare_op.mark, "against: previous_period needs group.period",
+                 "against: previous_period 需要 group.period");
     }
-    ASSIGN_OR_RETURN(b.share_where, Conditions(c.share_where, b));
+    b.against_previous = c.against_previous;
+    if (c.against) {
+      ASSIGN_OR_RETURN(b.against, BindOperand(*c.against, b, b.where));
+      if (c.against_divide_by) {
+        auto against = std::make_shared<bound::Check>(*b.against);
+        ASSIGN_OR_RETURN(against->divide_by, BindOperand(*c.against_divide_by, *against, against->where));
+        b.against = std::move(against);
+      }
+    }
     // compare
     static const std::pair<const char*, bound::CmpOp> kCmp[] = {
         {"<", bound::CmpOp::kLt}, {"<=", bound::CmpOp::kLe}, {">", bound::CmpOp::kGt},
@@ -490,8 +542,10 @@ class Binder {
         return Err(c.compare_parameter->mark, "unknown parameter '" + c.compare_parameter->text + "'",
                    "未知的参数 '" + c.compare_parameter->text + "'");
       }
-    } else {
+    } else if (c.compare_value) {
       ASSIGN_OR_RETURN(b.value, Number(*c.compare_value));
+    } else {
+      b.value = 1;  // against without a factor
     }
     return b;
   }
@@ -597,6 +651,10 @@ class Binder {
     b.title_zh = t.title_zh;
     bool class_level = false;
     ASSIGN_OR_RETURN(b.indicator, BindCheck(t.indicator, nullptr, class_level));
+    if (t.indicator.against || t.indicator.against_previous || t.indicator.consecutive) {
+      return Err(t.indicator.mark, "a target's indicator takes no against or consecutive",
+                 "目标的指标不能使用 against 或 consecutive");
+    }
     ASSIGN_OR_RETURN(b.scope, BindScope(t.scope, class_level));
     ASSIGN_OR_RETURN(b.deadline, Day(t.deadline));
     if (t.baseline_date) {

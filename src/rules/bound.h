@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,7 +92,20 @@ struct Check {
   std::vector<Condition> share_where;
   CmpOp op = CmpOp::kLe;
   int parameter = -1;  // index into Rule::parameters, or -1 …
-  double value = 0;    // … then this literal
+  double value = 0;    // … then this literal (with against: a factor, default 1)
+
+  // Second aggregates over the same source, groups and periods (their own
+  // where/aggregate/column; source, group and period copied from this one).
+  // divide_by: measured = this ÷ divide_by (NaN when the divisor is 0).
+  std::shared_ptr<const Check> divide_by;
+  // against: threshold = factor × that aggregate of the same group. Its rows
+  // may come from any org under the scope's org subtrees (the county's
+  // civil-servant pay sits on the county org, not on a school).
+  std::shared_ptr<const Check> against;
+  // threshold = factor × this group's measured value in the previous period.
+  bool against_previous = false;
+  // A finding only when the norm is broken in `consecutive` periods in a row.
+  int consecutive = 1;
 };
 
 struct CaseSpec {

@@ -105,8 +105,12 @@ Status BuildPredicates(const Ctx& cx, const bound::Check& chk, const datasets::D
 }
 
 // Scope, grouping and universe: fills entity_to_group and group_entities.
+// The universe depends on the scope and group only, so plans built from the
+// same scope and group have the same slots. `relaxed` (an "against" operand)
+// takes org-level rows of any org under the scope's org subtrees, whatever
+// its stage or flags.
 Status BuildGroups(const Ctx& cx, const bound::Scope& scope, const bound::Check& chk, const std::string& id,
-                   plan::Plan& pl) {
+                   bool relaxed, plan::Plan& pl) {
   const RegistryImage& r = cx.reg();
   ASSIGN_OR_RETURN(std::vector<int32_t> roots, ScopeRoots(cx, scope, id));
   const size_t n_orgs = r.org_id.size();
@@ -153,9 +157,19 @@ Status BuildGroups(const Ctx& cx, const bound::Scope& scope, const bound::Check&
       pl.group_entities.push_back(-1);
       break;
   }
+  // Which orgs' rows count. Besides the schools in scope: with `relaxed`,
+  // any org under the roots; otherwise an org's own dataset rows (a
+  // township's or the county's figures: no stage) when the scope does not
+  // pick schools by stage or flag — they count for the groups above them.
+  auto accepted = [&](int32_t o) -> bool {
+    if (school_ok[static_cast<size_t>(o)]) return true;
+    if (!pl.dataset || !InRoots(r, roots, o)) return false;
+    if (relaxed) return true;
+    return r.org_stage[static_cast<size_t>(o)] == datasets::kNoStage && !scope.stage_mask && !scope.flag_mask;
+  };
   // Source entity → slot.
   auto group_of_school = [&](int32_t o) -> int32_t {
-    if (o < 0 || !school_ok[static_cast<size_t>(o)]) return -1;
+    if (o < 0 || !accepted(o)) return -1;
     switch (chk.group) {
       case bound::GroupEntity::kSchool: return slot[static_cast<size_t>(o)];
       case bound::GroupEntity::kTownship: {
@@ -313,7 +327,7 @@ Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, 
 
 StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::Scope& scope,
                              const bound::Check& chk, const std::vector<bound::Parameter>& params,
-                             const std::vector<bound::Unless>& unless) {
+                             const std::vector<bound::Unless>& unless, bool relaxed = false) {
   const RegistryImage& r = cx.reg();
   plan::Plan pl;
   pl.id = id;
@@ -362,7 +376,7 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
   } else if (chk.column_attr == bound::RegistryAttr::kGrade) {
     pl.value = {plan::ValueReader::Kind::kI8, nullptr, r.class_grade.data(), nullptr, nullptr};
   }
-  RETURN_IF_ERROR(BuildGroups(cx, scope, chk, id, pl));
+  RETURN_IF_ERROR(BuildGroups(cx, scope, chk, id, relaxed, pl));
   if (ds) {
     BuildPeriods(cx, chk, pl);
   } else {
@@ -371,7 +385,31 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
   BuildThresholds(cx, id, params, chk, pl);
   pl.judge_empty = chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum;
   RETURN_IF_ERROR(BuildExemptions(cx, unless, pl));
+  // The second aggregates: same scope, unless and periods, so the same slots.
+  if (chk.divide_by) {
+    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.divide_by, params, unless, relaxed));
+    pl.divide_by = std::make_unique<plan::Plan>(std::move(sub));
+  }
+  if (chk.against) {
+    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.against, params, unless, /*relaxed=*/true));
+    pl.against = std::make_unique<plan::Plan>(std::move(sub));
+  }
   return pl;
+}
+
+// A target's indicator is measured over everything up to as_of: one period.
+void SinglePeriod(int32_t as_of, double target, plan::Plan& pl) {
+  if (pl.date) {
+    // Every day from the earliest row (or the periods' start) to as_of.
+    const int32_t lo = pl.lut.empty() ? std::min(as_of, pl.dataset->min_day) : pl.lut_lo;
+    pl.lut_lo = lo;
+    pl.lut.assign(static_cast<size_t>(as_of - lo + 1), 0);
+    pl.periods = {{lo, as_of, ""}};
+    pl.threshold = {target};
+    pl.param = {std::nullopt};
+  }
+  if (pl.divide_by) SinglePeriod(as_of, target, *pl.divide_by);
+  if (pl.against) SinglePeriod(as_of, target, *pl.against);
 }
 
 }  // namespace
@@ -387,14 +425,7 @@ StatusOr<plan::Plan> CompileTarget(const bound::Pack& pack, const bound::Target&
   Ctx cx{pack, image, options};
   StatusOr<plan::Plan> pl = Compile(cx, target.id, target.scope, target.indicator, {}, {});
   if (!pl.ok()) return pl;
-  // A target's indicator is measured over everything up to as_of: one period.
-  if (pl->date) {
-    int32_t as_of = options.as_of.DaysSinceEpoch();
-    pl->periods = {{pl->lut_lo, as_of, ""}};
-    for (auto& v : pl->lut) v = 0;
-    pl->threshold = {target.indicator.value};
-    pl->param = {std::nullopt};
-  }
+  SinglePeriod(options.as_of.DaysSinceEpoch(), target.indicator.value, *pl);
   return pl;
 }
 

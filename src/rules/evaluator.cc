@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <set>
 
 namespace edugov::rules {
 namespace {
@@ -171,6 +172,26 @@ double Measure(const plan::Plan& pl, const Groups& g, size_t gi) {
   return std::nan("");
 }
 
+// a ÷ b, NaN when b is 0 or either is NaN (a ratio with no divisor is not judged).
+double Ratio(double a, double b) {
+  if (std::isnan(a) || std::isnan(b) || b == 0) return std::nan("");
+  return a / b;
+}
+
+// Every group's measured value (Measure, ÷ the plan's divide_by), period-major
+// like the accumulators. Uses (and clobbers) the thread's scratch.
+StatusOr<std::vector<double>> MeasureAll(const plan::Plan& pl) {
+  std::vector<double> divisor;
+  if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
+  ASSIGN_OR_RETURN(Groups* gp, Run(pl));
+  std::vector<double> out(gp->count.size());
+  for (size_t gi = 0; gi < out.size(); ++gi) {
+    out[gi] = Measure(pl, *gp, gi);
+    if (pl.divide_by) out[gi] = Ratio(out[gi], divisor[gi]);
+  }
+  return out;
+}
+
 struct EntityInfo {
   std::string type;
   int64_t id = 0;
@@ -216,10 +237,43 @@ std::string_view TargetStatusName(TargetStatus s) {
 
 Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image,
                         std::vector<Finding>& out, RuleStats* stats) {
+  // The second aggregates first: Run reuses one scratch per thread.
+  std::vector<double> divisor, against;
+  if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
+  if (pl.against) { ASSIGN_OR_RETURN(against, MeasureAll(*pl.against)); }
   ASSIGN_OR_RETURN(Groups* gp, Run(pl));
   const Groups& g = *gp;
   const size_t np = pl.periods.size();
+  const size_t ns = pl.group_entities.size();
   const size_t first = out.size();
+  const int consecutive = pl.check->consecutive;
+  const bool extended = pl.divide_by || pl.against || pl.check->against_previous || consecutive > 1;
+  // measured of group gi; NaN: not judged.
+  auto measured = [&](size_t gi) -> double {
+    if (g.count[gi] == 0 && !pl.judge_empty) return std::nan("");
+    double m = Measure(pl, g, gi);
+    if (!divisor.empty()) m = Ratio(m, divisor[gi]);
+    return m;
+  };
+  // threshold of period p, slot s; NaN: not judged.
+  auto threshold = [&](size_t p, size_t s) -> double {
+    const double t = pl.threshold[p];
+    if (std::isnan(t)) return t;
+    if (!against.empty()) return t * against[p * ns + s];
+    if (pl.check->against_previous) return p == 0 ? std::nan("") : t * measured((p - 1) * ns + s);
+    return t;
+  };
+  // Groups that break the norm (only needed for runs of consecutive periods).
+  std::vector<uint8_t> broken;
+  if (consecutive > 1) {
+    broken.assign(np * ns, 0);
+    for (size_t p = 0; p < np; ++p) {
+      for (size_t s = 0; s < ns; ++s) {
+        const double m = measured(p * ns + s), t = threshold(p, s);
+        broken[p * ns + s] = !std::isnan(m) && !std::isnan(t) && !bound::Holds(pl.check->op, m, t);
+      }
+    }
+  }
   // Strings are built once per period and once per entity with a finding
   // (a class over the limit in many weeks shares one description).
   std::vector<std::string> p_start(np), p_end(np);
@@ -229,7 +283,7 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       p_end[p] = Date::FromDaysSinceEpoch(pl.periods[p].end).ToString();
     }
   }
-  std::vector<int32_t> info_of(pl.group_entities.size(), -1);
+  std::vector<int32_t> info_of(ns, -1);
   std::vector<EntityInfo> infos;
   const std::string entity_type(bound::GroupEntityName(pl.check->group));
   const std::string period_kind(bound::PeriodName(pl.check->period));
@@ -237,17 +291,26 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   // group index → finding index, for the evidence chains
   std::vector<int32_t>& finding_of = gp->finding_of;
   finding_of.assign(g.count.size(), -1);
+  // (group, finding) pairs whose rows are a finding's evidence (extended rules:
+  // a run of consecutive periods has one finding over several groups).
+  std::vector<std::pair<size_t, size_t>> evidence_groups;
   // Period-major, like the accumulators: a sequential walk over them.
   for (size_t p = 0; p < np; ++p) {
-    const double thr = pl.threshold[p];
-    if (std::isnan(thr)) continue;
+    if (std::isnan(pl.threshold[p])) continue;
     // Whether an empty group passes (e.g. "phone-based days <= 0" with none).
-    const bool skip_empty = !pl.judge_empty || bound::Holds(pl.check->op, 0, thr);
-    for (size_t s = 0; s < pl.group_entities.size(); ++s) {
-      const size_t gi = p * pl.group_entities.size() + s;
+    const bool skip_empty = !extended && (!pl.judge_empty || bound::Holds(pl.check->op, 0, pl.threshold[p]));
+    for (size_t s = 0; s < ns; ++s) {
+      const size_t gi = p * ns + s;
       if (g.count[gi] == 0 && skip_empty) continue;
-      const double m = Measure(pl, g, gi);
-      if (std::isnan(m) || bound::Holds(pl.check->op, m, thr)) continue;
+      const double m = extended ? measured(gi) : Measure(pl, g, gi);
+      const double thr = extended ? threshold(p, s) : pl.threshold[p];
+      if (std::isnan(m) || std::isnan(thr) || bound::Holds(pl.check->op, m, thr)) continue;
+      if (consecutive > 1) {
+        if (p + 1 < static_cast<size_t>(consecutive)) continue;
+        bool run = true;
+        for (size_t k = 1; k < static_cast<size_t>(consecutive); ++k) run = run && broken[(p - k) * ns + s];
+        if (!run) continue;
+      }
       if (info_of[s] < 0) {
         info_of[s] = static_cast<int32_t>(infos.size());
         infos.push_back(Describe(image.registry, pl.check->group, pl.group_entities[s]));
@@ -275,11 +338,20 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       if (pl.param[p]) f.parameters.push_back(*pl.param[p]);
       if (pl.dataset) f.evidence_dataset = pl.dataset->schema.name;
       finding_of[gi] = static_cast<int32_t>(out.size());
+      if (extended) {
+        for (size_t k = 0; k < static_cast<size_t>(consecutive); ++k) {
+          evidence_groups.push_back({gi - k * ns, out.size() - first});
+        }
+        // The previous period compared against is evidence too.
+        if (pl.check->against_previous) {
+          evidence_groups.push_back({gi - static_cast<size_t>(consecutive) * ns, out.size() - first});
+        }
+      }
       out.push_back(std::move(f));
     }
   }
-  // Evidence: walk each finding's chain (the last kMaxEvidenceRows rows).
-  if (pl.dataset) {
+  if (pl.dataset && !extended) {
+    // Evidence: walk each finding's chain (the last kMaxEvidenceRows rows).
     for (size_t gi = 0; gi < finding_of.size(); ++gi) {
       if (finding_of[gi] < 0) continue;
       Finding& f = out[static_cast<size_t>(finding_of[gi])];
@@ -289,11 +361,37 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       }
       std::sort(f.evidence_row_ids.begin(), f.evidence_row_ids.end());
     }
+  } else if (pl.dataset && !evidence_groups.empty()) {
+    // Evidence of an extended rule: the rows of every group of the run and
+    // of the second aggregates' groups (the civil-servant pay beside the
+    // teachers'), each row once.
+    std::vector<std::set<int64_t>> rows(out.size() - first);
+    auto collect = [&](const plan::Plan& x, const Groups& gx) {
+      for (auto [gi, fi] : evidence_groups) {
+        for (int32_t r = gx.head[gi]; r >= 0; r = gx.next[r]) rows[fi].insert(x.dataset->row_id[static_cast<size_t>(r)]);
+      }
+    };
+    collect(pl, g);
+    std::vector<const plan::Plan*> subs;
+    for (const plan::Plan* x : {pl.divide_by.get(), pl.against.get()}) {
+      for (; x; x = x->divide_by.get()) subs.push_back(x);
+    }
+    for (const plan::Plan* x : subs) {
+      ASSIGN_OR_RETURN(Groups* gx, Run(*x));
+      collect(*x, *gx);
+    }
+    for (size_t fi = 0; fi < rows.size(); ++fi) {
+      Finding& f = out[first + fi];
+      f.evidence_count = static_cast<int64_t>(rows[fi].size());
+      auto it = rows[fi].begin();
+      if (rows[fi].size() > kMaxEvidenceRows) std::advance(it, rows[fi].size() - kMaxEvidenceRows);
+      f.evidence_row_ids.assign(it, rows[fi].end());
+    }
   }
   if (stats) {
     stats->rule_id = rule.id;
     stats->rows_scanned = pl.rows;
-    stats->groups = g.count.size();
+    stats->groups = np * ns;
     stats->findings = out.size() - first;
   }
   return OkStatus();
@@ -332,8 +430,7 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
   const int32_t today = options.as_of.DaysSinceEpoch();
   for (const auto& t : pack.targets) {
     ASSIGN_OR_RETURN(plan::Plan pl, CompileTarget(pack, t, image, options));
-    ASSIGN_OR_RETURN(Groups* gp, Run(pl));
-    const Groups& g = *gp;
+    ASSIGN_OR_RETURN(std::vector<double> values, MeasureAll(pl));
     for (size_t s = 0; s < pl.group_entities.size(); ++s) {
       EntityInfo info = Describe(image.registry, t.indicator.group, pl.group_entities[s]);
       TargetProgress tp;
@@ -346,7 +443,7 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
       tp.target = t.indicator.value;
       tp.comparison = std::string(bound::CmpOpText(t.indicator.op));
       tp.deadline = Date::FromDaysSinceEpoch(t.deadline).ToString();
-      const double m = Measure(pl, g, s);
+      const double m = values[s];
       tp.has_value = !std::isnan(m);
       tp.measured = tp.has_value ? m : 0;
       // Linear path from the baseline (default: 0 at the start of the deadline's year).

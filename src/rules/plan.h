@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,12 @@ struct Plan {
   // Whether a group with no rows is judged (count/sum whose empty value
   // breaks the norm: "≥ 2 inspections" with none).
   bool judge_empty = false;
+
+  // Second aggregates (bound::Check::divide_by / against), compiled over the
+  // same image with the same group slots and periods, so group index gi
+  // means the same (entity, period) in each. Owned by this plan.
+  std::unique_ptr<Plan> divide_by;
+  std::unique_ptr<Plan> against;
 };
 
 // `v OP values` for the comparison and membership operators.

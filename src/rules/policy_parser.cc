@@ -154,23 +154,66 @@ class Parser {
     const YAML::Node& g = n["group"];
     if (!g) return Err(n, "missing key 'group'", "缺少键 'group'");
     RETURN_IF_ERROR(Map(g, "group"));
-    RETURN_IF_ERROR(Keys(g, {"entity", "period"}));
+    RETURN_IF_ERROR(Keys(g, {"entity", "period", "consecutive"}));
     ASSIGN_OR_RETURN(c.group_entity, Req(g, "entity"));
     ASSIGN_OR_RETURN(c.group_period, Opt(g, "period"));
+    ASSIGN_OR_RETURN(c.consecutive, Opt(g, "consecutive"));
     ASSIGN_OR_RETURN(c.aggregate, Req(n, "aggregate"));
     ASSIGN_OR_RETURN(c.column, Opt(n, "column"));
     ASSIGN_OR_RETURN(c.share_where, Conditions(n["share_where"], "share_where"));
+    if (const YAML::Node& d = n["divide_by"]) {
+      ASSIGN_OR_RETURN(ast::Operand op, Operand(d, "divide_by", /*nested=*/false));
+      c.divide_by = std::move(op);
+    }
     if (!compare) return Err(n, "missing the comparison", "缺少比较");
     RETURN_IF_ERROR(Map(compare, "compare"));
-    RETURN_IF_ERROR(Keys(compare, {"op", "parameter", "value"}));
+    RETURN_IF_ERROR(Keys(compare, {"op", "parameter", "value", "against"}));
     ASSIGN_OR_RETURN(c.compare_op, Req(compare, "op"));
     ASSIGN_OR_RETURN(c.compare_parameter, Opt(compare, "parameter"));
     ASSIGN_OR_RETURN(c.compare_value, Opt(compare, "value"));
-    if (c.compare_parameter.has_value() == c.compare_value.has_value()) {
+    if (const YAML::Node& a = compare["against"]) {
+      if (a.IsScalar()) {
+        if (a.Scalar() != "previous_period") {
+          return Err(a, "against must be previous_period or an aggregate mapping",
+                     "against 必须是 previous_period 或一个聚合映射");
+        }
+        c.against_previous = true;
+      } else {
+        ASSIGN_OR_RETURN(ast::Operand op, Operand(a, "against", /*nested=*/true));
+        c.against = std::move(op);
+        if (const YAML::Node& d = a["divide_by"]) {
+          ASSIGN_OR_RETURN(ast::Operand dop, Operand(d, "divide_by", /*nested=*/false));
+          c.against_divide_by = std::move(dop);
+        }
+      }
+      // With against, value/parameter is an optional factor (default 1).
+      if (c.compare_parameter.has_value() && c.compare_value.has_value()) {
+        return Err(compare, "compare takes at most one of parameter and value",
+                   "compare 最多只能有 parameter 或 value 之一");
+      }
+    } else if (c.compare_parameter.has_value() == c.compare_value.has_value()) {
       return Err(compare, "compare needs exactly one of parameter and value",
                  "compare 需要且只需要 parameter 或 value 之一");
     }
     return c;
+  }
+
+  // {aggregate, column, where, share_where} (+ divide_by when nested).
+  StatusOr<ast::Operand> Operand(const YAML::Node& n, std::string_view what, bool nested) {
+    RETURN_IF_ERROR(Map(n, what));
+    if (nested) {
+      RETURN_IF_ERROR(Keys(n, {"aggregate", "column", "where", "share_where", "divide_by"}));
+    } else {
+      RETURN_IF_ERROR(Keys(n, {"aggregate", "column", "where", "share_where"}));
+    }
+    ast::Operand o;
+    o.mark = MarkOf(n);
+    ASSIGN_OR_RETURN(o.aggregate, Req(n, "aggregate"));
+    ASSIGN_OR_RETURN(o.column, Opt(n, "column"));
+    o.has_where = static_cast<bool>(n["where"]);
+    ASSIGN_OR_RETURN(o.where, Conditions(n["where"], "where"));
+    ASSIGN_OR_RETURN(o.share_where, Conditions(n["share_where"], "share_where"));
+    return o;
   }
 
   StatusOr<ast::Rule> Rule(const YAML::Node& n) {
@@ -228,7 +271,7 @@ class Parser {
     if (!n["check"]) return Err(n, "missing key 'check'", "缺少键 'check'");
     RETURN_IF_ERROR(Map(n["check"], "check"));
     RETURN_IF_ERROR(Keys(n["check"], {"source", "where", "group", "aggregate", "column",
-                                      "share_where", "compare"}));
+                                      "share_where", "divide_by", "compare"}));
     ASSIGN_OR_RETURN(r.check, Check(n["check"], n["check"]["compare"], "check"));
     if (const YAML::Node& us = n["unless"]) {
       RETURN_IF_ERROR(List(us, "unless"));
@@ -268,7 +311,8 @@ class Parser {
     if (n["title_zh"]) { ASSIGN_OR_RETURN(t.title_zh, Text(n["title_zh"], "title_zh")); }
     ASSIGN_OR_RETURN(t.scope, Scope(n["scope"]));
     if (!n["indicator"]) return Err(n, "missing key 'indicator'", "缺少键 'indicator'");
-    RETURN_IF_ERROR(Keys(n["indicator"], {"source", "where", "group", "aggregate", "column", "share_where"}));
+    RETURN_IF_ERROR(Keys(n["indicator"], {"source", "where", "group", "aggregate", "column", "share_where",
+                                          "divide_by"}));
     ASSIGN_OR_RETURN(t.indicator, Check(n["indicator"], n["target"], "indicator"));
     ASSIGN_OR_RETURN(t.deadline, Req(n, "deadline"));
     if (const YAML::Node& b = n["baseline"]) {

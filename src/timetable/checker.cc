@@ -292,9 +292,11 @@ class Checker {
       const Period& per = in_.periods[p];
       if (b.first_lesson_not_before >= 0 && per.start_minute >= 0 && per.start_minute < b.first_lesson_not_before) {
         for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
-          if (Placed(a) && Per(a) <= p && p < Per(a) + in_.activities[a].duration)
+          if (Placed(a) && Per(a) <= p && p < Per(a) + in_.activities[a].duration) {
             Add(-1, "FirstLessonTooEarly", Act(a) + " is taught before the earliest allowed start",
                 in_.SlotName(Start(a)), 1, "25");
+            rep_.violations.back().activity = a;
+          }
       }
       if (prev >= 0 && per.start_minute >= 0 && in_.periods[prev].end_minute >= 0) {
         int gap = per.start_minute - in_.periods[prev].end_minute;
@@ -311,9 +313,11 @@ class Checker {
     for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
       if (!Placed(a)) continue;
       for (int p = Per(a); p < Per(a) + in_.activities[a].duration; ++p)
-        if (fixed(p))
+        if (fixed(p)) {
           Add(-1, "FixedSlotUsed", Act(a) + " takes a reserved daily slot (" + in_.periods[p].name + ")",
               in_.SlotName(Start(a)), 1, "26");
+          rep_.violations.back().activity = a;
+        }
     }
   }
 

@@ -28,6 +28,9 @@ struct Violation {
   std::string what;    // human readable, English
   std::string where;   // slot / day / room / activity ids
   std::string clause;  // work-plan clause ("25"), empty if none
+  // The activity a bell-schedule violation is about (a lesson before the
+  // first allowed start, in a reserved slot), -1 otherwise.
+  int activity = -1;
 };
 
 struct CheckReport {

@@ -72,7 +72,10 @@ class Search {
     if (p_.work_limit > 0 && work_ >= p_.work_limit) return true;
     if (p_.stop_at_first_complete && res_.first_complete_work >= 0) return true;
     // The clock is read sparingly: it is the safety net, not the pacing.
-    if ((++clock_tick_ & 255) == 0 && clock_() - t0_ >= p_.time_limit_seconds) timed_out_ = true;
+    if ((++clock_tick_ & 255) == 0) {
+      if (clock_() - t0_ >= p_.time_limit_seconds) timed_out_ = true;
+      if (p_.cancel != nullptr && p_.cancel->load(std::memory_order_relaxed)) timed_out_ = true;
+    }
     return timed_out_;
   }
 

@@ -20,6 +20,7 @@
 // the call only.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -47,6 +48,10 @@ struct SolveParams {
   std::function<void(const Progress&)> on_improvement;
   // Wall clock in seconds; injectable so tests never read the real clock.
   std::function<double()> clock;
+  // When set and true, the search stops at its next budget check (within
+  // a few hundred candidate moves) and returns the best so far, as at the
+  // time limit. Read from Solve's thread; set from any thread. Not owned.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SolveResult {

@@ -1,0 +1,66 @@
+// The work plan's timetable norms (clauses 25–27) applied to any instance
+// with thresholds from outside — the policy pack's parameters — and the
+// checker's verdicts grouped per class and per school, ready to be stored
+// as findings. A generated school carries the norms it was built with; an
+// uploaded .fet carries none: WithPlanNorms gives both the same, current
+// thresholds, and the independent checker then judges.
+//
+//   Instance normed = WithPlanNorms(upload.instance, norms);
+//   CheckReport rep = Check(normed, upload.locked);
+//   std::vector<NormFinding> f = PlanNormFindings(normed, upload.locked, rep);
+//
+// Pure functions of their arguments; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "timetable/checker.h"
+#include "timetable/generator.h"
+#include "timetable/model.h"
+
+namespace edugov::timetable {
+
+// A class's grade from its set (StudentSet::grade) or, failing that, its
+// name: "7年级1班", "七年级1班", "初一2班", "高二3班" → 7, 7, 7, 11. 0 unknown.
+int ClassGrade(const StudentSet& set);
+// A class's number within its grade ("七年级3班" → 3), 0 when none.
+int ClassNumber(const std::string& name);
+// True for the sets that are administrative classes (班): a known grade and
+// a name ending in 班, moving-class teaching groups (走班) excluded.
+bool IsClass(const StudentSet& set);
+
+// The instance with the plan's norms at `norms`' thresholds:
+//  - clause 26 PE: every class with a known grade gets one kWeeklyPeriods
+//    constraint over its PE lessons (subject `norms.pe_subject`, 体育 or PE)
+//    at the minimum for its grade band; existing clause-26 constraints are
+//    replaced (so a generated school is re-judged at today's values);
+//  - clause 25 bell norms, when every period has clock times: the first
+//    lesson not before the earliest start any of its classes' stages allows
+//    (primary 08:20, junior 08:00 by default; none for senior-only), breaks
+//    and the noon rest at least the minimum; the noon break is the one
+//    after `bell.morning_periods`, else the longest gap between periods;
+//  - clause 27 (the curriculum in full) is the instance's own constraints.
+Instance WithPlanNorms(const Instance& in, const PlanNorms& norms);
+
+// One breach of a norm by one class (or the school's bell schedule).
+struct NormFinding {
+  std::string rule_id;  // tt.first_lesson | tt.breaks | tt.noon_rest | tt.reserved_periods | tt.pe_weekly | tt.curriculum
+  std::string clause;   // "25", "26", "27"
+  int student_set = -1;  // the class; -1: the whole school
+  double measured = 0;
+  double threshold = 0;
+  std::string comparison;  // the norm: measured OP threshold (">=", "<=")
+  // The PlanNorms parameter the threshold came from ("pe_grades_3_9"),
+  // empty when the instance itself set it (the curriculum counts).
+  std::string parameter;
+  std::vector<std::string> details;  // the checker's violations behind it
+  std::vector<int> slots;            // where (slot indices), ascending
+};
+
+// The checker's clause 25–27 violations of `rep` (a Check of `normed`)
+// grouped by rule and class, deterministic order (rule, then class).
+std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution& sol, const CheckReport& rep,
+                                          const PlanNorms& norms);
+
+}  // namespace edugov::timetable

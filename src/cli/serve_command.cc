@@ -5,11 +5,14 @@
 #include <filesystem>
 
 #include "accounts/authenticator.h"
+#include "cli/case_services.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "http/app.h"
+#include "http/case_handlers.h"
 #include "http/dataset_handlers.h"
 #include "http/findings_handlers.h"
+#include "http/public_complaint_handlers.h"
 #include "http/server.h"
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
 #include "http/timetable_handlers.h"
@@ -26,6 +29,12 @@ struct ServeArgs {
   int threads = 2;
   bool secure_cookies = false;
   std::string policy = http::kDefaultPolicyPath;
+  // Cases (issue 4; docs/workflows.md).
+  std::string cases_dir = kDefaultCasesDir;
+  std::string calendar = kDefaultCalendarPath;
+  std::string secret_key_file;  // empty: DefaultSecretKeyPath(db)
+  int public_intakes_per_hour = 10;
+  int public_lookups_per_minute = 60;
 };
 
 int Serve(const ServeArgs& a) {
@@ -43,6 +52,20 @@ int Serve(const ServeArgs& a) {
   accounts::Authenticator auth(**db, RealClock(), SecureRandom());
   http::App app{.db = db->get(), .clock = &RealClock(), .random = &SecureRandom(),
                 .auth = &auth, .secure_cookies = a.secure_cookies, .demo_data = demo_data};
+  // The workflow engine. Without a policy/cases folder (a checkout from
+  // before issue 4, or run from elsewhere) the server runs without the case
+  // routes; a folder that is there but wrong is an error.
+  std::unique_ptr<CaseServices> case_services;
+  if (a.cases_dir == kDefaultCasesDir && !std::filesystem::is_directory(a.cases_dir)) {
+    spdlog::warn("no case types in '{}': serving without the case routes", a.cases_dir);
+  } else {
+    auto loaded = LoadCaseServices({.db = db->get(), .clock = app.clock, .random = app.random,
+                                    .cases_dir = a.cases_dir, .calendar_path = a.calendar,
+                                    .secret_key_file = a.secret_key_file, .db_url = a.db});
+    if (!loaded.ok()) return ReportError(loaded.status());
+    case_services = std::move(*loaded);
+    app.cases = &case_services->engine();
+  }
   http::Router router;
   http::RegisterHealthHandlers(router, app);
   http::RegisterAuthHandlers(router, app);
@@ -51,6 +74,12 @@ int Serve(const ServeArgs& a) {
   http::RegisterAuditHandlers(router, app);
   http::RegisterDatasetHandlers(router, app, a.policy);
   http::RegisterFindingsHandlers(router, app);
+  if (case_services) {
+    http::RegisterCaseHandlers(router, app, case_services->types());
+    http::RegisterPublicComplaintHandlers(router, app, case_services->types(),
+                                          {.intakes_per_hour = a.public_intakes_per_hour,
+                                           .lookups_per_minute = a.public_lookups_per_minute});
+  }
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
   http::RegisterTimetableHandlers(router, app);
 #endif
@@ -73,7 +102,11 @@ int Serve(const ServeArgs& a) {
   std::printf("edugov: listening on http://%s:%d\n", host.c_str(), server.port());
   std::fflush(stdout);
   spdlog::info("database {}", (*db)->redacted_url());
+  // Reminders and escalations every minute, at the engine clock's now.
+  std::unique_ptr<ClockSweeper> sweeper;
+  if (case_services) sweeper = std::make_unique<ClockSweeper>(case_services->engine(), std::chrono::seconds(60));
   server.Run();
+  sweeper.reset();  // stop the sweep before the engine and database go
   spdlog::info("stopped");
   return 0;
 }
@@ -89,6 +122,17 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--static", a->static_dir, "directory of the built web UI");
   cmd->add_option("--threads", a->threads, "I/O threads")->check(CLI::Range(1, 64));
   cmd->add_flag("--secure-cookies", a->secure_cookies, "mark cookies Secure (when behind HTTPS)");
+  cmd->add_option("--cases-dir", a->cases_dir, "case types (default policy/cases)");
+  cmd->add_option("--calendar", a->calendar, "working calendar (default policy/calendar/cn-2025-2026.yaml)");
+  cmd->add_option("--secret-key-file", a->secret_key_file,
+                  "key sealing complainants' identities, created 0600 if missing "
+                  "(default: secret.key beside a SQLite database, else var/secret.key)");
+  cmd->add_option("--public-intakes-per-hour", a->public_intakes_per_hour,
+                  "public complaints accepted per client address per hour (default 10)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--public-lookups-per-minute", a->public_lookups_per_minute,
+                  "public form/tracking requests per client address per minute (default 60)")
+      ->check(CLI::Range(1, 100000));
   cmd->callback([a, exit_code] { *exit_code = Serve(*a); });
 }
 

@@ -278,13 +278,24 @@ StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn) {
       ++expected_seq;
     }
     const int64_t head_seq = head.GetInt(0, 0);
-    if (head_seq != expected_seq - 1 || head.GetText(0, 1) != prev) {
-      const std::string last = std::to_string(expected_seq - 1);
-      fail(expected_seq,
-           "the sanctions chain ends at entry " + last + " but its head says " +
-               std::to_string(head_seq) + ": entries after it were deleted",
-           "处分台账在第 " + last + " 条结束,但链头记录为第 " + std::to_string(head_seq) +
-               " 条:其后的记录已被删除");
+    const int64_t last = expected_seq - 1;
+    const std::string last_s = std::to_string(last);
+    const std::string head_s = std::to_string(head_seq);
+    if (head_seq < last) {
+      // Well-chained entries beyond the head were never appended by edugov.
+      const std::string first = std::to_string(head_seq + 1);
+      fail(head_seq + 1,
+           "sanction entry " + first + " lies beyond the chain head (entry " + head_s +
+               "): inserted",
+           "处分台账第 " + first + " 条记录在链头(第 " + head_s + " 条)之后:系被插入");
+    } else if (head_seq > last) {
+      fail(last + 1,
+           "the sanctions chain ends at entry " + last_s + " but its head says " + head_s +
+               ": entries after it were deleted",
+           "处分台账在第 " + last_s + " 条结束,但链头记录为第 " + head_s + " 条:其后的记录已被删除");
+    } else if (head.GetText(0, 1) != prev) {
+      fail(last, "sanction entry " + last_s + " does not match the chain head's hash: replaced",
+           "处分台账第 " + last_s + " 条记录与链头哈希不符:已被替换");
     }
     return OkStatus();
   });

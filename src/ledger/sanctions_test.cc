@@ -274,13 +274,38 @@ TEST_P(SanctionsTest, DetectsInsertedEntry) {
   auto rs = conn().Query("SELECT hash FROM sanctions WHERE seq = 2");
   ASSERT_TRUE(rs.ok());
   const std::string prev = rs->GetText(0, 0);
+  CanonicalEncoder enc;
+  enc.Add(int64_t{3}).Add(int64_t{1}).Add(int64_t{7}).Add(int64_t{37}).Add("/1/4/37/")
+      .Add(int64_t{1}).Add("removal").Add(int64_t{2025}).Add("x").Add("[]").Add("x");
   Exec("INSERT INTO sanctions (seq, at_us, staff_id, org_id, org_path, case_id, measure, "
        "veto_year, reason, accountable_json, decided_by, prev_hash, hash) VALUES (3, 1, 7, 37, "
        "'/1/4/37/', 1, 'removal', 2025, 'x', '[]', 'x', '" + prev + "', '" +
-       ChainHash(prev, "x") + "')");
+       ChainHash(prev, enc.bytes()) + "')");
   VerifyReport r = Verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_seq, 3);
+  EXPECT_NE(r.reason_en.find("inserted"), std::string::npos);
+}
+
+TEST_P(SanctionsTest, DetectsReplacedLastEntry) {
+  // The last entry replaced by a well-chained forgery: only the head's hash
+  // still remembers the original.
+  AppendN(2);
+  auto rs = conn().Query("SELECT prev_hash FROM sanctions WHERE seq = 2");
+  ASSERT_TRUE(rs.ok());
+  const std::string prev = rs->GetText(0, 0);
+  CanonicalEncoder enc;
+  enc.Add(int64_t{2}).Add(int64_t{1}).Add(int64_t{7}).Add(int64_t{37}).Add("/1/4/37/")
+      .Add(int64_t{1}).Add("notice_of_criticism").Add(int64_t{2025}).Add("x").Add("[]").Add("x");
+  Exec("DELETE FROM sanctions WHERE seq = 2");
+  Exec("INSERT INTO sanctions (seq, at_us, staff_id, org_id, org_path, case_id, measure, "
+       "veto_year, reason, accountable_json, decided_by, prev_hash, hash) VALUES (2, 1, 7, 37, "
+       "'/1/4/37/', 1, 'notice_of_criticism', 2025, 'x', '[]', 'x', '" + prev + "', '" +
+       ChainHash(prev, enc.bytes()) + "')");
+  VerifyReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_seq, 2);
+  EXPECT_NE(r.reason_en.find("replaced"), std::string::npos);
 }
 
 TEST_P(SanctionsTest, DetectsSwappedEntries) {

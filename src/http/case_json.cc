@@ -1,0 +1,346 @@
+#include "http/case_json.h"
+
+#include <sodium.h>
+
+#include <string_view>
+#include <utility>
+
+namespace edugov::http {
+namespace {
+
+using nlohmann::json;
+
+std::string_view FieldTypeName(cases::FieldType t) {
+  switch (t) {
+    case cases::FieldType::kText: return "text";
+    case cases::FieldType::kLongText: return "long_text";
+    case cases::FieldType::kInt: return "int";
+    case cases::FieldType::kDecimal: return "decimal";
+    case cases::FieldType::kDate: return "date";
+    case cases::FieldType::kBool: return "bool";
+    case cases::FieldType::kEnum: return "enum";
+    case cases::FieldType::kOrg: return "org";
+    case cases::FieldType::kStaff: return "staff";
+    case cases::FieldType::kPhone: return "phone";
+  }
+  return "text";
+}
+
+std::string RoleTokenName(const cases::RoleToken& r) {
+  return r.department.empty() ? r.role : r.role + ":" + r.department;
+}
+
+json StringsJson(const std::vector<std::string>& v) {
+  json out = json::array();
+  for (const auto& s : v) out.push_back(s);
+  return out;
+}
+
+json IdOrNull(int64_t id) { return id == 0 ? json() : json(id); }
+
+json StateLabel(const cases::CaseType* type, const std::string& state) {
+  const cases::StateSpec* s = type ? type->FindState(state) : nullptr;
+  return s ? LabelJson(s->label) : LabelJson({state, state});
+}
+
+json TransitionLabel(const cases::CaseType* type, const std::string& transition) {
+  const cases::TransitionSpec* t = type ? type->FindTransition(transition) : nullptr;
+  return t ? LabelJson(t->label) : LabelJson({transition, transition});
+}
+
+// The label of a category key in the type's category field, or the key itself.
+json CategoryLabel(const cases::CaseType* type, const std::string& key) {
+  if (key.empty()) return json();
+  if (type && !type->category_field.empty()) {
+    if (const cases::FieldSpec* f = type->FindField(type->category_field)) {
+      for (const auto& [k, label] : f->options) {
+        if (k == key) return LabelJson(label);
+      }
+    }
+  }
+  return LabelJson({key, key});
+}
+
+// What a timeline entry without a transition is called.
+cases::Label EventKindLabel(std::string_view kind) {
+  if (kind == "open") return {"已受理", "received"};
+  if (kind == "remind") return {"催办", "reminder"};
+  if (kind == "escalate") return {"升级督办", "escalated"};
+  if (kind == "merge") return {"合并办理", "merged"};
+  if (kind == "rate") return {"满意度评价", "rated"};
+  if (kind == "reopen") return {"重新办理", "reopened"};
+  if (kind == "attach") return {"补充材料", "attachment added"};
+  if (kind == "link") return {"关联案件", "linked"};
+  if (kind == "comment") return {"备注", "comment"};
+  return {std::string(kind), std::string(kind)};
+}
+
+json EventJson(const cases::CaseType* type, const cases::CaseEvent& e) {
+  json j = {{"id", e.id},
+            {"at", TimeJson(e.at_us)},
+            {"actor", e.actor},
+            {"kind", e.kind},
+            {"transition", e.transition.empty() ? json() : json(e.transition)},
+            {"from", e.from_state.empty() ? json() : json(e.from_state)},
+            {"to", e.to_state.empty() ? json() : json(e.to_state)},
+            {"comment", e.comment},
+            {"fields", e.fields.is_null() ? json::object() : e.fields},
+            {"public", e.public_visible}};
+  j["label"] = e.transition.empty() ? LabelJson(EventKindLabel(e.kind)) : TransitionLabel(type, e.transition);
+  return j;
+}
+
+Status FileError(size_t i, const std::string& filename, const std::string& en, const std::string& zh,
+                 StatusCode code = StatusCode::kInvalidArgument) {
+  const std::string field = "attachments[" + std::to_string(i) + "]";
+  const std::string name = filename.empty() ? field : "“" + filename + "”";
+  const std::string name_en = filename.empty() ? field : "\"" + filename + "\"";
+  return Status(code, "attachment " + name_en + ": " + en, "附件" + name + "：" + zh, field);
+}
+
+// A name a browser offers: 1–200 bytes of UTF-8 without control characters
+// or path separators (the engine stores it and serves it back in
+// Content-Disposition, so nothing may smuggle a header or a path).
+bool SafeFilename(std::string_view name) {
+  if (name.empty() || name.size() > 200) return false;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '"') return false;
+  }
+  return name != "." && name != "..";
+}
+
+std::string SizeText(size_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  return std::to_string(bytes / 1024) + " KiB";
+}
+
+}  // namespace
+
+json LabelJson(const cases::Label& label) {
+  return {{"zh", label.zh}, {"en", label.en.empty() ? label.zh : label.en}};
+}
+
+json TimeJson(std::optional<int64_t> unix_us) {
+  if (!unix_us) return json();
+  return FormatTimestamp(FromUnixMicros(*unix_us));
+}
+
+json CaseTypeJson(const cases::CaseType& t) {
+  json fields = json::array();
+  for (const auto& f : t.fields) {
+    json options = json::array();
+    for (const auto& [key, label] : f.options) options.push_back({{"key", key}, {"label", LabelJson(label)}});
+    json jf = {{"name", f.name},
+               {"label", LabelJson(f.label)},
+               {"type", FieldTypeName(f.type)},
+               {"required", f.required},
+               {"confidential", f.confidential},
+               {"options", std::move(options)}};
+    if (!f.frozen_from_state.empty()) jf["frozen_from_state"] = f.frozen_from_state;
+    fields.push_back(std::move(jf));
+  }
+  json states = json::array();
+  for (const auto& s : t.states) {
+    json js = {{"id", s.id}, {"label", LabelJson(s.label)}, {"terminal", s.terminal}};
+    if (s.time_limit) js["working_days"] = s.time_limit->working_days;
+    states.push_back(std::move(js));
+  }
+  json transitions = json::array();
+  for (const auto& tr : t.transitions) {
+    json roles = json::array();
+    for (const auto& r : tr.roles) roles.push_back(RoleTokenName(r));
+    transitions.push_back({{"id", tr.id},
+                           {"label", LabelJson(tr.label)},
+                           {"from", StringsJson(tr.from)},
+                           {"to", tr.to},
+                           {"roles", std::move(roles)},
+                           {"required_fields", StringsJson(tr.required_fields)},
+                           {"requires_comment", tr.requires_comment},
+                           {"requires_evidence", tr.requires_evidence}});
+  }
+  json openers = json::array();
+  for (const auto& r : t.openers) openers.push_back(RoleTokenName(r));
+  return {{"id", t.id},
+          {"prefix", t.prefix},
+          {"label", LabelJson(t.label)},
+          {"category_field", t.category_field.empty() ? json() : json(t.category_field)},
+          {"openers", std::move(openers)},
+          {"fields", std::move(fields)},
+          {"states", std::move(states)},
+          {"transitions", std::move(transitions)}};
+}
+
+json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v) {
+  const cases::CaseType* type = types.Find(v.case_type);
+  json org;
+  if (v.org_id != 0) org = {{"id", v.org_id}, {"name", v.org_name}};
+  return {{"id", v.id},
+          {"ref", v.ref},
+          {"type", v.case_type},
+          {"state", v.state},
+          {"state_label", StateLabel(type, v.state)},
+          {"title", v.title},
+          {"category", v.category.empty() ? json() : json(v.category)},
+          {"category_label", CategoryLabel(type, v.category)},
+          {"org", std::move(org)},
+          {"township_id", IdOrNull(v.township_id)},
+          {"assignee",
+           {{"level", v.assignee_level},
+            {"org_id", IdOrNull(v.assignee_org_id)},
+            {"department", v.assignee_department.empty() ? json() : json(v.assignee_department)}}},
+          {"escalation_level", v.escalation_level},
+          {"opened_at", TimeJson(v.opened_at_us)},
+          {"state_entered_at", TimeJson(v.state_entered_at_us)},
+          {"due_at", TimeJson(v.due_at_us)},
+          {"overdue", v.overdue},
+          {"deadline_unknown", v.deadline_unknown},
+          {"closed_at", TimeJson(v.closed_at_us)},
+          {"version", v.version}};
+}
+
+json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v) {
+  const cases::CaseType* type = types.Find(v.case_type);
+  json j = CaseSummaryJson(types, v);
+  j["fields"] = v.fields.is_null() ? json::object() : v.fields;
+  // Only the engine decides who reads confidential fields; absent otherwise,
+  // not null, so a client cannot even tell whether there were any.
+  if (v.confidential) j["confidential"] = *v.confidential;
+  j["staff_id"] = IdOrNull(v.staff_id);
+  j["satisfaction"] = v.satisfaction ? json(*v.satisfaction) : json();
+  j["merged_into"] = v.merged_into ? json(*v.merged_into) : json();
+  j["source"] = {{"kind", v.source_kind}, {"id", IdOrNull(v.source_id)}};
+  j["finding_ids"] = v.finding_ids;
+  json events = json::array();
+  for (const auto& e : v.events) events.push_back(EventJson(type, e));
+  j["events"] = std::move(events);
+  json attachments = json::array();
+  for (const auto& a : v.attachments) {
+    attachments.push_back({{"id", a.id},
+                           {"filename", a.filename},
+                           {"content_type", a.content_type},
+                           {"size", a.size_bytes},
+                           {"sha256", a.sha256},
+                           {"confidential", a.confidential},
+                           {"uploaded_by", a.uploaded_by},
+                           {"uploaded_at", TimeJson(a.uploaded_at_us)}});
+  }
+  j["attachments"] = std::move(attachments);
+  json links = json::array();
+  for (const auto& l : v.links) {
+    links.push_back({{"case_id", l.other_case_id}, {"ref", l.other_ref}, {"type", l.other_type}, {"kind", l.kind}});
+  }
+  j["links"] = std::move(links);
+  json available = json::array();
+  for (const auto& id : v.available_transitions) available.push_back(id);
+  j["available_transitions"] = std::move(available);
+  return j;
+}
+
+json PublicCaseJson(const cases::CaseTypeRegistry& types, const cases::PublicCaseView& v) {
+  const cases::CaseType* type = types.Find(v.case_type);
+  json events = json::array();
+  for (const auto& e : v.events) {
+    events.push_back({{"at", TimeJson(e.at_us)},
+                      {"kind", e.kind},
+                      {"label", e.transition.empty() ? LabelJson(EventKindLabel(e.kind))
+                                                     : TransitionLabel(type, e.transition)},
+                      {"comment", e.comment}});
+  }
+  return {{"ref", v.ref},
+          {"state", v.state},
+          {"state_label", LabelJson(v.state_label)},
+          {"category", v.category.empty() ? json() : json(v.category)},
+          {"category_label", CategoryLabel(type, v.category)},
+          {"school", v.org_name},
+          {"opened_at", TimeJson(v.opened_at_us)},
+          {"due_at", TimeJson(v.due_at_us)},
+          {"closed_at", TimeJson(v.closed_at_us)},
+          {"events", std::move(events)},
+          {"answer", v.answer.empty() ? json() : json(v.answer)},
+          {"satisfaction", v.satisfaction ? json(*v.satisfaction) : json()},
+          {"can_rate", v.can_rate},
+          {"can_reopen", v.can_reopen},
+          {"merged_into_ref", v.merged_into_ref ? json(*v.merged_into_ref) : json()}};
+}
+
+StatusOr<std::vector<cases::AttachmentInput>> ParseAttachments(const json* value,
+                                                               const AttachmentLimits& limits) {
+  std::vector<cases::AttachmentInput> out;
+  size_t total = 0;
+  if (value == nullptr || value->is_null()) return out;
+  if (!value->is_array()) {
+    return Status(StatusCode::kInvalidArgument, "attachments must be an array of {filename, content_base64}",
+                  "attachments 须为 {filename, content_base64} 的数组", "attachments");
+  }
+  if (value->size() > limits.max_count) {
+    const std::string n = std::to_string(limits.max_count);
+    return Status(StatusCode::kResourceExhausted, "at most " + n + " attachments", "附件最多 " + n + " 个",
+                  "attachments");
+  }
+  for (size_t i = 0; i < value->size(); ++i) {
+    const json& a = (*value)[i];
+    if (!a.is_object()) return FileError(i, "", "must be an object {filename, content_base64}", "须为对象 {filename, content_base64}");
+    for (const auto& [key, unused] : a.items()) {
+      if (key != "filename" && key != "content_base64") {
+        return FileError(i, "", "unknown field \"" + key + "\"", "未知字段“" + key + "”");
+      }
+    }
+    if (!a.contains("filename") || !a["filename"].is_string()) {
+      return FileError(i, "", "filename is required", "缺少文件名 filename");
+    }
+    std::string filename = a["filename"].get<std::string>();
+    if (!SafeFilename(filename)) {
+      return FileError(i, "", "the file name must be 1–200 characters without control characters, quotes, / or \\",
+                       "文件名须为 1–200 个字符，且不含控制字符、引号、/ 或 \\");
+    }
+    if (!a.contains("content_base64") || !a["content_base64"].is_string()) {
+      return FileError(i, filename, "content_base64 is required", "缺少文件内容 content_base64");
+    }
+    std::string_view b64 = a["content_base64"].get_ref<const std::string&>();
+    if (b64.starts_with("data:")) {
+      size_t comma = b64.find(',');
+      if (comma == std::string_view::npos || b64.substr(0, comma).find(";base64") == std::string_view::npos) {
+        return FileError(i, filename, "the data: URL is not base64", "data: URL 不是 base64 编码");
+      }
+      b64.remove_prefix(comma + 1);
+    }
+    // Reject a clearly oversize file before decoding it: 3 bytes per 4
+    // characters, with a tenth more for line breaks.
+    if (b64.size() > (limits.max_bytes + 3) / 3 * 4 * 11 / 10 + 16) {
+      const std::string mb = SizeText(limits.max_bytes);
+      return FileError(i, filename, "larger than the limit of " + mb, "超过大小上限 " + mb,
+                       StatusCode::kResourceExhausted);
+    }
+    std::string bytes(b64.size() / 4 * 3 + 3, '\0');
+    size_t len = 0;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), b64.data(), b64.size(),
+                          " \t\r\n", &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+      return FileError(i, filename, "content_base64 is not valid base64", "content_base64 不是有效的 base64 编码");
+    }
+    bytes.resize(len);
+    if (bytes.empty()) return FileError(i, filename, "the file is empty", "文件为空");
+    if (bytes.size() > limits.max_bytes) {
+      const std::string mb = SizeText(limits.max_bytes);
+      return FileError(i, filename, "larger than the limit of " + mb, "超过大小上限 " + mb,
+                       StatusCode::kResourceExhausted);
+    }
+    total += bytes.size();
+    if (total > limits.max_total_bytes) {
+      const std::string mb = SizeText(limits.max_total_bytes);
+      return FileError(i, filename, "the attachments together are larger than " + mb,
+                       "附件合计超过 " + mb, StatusCode::kResourceExhausted);
+    }
+    out.push_back({std::move(filename), std::move(bytes)});
+  }
+  return out;
+}
+
+Response CaseErrorResponse(const Status& status, Lang lang) {
+  Response r = ErrorResponse(status, lang);
+  if (status.code() == StatusCode::kResourceExhausted) {
+    r.status = 413;
+  }
+  return r;
+}
+
+}  // namespace edugov::http

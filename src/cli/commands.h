@@ -12,5 +12,6 @@ void RegisterMigrateCommand(CLI::App& app, int* exit_code);    // db_commands.cc
 void RegisterDemoDataCommand(CLI::App& app, int* exit_code);   // demo_command.cc
 void RegisterUserCommands(CLI::App& app, int* exit_code);      // user_commands.cc
 void RegisterAuditCommands(CLI::App& app, int* exit_code);     // db_commands.cc
+void RegisterReportCommands(CLI::App& app, int* exit_code);    // report_command.cc
 
 }  // namespace edugov::cli

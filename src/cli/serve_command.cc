@@ -13,6 +13,7 @@
 #include "http/dataset_handlers.h"
 #include "http/findings_handlers.h"
 #include "http/public_complaint_handlers.h"
+#include "http/report_handlers.h"
 #include "http/server.h"
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
 #include "http/timetable_handlers.h"
@@ -74,6 +75,7 @@ int Serve(const ServeArgs& a) {
   http::RegisterAuditHandlers(router, app);
   http::RegisterDatasetHandlers(router, app, a.policy);
   http::RegisterFindingsHandlers(router, app);
+  http::RegisterReportHandlers(router, app);
   if (case_services) {
     http::RegisterCaseHandlers(router, app, case_services->types());
     http::RegisterPublicComplaintHandlers(router, app, case_services->types(),

@@ -1,0 +1,116 @@
+// GET /api/v1/reports/complaints (report_handlers.h): parse, scope to the
+// caller's subtree, analyse (src/reports), render.
+#include "http/report_handlers.h"
+
+#include <string>
+
+#include "reports/complaint_analysis.h"
+#include "reports/report_formats.h"
+
+namespace edugov::http {
+namespace {
+
+using accounts::Principal;
+
+Status ParamError(const std::string& name, const std::string& en, const std::string& zh) {
+  return Status(StatusCode::kInvalidArgument, en, zh, name);
+}
+
+StatusOr<Date> QueryDate(const Request& req, const std::string& name) {
+  auto text = req.Query(name);
+  if (!text || text->empty()) {
+    return ParamError(name, name + " is required (YYYY-MM-DD)", name + " 为必填项(YYYY-MM-DD)");
+  }
+  auto d = Date::Parse(*text);
+  if (!d.ok()) return Status(d.status()).WithField(name);
+  return *d;
+}
+
+// The org the report covers: the caller's own org, or `scope` inside it.
+StatusOr<int64_t> ScopeOrg(storage::Connection& conn, const Request& req, const Principal& p) {
+  auto text = req.Query("scope");
+  if (!text) return p.org_id;
+  int64_t id = 0;
+  bool ok = !text->empty() && text->size() <= 12;
+  for (char c : *text) {
+    if (c < '0' || c > '9') ok = false;
+    id = id * 10 + (c - '0');
+  }
+  if (!ok || id <= 0) {
+    return ParamError("scope", "scope must be an org id, not \"" + *text + "\"",
+                      "scope 须为单位 id,而不是“" + *text + "”");
+  }
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query("SELECT path FROM orgs WHERE id = $1", {storage::Value(id)}));
+  if (rs.empty() || !p.CanSee(rs.GetText(0, 0))) {
+    return Status(StatusCode::kNotFound, "scope " + *text + ": no such org in your scope",
+                  "scope " + *text + ":您的管辖范围内没有该单位", "scope");
+  }
+  return id;
+}
+
+Response Report(App& app, Request& req, const Principal& p) {
+  if (p.role == accounts::Role::kTeacher || p.org_path.empty()) {
+    return ErrorResponse(Status(StatusCode::kPermissionDenied,
+                                "complaint reports are for the bureau, townships and schools, not teachers",
+                                "信访投诉分析报告仅供教育局、乡镇中心学校和学校查阅,教师无权查看"),
+                         req.lang);
+  }
+  auto run = [&]() -> StatusOr<Response> {
+    reports::ComplaintReportRequest r;
+    const std::string kind_text = req.Query("kind").value_or("routine");
+    auto kind = reports::ParseReportKind(kind_text);
+    if (!kind) {
+      return ParamError("kind", "kind must be routine, regional or topical, not \"" + kind_text + "\"",
+                        "kind 须为 routine、regional 或 topical,而不是“" + kind_text + "”");
+    }
+    const std::string format = req.Query("format").value_or("json");
+    if (format != "json" && format != "html" && format != "pdf" && format != "xlsx") {
+      return ParamError("format", "format must be json, html, pdf or xlsx, not \"" + format + "\"",
+                        "format 须为 json、html、pdf 或 xlsx,而不是“" + format + "”");
+    }
+    r.kind = *kind;
+    ASSIGN_OR_RETURN(r.from, QueryDate(req, "from"));
+    ASSIGN_OR_RETURN(r.to, QueryDate(req, "to"));
+    r.topic = req.Query("topic").value_or("");
+    const int64_t now = ToUnixMicros(app.clock->Now());
+    const int64_t end = (static_cast<int64_t>(r.to.AddDays(1).DaysSinceEpoch()) * 86400 - 8 * 3600) * 1000000;
+    if (now < end) r.as_of_us = now;
+
+    ASSIGN_OR_RETURN(storage::ConnectionHandle conn, app.db->Acquire());
+    ASSIGN_OR_RETURN(r.scope_org_id, ScopeOrg(*conn, req, p));
+    ASSIGN_OR_RETURN(reports::ComplaintReport report, reports::AnalyzeComplaints(*conn, r));
+    conn.Reset();  // the print below takes seconds: give the connection back first
+
+    const std::string name = "complaints-" + kind_text + "-" + r.from.ToString() + "_" + r.to.ToString();
+    Response resp;
+    if (format == "json") {
+      resp = JsonResponse(reports::ReportJson(report));
+    } else if (format == "html") {
+      resp.content_type = "text/html; charset=utf-8";
+      resp.body = reports::ReportHtml(report);
+    } else if (format == "xlsx") {
+      ASSIGN_OR_RETURN(resp.body, reports::ReportXlsx(report));
+      resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".xlsx\"");
+    } else {
+      ASSIGN_OR_RETURN(resp.body, reports::HtmlToPdf(reports::ReportHtml(report)));
+      resp.content_type = "application/pdf";
+      resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".pdf\"");
+    }
+    resp.AddHeader("Cache-Control", "no-store");
+    return resp;
+  };
+  StatusOr<Response> out = run();
+  if (!out.ok()) return ErrorResponse(out.status(), req.lang);
+  out->log_note = "user=" + p.username;
+  return std::move(*out);
+}
+
+}  // namespace
+
+void RegisterReportHandlers(Router& router, App& app) {
+  router.Add(Method::kGet, "/api/v1/reports/complaints",
+             Authed(app, [&app](Request& req, const Principal& p) { return Report(app, req, p); }));
+}
+
+}  // namespace edugov::http

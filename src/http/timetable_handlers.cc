@@ -7,12 +7,20 @@
 #include <cmath>
 #include <memory>
 
+#include <spdlog/spdlog.h>
+
 #include "http/json_input.h"
+#include "http/timetable_findings.h"
+#include "registry/registry.h"
+#include "rules/binder.h"
+#include "rules/policy_parser.h"
 #include "timetable/checker.h"
 #include "timetable/fet_export.h"
 #include "timetable/fet_import.h"
 #include "timetable/generator.h"
 #include "timetable/grid.h"
+#include "timetable/job_pool.h"
+#include "timetable/plan_norms.h"
 #include "timetable/solver.h"
 #include "timetable/xlsx_export.h"
 #include "timetable/yaml_io.h"
@@ -36,6 +44,9 @@ constexpr int64_t kMaxGeneratedClasses = 48;
 Status FieldError(std::string field, std::string en, std::string zh) {
   return Status(StatusCode::kInvalidArgument, std::move(en), std::move(zh), std::move(field));
 }
+
+// As JsonResponse does: invalid UTF-8 from an upload is replaced, not thrown.
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 Status CheckRole(const Principal& p) {
   if (p.IsBureau() || p.role == Role::kTownship || p.role == Role::kSchool) return OkStatus();
@@ -181,30 +192,81 @@ json ResultJson(const tt::Instance& in, const tt::Solution& sol) {
           {"instance_yaml", tt::InstanceToYaml(in)}};
 }
 
-// One solve at a time: handlers run on the server's few I/O threads.
-class SolveSlot {
+// At most one request waits for its solve on an I/O thread (the synchronous
+// form of /solve and /generate); the work itself runs on the job pool, and
+// the asynchronous form (?async=1) holds no I/O thread at all.
+class SyncWaitSlot {
  public:
-  explicit SolveSlot(std::atomic<int>& running) : running_(running) {
+  explicit SyncWaitSlot(std::atomic<int>& waiting) : waiting_(waiting) {
     int expected = 0;
-    held_ = running_.compare_exchange_strong(expected, 1);
+    held_ = waiting_.compare_exchange_strong(expected, 1);
   }
-  ~SolveSlot() {
-    if (held_) running_.store(0);
+  ~SyncWaitSlot() {
+    if (held_) waiting_.store(0);
   }
   bool held() const { return held_; }
 
  private:
-  std::atomic<int>& running_;
+  std::atomic<int>& waiting_;
   bool held_ = false;
 };
 
 Response Busy(const Request& req) {
   Response r = ErrorResponse(Status(StatusCode::kUnavailable,
-                                    "another timetable is being solved; try again in a few seconds",
-                                    "正在为其他请求排课，请稍候几秒再试"),
+                                    "another timetable is being solved for a waiting request; try again in a few "
+                                    "seconds, or submit it as a job (?async=1)",
+                                    "正在为其他请求同步排课，请稍候几秒再试，或以后台任务方式提交（?async=1）"),
                              req.lang);
   r.AddHeader("Retry-After", "5");
   return r;
+}
+
+// What /check answers: the upload judged at today's plan norms (the policy
+// pack's thresholds, applied by WithPlanNorms), and — when the check is for
+// a school — the breaches stored as tt.* findings of that school.
+struct CheckTarget {
+  int64_t school_id = 0;  // 0: store nothing
+  std::string file_name;
+};
+
+StatusOr<std::string> CheckAndStore(App& app, const rules::bound::Pack* pack, const Principal& p, const Upload& up,
+                                    const CheckTarget& target, const std::string& body) {
+  const Date today = registry::ChinaDate(app.clock->Now());
+  const TimetableNorms norms = NormsFromPack(pack, today);
+  const tt::Instance normed = tt::WithPlanNorms(up.instance, norms.norms);
+  json result = ResultJson(normed, up.locked);
+  result["findings"] = nullptr;
+  if (target.school_id != 0) {
+    const tt::CheckReport rep = tt::Check(normed, up.locked);
+    const std::vector<tt::NormFinding> found = tt::PlanNormFindings(normed, up.locked, rep, norms.norms);
+    ASSIGN_OR_RETURN(storage::ConnectionHandle conn, app.db->Acquire());
+    ASSIGN_OR_RETURN(StoredTimetableFindings stored,
+                     StoreTimetableFindings(*conn, p, target.school_id, normed, found, norms, body, target.file_name,
+                                            today, *app.clock));
+    result["findings"] = {{"school_id", stored.school_id},
+                          {"upload", stored.upload},
+                          {"opened", stored.summary.opened},
+                          {"standing", stored.summary.standing},
+                          {"reopened", stored.summary.reopened},
+                          {"resolved", stored.summary.resolved},
+                          {"open", stored.open}};
+  }
+  return Dump(result);
+}
+
+StatusOr<CheckTarget> ResolveCheckTarget(App& app, const Request& req, const Principal& p) {
+  CheckTarget t;
+  t.file_name = req.Query("file_name").value_or("upload");
+  std::optional<int64_t> school;
+  if (auto s = req.Query("school_id")) {
+    auto id = ParseId(*s);
+    if (!id.ok()) return FieldError("school_id", "school_id must be an org id", "school_id 必须是单位编号");
+    school = *id;
+  }
+  if (!school && p.role != Role::kSchool) return t;
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, app.db->Acquire());
+  ASSIGN_OR_RETURN(t.school_id, TimetableSchool(*conn, p, school));
+  return t;
 }
 
 struct SolveQuery {
@@ -250,26 +312,123 @@ json SolveJson(const tt::SolveResult& r, const SolveQuery& q) {
           {"conflicts", r.conflicts}};
 }
 
-Response SolveAndAnswer(const Request& req, const tt::Instance& in, const SolveQuery& q) {
-  tt::SolveParams params;
-  params.seed = q.seed;
-  params.time_limit_seconds = q.time_limit;
-  params.stop_at_first_complete = q.first_complete;
-  const tt::SolveResult r = tt::Solve(in, params);
-  json body = ResultJson(in, r.solution);
-  body["solve"] = SolveJson(r, q);
-  return JsonResponse(body);
+// The job body of a solve: runs on a pool worker, stops early when the job
+// is cancelled, publishes each improvement, and returns the answer as JSON
+// text (serialised there, not on the I/O thread).
+tt::JobFn SolveJob(std::shared_ptr<const tt::Instance> in, SolveQuery q) {
+  return [in = std::move(in), q](tt::JobContext& ctx) -> StatusOr<std::string> {
+    tt::SolveParams params;
+    params.seed = q.seed;
+    params.time_limit_seconds = q.time_limit;
+    params.stop_at_first_complete = q.first_complete;
+    params.cancel = ctx.cancel_flag();
+    params.on_improvement = [&ctx](const tt::Progress& p) { ctx.Report(p); };
+    const tt::SolveResult r = tt::Solve(*in, params);
+    if (ctx.cancelled()) return std::string();
+    json body = ResultJson(*in, r.solution);
+    body["solve"] = SolveJson(r, q);
+    return Dump(body);
+  };
+}
+
+std::string Owner(const Principal& p) { return std::to_string(p.user_id); }
+
+std::string JobPath(const std::string& id) { return "/api/v1/timetable/jobs/" + id; }
+
+// A job as JSON text: {id, kind, state, queue_position, progress, times,
+// result (done), error (failed / cancelled)}. The result is spliced in as
+// the job's own JSON text rather than parsed and dumped again.
+std::string JobBody(const tt::JobSnapshot& s, Lang lang) {
+  json j = {{"id", s.id},
+            {"kind", s.kind},
+            {"state", tt::JobStateName(s.state)},
+            {"queue_position", s.queue_position},
+            {"href", JobPath(s.id)},
+            {"submitted_at", FormatTimestamp(s.submitted_at)},
+            {"started_at", s.started_at ? json(FormatTimestamp(*s.started_at)) : json()},
+            {"finished_at", s.finished_at ? json(FormatTimestamp(*s.finished_at)) : json()}};
+  if (s.progress.reported) {
+    j["progress"] = {{"seconds", std::round(s.progress.seconds * 1000) / 1000},
+                     {"work", s.progress.work},
+                     {"hard", s.progress.hard},
+                     {"soft", std::round(s.progress.soft * 100) / 100}};
+  } else {
+    j["progress"] = nullptr;
+  }
+  if (s.state == tt::JobState::kFailed || s.state == tt::JobState::kCancelled) {
+    const Response e = ErrorResponse(s.error, lang);
+    json err = json::parse(e.body, nullptr, false);
+    j["error"] = err.is_object() && err.contains("error") ? err["error"] : json();
+    j["error_status"] = e.status;
+  }
+  std::string out = Dump(j);
+  if (s.state == tt::JobState::kDone) {
+    out.pop_back();
+    out += ",\"result\":";
+    out += s.result.empty() ? std::string("null") : s.result;
+    out += "}";
+  }
+  return out;
+}
+
+Response RawJson(std::string body, int status = 200) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response SubmitError(const Status& s, const Request& req) {
+  Response r = ErrorResponse(s, req.lang);
+  if (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted) {
+    r.AddHeader("Retry-After", "10");
+  }
+  return r;
+}
+
+// ?async=1 → 202 with the job (poll its href); otherwise the request waits
+// for the job on this I/O thread (one such waiter at a time) and answers
+// what the job answered.
+Response RunJob(tt::JobPool& pool, std::atomic<int>& sync_waiting, const Request& req, const Principal& p,
+                const std::string& kind, bool async, tt::JobFn fn) {
+  if (async) {
+    StatusOr<std::string> id = pool.Submit(Owner(p), kind, std::move(fn));
+    if (!id.ok()) return SubmitError(id.status(), req);
+    auto snap = pool.Get(*id, Owner(p));
+    Response r = RawJson(snap ? JobBody(*snap, req.lang) : Dump(json{{"id", *id}}), 202);
+    r.AddHeader("Location", JobPath(*id));
+    return r;
+  }
+  SyncWaitSlot slot(sync_waiting);
+  if (!slot.held()) return Busy(req);
+  StatusOr<std::string> id = pool.Submit(Owner(p), kind, std::move(fn));
+  if (!id.ok()) return SubmitError(id.status(), req);
+  std::optional<tt::JobSnapshot> done = pool.Wait(*id, Owner(p));
+  if (!done) return ErrorResponse(Status(StatusCode::kInternal, "the job vanished", "任务丢失"), req.lang);
+  if (done->state == tt::JobState::kDone) return RawJson(std::move(done->result));
+  return ErrorResponse(done->error, req.lang);
+}
+
+Status JobNotFound() {
+  return Status(StatusCode::kNotFound, "no such timetable job (it may have expired after 10 minutes)",
+                "没有该排课任务（任务完成 10 分钟后即不再保留）", "id");
+}
+
+bool AsyncRequested(const Request& req) {
+  auto a = req.Query("async");
+  return a && (*a == "1" || *a == "true");
 }
 
 struct GenerateInput {
   tt::GeneratorParams params;
   std::string stage;
   SolveQuery solve;
+  bool async = false;
 };
 
 StatusOr<GenerateInput> ParseGenerate(std::string_view body) {
   ASSIGN_OR_RETURN(JsonInput in,
-                   JsonInput::Parse(body, {"stage", "classes", "students", "seed", "time_limit", "first_complete"}));
+                   JsonInput::Parse(body, {"stage", "classes", "students", "seed", "time_limit", "first_complete", "async"}));
   GenerateInput g;
   ASSIGN_OR_RETURN(std::optional<std::string> stage, in.OptionalString("stage"));
   g.stage = stage.value_or("junior");
@@ -304,6 +463,8 @@ StatusOr<GenerateInput> ParseGenerate(std::string_view body) {
   ASSIGN_OR_RETURN(g.solve.time_limit, TimeLimit(limit));
   ASSIGN_OR_RETURN(std::optional<bool> first, in.OptionalBool("first_complete"));
   g.solve.first_complete = first.value_or(false);
+  ASSIGN_OR_RETURN(std::optional<bool> async, in.OptionalBool("async"));
+  g.async = async.value_or(false);
   return g;
 }
 
@@ -354,30 +515,59 @@ std::string Attachment(const std::string& name) {
   if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang); \
   auto& var = *var##_or
 
-void RegisterTimetableHandlers(Router& router, App& app, const std::string& curriculum_dir) {
-  auto solving = std::make_shared<std::atomic<int>>(0);
+void RegisterTimetableHandlers(Router& router, App& app, const std::string& curriculum_dir,
+                               TimetableJobOptions jobs, const std::string& policy_path) {
+  auto pool = std::make_shared<tt::JobPool>(
+      tt::JobPoolOptions{.workers = jobs.workers, .max_queued = jobs.max_queued, .max_per_owner = jobs.max_per_owner},
+      *app.clock, *app.random);
+  auto sync_waiting = std::make_shared<std::atomic<int>>(0);
+
+  // The policy pack's parameters give the plan norms' thresholds; without a
+  // readable pack the work plan's defaults apply (and the findings say so).
+  std::shared_ptr<const rules::bound::Pack> pack;
+  if (auto ast = rules::ParsePolicyFile(policy_path); ast.ok()) {
+    if (auto bound = rules::Bind(*ast); bound.ok()) {
+      pack = std::make_shared<const rules::bound::Pack>(std::move(*bound));
+    } else {
+      spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path,
+                   bound.status().ToString());
+    }
+  } else {
+    spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path, ast.status().ToString());
+  }
 
   router.Add(Method::kPost, "/api/v1/timetable/check",
-             Authed(app, [](Request& req, const Principal& p) -> Response {
+             Authed(app, [&app, pool, sync_waiting, pack](Request& req, const Principal& p) -> Response {
                if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
+               TT_PARSED(target, ResolveCheckTarget(app, req, p));
                TT_PARSED(up, ReadUpload(req));
-               return JsonResponse(ResultJson(up.instance, up.locked));
+               if (!AsyncRequested(req)) {
+                 // Import + check, no search: bounded by the 10 MiB body, so
+                 // the synchronous form answers on the I/O thread.
+                 TT_PARSED(body, CheckAndStore(app, pack.get(), p, up, target, req.body));
+                 return RawJson(std::move(body));
+               }
+               auto shared = std::make_shared<Upload>(std::move(up));
+               auto text = std::make_shared<std::string>(req.body);
+               return RunJob(*pool, *sync_waiting, req, p, "check", true,
+                             [&app, pack, p, shared, target, text](tt::JobContext&) -> StatusOr<std::string> {
+                               return CheckAndStore(app, pack.get(), p, *shared, target, *text);
+                             });
              }),
              RouteOptions{.max_body_bytes = kMaxUploadBytes});
 
   router.Add(Method::kPost, "/api/v1/timetable/solve",
-             Authed(app, [solving](Request& req, const Principal& p) -> Response {
+             Authed(app, [pool, sync_waiting](Request& req, const Principal& p) -> Response {
                if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
                TT_PARSED(q, ParseSolveQuery(req));
                TT_PARSED(up, ReadUpload(req));
-               SolveSlot slot(*solving);
-               if (!slot.held()) return Busy(req);
-               return SolveAndAnswer(req, up.instance, q);
+               auto in = std::make_shared<const tt::Instance>(std::move(up.instance));
+               return RunJob(*pool, *sync_waiting, req, p, "solve", AsyncRequested(req), SolveJob(in, q));
              }),
              RouteOptions{.max_body_bytes = kMaxUploadBytes});
 
   router.Add(Method::kPost, "/api/v1/timetable/generate",
-             Authed(app, [solving, curriculum_dir](Request& req, const Principal& p) -> Response {
+             Authed(app, [pool, sync_waiting, curriculum_dir](Request& req, const Principal& p) -> Response {
                if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
                TT_PARSED(g, ParseGenerate(req.body));
                const std::string path = curriculum_dir + (g.stage == "senior" ? "/hunan-senior-example.yaml"
@@ -390,9 +580,24 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                                       req.lang);
                }
                TT_PARSED(inst, tt::GenerateSchool(g.params, *cur));
-               SolveSlot slot(*solving);
-               if (!slot.held()) return Busy(req);
-               return SolveAndAnswer(req, inst, g.solve);
+               auto in = std::make_shared<const tt::Instance>(std::move(inst));
+               return RunJob(*pool, *sync_waiting, req, p, "generate", g.async, SolveJob(in, g.solve));
+             }));
+
+  router.Add(Method::kGet, "/api/v1/timetable/jobs/{id}",
+             Authed(app, [pool](Request& req, const Principal& p) -> Response {
+               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
+               auto snap = pool->Get(req.path_params["id"], Owner(p));
+               if (!snap) return ErrorResponse(JobNotFound(), req.lang);
+               return RawJson(JobBody(*snap, req.lang));
+             }));
+
+  router.Add(Method::kDelete, "/api/v1/timetable/jobs/{id}",
+             Authed(app, [pool](Request& req, const Principal& p) -> Response {
+               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
+               auto snap = pool->Cancel(req.path_params["id"], Owner(p));
+               if (!snap) return ErrorResponse(JobNotFound(), req.lang);
+               return RawJson(JobBody(*snap, req.lang));
              }));
 
   router.Add(Method::kPost, "/api/v1/timetable/export",

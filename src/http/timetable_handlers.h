@@ -4,8 +4,12 @@
 //
 //   POST /api/v1/timetable/check      body: a .fet (application/xml, text/xml)
 //        or our YAML (application/yaml, text/yaml); the .fet's locked times
-//        are the timetable → 200 {instance, report, timetable, placements,
-//        instance_yaml}; a bad file → 400 naming the line
+//        are the timetable, judged at today's plan norms (the policy pack's
+//        thresholds) → 200 {instance, report, timetable, placements,
+//        instance_yaml, findings}; a bad file → 400 naming the line. For a
+//        school account (or ?school_id= of a school in a bureau / township
+//        account's subtree) the clause 25–27 breaches are stored as tt.*
+//        findings of that school (timetable_findings.h), else findings: null
 //   POST /api/v1/timetable/solve      same body; ?time_limit=S (1–30, default
 //        10)&seed=N&first_complete=1 → 200 {…, solve}
 //   POST /api/v1/timetable/generate   {stage, classes, students, seed,
@@ -13,13 +17,28 @@
 //   POST /api/v1/timetable/export     ?format=xlsx|fet, body {instance_yaml,
 //        placements, school} (what check/solve answered) → the file
 //
-// Stateless: nothing is stored, and every input comes in the request, so a
-// user only ever works on data it sent itself; the org subtree needs no
-// check beyond the role (bureau, township and school users; teachers and
-// inspectors get 403). Solving runs on the I/O thread that took the
-// request; the time limit is capped at 30 s and one solve runs at a time
-// (a second gets 503 with Retry-After), so the other I/O threads keep
-// serving.
+//   GET    /api/v1/timetable/jobs/{id}   a job: {id, kind, state (queued |
+//        running | done | failed | cancelled), queue_position, progress
+//        {seconds, work, hard, soft} of the solver's best so far, result
+//        (done: what the synchronous form answers), error (failed)}
+//   DELETE /api/v1/timetable/jobs/{id}   cancels it (a running solve stops
+//        within a few hundred moves)
+//
+// The solver never runs on the server's I/O threads: solve and generate are
+// jobs on a small worker pool (TimetableJobOptions). With ?async=1 (check,
+// solve) or "async": true (generate) the request answers 202 with the job at
+// once; without it the request waits for its job (one such waiting request
+// at a time, a second gets 503 with Retry-After), so the other I/O threads
+// keep serving either way. A full queue answers 503, an account with too
+// many unfinished jobs 429, both with Retry-After and a zh + en message.
+// Jobs are in memory, visible only to the account that submitted them, and
+// forgotten 10 minutes after they finish.
+//
+// Apart from a check's findings nothing is stored: every input comes in the
+// request, so a user only
+// ever works on data it sent itself; the org subtree needs no check beyond
+// the role (bureau, township and school users; teachers and inspectors get
+// 403).
 #pragma once
 
 #include <string>
@@ -29,10 +48,20 @@
 
 namespace edugov::http {
 
-// `app` must outlive the router. `curriculum_dir` holds the curriculum
-// tables the generator reads (hunan-compulsory-example.yaml,
-// hunan-senior-example.yaml), relative to the server's working directory.
+struct TimetableJobOptions {
+  int workers = 2;        // solves running at once
+  int max_queued = 4;     // waiting beyond that: 503
+  int max_per_owner = 3;  // unfinished jobs per account: 429
+};
+
+// `app` must outlive the router; the job pool lives as long as the router
+// (its destructor cancels running jobs and joins the workers).
+// `curriculum_dir` holds the curriculum tables the generator reads
+// (hunan-compulsory-example.yaml, hunan-senior-example.yaml), relative to
+// the server's working directory.
 void RegisterTimetableHandlers(Router& router, App& app,
-                               const std::string& curriculum_dir = "policy/curriculum");
+                               const std::string& curriculum_dir = "policy/curriculum",
+                               TimetableJobOptions jobs = {},
+                               const std::string& policy_path = "policy/anhua-2025.yaml");
 
 }  // namespace edugov::http

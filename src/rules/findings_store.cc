@@ -38,21 +38,33 @@ storage::Value OptTownship(const Finding& f) {
 
 StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack& pack,
                                    const std::vector<Finding>& findings, Date as_of, const Clock& clock) {
+  SaveScope scope;
+  for (const auto& r : pack.rules) scope.rule_ids.push_back(r.id);
+  SaveSummary sum;
+  Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(sum, SaveFindingsInTransaction(tx, findings, as_of, clock, scope));
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  return sum;
+}
+
+StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const std::vector<Finding>& findings,
+                                                Date as_of, const Clock& clock, const SaveScope& scope) {
   SaveSummary sum;
   const std::string today = as_of.ToString();
   const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                              clock.Now().time_since_epoch()).count();
-  std::set<std::string> rule_ids;
-  for (const auto& r : pack.rules) rule_ids.insert(r.id);
-  Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+  const std::set<std::string> rule_ids(scope.rule_ids.begin(), scope.rule_ids.end());
+  {
     ASSIGN_OR_RETURN(storage::ResultSet rs,
-                     tx.Query("SELECT id, rule_id, entity_type, entity_id, period_start, period_end, status "
-                              "FROM findings"));
-    struct Row { int64_t id; std::string period_end; std::string status; bool seen = false; };
+                     tx.Query("SELECT id, rule_id, entity_type, entity_id, period_start, period_end, status, "
+                              "org_path FROM findings"));
+    struct Row { int64_t id; std::string period_end; std::string status; std::string org_path; bool seen = false; };
     std::map<Key, Row> stored;
     for (size_t i = 0; i < rs.size(); ++i) {
       stored[{rs.GetText(i, 1), rs.GetText(i, 2), rs.GetInt(i, 3), rs.GetText(i, 4)}] =
-          Row{rs.GetInt(i, 0), rs.GetText(i, 5), rs.GetText(i, 6)};
+          Row{rs.GetInt(i, 0), rs.GetText(i, 5), rs.GetText(i, 6), rs.GetText(i, 7)};
     }
     for (const Finding& f : findings) {
       Key k{f.rule_id, f.entity_type, f.entity_id, f.period_start};
@@ -82,15 +94,17 @@ StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack&
     }
     for (const auto& [k, row] : stored) {
       if (row.seen || row.status != "open" || !rule_ids.count(std::get<0>(k))) continue;
+      if (!scope.org_path_prefix.empty() && row.org_path.compare(0, scope.org_path_prefix.size(),
+                                                                 scope.org_path_prefix) != 0) {
+        continue;
+      }
       if (!row.period_end.empty() && row.period_end > today) continue;
       RETURN_IF_ERROR(tx.Execute(
           "UPDATE findings SET status = 'resolved', resolved_on = $2, updated_at = $3 WHERE id = $1",
           {row.id, today, now_us}));
       ++sum.resolved;
     }
-    return OkStatus();
-  });
-  if (!s.ok()) return s;
+  }
   return sum;
 }
 

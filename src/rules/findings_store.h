@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
@@ -32,6 +33,21 @@ struct SaveSummary {
 
 StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack& pack,
                                    const std::vector<Finding>& findings, Date as_of, const Clock& clock);
+
+// Which stored findings a save may resolve. SaveFindings considers every
+// stored finding of the pack's rules; a caller that judged only part of the
+// county (one school's uploaded timetable) narrows it so that everything
+// else is left alone.
+struct SaveScope {
+  std::vector<std::string> rule_ids;  // only findings of these rules
+  std::string org_path_prefix;        // only findings whose org_path starts so; empty: all
+};
+
+// SaveFindings inside the caller's write transaction `tx` (so the caller
+// can audit, or write what the findings point at, in the same
+// transaction), resolving only within `scope`.
+StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const std::vector<Finding>& findings,
+                                                Date as_of, const Clock& clock, const SaveScope& scope);
 
 struct StoredFinding {
   int64_t id = 0;

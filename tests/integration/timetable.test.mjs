@@ -156,3 +156,201 @@ test('limits and roles: time_limit ≤ 30 s, bad input 400, teacher 403, anonymo
   const anon = await fetch(`${srv.url}/api/v1/timetable/check`, { method: 'POST', body: text, headers: { 'Content-Type': 'application/xml' } });
   assert.equal(anon.status, 401);
 });
+
+// --- Solves as jobs on the worker pool, off the I/O threads ---------------
+
+// tiny.fet made impossible: class Y1 has 4 periods in a 2-day week but at
+// most 1 a day, so the solver searches until its time limit or a cancel.
+async function impossibleFet() {
+  return (await fet('tiny.fet')).replace('</Time_Constraints_List>',
+    '<ConstraintStudentsSetMaxHoursDaily><Weight_Percentage>100</Weight_Percentage><Maximum_Hours_Daily>1</Maximum_Hours_Daily>'
+    + '<Students>Y1</Students><Active>true</Active></ConstraintStudentsSetMaxHoursDaily>\n</Time_Constraints_List>');
+}
+
+// Polls a job until `done(job)` holds: waits for a state the server reports,
+// never for a guessed duration (bounded so a broken server fails the test).
+async function until(s, id, done, what) {
+  for (let i = 0; i < 1500; i++) {
+    const r = await s.req('GET', `/api/v1/timetable/jobs/${id}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    if (done(r.body)) return r.body;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error(`job ${id} never became ${what}`);
+}
+
+test('a long solve runs as a job: /health answers while it runs, progress is visible, cancel stops it', async () => {
+  const s = await session('jiangying');
+  const submitted = await s.req('POST', '/api/v1/timetable/solve?async=1&time_limit=30&seed=1', {
+    body: await impossibleFet(), type: 'application/xml',
+  });
+  assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+  const id = submitted.body.id;
+  assert.match(id, /^[0-9a-f]{24}$/);
+  assert.equal(submitted.headers.get('location'), `/api/v1/timetable/jobs/${id}`);
+  assert.equal(submitted.body.kind, 'solve');
+
+  // The solver has started and reported its best so far (hard > 0: it cannot finish).
+  const running = await until(s, id, (j) => j.state === 'running' && j.progress, 'running with progress');
+  assert.ok(running.progress.hard > 0);
+  assert.equal(running.result, undefined);
+
+  // While it runs, the server answers other requests, on either I/O thread.
+  const t0 = performance.now();
+  for (let i = 0; i < 4; i++) {
+    const h = await fetch(`${srv.url}/api/v1/health`);
+    assert.equal(h.status, 200);
+  }
+  const healthMs = performance.now() - t0;
+  const still = await s.req('GET', `/api/v1/timetable/jobs/${id}`);
+  assert.equal(still.body.state, 'running', 'the four health requests were answered during the solve');
+  assert.ok(healthMs < 5000, `health answered in ${healthMs} ms`);
+
+  // A synchronous solve from another school runs on the second worker meanwhile.
+  const m = await session('meicheng');
+  const sync = await m.req('POST', '/api/v1/timetable/solve?time_limit=5&first_complete=1', { body: await fet('tiny.fet'), type: 'application/xml' });
+  assert.equal(sync.status, 200, JSON.stringify(sync.body).slice(0, 300));
+  assert.equal(sync.body.report.hard, 0);
+  assert.equal((await s.req('GET', `/api/v1/timetable/jobs/${id}`)).body.state, 'running');
+
+  // Someone else's job does not exist for them.
+  assert.equal((await m.req('GET', `/api/v1/timetable/jobs/${id}`)).status, 404);
+  assert.equal((await m.req('DELETE', `/api/v1/timetable/jobs/${id}`)).status, 404);
+
+  const cancel = await s.req('DELETE', `/api/v1/timetable/jobs/${id}`);
+  assert.equal(cancel.status, 200);
+  const cancelled = await until(s, id, (j) => j.state === 'cancelled', 'cancelled');
+  assert.ok(cancelled.finished_at);
+  assert.equal(cancelled.error.code, 'failed_precondition');
+});
+
+test('a job that finishes carries the same answer as the synchronous form; generate and check run as jobs too', async () => {
+  const s = await session('jiangying');
+  const text = await fet('tiny.fet');
+  const sub = await s.req('POST', '/api/v1/timetable/solve?async=1&time_limit=5&seed=3&first_complete=1', { body: text, type: 'application/xml' });
+  assert.equal(sub.status, 202);
+  const done = await until(s, sub.body.id, (j) => j.state === 'done', 'done');
+  assert.equal(done.result.report.hard, 0);
+  assert.equal(done.result.solve.seed, 3);
+  assert.ok(done.result.placements.every(([start]) => start >= 0));
+
+  const gen = await s.req('POST', '/api/v1/timetable/generate', { json: { stage: 'primary', classes: 2, seed: 1, time_limit: 5, first_complete: true, async: true } });
+  assert.equal(gen.status, 202, JSON.stringify(gen.body));
+  assert.equal(gen.body.kind, 'generate');
+  const g = await until(s, gen.body.id, (j) => j.state === 'done', 'done');
+  assert.equal(g.result.report.hard, 0);
+  assert.equal(g.result.timetable.classes.length, 2);
+
+  const chk = await s.req('POST', '/api/v1/timetable/check?async=1', { body: text, type: 'application/xml' });
+  assert.equal(chk.status, 202);
+  const c = await until(s, chk.body.id, (j) => j.state === 'done', 'done');
+  assert.ok(c.result.report.hard > 0, 'nothing locked: unplaced activities');
+
+  assert.equal((await s.req('GET', '/api/v1/timetable/jobs/0123456789abcdef01234567')).status, 404);
+});
+
+test('the job queue is bounded: too many per account → 429, a full queue → 503, both with Retry-After and zh + en', async () => {
+  const body = await impossibleFet();
+  const users = await Promise.all(['jiangying', 'meicheng', 'dongping'].map(session));
+  const jobs = [];
+  const submit = (s, lang) => s.req('POST', '/api/v1/timetable/solve?async=1&time_limit=30', { body, type: 'application/xml', lang });
+  try {
+    // 2 run, up to 4 wait; at most 3 unfinished per account.
+    for (let i = 0; i < 3; i++) {
+      const r = await submit(users[0]);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      jobs.push([users[0], r.body.id]);
+    }
+    const mine = await submit(users[0]);
+    assert.equal(mine.status, 429);
+    assert.ok(mine.headers.get('retry-after'));
+    assert.match(mine.body.error.message, /排课任务/);
+    for (let i = 0; i < 3; i++) {
+      const r = await submit(users[1]);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      jobs.push([users[1], r.body.id]);
+    }
+    const full = await submit(users[2], 'en-US,en;q=0.9');
+    assert.equal(full.status, 503);
+    assert.ok(full.headers.get('retry-after'));
+    assert.match(full.body.error.message, /queue is full/);
+    const zh = await submit(users[2]);
+    assert.match(zh.body.error.message, /排课队列已满/);
+    const queued = (await users[1].req('GET', `/api/v1/timetable/jobs/${jobs[5][1]}`)).body;
+    assert.equal(queued.state, 'queued');
+    assert.ok(queued.queue_position >= 1);
+  } finally {
+    for (const [s, id] of jobs) await s.req('DELETE', `/api/v1/timetable/jobs/${id}`);
+    for (const [s, id] of jobs) await until(s, id, (j) => j.state === 'cancelled', 'cancelled');
+  }
+});
+
+// --- Checker findings into the policy engine's findings --------------------
+
+test('a school checks a timetable with too few PE lessons → a clause-26 finding for that school; fixed and re-checked → resolved', async () => {
+  const s = await session('jiangying');
+  const gen = await s.req('POST', '/api/v1/timetable/generate', { json: { stage: 'junior', classes: 1, seed: 4, time_limit: 10, first_complete: true } });
+  assert.equal(gen.status, 200, JSON.stringify(gen.body).slice(0, 300));
+  assert.equal(gen.body.report.hard, 0);
+  const exported = await s.req('POST', '/api/v1/timetable/export?format=fet', {
+    json: { instance_yaml: gen.body.instance_yaml, placements: gen.body.placements },
+  });
+  assert.equal(exported.status, 200);
+  const good = exported.body;
+  // One PE lesson of 7年级1班 becomes Chinese: PE drops below the plan's 3 a week.
+  const pe = '<Subject>体育与健康</Subject>';
+  assert.ok(good.includes(pe), 'the export has PE lessons');
+  const bad = good.replace(pe, '<Subject>语文</Subject>');
+
+  const before = await s.req('GET', '/api/v1/findings?rule=tt.pe_weekly');
+  assert.equal(before.status, 200);
+  assert.equal(before.body.total, 0);
+
+  const checked = await s.req('POST', '/api/v1/timetable/check?file_name=bad.fet', { body: bad, type: 'application/xml' });
+  assert.equal(checked.status, 200, JSON.stringify(checked.body).slice(0, 300));
+  assert.ok(checked.body.report.hard_by_clause['26'] >= 1, 'the checker names clause 26');
+  assert.ok(checked.body.report.violations.some((v) => v.clause === '26' && /PE/.test(v.what)));
+  assert.equal(checked.body.findings.opened, 1);
+  assert.match(checked.body.findings.upload, /^[0-9a-f]{16}$/);
+
+  const open = await s.req('GET', '/api/v1/findings?rule=tt.pe_weekly');
+  assert.equal(open.body.total, 1);
+  const f = open.body.items[0];
+  assert.equal(f.clause, '26');
+  assert.equal(f.status, 'open');
+  assert.ok(['class', 'school'].includes(f.entity.type));
+  assert.equal(f.comparison, '>=');
+  assert.ok(f.measured < f.threshold, `${f.measured} < ${f.threshold}`);
+  assert.equal(f.parameters[0].name, 'min_pe_lessons_grades_3_9');
+  assert.equal(f.parameters[0].value, f.threshold);
+  assert.equal(f.evidence.dataset, 'timetable');
+  assert.equal(f.evidence.upload, checked.body.findings.upload);
+  assert.equal(f.evidence.file_name, 'bad.fet');
+  assert.deepEqual(f.evidence.classes, ['7年级1班']);
+  assert.equal(f.evidence.row_ids.length, f.measured, 'the PE lessons still there, by slot');
+
+  // The same upload again: the standing finding is updated, not duplicated.
+  const again = await s.req('POST', '/api/v1/timetable/check', { body: bad, type: 'application/xml' });
+  assert.equal(again.body.findings.standing, 1);
+  assert.equal(again.body.findings.opened, 0);
+  assert.equal((await s.req('GET', '/api/v1/findings?rule=tt.pe_weekly')).body.total, 1);
+
+  // Another school sees nothing of it; the bureau sees it.
+  const other = await session('meicheng');
+  assert.equal((await other.req('GET', '/api/v1/findings?rule=tt.pe_weekly')).body.total, 0);
+  const bureau = await session('juzhang');
+  assert.equal((await bureau.req('GET', '/api/v1/findings?rule=tt.pe_weekly')).body.total, 1);
+  // A bureau check without school_id stores nothing.
+  const plain = await bureau.req('POST', '/api/v1/timetable/check', { body: bad, type: 'application/xml' });
+  assert.equal(plain.body.findings, null);
+
+  // Fixed: the good timetable resolves it.
+  const fixed = await s.req('POST', '/api/v1/timetable/check?file_name=good.fet', { body: good, type: 'application/xml' });
+  assert.equal(fixed.status, 200);
+  assert.equal(fixed.body.findings.resolved, 1);
+  assert.equal(fixed.body.findings.open, 0);
+  const after = await s.req('GET', '/api/v1/findings?rule=tt.pe_weekly');
+  assert.equal(after.body.total, 1);
+  assert.equal(after.body.items[0].status, 'resolved');
+  assert.ok(after.body.items[0].resolved_on);
+});

@@ -1,0 +1,250 @@
+// Compiled only with the timetable module (src/http/CMakeLists.txt defines
+// EDUGOV_HTTP_HAVE_TIMETABLE then; its glob takes every file of this folder).
+#ifdef EDUGOV_HTTP_HAVE_TIMETABLE
+#include "http/timetable_findings.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "ledger/audit.h"
+
+namespace edugov::http {
+
+namespace tt = edugov::timetable;
+using nlohmann::json;
+
+const std::vector<std::string>& TimetableRuleIds() {
+  static const std::vector<std::string> ids = {"tt.first_lesson", "tt.breaks",     "tt.noon_rest",
+                                               "tt.reserved_periods", "tt.pe_weekly", "tt.curriculum"};
+  return ids;
+}
+
+namespace {
+
+struct Param {
+  const char* field;
+  const char* name;
+  int tt::PlanNorms::*member;
+};
+
+constexpr Param kParams[] = {
+    {"pe_grades_1_2", "min_pe_lessons_grades_1_2", &tt::PlanNorms::pe_grades_1_2},
+    {"pe_grades_3_9", "min_pe_lessons_grades_3_9", &tt::PlanNorms::pe_grades_3_9},
+    {"pe_senior", "min_pe_lessons_senior", &tt::PlanNorms::pe_senior},
+    {"first_lesson_primary", "first_lesson_not_before_primary", &tt::PlanNorms::first_lesson_primary},
+    {"first_lesson_junior", "first_lesson_not_before_junior", &tt::PlanNorms::first_lesson_junior},
+    {"min_break_minutes", "min_break_minutes", &tt::PlanNorms::min_break_minutes},
+    {"min_noon_minutes", "min_noon_rest_minutes", &tt::PlanNorms::min_noon_minutes},
+};
+
+std::string Fingerprint(const std::string& body) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : body) h = (h ^ c) * 1099511628211ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string Severity(const std::string& rule) { return rule == "tt.reserved_periods" ? "minor" : "major"; }
+
+std::string DayText(int32_t d, bool open) { return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString(); }
+
+}  // namespace
+
+TimetableNorms NormsFromPack(const rules::bound::Pack* pack, Date day) {
+  TimetableNorms out;
+  for (const Param& p : kParams) {
+    TimetableNorms::Used u{p.field, p.name, static_cast<double>(out.norms.*p.member)};
+    if (pack != nullptr) {
+      for (const auto& rule : pack->rules) {
+        for (const auto& param : rule.parameters) {
+          if (param.name != p.name || u.from_pack) continue;
+          if (const auto* v = param.At(day.DaysSinceEpoch())) {
+            u.value = v->value;
+            u.valid_from = v->valid_from;
+            u.valid_to = v->valid_to;
+            u.from_pack = true;
+            out.norms.*p.member = static_cast<int>(v->value);
+          }
+        }
+      }
+    }
+    out.used.push_back(u);
+  }
+  return out;
+}
+
+StatusOr<int64_t> TimetableSchool(storage::Connection& conn, const accounts::Principal& p,
+                                  std::optional<int64_t> school_id) {
+  int64_t id = 0;
+  if (school_id) {
+    id = *school_id;
+  } else if (p.role == accounts::Role::kSchool) {
+    id = p.org_id;
+  } else {
+    return int64_t{0};
+  }
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query("SELECT kind, path FROM orgs WHERE id = $1", {id}));
+  if (rs.empty() || !p.CanSee(rs.GetText(0, 1))) {
+    return Status(StatusCode::kNotFound, "no such school in your area: " + std::to_string(id),
+                  "您的管辖范围内没有该学校：" + std::to_string(id), "school_id");
+  }
+  if (rs.GetText(0, 0) != "school") {
+    return Status(StatusCode::kInvalidArgument, "org " + std::to_string(id) + " is not a school",
+                  "单位 " + std::to_string(id) + " 不是学校", "school_id");
+  }
+  return id;
+}
+
+StatusOr<StoredTimetableFindings> StoreTimetableFindings(
+    storage::Connection& conn, const accounts::Principal& actor, int64_t school_id, const tt::Instance& normed,
+    const std::vector<tt::NormFinding>& findings, const TimetableNorms& norms, const std::string& upload_body,
+    const std::string& file_name, Date as_of, const Clock& clock) {
+  StoredTimetableFindings out;
+  out.school_id = school_id;
+  out.upload = Fingerprint(upload_body);
+  Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(storage::ResultSet org,
+                     tx.Query("SELECT o.path, o.name, t.id, t.name FROM orgs o LEFT JOIN orgs t "
+                              "ON t.id = o.parent_id AND t.kind = 'township' WHERE o.id = $1",
+                              {school_id}));
+    if (org.empty()) return Status(StatusCode::kNotFound, "no such school", "没有该学校", "school_id");
+    const std::string path = org.GetText(0, 0);
+    const int64_t township = org.GetOptionalInt(0, 2).value_or(0);
+
+    // The school's registry classes by (grade, number): "七年级1班" ↔ "7年级1班".
+    ASSIGN_OR_RETURN(storage::ResultSet cls, tx.Query("SELECT id, grade, name FROM classes WHERE school_id = $1",
+                                                      {school_id}));
+    std::map<std::pair<int, int>, std::pair<int64_t, std::string>> registry;
+    for (size_t i = 0; i < cls.size(); ++i) {
+      const int number = tt::ClassNumber(cls.GetText(i, 2));
+      if (number > 0) registry[{static_cast<int>(cls.GetInt(i, 1)), number}] = {cls.GetInt(i, 0), cls.GetText(i, 2)};
+    }
+
+    // One finding per (rule, entity): classes the registry does not know
+    // fall to the school, the worst of them measured.
+    struct Entity {
+      rules::Finding f;
+      std::vector<std::string> classes;
+      std::vector<std::string> details;
+      std::vector<int> slots;
+    };
+    std::map<std::tuple<std::string, std::string, int64_t>, Entity> merged;
+    for (const tt::NormFinding& nf : findings) {
+      std::string type = "school";
+      int64_t entity = school_id;
+      std::string class_name;
+      if (nf.student_set >= 0) {
+        const tt::StudentSet& set = normed.student_sets[nf.student_set];
+        class_name = set.name;
+        auto it = registry.find({tt::ClassGrade(set), tt::ClassNumber(set.name)});
+        if (it != registry.end()) {
+          type = "class";
+          entity = it->second.first;
+        }
+      }
+      auto [it, fresh] = merged.try_emplace({nf.rule_id, type, entity});
+      Entity& e = it->second;
+      rules::Finding& f = e.f;
+      const bool worse = nf.comparison == ">=" ? nf.measured < f.measured : nf.measured > f.measured;
+      if (fresh) {
+        f.rule_id = nf.rule_id;
+        f.clause = nf.clause;
+        f.severity = Severity(nf.rule_id);
+        f.entity_type = type;
+        f.entity_id = entity;
+        f.org_path = path;
+        f.township_id = township;
+        f.period_kind = "none";
+        f.measured = nf.measured;
+        f.threshold = nf.threshold;
+        f.comparison = nf.comparison;
+        f.evidence_dataset = "timetable";
+        for (const auto& u : norms.used) {
+          if (u.field != nf.parameter) continue;
+          rules::plan::ParamUse pu;
+          pu.name = u.name;
+          pu.value = u.value;
+          pu.valid_from = u.valid_from;
+          pu.valid_to = u.valid_to;
+          f.parameters.push_back(pu);
+        }
+      } else if (worse) {
+        f.measured = nf.measured;
+      }
+      if (!class_name.empty()) e.classes.push_back(class_name);
+      e.details.insert(e.details.end(), nf.details.begin(), nf.details.end());
+      e.slots.insert(e.slots.end(), nf.slots.begin(), nf.slots.end());
+    }
+    std::vector<rules::Finding> list;
+    for (auto& [k, e] : merged) {
+      std::sort(e.slots.begin(), e.slots.end());
+      e.slots.erase(std::unique(e.slots.begin(), e.slots.end()), e.slots.end());
+      e.f.evidence_count = static_cast<int64_t>(e.details.size());
+      for (size_t i = 0; i < e.slots.size() && i < rules::kMaxEvidenceRows; ++i) e.f.evidence_row_ids.push_back(e.slots[i]);
+      list.push_back(e.f);
+    }
+    ASSIGN_OR_RETURN(out.summary,
+                     rules::SaveFindingsInTransaction(tx, list, as_of, clock,
+                                                      {.rule_ids = TimetableRuleIds(), .org_path_prefix = path}));
+    // The store keeps {dataset, row_ids}; the timetable's evidence says more:
+    // which upload, which classes, which slots, what the checker said.
+    for (auto& [k, e] : merged) {
+      json slots = json::array();
+      for (size_t i = 0; i < e.slots.size() && i < rules::kMaxEvidenceRows; ++i) {
+        slots.push_back({{"slot", e.slots[i]}, {"label", normed.SlotName(e.slots[i])}});
+      }
+      json details = json::array();
+      for (size_t i = 0; i < e.details.size() && i < 20; ++i) details.push_back(e.details[i]);
+      json params = json::array();
+      for (const auto& pu : e.f.parameters) {
+        for (const auto& u : norms.used) {
+          if (u.name != pu.name) continue;
+          params.push_back({{"name", u.name},
+                            {"value", u.value},
+                            {"valid_from", DayText(u.valid_from, u.valid_from == rules::bound::kOpenFrom)},
+                            {"valid_to", DayText(u.valid_to, u.valid_to == rules::bound::kOpenTo)},
+                            {"source", u.from_pack ? "policy pack" : "work-plan default"}});
+        }
+      }
+      const json evidence = {{"dataset", "timetable"},
+                             {"upload", out.upload},
+                             {"file_name", file_name},
+                             {"classes", e.classes},
+                             {"row_ids", e.f.evidence_row_ids},
+                             {"slots", std::move(slots)},
+                             {"violations", std::move(details)}};
+      RETURN_IF_ERROR(tx.Execute(
+          "UPDATE findings SET evidence_json = $1, parameters_json = $2 WHERE rule_id = $3 AND entity_type = $4 "
+          "AND entity_id = $5 AND period_start = ''",
+          {evidence.dump(), params.dump(), e.f.rule_id, e.f.entity_type, e.f.entity_id}));
+    }
+    ASSIGN_OR_RETURN(storage::ResultSet open,
+                     tx.Query("SELECT COUNT(*) FROM findings WHERE rule_id LIKE 'tt.%' AND status = 'open' "
+                              "AND org_path = $1",
+                              {path}));
+    out.open = open.GetInt(0, 0);
+    const json after = {{"upload", out.upload},
+                        {"file_name", file_name},
+                        {"opened", out.summary.opened},
+                        {"standing", out.summary.standing},
+                        {"reopened", out.summary.reopened},
+                        {"resolved", out.summary.resolved}};
+    return ledger::AppendAudit(tx,
+                               {.actor_user_id = actor.user_id,
+                                .actor = actor.username,
+                                .action = "timetable.check",
+                                .entity = "org",
+                                .entity_id = std::to_string(school_id),
+                                .after = after.dump()},
+                               clock);
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace edugov::http
+
+#endif  // EDUGOV_HTTP_HAVE_TIMETABLE

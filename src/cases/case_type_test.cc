@@ -20,7 +20,7 @@ transitions:
 TEST(CaseTypeTest, ShippedTypesLoad) {
   auto r = CaseTypeRegistry::LoadDir(std::string(EDUGOV_SOURCE_DIR) + "/policy/cases");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  for (const char* id : {"complaint", "rectification", "misconduct"}) {
+  for (const char* id : {"complaint", "rectification", "misconduct", "approval", "hazard", "dropout"}) {
     EXPECT_NE(r->Find(id), nullptr) << id;
   }
   const CaseType* c = r->Find("complaint");

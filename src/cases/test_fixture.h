@@ -118,8 +118,14 @@ class Fixture {
 
   int64_t county = 0, township = 0, township2 = 0, school = 0, school_b = 0, school_c = 0;
   int64_t principal = 0, party_secretary = 0, teacher_staff = 0;
-  accounts::Principal petitions, leader, discipline, supervision, hr, town, town2, head, head_b,
-      teacher, inspector;
+  accounts::Principal petitions, leader, discipline, supervision, hr, basic_edu, student_aid, safety,
+      town, town2, head, head_b, teacher, inspector;
+
+  // Every principal above, for loops over roles.
+  std::vector<const accounts::Principal*> Everyone() const {
+    return {&petitions, &leader, &discipline, &supervision, &hr, &basic_edu, &student_aid, &safety,
+            &town, &town2, &head, &head_b, &teacher, &inspector};
+  }
 
  private:
   explicit Fixture(const std::string& start) : clock(At(start)) {}
@@ -140,6 +146,9 @@ class Fixture {
     discipline = User("jijian", Role::kBureauDept, county, "discipline");
     supervision = User("dudao", Role::kBureauDept, county, "supervision");
     hr = User("renshi", Role::kBureauDept, county, "hr");
+    basic_edu = User("jijiao", Role::kBureauDept, county, "basic_education");
+    student_aid = User("zizhu", Role::kBureauDept, county, "student_aid");
+    safety = User("anquan", Role::kBureauDept, county, "safety");
     town = User("dongping", Role::kTownship, township);
     town2 = User("meicheng_town", Role::kTownship, township2);
     head = User("jiangying", Role::kSchool, school);

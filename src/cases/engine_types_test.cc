@@ -1,0 +1,304 @@
+// Each shipped case type end to end, the role matrix, frozen approvals,
+// sanctions and rectifications opened from findings.
+#include <gtest/gtest.h>
+
+#include "cases/engine.h"
+#include "cases/test_fixture.h"
+#include "ledger/sanctions.h"
+
+namespace edugov::cases {
+namespace {
+
+using json = nlohmann::json;
+using storage::Backend;
+using testfx::Fixture;
+using testfx::Png;
+
+class TypesTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    fx = Fixture::Make(GetParam());
+    ASSERT_NE(fx, nullptr);
+  }
+  CaseEngine& engine() { return *fx->engine; }
+  static Actor As(const accounts::Principal& p) { return Actor::User(p); }
+
+  // Moves case `id` by `transition` as `p`, asserting success.
+  CaseView Step(const accounts::Principal& p, int64_t id, const std::string& transition, json fields = json::object(),
+                std::string comment = "已处理", std::vector<AttachmentInput> files = {}) {
+    auto v = engine().Transition(As(p), id, {.transition = transition, .comment = comment,
+                                             .fields = std::move(fields), .attachments = std::move(files)});
+    EXPECT_TRUE(v.ok()) << transition << " by " << p.username << ": " << v.status().ToString();
+    return v.ok() ? *v : CaseView{};
+  }
+
+  std::unique_ptr<Fixture> fx;
+};
+
+// Required fields of each shipped type, enough to open one.
+json MinimalFields(const std::string& type) {
+  if (type == "complaint") return {{"category", "illegal_fees"}, {"text", "班主任要求每人交班费两百元"}};
+  if (type == "rectification") return {{"category", "fees"}, {"description", "违规收取班费"}};
+  if (type == "approval") return {{"kind", "activity"}, {"description", "消防安全进校园"}};
+  if (type == "hazard") return {{"grade", "general"}, {"description", "教学楼消防栓无水"}};
+  if (type == "dropout") return {{"child_name", "小明"}, {"grade", 8}, {"reason", "work"}};
+  if (type == "misconduct") return {{"category", "corporal_punishment"}, {"text", "罚站两节课"}};
+  return json::object();
+}
+
+TEST_P(TypesTest, EveryTransitionIsRefusedToTheWrongRole) {
+  int refused = 0;
+  for (const CaseType& type : fx->types->types()) {
+    auto opened = engine().Open(Actor::System(), {.case_type = type.id, .org_id = fx->school,
+                                                  .staff_id = fx->teacher_staff, .fields = MinimalFields(type.id)});
+    ASSERT_TRUE(opened.ok()) << type.id << ": " << opened.status().ToString();
+    const CaseView& c = opened->view;
+    for (const TransitionSpec& tr : type.transitions) {
+      for (const accounts::Principal* p : fx->Everyone()) {
+        bool may = false;
+        for (const RoleToken& t : tr.roles) {
+          if (t.role == "assignee") {
+            may = may || (c.assignee_level == "school" && p->role == accounts::Role::kSchool && p->org_id == c.assignee_org_id) ||
+                  (c.assignee_level == "township" && p->role == accounts::Role::kTownship && p->org_id == c.assignee_org_id) ||
+                  (c.assignee_level == "department" && p->role == accounts::Role::kBureauDept &&
+                   p->department == c.assignee_department) ||
+                  (c.assignee_level == "leadership" && p->role == accounts::Role::kBureauLeader);
+          } else if (t.role == accounts::RoleName(p->role) && (t.department.empty() || t.department == p->department)) {
+            may = true;
+          }
+        }
+        if (may) continue;
+        auto r = engine().Transition(As(*p), c.id, {.transition = tr.id, .comment = "x", .fields = json::object()});
+        ASSERT_FALSE(r.ok()) << type.id << "." << tr.id << " by " << p->username;
+        if (r.status().code() == StatusCode::kNotFound) continue;  // cannot even see it
+        EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << type.id << "." << tr.id << " by " << p->username;
+        EXPECT_NE(r.status().message_en().find("'" + tr.id + "'"), std::string::npos) << r.status().message_en();
+        EXPECT_NE(r.status().message_zh().find(tr.label.zh), std::string::npos) << r.status().message_zh();
+        ++refused;
+      }
+    }
+    auto after = engine().Get(Actor::System(), c.id);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(after->version, 1) << type.id << ": a refused transition changed the case";
+    EXPECT_EQ(after->events.size(), 1u) << type.id;
+  }
+  EXPECT_GT(refused, 200);
+}
+
+TEST_P(TypesTest, WrongRoleOfAnotherSchoolCannotSeeTheCase) {
+  auto o = engine().Open(Actor::System(), {.case_type = "hazard", .org_id = fx->school, .fields = MinimalFields("hazard")});
+  ASSERT_TRUE(o.ok());
+  auto r = engine().Transition(As(fx->head_b), o->view.id, {.transition = "submit"});
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(TypesTest, RectificationHappyPathWithRejection) {
+  auto o = engine().Open(As(fx->supervision), {.case_type = "rectification", .org_id = fx->school,
+                                               .fields = {{"category", "meals"}, {"description", "食堂留样不全"},
+                                                          {"due_working_days", 3}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->view.ref.substr(0, 2), "ZG");
+  // A meal problem names the principal as accountable.
+  EXPECT_EQ(o->view.staff_id, fx->principal);
+  EXPECT_EQ(o->view.assignee_level, "school");
+  // Opened Monday 1 September with 3 working days: Thursday 4 September.
+  EXPECT_EQ(FormatTimestamp(FromUnixMicros(*o->view.due_at_us)), "2025-09-04T23:59:59+08:00");
+  const int64_t id = o->view.id;
+  auto no_evidence = engine().Transition(As(fx->head), id, {.transition = "submit", .fields = {{"measures", "补齐留样"}}});
+  EXPECT_EQ(no_evidence.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_evidence.status().field(), "attachments");
+  Step(fx->head, id, "submit", {{"measures", "补齐留样"}}, "已整改", {Png()});
+  CaseView v = Step(fx->town, id, "reject", json::object(), "留样记录不完整，请补充");
+  EXPECT_EQ(v.state, "open");
+  Step(fx->head, id, "submit", {{"measures", "补齐留样并建立台账"}}, "已整改", {Png("ledger.png")});
+  v = Step(fx->town, id, "verify");
+  EXPECT_EQ(v.state, "closed");
+  EXPECT_EQ(v.attachments.size(), 2u);
+}
+
+TEST_P(TypesTest, HazardDeadlineByGrade) {
+  // From Monday 1 September: 5 → 8 Sep; 10 → 15 Sep; 20 → Sunday 28 Sep (a make-up
+  // working day); 30 → 17 Oct, across the National Day holiday.
+  for (const auto& [grade, due] : std::vector<std::pair<std::string, std::string>>{
+           {"major", "2025-09-08"}, {"high", "2025-09-15"}, {"general", "2025-09-28"}, {"low", "2025-10-17"}}) {
+    auto o = engine().Open(As(fx->head), {.case_type = "hazard", .org_id = fx->school,
+                                          .fields = {{"grade", grade}, {"description", "围墙开裂"}}});
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    EXPECT_EQ(o->view.category, grade);
+    EXPECT_EQ(FormatTimestamp(FromUnixMicros(*o->view.due_at_us)), due + "T23:59:59+08:00") << grade;
+  }
+  auto o = engine().Open(As(fx->head), {.case_type = "hazard", .org_id = fx->school,
+                                        .fields = {{"grade", "major"}, {"description", "化学品柜未上锁"}}});
+  ASSERT_TRUE(o.ok());
+  Step(fx->head, o->view.id, "submit", {{"measures", "加装双人双锁"}}, "已整改", {Png()});
+  CaseView v = Step(fx->safety, o->view.id, "verify");
+  EXPECT_EQ(v.state, "closed");
+}
+
+TEST_P(TypesTest, DropoutThreeHelpersAndConfidentialChild) {
+  auto o = engine().Open(As(fx->head), {.case_type = "dropout", .org_id = fx->school,
+                                        .fields = {{"child_name", "王小明"}, {"grade", 8}, {"reason", "work"},
+                                                   {"guardian_phone", "13912345678"}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  const int64_t id = o->view.id;
+  EXPECT_FALSE(o->view.confidential.has_value());
+  auto missing = engine().Transition(As(fx->head), id, {.transition = "assign_helpers",
+                                                        .fields = {{"helper_teacher", fx->teacher_staff}}});
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  Step(fx->head, id, "assign_helpers",
+       {{"helper_teacher", fx->teacher_staff}, {"helper_cadre", "村支书刘某"}, {"helper_parent", "家委会陈某"}});
+  Step(fx->town, id, "record_visit", json::object(), "第二次家访，家长同意返校");
+  CaseView v = Step(fx->head, id, "return_to_school", {{"returned_on", "2025-09-15"}}, "已返校");
+  EXPECT_EQ(v.state, "returned");
+  auto seen = engine().Get(As(fx->head), id);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_FALSE(seen->confidential.has_value());
+  EXPECT_EQ(seen->fields.dump().find("王小明"), std::string::npos);
+  auto aid = engine().Get(As(fx->student_aid), id);
+  ASSERT_TRUE(aid.ok());
+  ASSERT_TRUE(aid->confidential.has_value());
+  EXPECT_EQ((*aid->confidential)["child_name"], "王小明");
+  // Only the readers may change the child's data later.
+  auto r = engine().Transition(As(fx->town), id, {.transition = "record_visit", .comment = "x",
+                                                  .fields = {{"child_name", "别人"}}});
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_P(TypesTest, StudyTourFieldsFrozenFromApproval) {
+  auto o = engine().Open(As(fx->head), {.case_type = "approval", .org_id = fx->school,
+                                        .fields = {{"kind", "study_tour"}, {"description", "八年级红色研学"},
+                                                   {"students", 120}, {"consent_count", 118},
+                                                   {"parents_informed", true}, {"base", "韶山毛泽东同志纪念馆"},
+                                                   {"place", "韶山"}, {"start_date", "2025-10-20"},
+                                                   {"end_date", "2025-10-21"}, {"funding", 36000}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  const int64_t id = o->view.id;
+  EXPECT_EQ(o->view.assignee_department, "basic_education");
+  CaseView v = Step(fx->basic_edu, id, "approve");
+  EXPECT_EQ(v.state, "approved");
+  // A non-frozen change keeps the approval.
+  v = Step(fx->head, id, "amend", {{"description", "八年级红色研学（含安全预案）"}}, "补充安全预案");
+  EXPECT_EQ(v.state, "approved");
+  // Changing the place sends it back for approval.
+  v = Step(fx->head, id, "amend", {{"place", "井冈山"}}, "改去井冈山");
+  EXPECT_EQ(v.state, "submitted");
+  EXPECT_NE(v.events.back().comment.find("地点"), std::string::npos) << v.events.back().comment;
+  EXPECT_EQ(v.assignee_department, "basic_education");
+  v = Step(fx->basic_edu, id, "approve");
+  EXPECT_EQ(v.state, "approved");
+  v = Step(fx->head, id, "amend", {{"students", 130}}, "增加学生");
+  EXPECT_EQ(v.state, "submitted");
+  // Setting the same value again is no change.
+  Step(fx->basic_edu, id, "approve");
+  v = Step(fx->head, id, "amend", {{"students", 130}, {"funding", 36000.0}}, "核对");
+  EXPECT_EQ(v.state, "approved");
+  v = Step(fx->head, id, "complete");
+  EXPECT_EQ(v.state, "completed");
+}
+
+TEST_P(TypesTest, MisconductDecisionWritesTheSanctionsLedger) {
+  auto o = engine().Open(As(fx->discipline), {.case_type = "misconduct", .org_id = fx->school,
+                                              .staff_id = fx->teacher_staff,
+                                              .fields = {{"category", "corporal_punishment"}, {"text", "罚学生跑操场二十圈"}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->view.ref.substr(0, 2), "SD");
+  auto missing = engine().Transition(As(fx->discipline), o->view.id,
+                                     {.transition = "decide", .comment = "属实", .fields = {{"findings", "属实"}}});
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  auto bad = engine().Transition(As(fx->discipline), o->view.id,
+                                 {.transition = "decide", .comment = "属实",
+                                  .fields = {{"findings", "属实"}, {"measure", "fine"}, {"veto_year", 2025}}});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().field(), "fields.measure");
+  CaseView v = Step(fx->discipline, o->view.id, "decide",
+                    {{"findings", "经调查属实"}, {"measure", "warning"}, {"veto_year", 2025}}, "给予警告处分");
+  EXPECT_EQ(v.state, "decided");
+  auto conn = fx->db().Acquire();
+  auto vetoed = ledger::IsVetoed(**conn, fx->teacher_staff, 2025);
+  ASSERT_TRUE(vetoed.ok()) << vetoed.status().ToString();
+  EXPECT_TRUE(*vetoed);
+  auto records = ledger::ReadSanctions(**conn, fx->teacher_staff, "");
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].entry.measure, "warning");
+  EXPECT_EQ((*records)[0].entry.case_id, o->view.id);
+  EXPECT_EQ((*records)[0].entry.accountable.size(), 2u);  // principal and party secretary
+}
+
+TEST_P(TypesTest, ComplaintReferredToMisconductOpensALinkedCase) {
+  auto o = engine().Open(As(fx->petitions), {.case_type = "complaint", .org_id = fx->school, .staff_id = fx->teacher_staff,
+                                             .fields = {{"category", "corporal_punishment"}, {"text", "老师打学生耳光"}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  const int64_t id = o->view.id;
+  Step(fx->petitions, id, "dispatch", {{"lead_org_id", fx->school}});
+  Step(fx->head, id, "answer", {{"finding", "substantiated"}}, "情况属实", {Png()});
+  CaseView v = Step(fx->petitions, id, "refer_misconduct", json::object(), "移送纪检");
+  EXPECT_EQ(v.state, "answered");
+  ASSERT_EQ(v.links.size(), 1u);
+  EXPECT_EQ(v.links[0].kind, "led_to");
+  EXPECT_EQ(v.links[0].other_type, "misconduct");
+  auto m = engine().Get(As(fx->discipline), v.links[0].other_case_id);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->state, "investigating");
+  EXPECT_EQ(m->category, "corporal_punishment");
+  EXPECT_EQ(m->staff_id, fx->teacher_staff);
+  EXPECT_EQ(m->source_kind, "complaint");
+  ASSERT_EQ(m->links.size(), 1u);
+  EXPECT_EQ(m->links[0].kind, "led_from");
+}
+
+Status AddFinding(storage::Database& db, const std::string& rule, const std::string& entity_type, int64_t entity,
+                  const std::string& path) {
+  ASSIGN_OR_RETURN(storage::ConnectionHandle c, db.Acquire());
+  return c->Execute(
+             "INSERT INTO findings (rule_id, clause, severity, entity_type, entity_id, org_path, period_kind, "
+             "period_start, period_end, comparison, parameters_json, evidence_json, status, first_seen_on, "
+             "last_seen_on, created_at, updated_at) VALUES ($1, '3', 'major', $2, $3, $4, 'semester', "
+             "'2025-09-01', '2026-01-31', '>=', '[]', '{}', 'open', '2025-09-01', '2025-09-01', 0, 0)",
+             {rule, entity_type, entity, path})
+      .status();
+}
+
+TEST_P(TypesTest, RectificationsFromFindingsAreIdempotent) {
+  auto conn = fx->db().Acquire();
+  auto path = (*conn)->Query("SELECT path FROM orgs WHERE id = $1", {fx->school});
+  ASSERT_TRUE(AddFinding(fx->db(), "canteen-inspections-per-semester", "school", fx->school, path->GetText(0, 0)).ok());
+  ASSERT_TRUE(AddFinding(fx->db(), "fee-inspections-per-semester", "county", fx->county, "/").ok());
+  ASSERT_TRUE(AddFinding(fx->db(), "not-in-the-map", "school", fx->school, path->GetText(0, 0)).ok());
+  const std::map<std::string, CaseEngine::FindingCaseSpec> specs = {
+      {"canteen-inspections-per-semester", {"school", 5}}, {"fee-inspections-per-semester", {"county", 10}}};
+  auto n = engine().OpenRectificationsForFindings(specs);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  n = engine().OpenRectificationsForFindings(specs);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  auto page = engine().List(Actor::System(), {.case_type = "rectification"});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->total, 2);
+  for (const CaseView& v : page->items) {
+    EXPECT_EQ(v.source_kind, "finding");
+    ASSERT_EQ(v.finding_ids.size(), 1u);
+    if (v.category == "meals") {
+      EXPECT_EQ(v.org_id, fx->school);
+      EXPECT_EQ(v.staff_id, fx->principal);
+      EXPECT_EQ(v.assignee_level, "school");
+      EXPECT_EQ(FormatTimestamp(FromUnixMicros(*v.due_at_us)), "2025-09-08T23:59:59+08:00");
+    } else {
+      EXPECT_EQ(v.category, "fees");
+      EXPECT_EQ(v.org_id, 0);
+      EXPECT_EQ(v.assignee_level, "department");
+      EXPECT_EQ(v.assignee_department, "supervision");
+    }
+  }
+  // The school sees its own rectification, not the county's.
+  auto mine = engine().List(Actor::User(fx->head), {.case_type = "rectification"});
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine->total, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TypesTest, ::testing::ValuesIn(testing::TestBackends()),
+                         [](const auto& info) { return testing::BackendName(info.param); });
+
+}  // namespace
+}  // namespace edugov::cases

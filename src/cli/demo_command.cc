@@ -10,6 +10,7 @@
 #include "accounts/users.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "demo/dataset_demo.h"
 #include "demo/demo_data.h"
 
 namespace edugov::cli {
@@ -82,6 +83,7 @@ int Run(const DemoArgs& a) {
   };
   auto summary = demo::GenerateDemoData(**conn, clock, a.county_file, *scale, a.seed, progress);
   if (!summary.ok()) return ReportError(summary.status());
+  if (auto rows = demo::GenerateDatasetDemo(**conn, clock, "policy/anhua-2025.yaml", a.seed); !rows.ok()) return ReportError(rows.status());
   std::printf("edugov: synthetic %s generated (seed %llu): %lld counties, %lld townships, "
               "%lld schools (%lld compulsory), %lld classes, %lld students, %lld staff\n",
               a.scale.c_str(), static_cast<unsigned long long>(a.seed),

@@ -1,8 +1,11 @@
 // Differential test: the engine's findings for the three homework rules of
 // policy/anhua-2025.yaml equal those of the same rules written as plain SQL,
-// on generated data, on SQLite (and PostgreSQL when EDUGOV_TEST_PG_URL is set).
+// on generated data, on SQLite (and PostgreSQL when EDUGOV_TEST_PG_URL is set);
+// likewise the rules built on two aggregates: a ratio of sums (item 16), a
+// ratio against another ratio (item 8) and a run of two failing years (item 21).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
@@ -138,6 +141,140 @@ TEST_P(SqlReferenceTest, HomeworkRulesMatchPlainSql) {
     auto sql = SqlReference(**conn, as_of);
     ASSERT_TRUE(sql.ok()) << sql.status().ToString();
     EXPECT_GT(engine.size(), 20u);
+    EXPECT_EQ(engine, *sql) << "as of " << as_of.ToString();
+  }
+}
+
+// Rows for items 8, 16 and 21 over the registry Generate wrote: salaries
+// (teachers on schools, civil servants on the county org), school funds and
+// annual evaluations, 2023–2026, with shortfalls at random.
+Status GenerateTwoAggregateRows(storage::Connection& c, uint32_t seed) {
+  std::mt19937 rng(seed);
+  return storage::RunInTransaction(c, [&](storage::Connection& tx) -> Status {
+    const std::string real = tx.backend() == Backend::kSqlite ? "REAL" : "DOUBLE PRECISION";
+    RETURN_IF_ERROR(tx.ExecuteScript(
+        "CREATE TABLE ds_salaries (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, submitted_at BIGINT NOT NULL, "
+        "org_id BIGINT NOT NULL, date TEXT NOT NULL, category TEXT NOT NULL, headcount BIGINT NOT NULL, "
+        "total_pay " + real + " NOT NULL);"
+        "CREATE TABLE ds_school_funds (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, "
+        "submitted_at BIGINT NOT NULL, school_id BIGINT NOT NULL, date TEXT NOT NULL, public_funds " + real +
+        " NOT NULL, equipment_spend " + real + " NOT NULL);"
+        "CREATE TABLE ds_school_evaluations (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, "
+        "submitted_at BIGINT NOT NULL, school_id BIGINT NOT NULL, date TEXT NOT NULL, result TEXT NOT NULL, "
+        "score " + real + ")"));
+    std::vector<storage::Params> pay, funds, evals;
+    const char* results[] = {"excellent", "good", "pass", "fail"};
+    for (int y = 2023; y <= 2026; ++y) {
+      for (int m = 1; m <= 12; m += 3) {
+        const std::string date = std::to_string(y) + (m < 10 ? "-0" : "-") + std::to_string(m) + "-01";
+        pay.push_back({static_cast<int64_t>(pay.size() + 1), std::string("/1/"), int64_t{0}, int64_t{1}, date,
+                       std::string("civil_servant"), int64_t{1000}, 1000.0 * (7900 + rng() % 200)});
+        for (int64_t sid = 10; sid < 16; ++sid) {
+          const int64_t n = 10 + rng() % 40;
+          pay.push_back({static_cast<int64_t>(pay.size() + 1), std::string("/"), int64_t{0}, sid, date,
+                         std::string("compulsory_teacher"), n, static_cast<double>(n) * (7850 + rng() % 250)});
+        }
+      }
+      for (int64_t sid = 10; sid < 16; ++sid) {
+        const std::string date = std::to_string(y) + "-0" + std::to_string(1 + rng() % 9) + "-15";
+        const double pub = rng() % 7 == 0 ? 0.0 : 1000.0 * (100 + rng() % 900);
+        funds.push_back({static_cast<int64_t>(funds.size() + 1), std::string("/"), int64_t{0}, sid, date, pub,
+                         pub * (0.12 + 0.01 * static_cast<double>(rng() % 15))});
+        evals.push_back({static_cast<int64_t>(evals.size() + 1), std::string("/"), int64_t{0}, sid,
+                         std::to_string(y) + "-12-20", std::string(results[rng() % 4]), 60.0});
+      }
+    }
+    RETURN_IF_ERROR(tx.BulkInsert("ds_salaries", {"row_id", "org_path", "submitted_at", "org_id", "date", "category",
+                                                  "headcount", "total_pay"}, pay));
+    RETURN_IF_ERROR(tx.BulkInsert("ds_school_funds", {"row_id", "org_path", "submitted_at", "school_id", "date",
+                                                      "public_funds", "equipment_spend"}, funds));
+    return tx.BulkInsert("ds_school_evaluations", {"row_id", "org_path", "submitted_at", "school_id", "date", "result",
+                                                   "score"}, evals);
+  });
+}
+
+// The same three rules in plain SQL. Years are judged once ended (y-12-31 <=
+// as_of) and, for the parameters valid from 2025-01-01, from 2025 on.
+StatusOr<std::set<Row>> SqlReferenceTwoAggregates(storage::Connection& c, Date as_of) {
+  std::set<Row> out;
+  const std::string year = "CAST(substr(date, 1, 4) AS INTEGER)";
+  const std::string ended = " AND " + year + " <= " + std::to_string(as_of.year() - (as_of.month() == 12 && as_of.day() == 31 ? 0 : 1));
+  const std::string compulsory = "('primary', 'nine_year', 'junior', 'special')";
+  ASSIGN_OR_RETURN(storage::ResultSet pay,
+                   c.Query("SELECT t.y, t.avg_pay FROM "
+                           "(SELECT " + year + " AS y, SUM(total_pay) / SUM(headcount) AS avg_pay FROM ds_salaries s "
+                           "JOIN orgs o ON o.id = s.org_id WHERE category = 'compulsory_teacher' AND o.stage IN " +
+                           compulsory + " AND date <= $1" + ended + " GROUP BY " + year + ") t JOIN "
+                           "(SELECT " + year + " AS y, SUM(total_pay) / SUM(headcount) AS avg_pay FROM ds_salaries "
+                           "WHERE category = 'civil_servant' AND date <= $1 GROUP BY " + year + ") cs ON cs.y = t.y "
+                           "WHERE t.y >= 2025 AND t.avg_pay < cs.avg_pay - 1e-9",
+                           {as_of.ToString()}));
+  for (size_t i = 0; i < pay.size(); ++i) {
+    out.insert({"teacher-pay-vs-civil-servants", 1, std::to_string(pay.GetInt(i, 0)) + "-01-01",
+                std::llround(pay.GetDouble(i, 1) * 1000)});
+  }
+  ASSIGN_OR_RETURN(storage::ResultSet funds,
+                   c.Query("SELECT school_id, " + year + ", SUM(equipment_spend) / SUM(public_funds) "
+                           "FROM ds_school_funds f JOIN orgs o ON o.id = f.school_id WHERE o.stage IS NOT NULL "
+                           "AND date <= $1" + ended + " AND " + year + " >= 2025 GROUP BY school_id, " + year +
+                           " HAVING SUM(public_funds) > 0 AND SUM(equipment_spend) / SUM(public_funds) < 0.2 - 1e-9",
+                           {as_of.ToString()}));
+  for (size_t i = 0; i < funds.size(); ++i) {
+    out.insert({"equipment-spend-share", funds.GetInt(i, 0), std::to_string(funds.GetInt(i, 1)) + "-01-01",
+                std::llround(funds.GetDouble(i, 2) * 1000)});
+  }
+  const std::string fails = "(SELECT school_id, " + year + " AS y, COUNT(*) AS n FROM ds_school_evaluations "
+                            "WHERE result = 'fail' AND date <= $1 GROUP BY school_id, " + year + ")";
+  ASSIGN_OR_RETURN(storage::ResultSet runs,
+                   c.Query("SELECT a.school_id, a.y, a.n FROM " + fails + " a JOIN " + fails +
+                           " b ON b.school_id = a.school_id AND b.y = a.y - 1 JOIN orgs o ON o.id = a.school_id "
+                           "WHERE o.stage IS NOT NULL AND a.y <= " +
+                           std::to_string(as_of.year() - (as_of.month() == 12 && as_of.day() == 31 ? 0 : 1)),
+                           {as_of.ToString()}));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    out.insert({"evaluation-failed-two-years", runs.GetInt(i, 0), std::to_string(runs.GetInt(i, 1)) + "-01-01",
+                std::llround(static_cast<double>(runs.GetInt(i, 2)) * 1000)});
+  }
+  return out;
+}
+
+TEST_P(SqlReferenceTest, TwoAggregateRulesMatchPlainSql) {
+  auto db = testing::TestDb::Create(GetParam());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto conn = db->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Generate(**conn, 11).ok());
+  Status gen = GenerateTwoAggregateRows(**conn, 11);
+  ASSERT_TRUE(gen.ok()) << gen.ToString();
+  auto ast = ParsePolicyFile(std::string(EDUGOV_SOURCE_DIR) + "/policy/anhua-2025.yaml");
+  ASSERT_TRUE(ast.ok()) << ast.status().ToString();
+  auto pack = Bind(*ast);
+  ASSERT_TRUE(pack.ok()) << pack.status().ToString();
+  std::erase_if(pack->rules, [](const bound::Rule& r) {
+    return r.id != "teacher-pay-vs-civil-servants" && r.id != "equipment-spend-share" &&
+           r.id != "evaluation-failed-two-years";
+  });
+  pack->targets.clear();
+  ASSERT_EQ(pack->rules.size(), 3u);
+  for (Date as_of : {Date::FromYmd(2025, 12, 30), Date::FromYmd(2025, 12, 31), Date::FromYmd(2026, 12, 31)}) {
+    auto reg = datasets::LoadRegistryImage(**conn, as_of);
+    ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+    auto image = datasets::LoadImage(**conn, pack->datasets, std::move(*reg));
+    ASSERT_TRUE(image.ok()) << image.status().ToString();
+    auto result = Evaluate(*pack, *image, {as_of, {}});
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    std::set<Row> engine;
+    for (const auto& f : result->findings) {
+      engine.insert({f.rule_id, f.entity_id, f.period_start, std::llround(f.measured * 1000)});
+    }
+    auto sql = SqlReferenceTwoAggregates(**conn, as_of);
+    ASSERT_TRUE(sql.ok()) << sql.status().ToString();
+    if (as_of.year() == 2026) {  // each rule has something to agree on
+      for (const char* id : {"teacher-pay-vs-civil-servants", "equipment-spend-share", "evaluation-failed-two-years"}) {
+        EXPECT_TRUE(std::any_of(engine.begin(), engine.end(), [&](const Row& r) { return std::get<0>(r) == id; }))
+            << id;
+      }
+    }
     EXPECT_EQ(engine, *sql) << "as of " << as_of.ToString();
   }
 }

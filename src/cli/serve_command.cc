@@ -11,6 +11,7 @@
 #include "http/app.h"
 #include "http/case_handlers.h"
 #include "http/dataset_handlers.h"
+#include "http/compliance_handlers.h"
 #include "http/findings_handlers.h"
 #include "http/public_complaint_handlers.h"
 #include "http/report_handlers.h"
@@ -82,6 +83,7 @@ int Serve(const ServeArgs& a) {
                                           {.intakes_per_hour = a.public_intakes_per_hour,
                                            .lookups_per_minute = a.public_lookups_per_minute});
   }
+  http::RegisterComplianceHandlers(router, app, a.policy);
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
   http::RegisterTimetableHandlers(router, app);
 #endif

@@ -12,6 +12,7 @@
 #include "datasets/schema_file.h"
 #include "datasets/store.h"
 #include "http/json_input.h"
+#include "rules/recheck.h"
 #include "tabular/csv_reader.h"
 #include "tabular/xlsx_reader.h"
 
@@ -32,6 +33,9 @@ struct DatasetState {
   std::vector<DatasetSchema> schemas;
   std::mutex mutex;
   std::set<std::string> ensured;  // guarded by mutex
+  // Re-checks the rules a form row touches (rules/recheck.h); null when the
+  // pack's rules do not load (the row still lands; the sweep judges it).
+  std::unique_ptr<const rules::SubmissionRechecker> recheck;
 };
 
 Status Unavailable(const DatasetState& state) {
@@ -172,6 +176,17 @@ Response Import(App& app, DatasetState& state, Request& req, const Principal& p)
   return res;
 }
 
+// The re-check's outcome for the form's answer: counts and the open finding
+// ids, or {error} (logged) when it failed — the row has landed either way.
+nlohmann::json RecheckJson(const StatusOr<rules::RecheckSummary>& r) {
+  if (!r.ok()) {
+    spdlog::warn("re-check after a form row failed: {}", r.status().ToString());
+    return {{"error", r.status().message_en()}};
+  }
+  return {{"rules", r->rules}, {"opened", r->opened}, {"standing", r->standing}, {"reopened", r->reopened},
+          {"resolved", r->resolved}, {"open_finding_ids", r->open_finding_ids}};
+}
+
 Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p) {
   auto conn = app.db->Acquire();
   if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
@@ -198,10 +213,13 @@ Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p)
   if (!report.ok()) return ErrorResponse(report.status(), req.lang);
   if (report->rows_ok == 0) return JsonResponse(ReportJson(*report), 422);
   const int64_t row_id = report->landed.empty() ? 0 : report->landed[0].row_id;
-  return JsonResponse({{"row_id", row_id},
-                       {"import_id", report->import_id},
-                       {"updated", report->rows_updated > 0}},
-                      report->rows_updated > 0 ? 200 : 201);
+  nlohmann::json out = {
+      {"row_id", row_id}, {"import_id", report->import_id}, {"updated", report->rows_updated > 0}};
+  // The row has committed; its findings are re-checked now so the UI shows them at once.
+  if (state.recheck) {
+    out["recheck"] = RecheckJson(state.recheck->Recheck(**conn, *app.clock, (*schema)->name, report->landed));
+  }
+  return JsonResponse(out, report->rows_updated > 0 ? 200 : 201);
 }
 
 }  // namespace
@@ -215,6 +233,11 @@ void RegisterDatasetHandlers(Router& router, App& app, const std::string& policy
   } else {
     state->load_status = schemas.status();
     spdlog::warn("datasets unavailable: {}", schemas.status().ToString());
+  }
+  if (auto rechecker = rules::SubmissionRechecker::Load(policy_path); rechecker.ok()) {
+    state->recheck = std::move(*rechecker);
+  } else if (state->load_status.ok()) {
+    spdlog::warn("form rows will not be re-checked: {}", rechecker.status().ToString());
   }
 
   router.Add(Method::kGet, "/api/v1/datasets",

@@ -1,0 +1,502 @@
+// /api/v1/targets, /what-if, /findings/trend and /findings/{id}
+// (compliance_handlers.h lists them). Thin: the rules engine measures
+// targets and what-ifs over a columnar image loaded for the request; the
+// reads of the findings table are portable SQL scoped by org path.
+#include "http/compliance_handlers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "datasets/columnar.h"
+#include "registry/registry.h"
+#include "rules/evaluator.h"
+#include "rules/recheck.h"
+#include "storage/database.h"
+
+namespace edugov::http {
+namespace {
+
+using accounts::Principal;
+
+struct ComplianceState {
+  Status load_status;
+  std::unique_ptr<const rules::SubmissionRechecker> pack;  // holds the bound pack
+};
+
+Status Unavailable(const ComplianceState& s) {
+  return UnavailableError("the policy pack is unavailable: " + s.load_status.message_en(),
+                          "政策包不可用：" + s.load_status.message_zh());
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+Status NoOrg() { return PermissionDeniedError("your account is bound to no org", "您的账号未绑定单位"); }
+
+// The schemas of the datasets `checks` read (the image needs no others).
+std::vector<datasets::DatasetSchema> SchemasFor(const rules::bound::Pack& pack,
+                                                const std::vector<const rules::bound::Check*>& checks) {
+  std::set<int> used;
+  for (const rules::bound::Check* c : checks) {
+    if (c->source == rules::bound::SourceKind::kDataset && c->dataset >= 0) used.insert(c->dataset);
+  }
+  std::vector<datasets::DatasetSchema> out;
+  for (int i : used) out.push_back(pack.datasets[static_cast<size_t>(i)]);
+  return out;
+}
+
+// ---------------------------------------------------------------- targets
+
+StatusOr<nlohmann::json> Targets(const rules::bound::Pack& full, storage::Connection& conn, const Principal& p,
+                                 Date as_of) {
+  if (p.org_path.empty()) return NoOrg();
+  rules::bound::Pack pack = full;
+  pack.rules.clear();  // targets only
+  // (A target's second aggregates read the same source as its indicator.)
+  std::vector<const rules::bound::Check*> checks;
+  for (const auto& t : pack.targets) checks.push_back(&t.indicator);
+  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
+  ASSIGN_OR_RETURN(datasets::ColumnarImage image, datasets::LoadImage(conn, SchemasFor(pack, checks), std::move(reg)));
+  ASSIGN_OR_RETURN(rules::CheckResult result, rules::Evaluate(pack, image, rules::CompileOptions{as_of, {}}));
+  std::map<std::string, const rules::bound::Target*> by_id;
+  for (const auto& t : pack.targets) by_id[t.id] = &t;
+  const datasets::RegistryImage& r = image.registry;
+  nlohmann::json items = nlohmann::json::array();
+  for (const rules::TargetProgress& tp : result.targets) {
+    // The entity's org path: visible when inside the caller's subtree or above it.
+    std::string path;
+    if (tp.entity_type == "class") {
+      const int32_t c = r.ClassIndex(tp.entity_id);
+      if (c >= 0) path = r.org_path[static_cast<size_t>(r.class_school[static_cast<size_t>(c)])];
+    } else if (tp.entity_id != 0) {
+      const int32_t o = r.OrgIndex(tp.entity_id);
+      if (o >= 0) path = r.org_path[static_cast<size_t>(o)];
+    }
+    if (!path.empty() && !p.CanSee(path) && !StartsWith(p.org_path, path)) continue;
+    const rules::bound::Target* t = by_id[tp.target_id];
+    nlohmann::json baseline;
+    if (t && t->baseline_date) {
+      baseline = {{"date", Date::FromDaysSinceEpoch(*t->baseline_date).ToString()}, {"value", t->baseline_value}};
+    }
+    items.push_back({{"id", tp.target_id},
+                     {"clause", tp.clause},
+                     {"title_zh", tp.title_zh},
+                     {"source_zh", t ? t->source_zh : std::string()},
+                     {"entity", {{"type", tp.entity_type}, {"id", tp.entity_id}, {"name", tp.entity_name}}},
+                     {"measured", tp.has_value ? nlohmann::json(tp.measured) : nlohmann::json()},
+                     {"target", tp.target},
+                     {"comparison", tp.comparison},
+                     {"deadline", tp.deadline},
+                     {"expected", tp.expected},
+                     {"baseline", std::move(baseline)},
+                     {"status", std::string(rules::TargetStatusName(tp.status))}});
+  }
+  return nlohmann::json{{"as_of", as_of.ToString()}, {"items", std::move(items)}};
+}
+
+// ---------------------------------------------------------------- what-if
+
+StatusOr<nlohmann::json> WhatIf(const rules::bound::Pack& full, storage::Connection& conn, const Principal& p,
+                                const nlohmann::json& body, Date today) {
+  if (!p.IsBureau()) {
+    return PermissionDeniedError("what-if analysis is for bureau accounts", "假设分析仅限县教育局账号使用");
+  }
+  Date as_of = today;
+  if (body.contains("as_of") && !body["as_of"].is_null()) {
+    if (!body["as_of"].is_string()) {
+      return Status(StatusCode::kInvalidArgument, "as_of must be a date YYYY-MM-DD", "as_of 须为日期 YYYY-MM-DD",
+                    "as_of");
+    }
+    auto d = Date::Parse(body["as_of"].get<std::string>());
+    if (!d.ok()) {
+      return Status(StatusCode::kInvalidArgument, "as_of must be a date YYYY-MM-DD", "as_of 须为日期 YYYY-MM-DD",
+                    "as_of");
+    }
+    as_of = *d;
+  }
+  if (!body.contains("params") || !body["params"].is_object() || body["params"].empty()) {
+    return Status(StatusCode::kInvalidArgument, "params must be an object {name: number} with at least one entry",
+                  "params 须为至少含一项的对象 {参数名: 数值}", "params");
+  }
+  std::map<std::string, double> overrides;
+  for (const auto& [name, value] : body["params"].items()) {
+    if (!value.is_number()) {
+      return Status(StatusCode::kInvalidArgument, "params." + name + " must be a number",
+                    "params." + name + " 须为数值", "params." + name);
+    }
+    overrides[name] = value.get<double>();
+  }
+  // Every dataset a rule reads or is exempted by.
+  std::set<int> used;
+  for (const auto& r : full.rules) {
+    if (r.check.source == rules::bound::SourceKind::kDataset && r.check.dataset >= 0) used.insert(r.check.dataset);
+    for (const auto& u : r.unless) used.insert(u.dataset);
+  }
+  std::vector<datasets::DatasetSchema> schemas;
+  for (int i : used) schemas.push_back(full.datasets[static_cast<size_t>(i)]);
+  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
+  ASSIGN_OR_RETURN(datasets::ColumnarImage image, datasets::LoadImage(conn, schemas, std::move(reg)));
+  rules::bound::Pack pack = full;
+  pack.targets.clear();  // rules only
+  ASSIGN_OR_RETURN(rules::CheckResult changed, rules::Evaluate(pack, image, rules::CompileOptions{as_of, overrides}));
+  ASSIGN_OR_RETURN(rules::CheckResult now, rules::Evaluate(pack, image, rules::CompileOptions{as_of, {}}));
+
+  std::map<std::string, std::pair<int64_t, int64_t>> by_rule, by_clause;  // → (now, what_if)
+  std::map<std::pair<std::string, int64_t>, std::pair<std::string, int64_t>> cells;  // (clause, township) → (name, n)
+  int64_t total_now = 0, total_changed = 0;
+  for (const auto& f : now.findings) {
+    if (!p.CanSee(f.org_path)) continue;
+    ++by_rule[f.rule_id].first;
+    ++by_clause[f.clause].first;
+    ++total_now;
+  }
+  for (const auto& f : changed.findings) {
+    if (!p.CanSee(f.org_path)) continue;
+    ++by_rule[f.rule_id].second;
+    ++by_clause[f.clause].second;
+    ++total_changed;
+    // A township's own finding counts for itself, like /findings/summary.
+    const bool is_township = f.entity_type == "township";
+    const int64_t tid = is_township ? f.entity_id : f.township_id;
+    auto& cell = cells[{f.clause, tid}];
+    cell.first = is_township ? f.entity_name : f.township_name;
+    ++cell.second;
+  }
+  nlohmann::json rules_json = nlohmann::json::array();
+  for (const auto& r : pack.rules) {
+    auto it = by_rule.find(r.id);
+    const auto counts = it == by_rule.end() ? std::pair<int64_t, int64_t>{0, 0} : it->second;
+    rules_json.push_back({{"rule", r.id}, {"clause", r.clause}, {"title_zh", r.title_zh},
+                          {"now", counts.first}, {"what_if", counts.second}});
+  }
+  nlohmann::json clauses = nlohmann::json::array();
+  for (const auto& [clause, counts] : by_clause) {
+    clauses.push_back({{"clause", clause}, {"now", counts.first}, {"what_if", counts.second}});
+  }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [key, cell] : cells) {
+    nlohmann::json township;
+    if (key.second != 0) township = {{"id", key.second}, {"name", cell.first}};
+    items.push_back({{"clause", key.first}, {"township", std::move(township)}, {"what_if", cell.second}});
+  }
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : overrides) params[k] = v;
+  return nlohmann::json{{"as_of", as_of.ToString()},
+                        {"params", std::move(params)},
+                        {"total", {{"now", total_now}, {"what_if", total_changed}}},
+                        {"by_rule", std::move(rules_json)},
+                        {"by_clause", std::move(clauses)},
+                        {"items", std::move(items)}};
+}
+
+// ---------------------------------------------------------------- trend
+
+// The Monday of `d`'s ISO week and its label ("2025-W46").
+std::pair<Date, std::string> IsoWeek(Date d) {
+  const Date monday = d.AddDays(-(d.IsoWeekday() - 1));
+  const Date thursday = monday.AddDays(3);
+  const int week = (thursday.DaysSinceEpoch() - Date::FromYmd(thursday.year(), 1, 1).DaysSinceEpoch()) / 7 + 1;
+  return {monday, std::to_string(thursday.year()) + (week < 10 ? "-W0" : "-W") + std::to_string(week)};
+}
+
+StatusOr<int64_t> WeeksParam(const Request& req) {
+  auto text = req.Query("weeks");
+  if (!text) return 12;
+  int64_t v = 0;
+  bool ok = !text->empty() && text->size() <= 4;
+  for (char c : *text) {
+    if (c < '0' || c > '9') ok = false;
+    else v = v * 10 + (c - '0');
+  }
+  if (!ok || v < 1 || v > 104) {
+    return Status(StatusCode::kInvalidArgument, "weeks must be an integer in 1…104, not \"" + *text + "\"",
+                  "weeks 须为 1…104 之间的整数，而不是“" + *text + "”", "weeks");
+  }
+  return v;
+}
+
+StatusOr<nlohmann::json> Trend(storage::Connection& conn, const Request& req, const Principal& p, Date today) {
+  if (p.org_path.empty()) return NoOrg();
+  ASSIGN_OR_RETURN(int64_t weeks, WeeksParam(req));
+  storage::Params params;
+  params.emplace_back(std::in_place_type<std::string>, p.org_path + "%");
+  std::string sql =
+      "SELECT CASE WHEN period_start = '' THEN first_seen_on ELSE period_start END, status, "
+      "CAST(COUNT(*) AS BIGINT) FROM findings WHERE org_path LIKE $1";
+  if (auto clause = req.Query("clause")) {
+    if (clause->empty() || clause->size() > 200) {
+      return Status(StatusCode::kInvalidArgument, "clause must be 1…200 characters", "clause 须为 1…200 个字符",
+                    "clause");
+    }
+    params.emplace_back(std::in_place_type<std::string>, *clause);
+    sql += " AND clause = $2";
+  }
+  sql += " GROUP BY 1, 2";
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
+  std::map<int32_t, std::pair<int64_t, int64_t>> by_monday;  // → (open, resolved)
+  int32_t latest = IsoWeek(today).first.DaysSinceEpoch();
+  bool any = false;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    auto d = Date::Parse(rs.GetText(i, 0));
+    if (!d.ok()) continue;
+    const int32_t monday = IsoWeek(*d).first.DaysSinceEpoch();
+    auto& cell = by_monday[monday];
+    (rs.GetText(i, 1) == "open" ? cell.first : cell.second) += rs.GetInt(i, 2);
+    latest = any ? std::max(latest, monday) : monday;
+    any = true;
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (int64_t w = weeks - 1; w >= 0; --w) {
+    const Date monday = Date::FromDaysSinceEpoch(latest - static_cast<int32_t>(w * 7));
+    auto it = by_monday.find(monday.DaysSinceEpoch());
+    const int64_t open = it == by_monday.end() ? 0 : it->second.first;
+    const int64_t resolved = it == by_monday.end() ? 0 : it->second.second;
+    out.push_back({{"week", IsoWeek(monday).second},
+                   {"start", monday.ToString()},
+                   {"end", monday.AddDays(6).ToString()},
+                   {"open", open},
+                   {"resolved", resolved},
+                   {"total", open + resolved}});
+  }
+  return nlohmann::json{{"weeks", std::move(out)}};
+}
+
+// ---------------------------------------------------------------- one finding
+
+nlohmann::json ParseStoredJson(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+nlohmann::json OptionalText(const storage::ResultSet& rs, size_t r, size_t c) {
+  auto t = rs.GetOptionalText(r, c);
+  return t ? nlohmann::json(*t) : nlohmann::json();
+}
+
+nlohmann::json CellJson(const storage::Value& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return nullptr;
+}
+
+// Names of referenced registry rows: "class"/"school"/"org"/"staff" id → name.
+StatusOr<std::map<int64_t, std::string>> RefNames(storage::Connection& conn, datasets::RefKind kind,
+                                                  const std::set<int64_t>& ids) {
+  std::map<int64_t, std::string> out;
+  if (ids.empty()) return out;
+  std::string sql;
+  switch (kind) {
+    case datasets::RefKind::kClass:
+      sql = "SELECT c.id, o.name || ' ' || c.name FROM classes c JOIN orgs o ON o.id = c.school_id WHERE c.id IN (";
+      break;
+    case datasets::RefKind::kStaff: sql = "SELECT id, name FROM staff WHERE id IN ("; break;
+    default: sql = "SELECT id, name FROM orgs WHERE id IN ("; break;
+  }
+  storage::Params params;
+  for (int64_t id : ids) {
+    params.emplace_back(std::in_place_type<int64_t>, id);
+    sql += (params.size() > 1 ? ", $" : "$") + std::to_string(params.size());
+  }
+  sql += ")";
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
+  for (size_t i = 0; i < rs.size(); ++i) out[rs.GetInt(i, 0)] = rs.GetText(i, 1);
+  return out;
+}
+
+StatusOr<nlohmann::json> Evidence(storage::Connection& conn, const rules::bound::Pack* pack, const Principal& p,
+                                  nlohmann::json evidence) {
+  if (!evidence.is_object()) evidence = nlohmann::json::object();
+  if (!evidence.contains("row_ids") || !evidence["row_ids"].is_array()) evidence["row_ids"] = nlohmann::json::array();
+  evidence["columns"] = nlohmann::json::array();
+  evidence["rows"] = nlohmann::json::array();
+  const std::string name = evidence.value("dataset", std::string());
+  const datasets::DatasetSchema* schema = nullptr;
+  if (pack) {
+    for (const auto& s : pack->datasets) {
+      if (s.name == name) schema = &s;
+    }
+  }
+  if (!schema || evidence["row_ids"].empty()) return evidence;
+  evidence["label_zh"] = schema->label_zh;
+  for (const auto& c : schema->columns) {
+    evidence["columns"].push_back(
+        {{"name", c.name}, {"label_zh", c.label_zh}, {"type", std::string(datasets::ColumnTypeName(c.type))}});
+  }
+  std::string sql = "SELECT row_id";
+  for (const auto& c : schema->columns) sql += ", " + storage::QuoteIdentifier(c.name);
+  sql += " FROM " + storage::QuoteIdentifier(schema->TableName()) + " WHERE org_path LIKE $1 AND row_id IN (";
+  storage::Params params;
+  params.emplace_back(std::in_place_type<std::string>, p.org_path + "%");
+  for (const auto& id : evidence["row_ids"]) {
+    if (!id.is_number_integer()) continue;
+    params.emplace_back(std::in_place_type<int64_t>, id.get<int64_t>());
+    sql += (params.size() > 2 ? ", $" : "$") + std::to_string(params.size());
+  }
+  if (params.size() == 1) return evidence;
+  sql += ") ORDER BY row_id";
+  auto rs = conn.Query(sql, params);
+  if (!rs.ok()) {
+    // The dataset table may be gone (a pack renamed it): the finding still shows.
+    spdlog::warn("evidence rows of {}: {}", schema->TableName(), rs.status().ToString());
+    return evidence;
+  }
+  // Reference columns get names beside their ids.
+  std::map<size_t, std::set<int64_t>> ref_ids;
+  for (size_t r = 0; r < rs->size(); ++r) {
+    for (size_t c = 0; c < schema->columns.size(); ++c) {
+      if (schema->columns[c].type != datasets::ColumnType::kRef || rs->IsNull(r, c + 1)) continue;
+      ref_ids[c].insert(rs->GetInt(r, c + 1));
+    }
+  }
+  std::map<size_t, std::map<int64_t, std::string>> names;
+  for (const auto& [c, ids] : ref_ids) {
+    ASSIGN_OR_RETURN(names[c], RefNames(conn, schema->columns[c].ref, ids));
+  }
+  for (size_t r = 0; r < rs->size(); ++r) {
+    nlohmann::json values = nlohmann::json::object(), labels = nlohmann::json::object();
+    for (size_t c = 0; c < schema->columns.size(); ++c) {
+      const auto& col = schema->columns[c];
+      values[col.name] = CellJson(rs->at(r, c + 1));
+      if (col.type == datasets::ColumnType::kRef && !rs->IsNull(r, c + 1)) {
+        auto it = names[c].find(rs->GetInt(r, c + 1));
+        if (it != names[c].end()) labels[col.name] = it->second;
+      }
+    }
+    evidence["rows"].push_back({{"row_id", rs->GetInt(r, 0)}, {"values", std::move(values)}, {"labels", std::move(labels)}});
+  }
+  return evidence;
+}
+
+StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::bound::Pack* pack, const Request& req,
+                                    const Principal& p) {
+  if (p.org_path.empty()) return NoOrg();
+  auto id_text = req.path_params.find("id");
+  int64_t id = 0;
+  bool ok = id_text != req.path_params.end() && !id_text->second.empty() && id_text->second.size() <= 15;
+  if (ok) {
+    for (char c : id_text->second) {
+      if (c < '0' || c > '9') ok = false;
+      else id = id * 10 + (c - '0');
+    }
+  }
+  const Status not_found = Status(StatusCode::kNotFound, "no such finding in your scope", "您的管辖范围内没有该问题");
+  if (!ok) return not_found;
+  ASSIGN_OR_RETURN(
+      storage::ResultSet rs,
+      conn.Query("SELECT f.id, f.rule_id, f.clause, f.severity, f.entity_type, f.entity_id, "
+                 "COALESCE(o.name, c.name, s.name), f.period_kind, f.period_start, f.period_end, f.measured, "
+                 "f.threshold, f.comparison, f.parameters_json, f.evidence_json, f.evidence_count, f.status, "
+                 "f.first_seen_on, f.last_seen_on, f.resolved_on, f.times_reopened, f.township_id, t.name, "
+                 "f.org_path, cs.name "
+                 "FROM findings f "
+                 "LEFT JOIN orgs o ON f.entity_type IN ('school', 'township', 'county', 'org') AND o.id = f.entity_id "
+                 "LEFT JOIN classes c ON f.entity_type = 'class' AND c.id = f.entity_id "
+                 "LEFT JOIN orgs cs ON f.entity_type = 'class' AND cs.id = c.school_id "
+                 "LEFT JOIN staff s ON f.entity_type = 'staff' AND s.id = f.entity_id "
+                 "LEFT JOIN orgs t ON t.id = f.township_id "
+                 "WHERE f.id = $1 AND f.org_path LIKE $2",
+                 {storage::Value(id), storage::Value(p.org_path + "%")}));
+  if (rs.empty()) return not_found;
+  nlohmann::json parameters = ParseStoredJson(rs.GetText(0, 13));
+  if (!parameters.is_array()) parameters = nlohmann::json::array();
+  nlohmann::json evidence = ParseStoredJson(rs.GetText(0, 14));
+  ASSIGN_OR_RETURN(evidence, Evidence(conn, pack, p, std::move(evidence)));
+  evidence["count"] = rs.GetInt(0, 15);
+  nlohmann::json township;
+  if (!rs.IsNull(0, 21)) township = {{"id", rs.GetInt(0, 21)}, {"name", OptionalText(rs, 0, 22)}};
+  nlohmann::json entity = {{"type", rs.GetText(0, 4)}, {"id", rs.GetInt(0, 5)}, {"name", OptionalText(rs, 0, 6)}};
+  if (!rs.IsNull(0, 24)) entity["school"] = rs.GetText(0, 24);
+  nlohmann::json rule;
+  const std::string rule_id = rs.GetText(0, 1);
+  if (pack) {
+    for (const auto& r : pack->rules) {
+      if (r.id != rule_id) continue;
+      nlohmann::json ps = nlohmann::json::array();
+      for (const auto& prm : r.parameters) ps.push_back({{"name", prm.name}, {"label_zh", prm.label_zh}});
+      rule = {{"id", r.id},           {"clause", r.clause},     {"title_zh", r.title_zh},
+              {"source_zh", r.source_zh}, {"severity", r.severity}, {"parameters", std::move(ps)}};
+    }
+  }
+  return nlohmann::json{
+      {"id", rs.GetInt(0, 0)},
+      {"rule", rule_id},
+      {"clause", rs.GetText(0, 2)},
+      {"severity", rs.GetText(0, 3)},
+      {"entity", std::move(entity)},
+      {"period", {{"kind", rs.GetText(0, 7)}, {"start", rs.GetText(0, 8)}, {"end", rs.GetText(0, 9)}}},
+      {"measured", rs.IsNull(0, 10) ? nlohmann::json() : nlohmann::json(rs.GetDouble(0, 10))},
+      {"threshold", rs.IsNull(0, 11) ? nlohmann::json() : nlohmann::json(rs.GetDouble(0, 11))},
+      {"comparison", rs.GetText(0, 12)},
+      {"parameters", std::move(parameters)},
+      {"evidence", std::move(evidence)},
+      {"status", rs.GetText(0, 16)},
+      {"opened_on", rs.GetText(0, 17)},
+      {"last_seen_on", rs.GetText(0, 18)},
+      {"resolved_on", OptionalText(rs, 0, 19)},
+      {"times_reopened", rs.GetInt(0, 20)},
+      {"township_id", rs.IsNull(0, 21) ? nlohmann::json() : nlohmann::json(rs.GetInt(0, 21))},
+      {"township", std::move(township)},
+      {"rule_info", std::move(rule)},
+  };
+}
+
+template <typename Fn>
+Response WithConn(App& app, const Request& req, Fn&& fn) {
+  auto conn = app.db->Acquire();
+  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
+  StatusOr<nlohmann::json> body = fn(**conn);
+  if (!body.ok()) return ErrorResponse(body.status(), req.lang);
+  return JsonResponse(*body);
+}
+
+}  // namespace
+
+void RegisterComplianceHandlers(Router& router, App& app, const std::string& policy_path) {
+  auto state = std::make_shared<ComplianceState>();
+  auto loaded = rules::SubmissionRechecker::Load(policy_path);
+  if (loaded.ok()) {
+    state->pack = std::move(*loaded);
+  } else {
+    state->load_status = loaded.status();
+    spdlog::warn("compliance routes unavailable: {}", loaded.status().ToString());
+  }
+  auto today = [&app] { return registry::ChinaDate(app.clock->Now()); };
+
+  router.Add(Method::kGet, "/api/v1/targets",
+             Authed(app, [&app, state, today](Request& req, const Principal& p) -> Response {
+               if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return Targets(state->pack->pack(), c, p, today());
+               });
+             }));
+  router.Add(Method::kPost, "/api/v1/what-if",
+             Authed(app, [&app, state, today](Request& req, const Principal& p) -> Response {
+               if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
+               auto body = ParseJsonObject(req.body);
+               if (!body.ok()) return ErrorResponse(body.status(), req.lang);
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return WhatIf(state->pack->pack(), c, p, *body, today());
+               });
+             }));
+  router.Add(Method::kGet, "/api/v1/findings/trend",
+             Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
+               return WithConn(app, req, [&](storage::Connection& c) { return Trend(c, req, p, today()); });
+             }));
+  router.Add(Method::kGet, "/api/v1/findings/{id}",
+             Authed(app, [&app, state](Request& req, const Principal& p) -> Response {
+               return WithConn(app, req, [&](storage::Connection& c) {
+                 return OneFinding(c, state->pack ? &state->pack->pack() : nullptr, req, p);
+               });
+             }));
+}
+
+}  // namespace edugov::http

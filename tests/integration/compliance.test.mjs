@@ -1,0 +1,212 @@
+// The compliance API (issue 3; src/http/compliance_handlers.h) and the
+// re-check after a form row (src/rules/recheck.h), on the real server over
+// the demo county with policy/anhua-2025.yaml, after one `edugov check`:
+// a teacher's over-limit homework row opens its clause-25 finding at once;
+// its page carries the evidence row and the quoted clause; another school
+// cannot see it; what-if writes nothing; the target board measures clause 21;
+// the trend counts by ISO week. SQLite or PostgreSQL (EDUGOV_TEST_DB).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, apiLogin, runEdugov } from '../lib/server.mjs';
+
+let srv;
+
+before(async () => {
+  srv = await startServer();
+  await runEdugov(['check', '--db', srv.dbUrl]);
+});
+after(async () => { await srv?.stop(); });
+
+async function session(username) {
+  const s = await apiLogin(srv.url, username);
+  s.raw = async (method, path, body) => {
+    const headers = { Cookie: s.cookies, 'Accept-Language': 'en' };
+    if (method !== 'GET') headers['X-CSRF-Token'] = s.csrf;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(`${srv.url}/api/v1${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  return s;
+}
+
+// A class of the user's school in `grades`.
+async function classOf(s, grades) {
+  const list = await s.get(`/orgs/${s.user.org_id}/classes`);
+  const items = list.items || list;
+  const c = items.find((k) => grades.includes(k.grade));
+  assert.ok(c, `a class in grades ${grades} at org ${s.user.org_id}`);
+  return c;
+}
+
+const CLAUSE_25 = '小学一二年级不布置书面家庭作业';
+
+test('a teacher records written homework for grade 1: the clause-25 finding opens at once, with its evidence', async () => {
+  const teacher = await session('laoshi');
+  const cls = await classOf(teacher, [1, 2]);
+  const r = await teacher.raw('POST', '/datasets/homework/rows',
+    { class_id: cls.id, date: '2025-11-12', written_minutes: 30, phone_based: false });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.ok(r.body.row_id > 0);
+  assert.ok(r.body.recheck, 'the answer carries the re-check');
+  assert.equal(r.body.recheck.opened, 1, JSON.stringify(r.body.recheck));
+  assert.equal(r.body.recheck.open_finding_ids.length, 1);
+  const id = r.body.recheck.open_finding_ids[0];
+
+  const f = await teacher.get(`/findings/${id}`);
+  assert.equal(f.clause, '25');
+  assert.equal(f.rule, 'homework-grades-1-2-none');
+  assert.equal(f.status, 'open');
+  assert.equal(f.entity.type, 'class');
+  assert.equal(f.entity.id, cls.id);
+  assert.equal(f.period.start, '2025-11-12');
+  assert.equal(f.measured, 30);
+  assert.equal(f.threshold, 0);
+  assert.ok(f.rule_info.source_zh.includes(CLAUSE_25), f.rule_info.source_zh);
+  assert.equal(f.evidence.dataset, 'homework');
+  assert.deepEqual(f.evidence.row_ids, [r.body.row_id]);
+  assert.equal(f.evidence.rows.length, 1);
+  assert.equal(f.evidence.rows[0].row_id, r.body.row_id);
+  assert.equal(f.evidence.rows[0].values.written_minutes, 30);
+  assert.equal(f.evidence.rows[0].values.date, '2025-11-12');
+  assert.ok(f.evidence.rows[0].labels.class_id.includes('江英学校'), JSON.stringify(f.evidence.rows[0]));
+  assert.ok(f.evidence.columns.some((c) => c.name === 'written_minutes' && c.label_zh));
+
+  // The school's list shows it too, and submitting the same row again changes nothing.
+  const school = await session('jiangying');
+  const list = await school.get('/findings?clause=25&limit=500');
+  assert.ok(list.items.some((x) => x.id === id));
+  const again = await teacher.raw('POST', '/datasets/homework/rows',
+    { class_id: cls.id, date: '2025-11-12', written_minutes: 30, phone_based: false });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.recheck.opened, 0);
+  assert.deepEqual(again.body.recheck.open_finding_ids, [id]);
+  assert.equal((await school.get('/findings?clause=25&limit=500')).total, list.total);
+
+  // Scoping: another school and another township's user get 404, never the evidence.
+  const other = await session('meicheng');
+  const foreign = await other.raw('GET', `/findings/${id}`);
+  assert.equal(foreign.status, 404);
+  assert.ok(!JSON.stringify(foreign.body).includes('written_minutes'));
+  assert.ok(!(await other.get('/findings?clause=25&limit=500')).items.some((x) => x.id === id));
+  // The township above sees it; an unknown id reads like a foreign one.
+  const township = await session('dongping');
+  assert.equal((await township.get(`/findings/${id}`)).id, id);
+  assert.equal((await other.raw('GET', '/findings/999999999')).status, 404);
+  assert.equal((await other.raw('GET', '/findings/abc')).status, 404);
+
+  // The teacher corrects the day to 0 minutes: resolved at once.
+  const fixed = await teacher.raw('POST', '/datasets/homework/rows',
+    { class_id: cls.id, date: '2025-11-12', written_minutes: 0, phone_based: false });
+  assert.equal(fixed.status, 200);
+  assert.equal(fixed.body.recheck.resolved, 1);
+  assert.equal((await teacher.get(`/findings/${id}`)).status, 'resolved');
+  // … and wrong again reopens the same finding (for the tests below).
+  const back = await teacher.raw('POST', '/datasets/homework/rows',
+    { class_id: cls.id, date: '2025-11-12', written_minutes: 30, phone_based: false });
+  assert.equal(back.body.recheck.reopened, 1);
+});
+
+test('a junior class over 90 minutes a week: the weekly-average finding', async () => {
+  const school = await session('jiangying');
+  const cls = await classOf(school, [7, 8, 9]);
+  const r = await school.raw('POST', '/datasets/homework/rows',
+    { class_id: cls.id, date: '2025-11-13', written_minutes: 150, phone_based: false });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.recheck.opened, 1);
+  const f = await school.get(`/findings/${r.body.recheck.open_finding_ids[0]}`);
+  assert.equal(f.rule, 'homework-grades-7-9-average');
+  assert.equal(f.period.kind, 'week');
+  assert.equal(f.period.start, '2025-11-10');
+  assert.equal(f.measured, 150);
+  assert.equal(f.threshold, 90);
+});
+
+test('what-if recomputes with other parameters and writes nothing; bureau only', async () => {
+  const bureau = await session('juzhang');
+  const before = await bureau.get('/findings/summary');
+  const total = (await bureau.get('/findings?limit=1')).total;
+  const r = await bureau.post('/what-if', { params: { max_written_minutes_grades_1_2: 60, max_avg_minutes_junior: 200 } });
+  const rule = (id) => r.by_rule.find((x) => x.rule === id);
+  assert.ok(rule('homework-grades-1-2-none').now >= 1);
+  // At least the two rows recorded above (30 minutes, 150 minutes) no longer break the norms.
+  assert.ok(rule('homework-grades-1-2-none').what_if <= rule('homework-grades-1-2-none').now - 1);
+  assert.ok(rule('homework-grades-7-9-average').what_if <= rule('homework-grades-7-9-average').now - 1);
+  assert.ok(r.total.what_if <= r.total.now - 2);
+  const c25 = r.by_clause.find((x) => x.clause === '25');
+  assert.ok(c25.what_if <= c25.now - 2);
+  // Rules without the changed parameters count the same.
+  for (const x of r.by_rule.filter((x) => x.clause !== '25')) assert.equal(x.what_if, x.now, x.rule);
+  assert.equal(r.params.max_written_minutes_grades_1_2, 60);
+  // Nothing written.
+  assert.deepEqual(await bureau.get('/findings/summary'), before);
+  assert.equal((await bureau.get('/findings?limit=1')).total, total);
+
+  const bad = await bureau.raw('POST', '/what-if', { params: { no_such_parameter: 1 } });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /no_such_parameter/);
+  const notNumber = await bureau.raw('POST', '/what-if', { params: { max_avg_minutes_junior: 'x' } });
+  assert.equal(notNumber.status, 400);
+  assert.equal(notNumber.body.error.field, 'params.max_avg_minutes_junior');
+  assert.equal((await bureau.raw('POST', '/what-if', {})).status, 400);
+  const school = await session('jiangying');
+  assert.equal((await school.raw('POST', '/what-if', { params: { max_avg_minutes_junior: 60 } })).status, 403);
+});
+
+test('the target board measures clause 21 (principals with rural years) with its progress', async () => {
+  for (const username of ['juzhang', 'jiangying']) {
+    const s = await session(username);
+    const r = await s.get('/targets');
+    assert.match(r.as_of, /^\d{4}-\d{2}-\d{2}$/);
+    const t = r.items.find((x) => x.id === 'principals-rural-experience');
+    assert.ok(t, `${username} sees the county's clause-21 target`);
+    assert.equal(t.clause, '21');
+    assert.equal(t.target, 0.75);
+    assert.equal(t.comparison, '>=');
+    assert.equal(t.deadline, '2025-12-31');
+    assert.equal(t.entity.type, 'county');
+    assert.equal(typeof t.measured, 'number');
+    assert.ok(t.measured >= 0 && t.measured <= 1);
+    assert.ok(['on_track', 'at_risk', 'met', 'missed'].includes(t.status));
+    // Past the deadline a target is met or missed, by its measured value.
+    if (r.as_of > t.deadline) assert.equal(t.status, t.measured >= 0.75 ? 'met' : 'missed');
+    assert.ok(t.source_zh.includes('农村学校任教经历'));
+  }
+});
+
+test('the trend counts findings by ISO week, scoped', async () => {
+  const school = await session('jiangying');
+  const r = await school.get('/findings/trend?weeks=104');
+  assert.equal(r.weeks.length, 104);
+  const w46 = r.weeks.find((w) => w.week === '2025-W46');
+  assert.ok(w46, 'the window reaches back to 2025-W46');
+  assert.equal(w46.start, '2025-11-10');
+  assert.equal(w46.end, '2025-11-16');
+  // Exactly the school's findings whose period (or first day seen) falls in that week,
+  // among them the grade-1 day and the junior week recorded above.
+  const own = (await school.get('/findings?limit=500')).items;
+  const inWeek = own.filter((f) => {
+    const d = f.period.start || f.opened_on;
+    return d >= '2025-11-10' && d <= '2025-11-16';
+  });
+  assert.ok(inWeek.some((f) => f.rule === 'homework-grades-1-2-none'));
+  assert.ok(inWeek.some((f) => f.rule === 'homework-grades-7-9-average'));
+  assert.equal(w46.total, inWeek.length);
+  assert.equal(w46.open, inWeek.filter((f) => f.status === 'open').length);
+  assert.ok(r.weeks.reduce((n, w) => n + w.total, 0) <= own.length);
+  const other = await session('meicheng');
+  const theirs = await other.get('/findings/trend?weeks=104');
+  const theirsInWeek = (await other.get('/findings?limit=500')).items.filter((f) => {
+    const d = f.period.start || f.opened_on;
+    return d >= '2025-11-10' && d <= '2025-11-16';
+  });
+  assert.ok(!theirsInWeek.some((f) => f.rule.startsWith('homework-')));
+  assert.equal(theirs.weeks.find((w) => w.week === '2025-W46').total, theirsInWeek.length);
+  for (const q of ['weeks=0', 'weeks=105', 'weeks=x', 'clause=']) {
+    const bad = await school.raw('GET', `/findings/trend?${q}`);
+    assert.equal(bad.status, 400, q);
+  }
+  assert.equal((await fetch(`${srv.url}/api/v1/targets`)).status, 401);
+});

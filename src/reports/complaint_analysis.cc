@@ -717,15 +717,15 @@ std::string_view ReportKindName(ReportKind kind) {
 
 std::vector<std::pair<std::string, Bilingual>> DefaultComplaintCategories() {
   return {
-      {"meals", {"学生餐", "School meals"}},
+      {"meals", {"校园餐", "School meals"}},
       {"milk", {"学生奶", "School milk"}},
       {"uniforms", {"校服", "Uniforms"}},
-      {"corporal_punishment", {"体罚或变相体罚、言语侮辱", "Corporal punishment or verbal abuse"}},
-      {"fees", {"班费及违规收费", "Class fees and illegal charges"}},
-      {"paid_tutoring", {"有偿补课", "Paid tutoring"}},
+      {"corporal_punishment", {"体罚或变相体罚/语言暴力", "Corporal punishment or verbal abuse"}},
+      {"illegal_fees", {"班费及违规收费", "Class fees and illegal charges"}},
+      {"paid_tutoring", {"有偿补课", "Paid private tutoring"}},
       {"forced_purchase", {"强制或变相强制购买", "Forced purchases"}},
-      {"parent_group", {"家长群不当行为", "Parent-group misconduct"}},
-      {"app_quota", {"APP 打卡及摊派任务", "App and check-in quotas"}},
+      {"parent_group", {"家长群违规", "Parent-group misconduct"}},
+      {"app_quota", {"APP/打卡任务", "App and check-in quotas"}},
       {"other", {"其他", "Other"}},
   };
 }

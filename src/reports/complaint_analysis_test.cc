@@ -65,11 +65,11 @@ TEST_P(ComplaintAnalysisTest, RoutineCountsPeriodOverPeriodByCategoryAndMonth) {
   ASSERT_EQ(r.months, std::vector<std::string>{"2025-03"});
   ASSERT_EQ(r.categories.size(), 3u);
   EXPECT_EQ(r.categories[0].key, "meals");
-  EXPECT_EQ(r.categories[0].label.zh, "学生餐");
+  EXPECT_EQ(r.categories[0].label.zh, "校园餐");
   EXPECT_EQ(r.categories[0].current, 5);
   EXPECT_EQ(r.categories[0].previous, 1);
   EXPECT_EQ(r.categories[0].by_month, std::vector<int64_t>{5});
-  EXPECT_EQ(r.categories[1].key, "fees");
+  EXPECT_EQ(r.categories[1].key, "illegal_fees");
   EXPECT_EQ(r.categories[1].current, 2);
   EXPECT_EQ(r.categories[1].previous, 2);
   EXPECT_EQ(r.categories[2].key, "other");
@@ -127,7 +127,7 @@ TEST_P(ComplaintAnalysisTest, WeakLinksAndRecommendations) {
   EXPECT_EQ(r.recommendations[0].org_id, kDongpingPrimary);
   EXPECT_NE(r.recommendations[0].text.zh.find("东坪镇中心学校核验"), std::string::npos) << r.recommendations[0].text.zh;
   EXPECT_EQ(r.recommendations[1].org_id, 0);  // the county-wide campaign on meals
-  EXPECT_NE(r.recommendations[1].text.zh.find("学生餐"), std::string::npos);
+  EXPECT_NE(r.recommendations[1].text.zh.find("校园餐"), std::string::npos);
   EXPECT_EQ(r.recommendations[3].kind, Recommendation::Kind::kAccountability);
   EXPECT_EQ(r.recommendations[4].kind, Recommendation::Kind::kAccountability);
   EXPECT_EQ(r.recommendations[4].org_id, kMeichengMiddle);
@@ -183,7 +183,7 @@ TEST_P(ComplaintAnalysisTest, TopicalReportGoesIntoOneCategory) {
   ComplaintReport r = Run(ReportKind::kTopical, 0, "meals");
   ASSERT_TRUE(r.topic);
   const TopicSection& t = *r.topic;
-  EXPECT_EQ(r.title.zh, "安化县教育局信访投诉举报专题分析报告(学生餐)");
+  EXPECT_EQ(r.title.zh, "安化县教育局信访投诉举报专题分析报告(校园餐)");
   EXPECT_EQ(t.current.received, 5);
   EXPECT_EQ(t.previous, 1);
   EXPECT_EQ(t.by_month, std::vector<int64_t>{5});

@@ -54,7 +54,7 @@ TEST(ReportHtmlTest, RoutineAndTopicalSections) {
   EXPECT_NE(routine.find("三、按月分布"), std::string::npos);
   EXPECT_NE(routine.find("见第六部分"), std::string::npos);
   const std::string topical = ReportHtml(BuildReport(ReportKind::kTopical));
-  EXPECT_NE(topical.find("二、专题:学生餐"), std::string::npos);
+  EXPECT_NE(topical.find("二、专题:校园餐"), std::string::npos);
   EXPECT_NE(topical.find("TS2025-000002"), std::string::npos);  // the repeated matter
   EXPECT_NE(topical.find("见第五部分"), std::string::npos);
 }

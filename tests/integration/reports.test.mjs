@@ -36,7 +36,7 @@ before(async () => {
   const sql = [
     insertComplaint(1, jiangying.user.org_id, 'meals'),
     insertComplaint(2, jiangying.user.org_id, 'meals', { closed: true, satisfaction: 5 }),
-    insertComplaint(3, jiangying.user.org_id, 'fees'),
+    insertComplaint(3, jiangying.user.org_id, 'illegal_fees'),
     insertComplaint(4, meicheng.user.org_id, 'uniforms', { closed: true, satisfaction: 2 }),
   ].join('\n');
   await sqlOn(srv.dbUrl, sql);

@@ -226,7 +226,8 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
 
   // ---- item 24: 2025 exam results.
   Table& exams = b.Start("exam_results", {"org_id", "date", "exam", "registered", "sat", "passed",
-                                          "undergrad_line", "special_line", "scored_600", "city_rank"});
+                                          "undergrad_line", "special_line", "scored_600", "city_rank",
+                                          "top_talent"});
   for (const Org* c : counties) {
     for (const Org* s : schools) {
       if (s->county != c->id) continue;
@@ -234,31 +235,31 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
         const int64_t sat = b.Between(40, 220);
         b.Add(exams, s->path, {s->id, Day(2025, 6, 20), std::string("primary_quality"), sat, sat,
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.60, 0.86)),
-                               storage::Null(), storage::Null(), storage::Null(), storage::Null()});
+                               storage::Null(), storage::Null(), storage::Null(), storage::Null(), storage::Null()});
       }
       if (HasJunior(*s)) {
         // The city's combined ranking: the county's schools spread over it,
         // a handful below 150 (the target allows 3), none below 170.
         const int64_t sat = b.Between(60, 400);
         b.Add(exams, s->path, {s->id, Day(2025, 6, 22), std::string("zhongkao"), sat, sat, storage::Null(),
-                               storage::Null(), storage::Null(), storage::Null(), b.Between(1, 160)});
+                               storage::Null(), storage::Null(), storage::Null(), b.Between(1, 160), storage::Null()});
       }
       if (IsSenior(*s)) {
         const int64_t sat = b.Between(800, 1600);
         b.Add(exams, s->path, {s->id, Day(2025, 6, 12), std::string("proficiency"), sat, sat,
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.985, 0.999)),
-                               storage::Null(), storage::Null(), storage::Null(), storage::Null()});
+                               storage::Null(), storage::Null(), storage::Null(), storage::Null(), storage::Null()});
         b.Add(exams, s->path, {s->id, Day(2025, 6, 25), std::string("gaokao"), sat, sat, storage::Null(),
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.60, 0.75)),
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.33, 0.45)),
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.15, 0.30)),
-                               storage::Null()});
+                               storage::Null(), b.Between(0, 1)});
       }
     }
     // The province's count of scores >= 600, the denominator of the share.
     b.Add(exams, c->path, {c->id, Day(2025, 6, 25), std::string("gaokao_province"), storage::Null(),
                            storage::Null(), storage::Null(), storage::Null(), storage::Null(),
-                           int64_t{62000}, storage::Null()});
+                           int64_t{62000}, storage::Null(), storage::Null()});
   }
 
   // ---- item 29: two routine tests per class (spring and autumn 2025).

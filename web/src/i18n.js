@@ -4,6 +4,8 @@ import zhCN from './locales/zh-CN.js';
 import en from './locales/en.js';
 import casesZhCN from './locales/cases.zh-CN.js';
 import casesEn from './locales/cases.en.js';
+import complianceZhCN from './locales/compliance.zh-CN.js';
+import complianceEn from './locales/compliance.en.js';
 import epZhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import epEn from 'element-plus/es/locale/lang/en.mjs';
 
@@ -30,6 +32,8 @@ export const i18n = createI18n({
 });
 i18n.global.mergeLocaleMessage('zh-CN', casesZhCN); // closed-loop pages (issue 4)
 i18n.global.mergeLocaleMessage('en', casesEn);
+i18n.global.mergeLocaleMessage('zh-CN', complianceZhCN); // compliance pages (issue 3)
+i18n.global.mergeLocaleMessage('en', complianceEn);
 
 export function currentLang() {
   return i18n.global.locale.value;

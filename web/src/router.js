@@ -26,6 +26,13 @@ const ComplaintReportView = () => import('./views/cases/ComplaintReportView.vue'
 const ComplaintFormView = () => import('./views/public/ComplaintFormView.vue');
 const TrackView = () => import('./views/public/TrackView.vue');
 import { canUseCases, canOpenCases, canSeeComplaintReport } from './views/cases/casesApi.js';
+// Compliance (issue 3): dashboard, findings, target board, homework entry, data import.
+const ComplianceView = () => import('./views/compliance/ComplianceView.vue');
+const FindingView = () => import('./views/compliance/FindingView.vue');
+const TargetsView = () => import('./views/compliance/TargetsView.vue');
+const HomeworkEntryView = () => import('./views/compliance/HomeworkEntryView.vue');
+const ImportView = () => import('./views/compliance/ImportView.vue');
+import { canSeeCompliance, canEnterHomework, canImportData } from './views/compliance/complianceApi.js';
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
@@ -48,6 +55,11 @@ const routes = [
       { path: 'cases/:id(\\d+)', name: 'case', component: CaseView, meta: { allow: canUseCases, menu: 'cases' } },
       { path: 'inbox', name: 'inbox', component: InboxView, meta: { allow: canUseCases, menu: 'inbox' } },
       { path: 'reports/complaints', name: 'complaint-report', component: ComplaintReportView, meta: { allow: canSeeComplaintReport, menu: 'complaint-report' } },
+      { path: 'compliance', name: 'compliance', component: ComplianceView, meta: { allow: canSeeCompliance, menu: 'compliance' } },
+      { path: 'compliance/findings/:id(\\d+)', name: 'finding', component: FindingView, meta: { allow: canSeeCompliance, menu: 'compliance' } },
+      { path: 'targets', name: 'targets', component: TargetsView, meta: { allow: canSeeCompliance, menu: 'targets' } },
+      { path: 'homework', name: 'homework-entry', component: HomeworkEntryView, meta: { allow: canEnterHomework, menu: 'homework-entry' } },
+      { path: 'import', name: 'data-import', component: ImportView, meta: { allow: canImportData, menu: 'data-import' } },
       { path: 'forbidden', name: 'forbidden', component: ErrorView, props: { kind: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: ErrorView, props: { kind: 'not-found' } },
     ],

@@ -1,0 +1,119 @@
+// Browser test for the compliance pages (issue 3), in real Chromium: a teacher
+// records written homework for a grade-1 class and the clause-25 finding
+// appears at once — on the entry page and in the school's findings, whose
+// page quotes the plan's sentence beside the evidence row; the bureau's heat
+// map renders; the target board lists the principals' rural-years target
+// (clause 21) with its progress and deadline.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, apiLogin, runEdugov } from '../lib/server.mjs';
+import { launchBrowser, newPage, screenshot, uiLogin } from '../lib/browser.mjs';
+
+let srv;
+let browser;
+
+before(async () => {
+  srv = await startServer();
+  await runEdugov(['check', '--db', srv.dbUrl]); // the sweep: the heat map has something to show
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+async function withPage(name, fn) {
+  const { context, page } = await newPage(browser, srv.url);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  try {
+    await fn(page);
+    assert.deepEqual(problems, [], 'no uncaught errors in the page');
+  } finally {
+    await screenshot(page, name).catch(() => {});
+    await context.close();
+  }
+}
+
+const QUOTE = '小学一二年级不布置书面家庭作业';
+
+test('a teacher records written homework for grade 1 and sees the clause-25 finding with its quoted sentence', async () => {
+  const api = await apiLogin(srv.url, 'laoshi');
+  const classes = (await api.get(`/orgs/${api.user.org_id}/classes`)).items;
+  const cls = classes.find((c) => c.grade === 1);
+  assert.ok(cls, '江英学校 has a grade-1 class');
+
+  await withPage('30-compliance-homework', async (page) => {
+    await uiLogin(page, 'laoshi');
+    await page.getByTestId('menu-homework-entry').filter({ hasText: '作业公示填报' }).click();
+    await page.getByTestId('homework-page').waitFor();
+
+    await page.getByTestId('hw-class').click();
+    await page.getByTestId(`hw-class-${cls.id}`).click();
+    const date = page.getByTestId('hw-date').locator('input').first();
+    await date.fill('2025-11-12');
+    await date.press('Enter');
+    const minutes = page.getByTestId('hw-minutes').locator('input');
+    await minutes.fill('30');
+    await minutes.press('Tab');
+
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/datasets/homework/rows'));
+    await page.getByTestId('hw-submit').click();
+    const res = await saved;
+    assert.equal(res.status(), 201, await res.text());
+
+    // At once, on the entry page: the finding with its clause and the plan's sentence.
+    const found = page.getByTestId('hw-findings');
+    await found.waitFor();
+    const text = await found.innerText();
+    assert.match(text, /第25条/);
+    assert.ok(text.includes(QUOTE), text);
+    await screenshot(page, '30-compliance-homework-finding');
+
+    // In the school's findings: clause 25, and its page quotes the sentence beside the evidence.
+    await page.getByTestId('menu-compliance').filter({ hasText: '合规监测' }).click();
+    await page.getByTestId('compliance-page').waitFor();
+    await page.getByTestId('filter-clause').click();
+    await page.locator('.el-select-dropdown__item').filter({ hasText: '第25条' }).click();
+    const row = page.getByTestId('findings-table').locator('tbody tr').filter({ hasText: 'homework-grades-1-2-none' });
+    await row.first().waitFor();
+    assert.ok((await row.first().innerText()).includes(cls.name));
+    await row.first().click();
+    await page.getByTestId('finding-page').waitFor();
+    assert.match(await page.getByTestId('finding-clause-no').innerText(), /第25条/);
+    assert.ok((await page.getByTestId('clause-text').innerText()).includes(QUOTE));
+    const evidence = await page.getByTestId('evidence-table').innerText();
+    assert.ok(evidence.includes('2025-11-12'), evidence);
+    assert.ok(evidence.includes('30'), evidence);
+    assert.ok(evidence.includes(cls.name), evidence);
+    assert.equal(await page.getByTestId('finding-status').innerText(), '未整改');
+    await screenshot(page, '31-compliance-finding');
+  });
+});
+
+test('the bureau sees the heat map and the trend; the target board shows clause 21 with its progress', async () => {
+  await withPage('32-compliance-dashboard', async (page) => {
+    await uiLogin(page, 'juzhang');
+    await page.getByTestId('menu-compliance').filter({ hasText: '合规监测' }).click();
+    const heat = page.getByTestId('heatmap');
+    await heat.locator('canvas').first().waitFor();
+    const box = await heat.boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 200, 'the heat map has a size');
+    await page.getByTestId('trend-chart').locator('canvas').first().waitFor();
+    assert.ok((await page.getByTestId('findings-table').locator('tbody tr').count()) > 0);
+    await screenshot(page, '32-compliance-heatmap');
+
+    await page.getByTestId('menu-targets').filter({ hasText: '目标进度' }).click();
+    const card = page.getByTestId('target-principals-rural-experience');
+    await card.waitFor();
+    const text = await card.innerText();
+    assert.match(text, /第21条/);
+    assert.ok(text.includes('农村学校任教经历'), text);
+    assert.match(await card.getByTestId('target-deadline').innerText(), /2025-12-31/);
+    assert.match(await card.getByTestId('target-status').innerText(), /^(按期推进|存在风险|已达成|未达成)$/);
+    assert.match(await card.getByTestId('target-measured').innerText(), /\d/);
+    await card.locator('.el-progress').waitFor();
+    await screenshot(page, '33-compliance-targets');
+  });
+});

@@ -117,3 +117,33 @@ test('the bureau sees the heat map and the trend; the target board shows clause 
     await screenshot(page, '33-compliance-targets');
   });
 });
+
+test('a school imports a homework CSV and sees the error report of the rejected row', async () => {
+  const api = await apiLogin(srv.url, 'jiangying');
+  const cls = (await api.get(`/orgs/${api.user.org_id}/classes`)).items.find((c) => c.grade >= 3 && c.grade <= 6);
+  assert.ok(cls);
+  const csv = `班级,日期,书面作业时长（分钟）,是否使用手机布置\n${cls.id},2025-11-17,40,否\n${cls.id},2025-11-18,900,否\n`;
+  await withPage('34-compliance-import', async (page) => {
+    await uiLogin(page, 'jiangying');
+    await page.getByTestId('menu-data-import').filter({ hasText: '数据导入' }).click();
+    await page.getByTestId('import-page').waitFor();
+    await page.getByTestId('import-columns').filter({ hasText: '书面作业时长' }).waitFor(); // homework is the first dataset
+    await page.getByTestId('import-file').setInputFiles({ name: '作业.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const done = page.waitForResponse((r) => r.url().includes('/api/v1/datasets/homework/import'));
+    await page.getByTestId('import-submit').click();
+    assert.equal((await done).status(), 422);
+    await page.getByTestId('import-report').waitFor();
+    assert.equal(await page.getByTestId('import-ok').innerText(), '1');
+    assert.equal(await page.getByTestId('import-rejected').innerText(), '1');
+    const problems = await page.getByTestId('import-problems').innerText();
+    assert.ok(problems.includes('900'), problems);
+    assert.match(problems, /\b3\b/); // the clerk's row number (the header is row 1)
+    const link = page.getByTestId('import-errors-csv');
+    assert.match(await link.getAttribute('href'), /^\/api\/v1\/imports\/\d+\/errors\.csv$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const path = await download.path();
+    const text = (await import('node:fs')).readFileSync(path, 'utf8');
+    assert.ok(text.includes('错误原因') && text.includes('900'), text);
+    await screenshot(page, '34-compliance-import');
+  });
+});

@@ -454,7 +454,17 @@ StatusOr<CaseType> ParseType(const Ctx& c, const YAML::Node& root) {
   }
   if (const YAML::Node fc = root["finding_categories"]) {
     if (!fc.IsMap()) return c.Error(fc, "finding_categories must map rule-id prefixes to categories", "finding_categories 应为 规则前缀: 类别");
-    for (const auto& kv : fc) t.finding_categories[kv.first.as<std::string>()] = kv.second.as<std::string>("");
+    const FieldSpec* cat = t.category_field.empty() ? nullptr : t.FindField(t.category_field);
+    for (const auto& kv : fc) {
+      const std::string value = kv.second.as<std::string>("");
+      const bool known = cat && std::any_of(cat->options.begin(), cat->options.end(),
+                                            [&](const auto& o) { return o.first == value; });
+      if (!known) {
+        return c.Error(kv.second, "finding_categories: '" + value + "' is not an option of the category field",
+                       "finding_categories：'" + value + "' 不是类别字段的选项");
+      }
+      t.finding_categories[kv.first.as<std::string>()] = value;
+    }
   }
 
   // Cross-references.

@@ -390,6 +390,8 @@ Status Notify(const EngineDeps& d, Connection& tx, const CaseRow& c, const std::
               const std::string& level, int64_t org, const std::string& dept,
               const std::string& zh, const std::string& en) {
   if (!d.notifier) return OkStatus();
+  // A county-level case has no school or township to tell.
+  if ((level == "school" || level == "township") && org == 0) return OkStatus();
   CaseNotice n;
   n.kind = kind;
   n.case_id = c.id;
@@ -1605,6 +1607,9 @@ StatusOr<int> CaseEngine::OpenRectificationsForFindings(const std::map<std::stri
       req.finding_ids = {finding};
       req.staff_id = entity_type == "staff" ? entity : 0;
       OpenOverrides over;
+      // A county-level rule (the bureau must act, e.g. inspect every
+      // canteen) is still about the school the finding names, so the case
+      // carries that school; the supervision office acts on it.
       if (spec.assignee == "county" || org == 0) {
         over.assignee_level = "department";
         over.assignee_department = "supervision";
@@ -1612,12 +1617,21 @@ StatusOr<int> CaseEngine::OpenRectificationsForFindings(const std::map<std::stri
         ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
         if (o && o->township_id != 0) org = o->township_id;
       }
-      if (spec.assignee == "county") org = 0;
+      if (org != 0) {
+        ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
+        if (!o || o->kind == "county" || o->kind == "city" || o->kind == "province") org = 0;
+      }
       req.org_id = org;
       json fields = json::object();
+      // The longest key of finding_categories that starts the rule id.
       std::string category = "other";
-      const std::string head = rule.substr(0, rule.find('-'));
-      if (auto it = type->finding_categories.find(head); it != type->finding_categories.end()) category = it->second;
+      size_t best = 0;
+      for (const auto& [prefix, cat] : type->finding_categories) {
+        if (prefix.size() > best && rule.rfind(prefix, 0) == 0) {
+          best = prefix.size();
+          category = cat;
+        }
+      }
       if (!type->category_field.empty()) fields[type->category_field] = category;
       if (type->FindField("description")) {
         fields["description"] = "规则 " + rule + "（第 " + rs.GetText(i, 4) + " 条）发现问题，期间自 " + rs.GetText(i, 5) +

@@ -263,19 +263,21 @@ TEST_P(TypesTest, RectificationsFromFindingsAreIdempotent) {
   auto conn = fx->db().Acquire();
   auto path = (*conn)->Query("SELECT path FROM orgs WHERE id = $1", {fx->school});
   ASSERT_TRUE(AddFinding(fx->db(), "canteen-inspections-per-semester", "school", fx->school, path->GetText(0, 0)).ok());
-  ASSERT_TRUE(AddFinding(fx->db(), "fee-inspections-per-semester", "county", fx->county, "/").ok());
+  ASSERT_TRUE(AddFinding(fx->db(), "fee-inspections-per-semester", "school", fx->school_c, "/x/").ok());
+  ASSERT_TRUE(AddFinding(fx->db(), "fee-full-inspection-per-semester", "county", fx->county, "/").ok());
   ASSERT_TRUE(AddFinding(fx->db(), "not-in-the-map", "school", fx->school, path->GetText(0, 0)).ok());
   const std::map<std::string, CaseEngine::FindingCaseSpec> specs = {
-      {"canteen-inspections-per-semester", {"school", 5}}, {"fee-inspections-per-semester", {"county", 10}}};
+      {"canteen-inspections-per-semester", {"school", 5}}, {"fee-inspections-per-semester", {"county", 10}},
+      {"fee-full-inspection-per-semester", {"county", 10}}};
   auto n = engine().OpenRectificationsForFindings(specs);
   ASSERT_TRUE(n.ok()) << n.status().ToString();
-  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(*n, 3);
   n = engine().OpenRectificationsForFindings(specs);
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 0);
   auto page = engine().List(Actor::System(), {.case_type = "rectification"});
   ASSERT_TRUE(page.ok());
-  ASSERT_EQ(page->total, 2);
+  ASSERT_EQ(page->total, 3);
   for (const CaseView& v : page->items) {
     EXPECT_EQ(v.source_kind, "finding");
     ASSERT_EQ(v.finding_ids.size(), 1u);
@@ -285,16 +287,23 @@ TEST_P(TypesTest, RectificationsFromFindingsAreIdempotent) {
       EXPECT_EQ(v.assignee_level, "school");
       EXPECT_EQ(FormatTimestamp(FromUnixMicros(*v.due_at_us)), "2025-09-08T23:59:59+08:00");
     } else {
+      // The bureau must inspect: the supervision office acts, about the
+      // school the finding names (or the county).
       EXPECT_EQ(v.category, "fees");
-      EXPECT_EQ(v.org_id, 0);
+      EXPECT_EQ(v.org_id, v.title.find("梅城镇中学") != std::string::npos ? fx->school_c : 0) << v.title;
       EXPECT_EQ(v.assignee_level, "department");
       EXPECT_EQ(v.assignee_department, "supervision");
+      EXPECT_EQ(FormatTimestamp(FromUnixMicros(*v.due_at_us)), "2025-09-15T23:59:59+08:00");
     }
   }
-  // The school sees its own rectification, not the county's.
+  // A school sees its own rectification only; the other township's school
+  // sees the fee one about it.
   auto mine = engine().List(Actor::User(fx->head), {.case_type = "rectification"});
   ASSERT_TRUE(mine.ok());
   EXPECT_EQ(mine->total, 1);
+  auto town2 = engine().List(Actor::User(fx->town2), {.case_type = "rectification"});
+  ASSERT_TRUE(town2.ok());
+  EXPECT_EQ(town2->total, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TypesTest, ::testing::ValuesIn(testing::TestBackends()),

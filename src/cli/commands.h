@@ -13,5 +13,6 @@ void RegisterDemoDataCommand(CLI::App& app, int* exit_code);   // demo_command.c
 void RegisterUserCommands(CLI::App& app, int* exit_code);      // user_commands.cc
 void RegisterAuditCommands(CLI::App& app, int* exit_code);     // db_commands.cc
 void RegisterReportCommands(CLI::App& app, int* exit_code);    // report_command.cc
+void RegisterCaseCommands(CLI::App& app, int* exit_code);      // case_commands.cc
 
 }  // namespace edugov::cli

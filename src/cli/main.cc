@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   edugov::cli::RegisterImportCommand(app, &exit_code);
   edugov::cli::RegisterPolicyCommands(app, &exit_code);
   edugov::cli::RegisterReportCommands(app, &exit_code);
+  edugov::cli::RegisterCaseCommands(app, &exit_code);
 #ifdef EDUGOV_HAVE_TIMETABLE
   edugov::cli::RegisterTimetableCommands(app, &exit_code);
 #endif

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "cli/case_services.h"
 #include "cli/cli_util.h"
 #include "common/clock.h"
 #include "datasets/columnar.h"
@@ -116,8 +117,11 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
     std::string as_of;
     std::vector<std::string> what_if;
     std::string db = DefaultDbUrl();
+    bool open_cases = false;
   };
   auto o = std::make_shared<Opts>();
+  check->add_flag("--open-cases", o->open_cases,
+                  "open a rectification case for each open finding of a rule with a `case:` (idempotent)");
   check->add_option("--policy", o->policy, "policy pack (default policy/anhua-2025.yaml)");
   check->add_option("--as-of", o->as_of, "judge as of this date, YYYY-MM-DD (default: today in China)");
   check->add_option("--what-if", o->what_if, "name=value: override a parameter; writes nothing");
@@ -166,6 +170,25 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
                                   : "saved: %lld new, %lld standing, %lld reopened, %lld resolved\n",
                 static_cast<long long>(saved->opened), static_cast<long long>(saved->standing),
                 static_cast<long long>(saved->reopened), static_cast<long long>(saved->resolved));
+    if (o->open_cases) {
+      // Rules with a `case:` open rectifications (docs/workflows.md); a
+      // finding that already has one is skipped, so reruns open nothing new.
+      std::map<std::string, cases::CaseEngine::FindingCaseSpec> specs;
+      for (const auto& rule : pack->rules) {
+        if (rule.case_spec) specs[rule.id] = {rule.case_spec->assignee, rule.case_spec->due_working_days};
+      }
+      // With --as-of the cases are opened at 09:00 that day, so a replayed
+      // check gets the deadlines it would have had.
+      auto opened_at = ParseTimestamp(as_of.ToString() + "T09:00:00+08:00");
+      FakeClock as_of_clock(opened_at.ok() ? *opened_at : RealClock().Now());
+      const Clock& clock = o->as_of.empty() ? RealClock() : static_cast<const Clock&>(as_of_clock);
+      auto services = LoadCaseServices({.db = db->get(), .clock = &clock, .random = &SecureRandom(),
+                                        .db_url = o->db});
+      if (!services.ok()) { *exit_code = ReportError(services.status()); return; }
+      auto opened = (*services)->engine().OpenRectificationsForFindings(specs);
+      if (!opened.ok()) { *exit_code = ReportError(opened.status()); return; }
+      std::printf(lang == Lang::kZh ? "整改案件：新开 %d 件\n" : "rectification cases: %d opened\n", *opened);
+    }
     *exit_code = 0;
   });
 }

@@ -34,10 +34,17 @@ struct Touched {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// Whether a rule's finding in one period depends on other periods' rows
+// (the previous period's value, a run of consecutive periods): then a
+// touched day can change the findings of every later period too.
+bool ReadsEarlierPeriods(const bound::Rule& r) { return r.check.against_previous || r.check.consecutive > 1; }
+
 // A finding about a touched org, something inside it, or something above it,
-// in a period that overlaps the touched days.
-bool InScope(const Touched& t, const std::string& org_path, const std::string& start, const std::string& end) {
-  if (!start.empty() && start > t.last_day) return false;
+// in a period that overlaps the touched days (or, `later` too, any period
+// after them).
+bool InScope(const Touched& t, const std::string& org_path, const std::string& start, const std::string& end,
+             bool later = false) {
+  if (!later && !start.empty() && start > t.last_day) return false;
   if (!end.empty() && end < t.first_day) return false;
   for (const std::string& p : t.org_paths) {
     if (StartsWith(org_path, p) || StartsWith(p, org_path)) return true;
@@ -182,9 +189,15 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
     std::string status;
     bool seen = false;
   };
+  std::set<std::string> later;  // rules whose window runs on after the touched days
+  for (const bound::Rule* r : rules) {
+    if (ReadsEarlierPeriods(*r)) later.insert(r->id);
+  }
   std::map<Key, Row> stored;
   for (size_t i = 0; i < rs.size(); ++i) {
-    if (!InScope(touched, rs.GetText(i, 7), rs.GetText(i, 4), rs.GetText(i, 5))) continue;
+    if (!InScope(touched, rs.GetText(i, 7), rs.GetText(i, 4), rs.GetText(i, 5), later.count(rs.GetText(i, 1)) > 0)) {
+      continue;
+    }
     stored[{rs.GetText(i, 1), rs.GetText(i, 2), rs.GetInt(i, 3), rs.GetText(i, 4)}] =
         Row{rs.GetInt(i, 0), rs.GetText(i, 5), rs.GetText(i, 6)};
   }
@@ -336,13 +349,16 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
 
   // 4. Evaluate the affected rules as the sweep would; keep what is in scope.
   const CompileOptions options{as_of, {}};
-  std::vector<Finding> all, findings;
+  std::vector<Finding> findings;
   for (const bound::Rule* r : affected) {
     ASSIGN_OR_RETURN(plan::Plan pl, CompileRule(pack, *r, image, options));
+    std::vector<Finding> all;
     RETURN_IF_ERROR(EvaluateRulePlan(*r, pl, image, all));
-  }
-  for (Finding& f : all) {
-    if (InScope(touched, f.org_path, f.period_start, f.period_end)) findings.push_back(std::move(f));
+    for (Finding& f : all) {
+      if (InScope(touched, f.org_path, f.period_start, f.period_end, ReadsEarlierPeriods(*r))) {
+        findings.push_back(std::move(f));
+      }
+    }
   }
   summary.rules = static_cast<int64_t>(affected.size());
 

@@ -22,7 +22,9 @@
 //      full sweep would (same compiler and evaluator);
 //   5. a scoped save: the findings about the touched orgs (their classes,
 //      themselves, the township/county above them) whose period overlaps
-//      the touched days are upserted; stored open ones of the affected rules
+//      the touched days — or any later period, for rules that compare with
+//      the previous period or need consecutive periods — are upserted;
+//      stored open ones of the affected rules
 //      in that same scope that are no longer violated — and whose period has
 //      ended by `as_of` — are resolved. Nothing outside that scope changes,
 //      so a re-check never resolves another school's finding. Idempotent:

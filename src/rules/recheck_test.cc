@@ -207,6 +207,25 @@ TEST_P(RecheckTest, AnApprovedStudyTourExemptsTheClassAndResolves) {
   EXPECT_TRUE(s.open_finding_ids.empty());
 }
 
+// A rule over runs of periods: the failed 2024 evaluation, entered after the
+// failed 2025 one, completes the run whose finding is dated 2025 — a period
+// after the touched days, which the save must still reach.
+TEST_P(RecheckTest, AnEarlierYearCompletesARunOfConsecutiveFailures) {
+  const Date as_of = Date::FromYmd(2026, 3, 1);
+  auto y2025 = Submit("school_evaluations", {"school_id", "date", "result"}, {"S10", "2025-12-20", "fail"});
+  ASSERT_EQ(y2025.size(), 1u);
+  EXPECT_EQ(Recheck("school_evaluations", y2025, as_of).opened, 0);  // one year is no run
+  auto y2024 = Submit("school_evaluations", {"school_id", "date", "result"}, {"S10", "2024-12-20", "fail"});
+  ASSERT_EQ(y2024.size(), 1u);
+  RecheckSummary s = Recheck("school_evaluations", y2024, as_of);
+  EXPECT_EQ(s.opened, 1);
+  auto stored = Stored();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].rule_id, "evaluation-failed-two-years");
+  EXPECT_EQ(stored[0].entity_id, 10);
+  EXPECT_EQ(stored[0].period_start, "2025-01-01");
+}
+
 TEST_P(RecheckTest, ADatasetNoRuleReadsIsANoOp) {
   RecheckSummary s = Recheck("no_such_dataset", Homework(100, "2025-11-12", 30), kAsOf);
   EXPECT_EQ(s.rules, 0);

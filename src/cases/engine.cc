@@ -282,8 +282,10 @@ StatusOr<std::vector<CheckedAttachment>> CheckAttachments(const std::vector<Atta
     if (name.size() > 200) name = name.substr(0, 200);
     if (name.empty()) name = "attachment-" + std::to_string(i + 1);
     if (static_cast<int64_t>(in[i].bytes.size()) > internal::kMaxAttachmentBytes) {
-      return Status(StatusCode::kResourceExhausted,
-                    name + " is larger than 5 MiB", name + " 超过 5 MiB 的大小限制", name);
+      // kInvalidArgument, not kResourceExhausted: the latter is a rate limit
+      // (429) at the HTTP edge; the server answers 413 for bodies itself.
+      return InvalidArgumentError(name + " is larger than 5 MiB", name + " 超过 5 MiB 的大小限制")
+          .WithField(name);
     }
     const std::string type = internal::SniffContentType(in[i].bytes);
     if (type.empty()) {
@@ -1150,7 +1152,12 @@ StatusOr<OpenedCase> CaseEngine::Open(const Actor& actor, OpenCaseRequest reques
     probe.created_by = ActorId(actor);
     if (request.org_id != 0) {
       ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, request.org_id));
-      probe.org_path = o ? o->path : "";
+      if (!o) {
+        return InvalidArgumentError("no such org " + std::to_string(request.org_id),
+                                    "单位 " + std::to_string(request.org_id) + " 不存在")
+            .WithField("org_id");
+      }
+      probe.org_path = o->path;
     } else {
       ASSIGN_OR_RETURN(probe.org_path, internal::CountyPath(tx));
     }

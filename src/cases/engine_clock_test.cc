@@ -207,7 +207,7 @@ TEST_P(ClockTest, AttachmentsAreCheckedByContent) {
   big.bytes.resize(5 * 1024 * 1024 + 1, 'x');
   auto too_big = engine().Open(Actor::Public(), {.case_type = "complaint", .org_id = fx->school,
                                                  .fields = {{"category", "meals"}, {"text", "x"}}, .attachments = {big}});
-  EXPECT_EQ(too_big.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(too_big.status().message_en().find("big.png"), std::string::npos);
   // Nothing half-written.
   auto none = engine().List(Actor::System(), {});

@@ -345,6 +345,7 @@ test('the complaint report page draws charts for the bureau leader', async () =>
     const regional = page.waitForResponse((r) => r.url().includes('kind=regional'));
     await page.getByTestId('report-kind-regional').click();
     assert.equal((await regional).status(), 200);
-    await page.locator('[data-testid^="report-chart-"] canvas').first().waitFor();
+    await page.locator('[data-testid="report-page"] .el-loading-mask').waitFor({ state: 'hidden' });
+    await page.getByTestId('report-chart-townships').locator('canvas').waitFor();
   });
 });

@@ -37,7 +37,7 @@ export default {
     size: 'Size',
     links: 'Linked cases',
     timeline: 'Timeline',
-    publicEvent: 'Public answer',
+    publicEvent: 'Seen by the complainant',
     comment: 'Comment',
     evidence: 'Evidence',
     cancel: 'Cancel',
@@ -59,6 +59,10 @@ export default {
     needComment: 'A comment is required',
     needField: '"{field}" is required',
     needEvidence: 'This step needs evidence: attach a file',
+    actors: {
+      public: 'Complainant',
+      system: 'System',
+    },
     levels: {
       school: 'School',
       township: 'Township central school',
@@ -217,7 +221,7 @@ export default {
       copied: 'Copied',
       keepCode: 'Keep this tracking code',
       keepCodeHint: 'With it you follow progress, read the answer and rate it. It is shown only this once and cannot be recovered.',
-      answerBy: 'Answer expected by {at}',
+      stepDue: 'To be taken up by {at}',
       merged: 'The same matter was already reported ({ref}); handled together',
       trackNow: 'Track it',
       another: 'File another',

@@ -37,7 +37,7 @@ export default {
     size: '大小',
     links: '关联事项',
     timeline: '办理过程',
-    publicEvent: '公开答复',
+    publicEvent: '投诉人可见',
     comment: '办理意见',
     evidence: '佐证材料',
     cancel: '取消',
@@ -59,6 +59,10 @@ export default {
     needComment: '请填写办理意见',
     needField: '请填写“{field}”',
     needEvidence: '此操作需要上传佐证材料',
+    actors: {
+      public: '投诉人',
+      system: '系统',
+    },
     levels: {
       school: '学校',
       township: '乡镇中心学校',
@@ -217,7 +221,7 @@ export default {
       copied: '已复制',
       keepCode: '请务必保存好查询码',
       keepCodeHint: '凭查询码查看办理进度、答复并评价。查询码只显示这一次，遗失后无法找回。',
-      answerBy: '预计 {at} 前答复',
+      stepDue: '受理交办期限 {at}',
       merged: '同一问题已有投诉（{ref}），已合并办理',
       trackNow: '查询办理进度',
       another: '再提交一件',

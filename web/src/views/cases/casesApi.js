@@ -20,6 +20,8 @@ export const casesApi = {
     for (const [k, v] of Object.entries({ ...query, format })) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
     return `${API}/reports/complaints?${qs}`;
   },
+  org: (orgId) => request('GET', `/orgs/${enc(orgId)}`),
+  staffMember: (id) => request('GET', `/staff/${enc(id)}`),
   children: (orgId) => request('GET', `/orgs/${enc(orgId)}/children`),
   staff: (orgId) => request('GET', `/orgs/${enc(orgId)}/staff`, { query: { limit: 200 } }),
 };

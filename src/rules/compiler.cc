@@ -228,7 +228,10 @@ plan::PeriodRange PeriodOf(const bound::Pack& pack, bound::Period kind, int32_t 
   return {};
 }
 
-void BuildPeriods(const Ctx& cx, const bound::Check& chk, plan::Plan& pl) {
+// `trim`: the rule judges no group without rows, so only the days from the
+// earliest to the latest row matter — a daily rule over a dataset holding one
+// week (or none) does not lay out groups for every day of the year.
+void BuildPeriods(const Ctx& cx, const bound::Check& chk, bool trim, plan::Plan& pl) {
   const int32_t as_of = cx.options.as_of.DaysSinceEpoch();
   if (chk.period == bound::Period::kNone) {
     pl.periods.push_back({as_of, as_of, ""});
@@ -236,10 +239,17 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, plan::Plan& pl) {
   }
   // Domain: from the earliest row (or semester) to as_of.
   int32_t lo = std::min(as_of, pl.dataset->min_day);
-  for (const auto& s : cx.pack.semesters) lo = std::min(lo, s.from);
+  int32_t hi = as_of;
+  if (trim) {
+    lo = pl.dataset->min_day;
+    hi = std::min(as_of, pl.dataset->max_day);
+    if (lo > hi) return;  // no rows up to as_of: nothing to judge
+  } else {
+    for (const auto& s : cx.pack.semesters) lo = std::min(lo, s.from);
+  }
   pl.lut_lo = lo;
-  pl.lut.assign(static_cast<size_t>(as_of - lo + 1), -1);
-  for (int32_t d = lo; d <= as_of; ++d) {
+  pl.lut.assign(static_cast<size_t>(hi - lo + 1), -1);
+  for (int32_t d = lo; d <= hi; ++d) {
     bool none = false;
     plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
     if (none || p.end > as_of) continue;  // judged once ended
@@ -327,7 +337,8 @@ Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, 
 
 StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::Scope& scope,
                              const bound::Check& chk, const std::vector<bound::Parameter>& params,
-                             const std::vector<bound::Unless>& unless, bool relaxed = false) {
+                             const std::vector<bound::Unless>& unless, bool relaxed = false,
+                             std::optional<bool> trim = std::nullopt) {
   const RegistryImage& r = cx.reg();
   plan::Plan pl;
   pl.id = id;
@@ -378,7 +389,14 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
   }
   RETURN_IF_ERROR(BuildGroups(cx, scope, chk, id, relaxed, pl));
   if (ds) {
-    BuildPeriods(cx, chk, pl);
+    // Groups without rows matter only to a count or sum judged as 0 (and
+    // not even then when divided: 0 ÷ 0 is not judged). Operands follow the
+    // rule, so their periods are the rule's.
+    if (!trim) {
+      const bool empty_judged = chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum;
+      trim = !empty_judged || chk.divide_by != nullptr;
+    }
+    BuildPeriods(cx, chk, *trim, pl);
   } else {
     pl.periods.push_back({cx.options.as_of.DaysSinceEpoch(), cx.options.as_of.DaysSinceEpoch(), ""});
   }
@@ -387,11 +405,11 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
   RETURN_IF_ERROR(BuildExemptions(cx, unless, pl));
   // The second aggregates: same scope, unless and periods, so the same slots.
   if (chk.divide_by) {
-    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.divide_by, params, unless, relaxed));
+    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.divide_by, params, unless, relaxed, trim));
     pl.divide_by = std::make_unique<plan::Plan>(std::move(sub));
   }
   if (chk.against) {
-    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.against, params, unless, /*relaxed=*/true));
+    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.against, params, unless, /*relaxed=*/true, trim));
     pl.against = std::make_unique<plan::Plan>(std::move(sub));
   }
   return pl;

@@ -106,11 +106,17 @@ TEST(CompilerTest, WeeksEndByAsOfAndThresholdsFollowDates) {
   auto b = Bind(*p);
   ASSERT_TRUE(b.ok());
   auto image = datasets::EmptyImage(b->datasets, OneClass());
-  ASSERT_TRUE(datasets::Append(image, "hw", {{1, {int64_t{11}, std::string("2025-08-25"), int64_t{10}}}}).ok());
+  ASSERT_TRUE(datasets::Append(image, "hw", {{1, {int64_t{11}, std::string("2025-02-18"), int64_t{10}}},
+                                              {2, {int64_t{11}, std::string("2025-08-25"), int64_t{10}}},
+                                              {3, {int64_t{11}, std::string("2025-09-03"), int64_t{10}}},
+                                              {4, {int64_t{11}, std::string("2025-09-09"), int64_t{10}}}})
+                  .ok());
   CompileOptions opt{Date::FromYmd(2025, 9, 10), {}};
   auto pl = CompileRule(*b, b->rules[0], image, opt);
   ASSERT_TRUE(pl.ok()) << pl.status().ToString();
-  // Weeks from Monday 2025-02-17 (the semester) to the last full week before 09-10.
+  // Weeks from Monday 2025-02-17 (the first row's) to the last full week
+  // before 09-10 (an average judges no week without rows, so the domain is
+  // the rows' days; the week of 09-09 has not ended).
   ASSERT_FALSE(pl->periods.empty());
   EXPECT_EQ(Date::FromDaysSinceEpoch(pl->periods.front().start).ToString(), "2025-02-17");
   EXPECT_EQ(Date::FromDaysSinceEpoch(pl->periods.back().end).ToString(), "2025-09-07");
@@ -124,6 +130,20 @@ TEST(CompilerTest, WeeksEndByAsOfAndThresholdsFollowDates) {
   ASSERT_TRUE(wi.ok());
   EXPECT_EQ(wi->threshold.front(), 40);
   EXPECT_TRUE(wi->param.front()->overridden);
+}
+
+// A daily or weekly rule over an empty dataset lays out no groups at all
+// (at province scale a year of empty class-days would be tens of millions).
+TEST(CompilerTest, NoRowsNoPeriodsForARuleThatJudgesNoEmptyGroup) {
+  auto b = Bind(*ParsePolicy(kPack, "t.yaml"));
+  ASSERT_TRUE(b.ok());
+  auto image = datasets::EmptyImage(b->datasets, OneClass());
+  auto pl = CompileRule(*b, b->rules[0], image, {Date::FromYmd(2025, 9, 10), {}});
+  ASSERT_TRUE(pl.ok()) << pl.status().ToString();
+  EXPECT_TRUE(pl->periods.empty());
+  auto r = Evaluate(*b, image, {Date::FromYmd(2025, 9, 10), {}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->findings.empty());
 }
 
 TEST(EvaluatorTest, UnknownWhatIfIsRefused) {

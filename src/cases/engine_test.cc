@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "cases/test_fixture.h"
 #include "ledger/audit.h"
 
@@ -199,6 +202,68 @@ TEST_P(EngineTest, StaleVersionAndWrongState) {
   auto wrong = engine().Transition(As(fx->petitions), o.view.id, {.transition = "close", .version = v->version});
   EXPECT_EQ(wrong.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(wrong.status().field(), "transition");
+}
+
+TEST_P(EngineTest, ListFilters) {
+  OpenedCase meals = FileComplaint("食堂饭菜有异味", "meals");
+  OpenedCase fees = FileComplaint("班主任收取班费三百元", "illegal_fees");
+  auto v = engine().Transition(As(fx->petitions), fees.view.id,
+                               {.transition = "dispatch", .version = 1, .fields = {{"lead_org_id", fx->school}}});
+  ASSERT_TRUE(v.ok());
+  auto page = [&](const accounts::Principal& p, CaseFilter f) {
+    auto r = engine().List(As(p), f);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->total : -1;
+  };
+  EXPECT_EQ(page(fx->petitions, {.category = "meals"}), 1);
+  EXPECT_EQ(page(fx->petitions, {.state = "dispatched"}), 1);
+  EXPECT_EQ(page(fx->petitions, {.case_type = "hazard"}), 0);
+  EXPECT_EQ(page(fx->petitions, {.org_id = fx->township}), 2);
+  EXPECT_EQ(page(fx->petitions, {.org_id = fx->township2}), 0);
+  EXPECT_EQ(page(fx->petitions, {.text = meals.view.ref}), 1);
+  EXPECT_EQ(page(fx->petitions, {.text = "班费"}), 1);  // the title names the category
+  EXPECT_EQ(page(fx->petitions, {.text = "%"}), 0);     // LIKE wildcards are literal
+  EXPECT_EQ(page(fx->petitions, {.assigned_to_me = true}), 1);
+  EXPECT_EQ(page(fx->head, {.assigned_to_me = true}), 1);
+  EXPECT_EQ(page(fx->head_b, {.assigned_to_me = true}), 0);
+  EXPECT_EQ(page(fx->petitions, {.overdue_only = true}), 0);
+  fx->clock.Set(At("2025-09-03T00:00:00+08:00"));  // the acknowledgement was due 2 September
+  EXPECT_EQ(page(fx->petitions, {.overdue_only = true}), 1);
+  EXPECT_EQ(page(fx->petitions, {.open_only = true}), 2);
+  EXPECT_EQ(page(fx->petitions, {.opened_from_us = ToUnixMicros(At("2025-09-02T00:00:00+08:00"))}), 0);
+  auto first = engine().List(As(fx->petitions), {.limit = 1});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->total, 2);
+  ASSERT_EQ(first->items.size(), 1u);
+  EXPECT_EQ(first->items[0].id, fees.view.id);  // newest first
+  EXPECT_EQ(engine().List(As(fx->petitions), {.limit = 0}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine().List(Actor::Public(), {}).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_P(EngineTest, ConcurrentTransitionsOnOneVersionOneWins) {
+  OpenedCase o = FileComplaint();
+  std::atomic<int> ok{0}, conflict{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto r = engine().Transition(As(fx->petitions), o.view.id,
+                                   {.transition = "dispatch", .version = 1, .fields = {{"lead_org_id", fx->school}}});
+      if (r.ok()) {
+        ++ok;
+      } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+        ++conflict;
+      } else {
+        ADD_FAILURE() << r.status().ToString();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflict.load(), 3);
+  auto v = engine().Get(As(fx->petitions), o.view.id);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->version, 2);
+  EXPECT_EQ(v->events.size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(testing::TestBackends()),

@@ -13,9 +13,13 @@
 #include "http/dataset_handlers.h"
 #include "http/compliance_handlers.h"
 #include "http/findings_handlers.h"
+#include "http/inbox_handlers.h"
 #include "http/public_complaint_handlers.h"
 #include "http/report_handlers.h"
+#include "http/sanction_handlers.h"
 #include "http/server.h"
+#include "notify/inbox_notifier.h"
+#include "notify/webhook_dispatcher.h"
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
 #include "http/timetable_handlers.h"
 #endif
@@ -54,6 +58,8 @@ int Serve(const ServeArgs& a) {
   accounts::Authenticator auth(**db, RealClock(), SecureRandom());
   http::App app{.db = db->get(), .clock = &RealClock(), .random = &SecureRandom(),
                 .auth = &auth, .secure_cookies = a.secure_cookies, .demo_data = demo_data};
+  // Notices of the engine: inbox rows and the webhook outbox (src/notify).
+  notify::InboxNotifier inbox(*app.clock);
   // The workflow engine. Without a policy/cases folder (a checkout from
   // before issue 4, or run from elsewhere) the server runs without the case
   // routes; a folder that is there but wrong is an error.
@@ -63,7 +69,8 @@ int Serve(const ServeArgs& a) {
   } else {
     auto loaded = LoadCaseServices({.db = db->get(), .clock = app.clock, .random = app.random,
                                     .cases_dir = a.cases_dir, .calendar_path = a.calendar,
-                                    .secret_key_file = a.secret_key_file, .db_url = a.db});
+                                    .secret_key_file = a.secret_key_file, .db_url = a.db,
+                                    .notifier = &inbox});
     if (!loaded.ok()) return ReportError(loaded.status());
     case_services = std::move(*loaded);
     app.cases = &case_services->engine();
@@ -76,6 +83,8 @@ int Serve(const ServeArgs& a) {
   http::RegisterAuditHandlers(router, app);
   http::RegisterDatasetHandlers(router, app, a.policy);
   http::RegisterFindingsHandlers(router, app);
+  http::RegisterInboxHandlers(router, app);
+  http::RegisterSanctionHandlers(router, app);
   http::RegisterReportHandlers(router, app);
   if (case_services) {
     http::RegisterCaseHandlers(router, app, case_services->types());
@@ -109,8 +118,13 @@ int Serve(const ServeArgs& a) {
   // Reminders and escalations every minute, at the engine clock's now.
   std::unique_ptr<ClockSweeper> sweeper;
   if (case_services) sweeper = std::make_unique<ClockSweeper>(case_services->engine(), std::chrono::seconds(60));
+  // The webhook outbox, sent every 15 s with backoff (docs/notifications.md).
+  notify::BeastWebhookSender webhook_sender;
+  notify::WebhookDispatcher webhook_dispatcher(**db, webhook_sender, *app.clock);
+  auto webhook_loop = std::make_unique<notify::PeriodicDispatcher>(webhook_dispatcher, std::chrono::seconds(15));
   server.Run();
   sweeper.reset();  // stop the sweep before the engine and database go
+  webhook_loop.reset();
   spdlog::info("stopped");
   return 0;
 }

@@ -8,8 +8,10 @@
 #include <filesystem>
 
 #include "accounts/users.h"
+#include "cli/case_services.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "demo/case_demo.h"
 #include "demo/dataset_demo.h"
 #include "demo/demo_data.h"
 
@@ -27,6 +29,7 @@ struct DemoArgs {
   // generated histories), never of the wall clock.
   std::string as_of = "2025-09-01T08:00:00+08:00";
   bool no_users = false;
+  bool no_cases = false;
 };
 
 Status CreateDemoUsers(storage::Connection& conn, const std::string& path) {
@@ -55,6 +58,26 @@ Status CreateDemoUsers(storage::Connection& conn, const std::string& path) {
     std::printf("  %-10s %-14s %s\n", created.username.c_str(),
                 std::string(accounts::RoleName(created.role)).c_str(), created.org_name.c_str());
   }
+  return OkStatus();
+}
+
+// A year of cases (2025) through the workflow engine, sealed with the key the
+// server will use for this database (demo/case_demo.h).
+Status CreateDemoCases(storage::Database& db, const DemoArgs& a, const demo::CaseDemoProgress& progress) {
+  FakeClock clock(ParseTimestamp("2025-01-01T00:00:00+08:00").value());
+  SeededRandom random(a.seed);
+  ASSIGN_OR_RETURN(std::unique_ptr<CaseServices> services,
+                   LoadCaseServices({.db = &db, .clock = &clock, .random = &random, .db_url = a.db}));
+  ASSIGN_OR_RETURN(demo::CaseDemoSummary s,
+                   demo::GenerateCaseDemo(db, services->engine(), clock, {.seed = a.seed}, progress));
+  std::printf("edugov: demo cases for 2025: %lld complaints (%lld repeats merged, %lld closed, %lld rated, "
+              "%lld reopened, %lld left overdue), %lld rectifications, %lld approvals, %lld hazards, "
+              "%lld dropouts, %lld misconduct (%lld sanctions)\n",
+              static_cast<long long>(s.complaints), static_cast<long long>(s.merged), static_cast<long long>(s.closed),
+              static_cast<long long>(s.rated), static_cast<long long>(s.reopened), static_cast<long long>(s.stuck),
+              static_cast<long long>(s.rectifications), static_cast<long long>(s.approvals),
+              static_cast<long long>(s.hazards), static_cast<long long>(s.dropouts),
+              static_cast<long long>(s.misconduct), static_cast<long long>(s.sanctions));
   return OkStatus();
 }
 
@@ -92,6 +115,10 @@ int Run(const DemoArgs& a) {
               static_cast<long long>(summary->compulsory_schools),
               static_cast<long long>(summary->classes), static_cast<long long>(summary->students),
               static_cast<long long>(summary->staff));
+  if (!a.no_cases) {
+    Status s = CreateDemoCases(**db, a, progress);
+    if (!s.ok()) return ReportError(s);
+  }
   if (!a.no_users) {
     std::printf("edugov: demo logins (password in %s):\n", a.users_file.c_str());
     Status s = CreateDemoUsers(**conn, a.users_file);
@@ -113,6 +140,7 @@ void RegisterDemoDataCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--users-file", a->users_file, "the demo logins (YAML)");
   cmd->add_option("--as-of", a->as_of, "the generated data's 'today' (RFC 3339)");
   cmd->add_flag("--no-users", a->no_users, "do not create the demo logins");
+  cmd->add_flag("--no-cases", a->no_cases, "do not generate the year of demo cases (complaints …)");
   cmd->callback([a, exit_code] { *exit_code = Run(*a); });
 }
 

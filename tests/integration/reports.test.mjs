@@ -94,6 +94,17 @@ test('the bureau gets the county with the distribution list, and may narrow to a
   assert.equal(narrowed.scope.name, '梅城镇中学');
   for (const s of narrowed.schools) assert.equal(s.org_id, meicheng.user.org_id);
 
+  // The demo year (demo-data makes 2025's complaints through the engine):
+  // seasons, weak links and recommendations for the second half-year.
+  const year = await (await get(bureau, 'kind=routine&from=2025-07-01&to=2025-12-31')).json();
+  assert.ok(year.current.received >= 100, JSON.stringify(year.current));
+  assert.ok(year.previous_received >= 100);
+  const sep = year.months.indexOf('2025-09');
+  const total = (m) => year.categories.reduce((n, c) => n + c.by_month[m], 0);
+  assert.ok(total(sep) > total(year.months.indexOf('2025-08')), 'September (term start) outnumbers August');
+  assert.ok(year.weak_links.some((w) => w.kind === 'overdue'));
+  assert.ok(year.recommendations.some((r) => r.kind === 'accountability'));
+
   const topical = await (await get(bureau, `kind=topical&topic=meals&${PERIOD}`)).json();
   assert.equal(topical.topic.key, 'meals');
   assert.ok(topical.topic.current.received >= 2);

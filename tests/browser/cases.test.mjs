@@ -230,7 +230,7 @@ test('the complaint loop: parent files → petitions dispatches → school answe
     await act(page, DISPATCH, {
       comment: '请江英学校核查并在期限内答复。',
       fill: async (dialog) => {
-        await dialog.getByTestId('field-lead_org_id-preset').filter({ hasText: SCHOOL }).waitFor();
+        await dialog.getByTestId('field-lead_org_id-org-preset').filter({ hasText: SCHOOL }).waitFor();
       },
     });
     await page.getByTestId('case-state').filter({ hasText: '已交办' }).waitFor();
@@ -347,5 +347,86 @@ test('the complaint report page draws charts for the bureau leader', async () =>
     assert.equal((await regional).status(), 200);
     await page.locator('[data-testid="report-page"] .el-loading-mask').waitFor({ state: 'hidden' });
     await page.getByTestId('report-chart-townships').locator('canvas').waitFor();
+  });
+});
+
+test('a stale case page explains the 409 and reloads; nothing is taken twice', async () => {
+  // A fresh complaint about another school, straight through the public API.
+  const form = await (await fetch(`${srv.url}/api/v1/public/complaint-form`)).json();
+  const school = form.townships.flatMap((tw) => tw.schools).find((s) => s.name === '梅城镇中学');
+  const filed = await fetch(`${srv.url}/api/v1/public/complaints`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      category: 'paid_tutoring',
+      school_id: school.id,
+      anonymous: true,
+      text: '梅城镇中学有老师寒假在家中开办收费补习班，每人每期一千二百元。',
+    }),
+  });
+  const filedText = await filed.text();
+  assert.equal(filed.status, 201, filedText);
+  const { ref } = JSON.parse(filedText);
+
+  await withPage('47-xinfang-conflict', async (page) => {
+    await uiLogin(page, 'xinfang');
+    const link = await openFromTodo(page, ref);
+    await link.click();
+    await page.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    const caseUrl = page.url();
+
+    // The same case in a second tab, which dispatches first.
+    const other = await page.context().newPage();
+    await other.goto(caseUrl);
+    await other.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await act(other, DISPATCH, { comment: '交梅城镇中学核查。' });
+    await other.close();
+
+    // The first tab still shows 已受理 and its old version: the server refuses with 409.
+    await page.getByTestId(`action-${DISPATCH}`).click();
+    await input(page, 'action-comment').fill('重复交办');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/transitions')),
+      page.getByTestId('action-submit').click(),
+    ]);
+    assert.equal(res.status(), 409);
+    const alert = page.getByTestId('action-error');
+    await alert.filter({ hasText: '事项已被他人办理或状态已变化' }).waitFor();
+    await screenshot(page, '47-xinfang-conflict-409');
+    await page.getByTestId('action-reload').click();
+    await page.getByTestId('case-state').filter({ hasText: '已交办' }).waitFor();
+    const dispatches = await page.getByTestId('timeline-item').filter({ hasText: '交办' }).count();
+    assert.equal(dispatches, 1, 'dispatched once');
+  });
+});
+
+test('a school opens a study-tour approval from the case-type form', async () => {
+  await withPage('48-jiangying-study-tour', async (page) => {
+    await uiLogin(page, 'jiangying');
+    await page.getByTestId('menu-case-new').click();
+    await page.getByTestId('case-new-page').waitFor();
+    await page.getByTestId('new-type-approval').click();
+    await choose(page, 'field-kind', '研学旅行');
+    await input(page, 'new-title').fill('八年级韶山红色研学');
+    await input(page, 'field-description').fill('八年级学生赴韶山开展一日红色研学，家长自愿报名。');
+    await input(page, 'field-students').fill('120');
+    await input(page, 'field-consent_count').fill('118');
+    await input(page, 'field-place').fill('韶山毛泽东同志纪念馆');
+    await input(page, 'field-funding').fill('9600');
+    await input(page, 'field-start_date').fill('2026-12-18');
+    await input(page, 'field-start_date').press('Enter');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/cases') && r.request().method() === 'POST'),
+      page.getByTestId('new-submit').click(),
+    ]);
+    assert.equal(res.status(), 201, `open: HTTP ${res.status()} ${await res.text()}`);
+    const opened = await res.json();
+    await page.getByTestId('case-ref').filter({ hasText: opened.ref }).waitFor();
+    await page.getByTestId('case-state').filter({ hasText: '待审批' }).waitFor();
+    assert.match(opened.ref, /^SP/);
+    assert.equal((await page.getByTestId('value-kind').innerText()).trim(), '研学旅行');
+    assert.equal((await page.getByTestId('value-students').innerText()).trim(), '120');
+    assert.equal((await page.getByTestId('value-start_date').innerText()).trim(), '2026-12-18');
+    assert.equal((await page.getByTestId('case-org').innerText()).trim(), '江英学校');
   });
 });

@@ -443,7 +443,11 @@ StatusOr<CaseType> ParseType(const Ctx& c, const YAML::Node& root) {
     if (m["text_field"]) {
       ASSIGN_OR_RETURN(rule.text_field, Str(c, m["text_field"], "merge.text_field"));
     }
-    if (!t.FindField(rule.text_field)) return c.Error(m, "merge.text_field '" + rule.text_field + "' is not declared", "merge.text_field '" + rule.text_field + "' 未声明");
+    const FieldSpec* tf = t.FindField(rule.text_field);
+    if (!tf || (tf->type != FieldType::kText && tf->type != FieldType::kLongText) || tf->confidential) {
+      return c.Error(m, "merge.text_field '" + rule.text_field + "' is not a declared, non-confidential text field",
+                     "merge.text_field '" + rule.text_field + "' 不是已声明的非保密文本字段");
+    }
     if (!t.FindState("merged")) return c.Error(m, "merge needs a state 'merged'", "merge 需要一个 'merged' 状态");
     t.merge = rule;
   }

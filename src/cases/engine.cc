@@ -640,7 +640,8 @@ struct OpenOverrides {
 // last within_days days, the most similar one at or above the threshold.
 StatusOr<std::optional<CaseRow>> FindRepeat(Connection& tx, const CaseType& type, const CaseRow& c,
                                             int64_t now) {
-  if (!type.merge || c.org_id == 0 || !c.fields.contains(type.merge->text_field)) {
+  if (!type.merge || c.org_id == 0 || !c.fields.contains(type.merge->text_field) ||
+      !c.fields[type.merge->text_field].is_string()) {
     return std::optional<CaseRow>();
   }
   const std::string text = c.fields[type.merge->text_field].get<std::string>();
@@ -655,7 +656,10 @@ StatusOr<std::optional<CaseRow>> FindRepeat(Connection& tx, const CaseType& type
   for (size_t i = 0; i < rs.size(); ++i) {
     CaseRow other = internal::RowFrom(rs, i);
     const StateSpec* s = type.FindState(other.state);
-    if (!s || s->terminal || !other.fields.contains(type.merge->text_field)) continue;
+    if (!s || s->terminal || !other.fields.contains(type.merge->text_field) ||
+        !other.fields[type.merge->text_field].is_string()) {
+      continue;
+    }
     const double score =
         internal::BigramJaccard(text, other.fields[type.merge->text_field].get<std::string>());
     if (score >= type.merge->threshold && score > best_score) {

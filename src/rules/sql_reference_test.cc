@@ -2,7 +2,8 @@
 // policy/anhua-2025.yaml equal those of the same rules written as plain SQL,
 // on generated data, on SQLite (and PostgreSQL when EDUGOV_TEST_PG_URL is set);
 // likewise the rules built on two aggregates: a ratio of sums (item 16), a
-// ratio against another ratio (item 8) and a run of two failing years (item 21).
+// ratio against another ratio (item 8), a run of two failing years (item 21),
+// a fall from the previous year (item 14) and a daily ratio per class (item 29).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -161,9 +162,37 @@ Status GenerateTwoAggregateRows(storage::Connection& c, uint32_t seed) {
         " NOT NULL, equipment_spend " + real + " NOT NULL);"
         "CREATE TABLE ds_school_evaluations (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, "
         "submitted_at BIGINT NOT NULL, school_id BIGINT NOT NULL, date TEXT NOT NULL, result TEXT NOT NULL, "
-        "score " + real + ")"));
+        "score " + real + ");"
+        "CREATE TABLE ds_education_funding (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, "
+        "submitted_at BIGINT NOT NULL, org_id BIGINT NOT NULL, date TEXT NOT NULL, public_spending " + real +
+        " NOT NULL, per_student_spending " + real + " NOT NULL);"
+        "CREATE TABLE ds_routine_tests (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, "
+        "submitted_at BIGINT NOT NULL, class_id BIGINT NOT NULL, date TEXT NOT NULL, subject TEXT NOT NULL, "
+        "registered BIGINT NOT NULL, sat BIGINT NOT NULL, passed BIGINT NOT NULL, excellent BIGINT NOT NULL)"));
+    std::vector<storage::Params> spending, tests;
+    for (int y = 2023; y <= 2026; ++y) {
+      for (const char* md : {"-06-30", "-12-31"}) {
+        spending.push_back({static_cast<int64_t>(spending.size() + 1), std::string("/1/"), int64_t{0}, int64_t{1},
+                            std::to_string(y) + md, 50000.0 + static_cast<double>(rng() % 8000), 12000.0});
+      }
+    }
+    ASSIGN_OR_RETURN(storage::ResultSet classes, tx.Query("SELECT id FROM classes ORDER BY id"));
+    for (size_t i = 0; i < classes.size(); ++i) {
+      for (const char* date : {"2024-11-12", "2025-04-16", "2025-04-16", "2025-11-12", "2026-01-09"}) {
+        const int64_t registered = 30 + rng() % 20;
+        const int64_t sat = rng() % 20 == 0 ? 0 : registered - rng() % 3;
+        const int64_t passed = sat == 0 ? 0 : static_cast<int64_t>(rng() % static_cast<uint32_t>(sat + 1));
+        tests.push_back({static_cast<int64_t>(tests.size() + 1), std::string("/"), int64_t{0}, classes.GetInt(i, 0),
+                         std::string(date), "s" + std::to_string(tests.size() % 3), registered, sat,
+                         std::max<int64_t>(passed, sat * 7 / 10), int64_t{0}});
+      }
+    }
+    RETURN_IF_ERROR(tx.BulkInsert("ds_education_funding", {"row_id", "org_path", "submitted_at", "org_id", "date",
+                                                           "public_spending", "per_student_spending"}, spending));
+    RETURN_IF_ERROR(tx.BulkInsert("ds_routine_tests", {"row_id", "org_path", "submitted_at", "class_id", "date",
+                                                       "subject", "registered", "sat", "passed", "excellent"}, tests));
     std::vector<storage::Params> pay, funds, evals;
-    const char* results[] = {"excellent", "good", "pass", "fail"};
+    const char* results[] = {"excellent", "good", "pass", "fail", "fail"};
     for (int y = 2023; y <= 2026; ++y) {
       for (int m = 1; m <= 12; m += 3) {
         const std::string date = std::to_string(y) + (m < 10 ? "-0" : "-") + std::to_string(m) + "-01";
@@ -181,7 +210,7 @@ Status GenerateTwoAggregateRows(storage::Connection& c, uint32_t seed) {
         funds.push_back({static_cast<int64_t>(funds.size() + 1), std::string("/"), int64_t{0}, sid, date, pub,
                          pub * (0.12 + 0.01 * static_cast<double>(rng() % 15))});
         evals.push_back({static_cast<int64_t>(evals.size() + 1), std::string("/"), int64_t{0}, sid,
-                         std::to_string(y) + "-12-20", std::string(results[rng() % 4]), 60.0});
+                         std::to_string(y) + "-12-20", std::string(results[rng() % 5]), 60.0});
       }
     }
     RETURN_IF_ERROR(tx.BulkInsert("ds_salaries", {"row_id", "org_path", "submitted_at", "org_id", "date", "category",
@@ -235,6 +264,28 @@ StatusOr<std::set<Row>> SqlReferenceTwoAggregates(storage::Connection& c, Date a
     out.insert({"evaluation-failed-two-years", runs.GetInt(i, 0), std::to_string(runs.GetInt(i, 1)) + "-01-01",
                 std::llround(static_cast<double>(runs.GetInt(i, 2)) * 1000)});
   }
+  const std::string spend = "(SELECT " + year + " AS y, SUM(public_spending) AS total FROM ds_education_funding "
+                            "WHERE date <= $1 GROUP BY " + year + ")";
+  ASSIGN_OR_RETURN(storage::ResultSet falls,
+                   c.Query("SELECT a.y, a.total FROM " + spend + " a JOIN " + spend + " b ON b.y = a.y - 1 "
+                           "WHERE a.total < b.total - 1e-9 AND a.y <= " +
+                           std::to_string(as_of.year() - (as_of.month() == 12 && as_of.day() == 31 ? 0 : 1)),
+                           {as_of.ToString()}));
+  for (size_t i = 0; i < falls.size(); ++i) {
+    out.insert({"education-spending-only-rises", 1, std::to_string(falls.GetInt(i, 0)) + "-01-01",
+                std::llround(falls.GetDouble(i, 1) * 1000)});
+  }
+  ASSIGN_OR_RETURN(storage::ResultSet tests,
+                   c.Query("SELECT t.class_id, t.date, CAST(SUM(t.passed) AS DOUBLE PRECISION) / SUM(t.sat) "
+                           "FROM ds_routine_tests t JOIN classes k ON k.id = t.class_id JOIN orgs o ON o.id = k.school_id "
+                           "WHERE o.stage IS NOT NULL AND t.date <= $1 AND t.date >= '2025-01-01' "
+                           "GROUP BY t.class_id, t.date HAVING SUM(t.sat) > 0 AND "
+                           "CAST(SUM(t.passed) AS DOUBLE PRECISION) / SUM(t.sat) < 0.8 - 1e-9",
+                           {as_of.ToString()}));
+  for (size_t i = 0; i < tests.size(); ++i) {
+    out.insert({"routine-test-pass-share", tests.GetInt(i, 0), tests.GetText(i, 1),
+                std::llround(tests.GetDouble(i, 2) * 1000)});
+  }
   return out;
 }
 
@@ -252,10 +303,11 @@ TEST_P(SqlReferenceTest, TwoAggregateRulesMatchPlainSql) {
   ASSERT_TRUE(pack.ok()) << pack.status().ToString();
   std::erase_if(pack->rules, [](const bound::Rule& r) {
     return r.id != "teacher-pay-vs-civil-servants" && r.id != "equipment-spend-share" &&
-           r.id != "evaluation-failed-two-years";
+           r.id != "evaluation-failed-two-years" && r.id != "education-spending-only-rises" &&
+           r.id != "routine-test-pass-share";
   });
   pack->targets.clear();
-  ASSERT_EQ(pack->rules.size(), 3u);
+  ASSERT_EQ(pack->rules.size(), 5u);
   for (Date as_of : {Date::FromYmd(2025, 12, 30), Date::FromYmd(2025, 12, 31), Date::FromYmd(2026, 12, 31)}) {
     auto reg = datasets::LoadRegistryImage(**conn, as_of);
     ASSERT_TRUE(reg.ok()) << reg.status().ToString();
@@ -270,7 +322,8 @@ TEST_P(SqlReferenceTest, TwoAggregateRulesMatchPlainSql) {
     auto sql = SqlReferenceTwoAggregates(**conn, as_of);
     ASSERT_TRUE(sql.ok()) << sql.status().ToString();
     if (as_of.year() == 2026) {  // each rule has something to agree on
-      for (const char* id : {"teacher-pay-vs-civil-servants", "equipment-spend-share", "evaluation-failed-two-years"}) {
+      for (const char* id : {"teacher-pay-vs-civil-servants", "equipment-spend-share", "evaluation-failed-two-years",
+                             "education-spending-only-rises", "routine-test-pass-share"}) {
         EXPECT_TRUE(std::any_of(engine.begin(), engine.end(), [&](const Row& r) { return std::get<0>(r) == id; }))
             << id;
       }

@@ -4,7 +4,10 @@
 // arrays, picks the parameter value valid on each period's first day (or the
 // what-if override), and precomputes the "unless" exemptions. Periods are
 // judged once they have ended on or before `as_of`; rows dated after `as_of`
-// are ignored. Stateless; thread-safe for a const image.
+// are ignored. A rule that judges no group without rows (avg, min, max,
+// share, or a ratio) gets periods over its rows' days only. divide_by and
+// against operands become sub-plans with the rule's slots and periods.
+// Stateless; thread-safe for a const image.
 #pragma once
 
 #include <map>

@@ -10,7 +10,11 @@
 // rows are judged too (a school with no inspection has count 0); avg, min,
 // max and share groups with no values are not. A finding is a group whose
 // measured value breaks `measured OP threshold`. NULL values are skipped by
-// sum/avg/min/max and never satisfy a condition except is_null.
+// sum/avg/min/max and never satisfy a condition except is_null. With
+// divide_by the measured value is a ratio (not judged when the divisor is 0);
+// with against the threshold is factor × another aggregate of the group (or
+// of its previous period); with consecutive N only the last period of N
+// broken periods in a row is a finding, its evidence the rows of all N.
 //
 // Deterministic: findings come out by rule (pack order), then period, then
 // group entity (registry order). Thread-safety: reads the image and pack

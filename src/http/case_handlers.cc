@@ -204,6 +204,13 @@ bool ShownInline(std::string_view content_type) {
          content_type == "image/webp" || content_type == "application/pdf";
 }
 
+// Case pages may carry a complainant's identity (for the petitions office):
+// never kept by a browser or proxy cache.
+Response NoStore(Response r) {
+  r.AddHeader("Cache-Control", "no-store");
+  return r;
+}
+
 #define CASES_OR_503(app, req) \
   if ((app).cases == nullptr) return ErrorResponse(CasesDisabled(), (req).lang)
 
@@ -230,10 +237,10 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
                PARSED_OR_RETURN(page, app.cases->List(cases::Actor::User(p), filter));
                json items = json::array();
                for (const auto& v : page.items) items.push_back(CaseSummaryJson(*t, v));
-               return JsonResponse({{"items", std::move(items)},
-                                    {"total", page.total},
-                                    {"offset", filter.offset},
-                                    {"limit", filter.limit}});
+               return NoStore(JsonResponse({{"items", std::move(items)},
+                                            {"total", page.total},
+                                            {"offset", filter.offset},
+                                            {"limit", filter.limit}}));
              }));
 
   router.Add(
@@ -247,7 +254,7 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
                // Answer with the case as the opener now sees it (timeline,
                // available transitions), which Open's summary does not carry.
                auto full = app.cases->Get(actor, opened.view.id);
-               return JsonResponse(CaseDetailJson(*t, full.ok() ? *full : opened.view), 201);
+               return NoStore(JsonResponse(CaseDetailJson(*t, full.ok() ? *full : opened.view), 201));
              }),
       RouteOptions{.max_body_bytes = kCaseBodyLimit});
 
@@ -256,7 +263,7 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
                CASES_OR_503(app, req);
                PARSED_OR_RETURN(id, ParseId(req.path_params["id"]));
                PARSED_OR_RETURN(view, app.cases->Get(cases::Actor::User(p), id));
-               return JsonResponse(CaseDetailJson(*t, view));
+               return NoStore(JsonResponse(CaseDetailJson(*t, view)));
              }));
 
   router.Add(
@@ -267,7 +274,7 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
                PARSED_OR_RETURN(id, ParseId(req.path_params["id"]));
                PARSED_OR_RETURN(tr, ParseTransition(req));
                PARSED_OR_RETURN(view, app.cases->Transition(cases::Actor::User(p), id, std::move(tr)));
-               return JsonResponse(CaseDetailJson(*t, view));
+               return NoStore(JsonResponse(CaseDetailJson(*t, view)));
              }),
       RouteOptions{.max_body_bytes = kCaseBodyLimit});
 

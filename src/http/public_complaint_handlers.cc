@@ -32,6 +32,7 @@ constexpr const char* kTextField = "text";
 constexpr const char* kNameField = "name";
 constexpr const char* kPhoneField = "phone";
 constexpr const char* kAnonymousField = "anonymous";
+constexpr const char* kKindField = "kind";
 
 constexpr size_t kMaxTextBytes = 20'000;  // ~6,600 Chinese characters
 constexpr size_t kMaxNameBytes = 100;
@@ -114,23 +115,25 @@ Status CheckSchool(storage::Database& db, int64_t school_id) {
   return OkStatus();
 }
 
-// A phone number as people write it: digits with optional +, spaces, hyphens
-// and parentheses, 5–20 digits. The message never repeats what was typed.
+// A phone number as people write it: 5–20 characters of digits, +, - and
+// spaces, at least 5 of them digits — the engine's own rule for a phone
+// field, checked here first so that no message ever repeats what was typed.
 bool PlausiblePhone(std::string_view phone) {
+  if (phone.size() < 5 || phone.size() > 20) return false;
   int digits = 0;
   for (char c : phone) {
     if (c >= '0' && c <= '9') {
       ++digits;
-    } else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')') {
+    } else if (c != '+' && c != ' ' && c != '-') {
       return false;
     }
   }
-  return digits >= 5 && digits <= 20;
+  return digits >= 5;
 }
 
 StatusOr<cases::OpenCaseRequest> ParseIntake(const Request& req, const Shared& sh) {
-  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(req.body, {"category", "school_id", "text", "anonymous", "name",
-                                                             "phone", "attachments"}));
+  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(req.body, {"category", "kind", "school_id", "text", "anonymous",
+                                                             "name", "phone", "attachments"}));
   cases::OpenCaseRequest r;
   r.case_type = sh.complaint.id;
   r.source_kind = "public";
@@ -143,6 +146,18 @@ StatusOr<cases::OpenCaseRequest> ParseIntake(const Request& req, const Shared& s
       return FieldError("category", "unknown category \"" + category + "\"", "未知的投诉类别“" + category + "”");
     }
     r.fields[cf->name] = category;
+  }
+
+  // Optional: an enquiry (咨询) is answered sooner than a complaint.
+  ASSIGN_OR_RETURN(std::optional<std::string> kind, in.OptionalString("kind"));
+  if (kind) {
+    const cases::FieldSpec* kf = sh.complaint.FindField(kKindField);
+    bool known = false;
+    if (kf) {
+      for (const auto& [key, label] : kf->options) known = known || key == *kind;
+    }
+    if (!known) return FieldError("kind", "unknown kind \"" + *kind + "\"", "未知的诉求类型“" + *kind + "”");
+    r.fields[kKindField] = *kind;
   }
 
   ASSIGN_OR_RETURN(r.org_id, in.RequiredInt("school_id"));
@@ -171,8 +186,8 @@ StatusOr<cases::OpenCaseRequest> ParseIntake(const Request& req, const Shared& s
     }
     if (name->size() > kMaxNameBytes) return FieldError("name", "the name is too long", "姓名过长");
     if (!phone || !PlausiblePhone(*phone)) {
-      return FieldError("phone", "a contact phone number is required (digits, 5–20)",
-                        "请填写有效的联系电话(5–20 位数字)");
+      return FieldError("phone", "a contact phone number is required (5–20 digits, +, - or spaces)",
+                        "请填写有效的联系电话(5–20 位，可含数字、+、- 和空格)");
     }
     r.fields[kNameField] = *name;
     r.fields[kPhoneField] = *phone;

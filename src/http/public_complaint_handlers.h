@@ -8,8 +8,9 @@
 //        → {categories:[{key,label}], townships:[{id,name,schools:[{id,name}]}],
 //           max_attachment_bytes, max_attachments, reopen_within_days}
 //        (public names only: no codes, flags or people)
-//   POST /api/v1/public/complaints {category, school_id, text, anonymous, name, phone,
+//   POST /api/v1/public/complaints {category, kind?, school_id, text, anonymous, name, phone,
 //                                   attachments:[{filename, content_base64}]}
+//        kind: "complaint" (default) or "enquiry" (answered within 3 working days)
 //        → 201 {tracking_code, ref, due_at, merged_into_ref}
 //        400 naming the field (a wrong file type names the file), 413 oversize,
 //        429 over the per-address intake limit

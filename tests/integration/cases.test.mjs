@@ -11,7 +11,7 @@
 //   attachments, reports, inbox) nor in the server's log, while xinfang reads them;
 //   forged tracking codes, wrong file types, oversize bodies, and a flood on the intake.
 // The per-address limits are the server's defaults (10 intakes an hour, 60 lookups a
-// minute): the tests before the flood file 4 complaints, the flood test last.
+// minute): the tests before the flood spend 5 intakes, the flood test comes last.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, apiLogin } from '../lib/server.mjs';
@@ -265,7 +265,9 @@ test('the full loop: intake → dispatch → answer with evidence → verify →
   assert.equal(summary.category, 'meals');
   assert.match(summary.opened_at, /\+08:00$/);
   assert.equal(summary.version, 1);
-  let v = (await s.xinfang.raw('GET', `/cases/${loop.id}`)).body;
+  const got = await s.xinfang.raw('GET', `/cases/${loop.id}`);
+  assert.equal(got.headers.get('cache-control'), 'no-store', 'a page with the identity is never cached');
+  let v = got.body;
   assert.equal(v.confidential.name, NAME);
   assert.ok(v.available_transitions.includes('dispatch'));
   assert.equal(v.attachments.length, 1);
@@ -352,7 +354,7 @@ test('the full loop: intake → dispatch → answer with evidence → verify →
 
 test('an anonymous complaint stores no name or phone even when they are sent', async () => {
   const filed = await pub('POST', '/public/complaints', {
-    category: 'paid_tutoring', school_id: jiangyingSchool, anonymous: true, name: '不该保存的名字', phone: '13700000000',
+    category: 'paid_tutoring', kind: 'enquiry', school_id: jiangyingSchool, anonymous: true, name: '不该保存的名字', phone: '13700000000',
     text: '某老师周末在校外组织有偿补课，每人每月收费八百元。',
   });
   assert.equal(filed.status, 201, filed.text);
@@ -361,6 +363,10 @@ test('an anonymous complaint stores no name or phone even when they are sent', a
   const text = JSON.stringify(v);
   assert.ok(!text.includes('不该保存的名字') && !text.includes('13700000000'));
   assert.equal(v.fields.anonymous, true);
+  assert.equal(v.fields.kind, 'enquiry');
+  const badKind = await pub('POST', '/public/complaints', { category: 'meals', kind: 'rumour', school_id: jiangyingSchool, text: '问题', anonymous: true });
+  assert.equal(badKind.status, 400);
+  assert.equal(badKind.body.error.field, 'kind');
   // A named complaint needs a name and a phone, each named when missing.
   const noName = await pub('POST', '/public/complaints', { category: 'meals', school_id: jiangyingSchool, text: '问题', phone: PHONE });
   assert.equal(noName.status, 400);

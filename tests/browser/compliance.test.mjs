@@ -104,6 +104,23 @@ test('the bureau sees the heat map and the trend; the target board shows clause 
     assert.ok((await page.getByTestId('findings-table').locator('tbody tr').count()) > 0);
     await screenshot(page, '32-compliance-heatmap');
 
+    // Drill down (what a click on a heat-map cell sets): clause 25 in 江英学校's township,
+    // then the school — the homework finding recorded by the teacher above.
+    const school = await apiLogin(srv.url, 'jiangying');
+    const org = await school.get(`/orgs/${school.user.org_id}`);
+    const townshipId = org.parent_id ?? org.org?.parent_id;
+    assert.ok(townshipId, JSON.stringify(org).slice(0, 200));
+    await page.goto(`/compliance?clause=25&township=${townshipId}&township_name=x`);
+    await page.getByTestId('filter-township').waitFor();
+    await page.getByTestId('filter-school').click();
+    await page.locator('.el-select-dropdown__item').filter({ hasText: '江英学校' }).click();
+    const hw = page.getByTestId('findings-table').locator('tbody tr').filter({ hasText: 'homework-grades-1-2-none' });
+    await hw.first().waitFor();
+    await hw.first().click();
+    await page.getByTestId('clause-text').filter({ hasText: QUOTE }).waitFor();
+    await page.goBack();
+    await page.getByTestId('filter-township').waitFor();
+
     await page.getByTestId('menu-targets').filter({ hasText: '目标进度' }).click();
     const card = page.getByTestId('target-principals-rural-experience');
     await card.waitFor();

@@ -176,9 +176,17 @@ StatusOr<HttpReply> BeastWebhookSender::Post(const std::string& url, const std::
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   ctx.set_default_verify_paths();
+  if (!extra_ca_pem_.empty()) {
+    beast::error_code ec;
+    ctx.add_certificate_authority(net::buffer(extra_ca_pem_), ec);
+    if (ec) return NetError(u, "tls ca", ec);
+  }
   ctx.set_verify_mode(ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), u.host.c_str())) {
+  // SNI names hosts, never IP literals (RFC 6066 §3).
+  beast::error_code not_ip;
+  net::ip::make_address(u.host, not_ip);
+  if (not_ip && !SSL_set_tlsext_host_name(stream.native_handle(), u.host.c_str())) {
     return NetError(u, "tls sni", beast::error_code(static_cast<int>(::ERR_get_error()),
                                                     net::error::get_ssl_category()));
   }

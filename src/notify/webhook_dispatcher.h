@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "common/clock.h"
 #include "storage/database.h"
@@ -39,17 +40,21 @@ class WebhookSender {
   virtual StatusOr<HttpReply> Post(const std::string& url, const std::string& json_body) = 0;
 };
 
-// The real sender: Boost.Beast, synchronous, http:// and https:// (TLS 1.2+
-// with the system's CA store, peer and host name verified). Each call opens
-// and closes its own connection; thread-safe.
+// The real sender: Boost.Beast, http:// and https:// (TLS 1.2+ with the
+// system's CA store plus `extra_ca_pem` — a county intranet's own CA, or a
+// test's — peer and host name or IP verified). `timeout` bounds each of
+// resolve and connect-to-reply. Each call opens and closes its own
+// connection; thread-safe.
 class BeastWebhookSender final : public WebhookSender {
  public:
-  explicit BeastWebhookSender(std::chrono::milliseconds timeout = std::chrono::seconds(10))
-      : timeout_(timeout) {}
+  explicit BeastWebhookSender(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                              std::string extra_ca_pem = {})
+      : timeout_(timeout), extra_ca_pem_(std::move(extra_ca_pem)) {}
   StatusOr<HttpReply> Post(const std::string& url, const std::string& json_body) override;
 
  private:
   std::chrono::milliseconds timeout_;
+  std::string extra_ca_pem_;
 };
 
 struct DispatchOptions {

@@ -128,10 +128,21 @@ async function openFromTodo(page, ref) {
   return link;
 }
 
+// The case page's header (the list page has refs and states too).
+function header(page) {
+  return page.getByTestId('case-page').getByTestId('case-header');
+}
+
+// Clicks a case link and waits for that case's page.
+async function openCase(page, link, ref) {
+  await link.click();
+  await header(page).getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+}
+
 // Takes transition `id` on the open case page: comment, optional evidence, confirm; waits for the
 // server's answer and the page to show the new state.
 async function act(page, id, { comment, files, fill } = {}) {
-  const before = await page.getByTestId('case-state').innerText();
+  const before = await header(page).getByTestId('case-state').innerText();
   await page.getByTestId(`action-${id}`).click();
   const dialog = page.locator('.el-dialog').filter({ has: page.getByTestId('action-submit') });
   await dialog.waitFor();
@@ -146,7 +157,7 @@ async function act(page, id, { comment, files, fill } = {}) {
   await dialog.waitFor({ state: 'hidden' });
   await page.waitForFunction(
     (prev) => {
-      const el = document.querySelector('[data-testid="case-state"]');
+      const el = document.querySelector('[data-testid="case-header"] [data-testid="case-state"]');
       return el && el.innerText.trim() !== prev.trim();
     },
     before,
@@ -215,9 +226,7 @@ test('the complaint loop: parent files → petitions dispatches → school answe
     await uiLogin(page, 'xinfang');
     const link = await openFromTodo(page, ref);
     await screenshot(page, '41-xinfang-list');
-    await link.click();
-    await page.getByTestId('case-page').waitFor();
-    await page.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await openCase(page, link, ref);
     const conf = page.getByTestId('confidential-block');
     await conf.waitFor();
     const confText = await conf.innerText();
@@ -233,19 +242,28 @@ test('the complaint loop: parent files → petitions dispatches → school answe
         await dialog.getByTestId('field-lead_org_id-org-preset').filter({ hasText: SCHOOL }).waitFor();
       },
     });
-    await page.getByTestId('case-state').filter({ hasText: '已交办' }).waitFor();
+    await header(page).getByTestId('case-state').filter({ hasText: '已交办' }).waitFor();
     await screenshot(page, '41-xinfang-dispatched');
   });
 
   // 3. The school: the case in 待办, never the complainant's identity; answers with evidence.
   await withPage('42-jiangying-answer', async (page) => {
     await uiLogin(page, 'jiangying');
+    // The dispatch left a message in the school's inbox (still without the complainant).
+    await page.getByTestId('menu-inbox').click();
+    const note = page.getByTestId('inbox-item').filter({ hasText: ref });
+    await note.first().waitFor();
+    await page.getByTestId('inbox-unread').waitFor();
+    assert.ok(!(await bodyText(page)).includes(PARENT_NAME), 'the inbox does not name the complainant');
+    await note.first().getByTestId('inbox-mark-read').click();
+    await note.first().getByTestId('inbox-mark-read').waitFor({ state: 'detached' });
+    await screenshot(page, '42-jiangying-inbox');
+
     const link = await openFromTodo(page, ref);
     let text = await bodyText(page);
     assert.ok(!text.includes(PARENT_NAME) && !text.includes(PARENT_PHONE), 'the list does not name the complainant');
     await screenshot(page, '42-jiangying-todo');
-    await link.click();
-    await page.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await openCase(page, link, ref);
     await page.getByTestId('case-timeline').waitFor();
     assert.equal(await page.getByTestId('confidential-block').count(), 0, 'no confidential block for the school');
     text = await bodyText(page);
@@ -268,13 +286,12 @@ test('the complaint loop: parent files → petitions dispatches → school answe
   await withPage('43-dongping-verify', async (page) => {
     await uiLogin(page, 'dongping');
     const link = await openFromTodo(page, ref);
-    await link.click();
-    await page.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await openCase(page, link, ref);
     assert.equal(await page.getByTestId('confidential-block').count(), 0, 'no confidential block for the township');
     const text = await bodyText(page);
     assert.ok(!text.includes(PARENT_NAME) && !text.includes(PARENT_PHONE), 'the township never sees the complainant');
     await act(page, VERIFY, { comment: '已现场核实，班费已退还。' });
-    await page.getByTestId('case-state').filter({ hasText: '已核实' }).waitFor();
+    await header(page).getByTestId('case-state').filter({ hasText: '已核实' }).waitFor();
     await screenshot(page, '43-dongping-verified');
   });
 
@@ -282,10 +299,9 @@ test('the complaint loop: parent files → petitions dispatches → school answe
   await withPage('43-xinfang-close', async (page) => {
     await uiLogin(page, 'xinfang');
     const link = await openFromTodo(page, ref);
-    await link.click();
-    await page.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await openCase(page, link, ref);
     await act(page, CLOSE, { comment: '经核实已整改，予以办结。' });
-    await page.getByTestId('case-state').filter({ hasText: '已办结' }).waitFor();
+    await header(page).getByTestId('case-state').filter({ hasText: '已办结' }).waitFor();
   });
 
   // 5. The parent tracks the complaint, reads the answer and rates it 5.
@@ -318,7 +334,7 @@ test('the complaint loop: parent files → petitions dispatches → school answe
     await page.getByTestId('case-tabs').getByText('全部').click();
     await input(page, 'filter-q').fill(ref);
     await input(page, 'filter-q').press('Enter');
-    await page.getByTestId('case-ref').filter({ hasText: ref }).click();
+    await openCase(page, page.getByTestId('case-ref').filter({ hasText: ref }), ref);
     await page.getByTestId('case-satisfaction').filter({ hasText: '5/5' }).waitFor();
     const timeline = await page.getByTestId('case-timeline').innerText();
     assert.ok(timeline.includes(ANSWER_TEXT), 'the answer is on the timeline');
@@ -371,14 +387,13 @@ test('a stale case page explains the 409 and reloads; nothing is taken twice', a
   await withPage('47-xinfang-conflict', async (page) => {
     await uiLogin(page, 'xinfang');
     const link = await openFromTodo(page, ref);
-    await link.click();
-    await page.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await openCase(page, link, ref);
     const caseUrl = page.url();
 
     // The same case in a second tab, which dispatches first.
     const other = await page.context().newPage();
     await other.goto(caseUrl);
-    await other.getByTestId('case-ref').filter({ hasText: ref }).waitFor();
+    await header(other).getByTestId('case-ref').filter({ hasText: ref }).waitFor();
     await act(other, DISPATCH, { comment: '交梅城镇中学核查。' });
     await other.close();
 
@@ -394,7 +409,7 @@ test('a stale case page explains the 409 and reloads; nothing is taken twice', a
     await alert.filter({ hasText: '事项已被他人办理或状态已变化' }).waitFor();
     await screenshot(page, '47-xinfang-conflict-409');
     await page.getByTestId('action-reload').click();
-    await page.getByTestId('case-state').filter({ hasText: '已交办' }).waitFor();
+    await header(page).getByTestId('case-state').filter({ hasText: '已交办' }).waitFor();
     const dispatches = await page.getByTestId('timeline-item').filter({ hasText: '交办' }).count();
     assert.equal(dispatches, 1, 'dispatched once');
   });
@@ -421,8 +436,8 @@ test('a school opens a study-tour approval from the case-type form', async () =>
     ]);
     assert.equal(res.status(), 201, `open: HTTP ${res.status()} ${await res.text()}`);
     const opened = await res.json();
-    await page.getByTestId('case-ref').filter({ hasText: opened.ref }).waitFor();
-    await page.getByTestId('case-state').filter({ hasText: '待审批' }).waitFor();
+    await header(page).getByTestId('case-ref').filter({ hasText: opened.ref }).waitFor();
+    await header(page).getByTestId('case-state').filter({ hasText: '待审批' }).waitFor();
     assert.match(opened.ref, /^SP/);
     assert.equal((await page.getByTestId('value-kind').innerText()).trim(), '研学旅行');
     assert.equal((await page.getByTestId('value-students').innerText()).trim(), '120');

@@ -341,9 +341,20 @@ test('the complaint loop: parent files → petitions dispatches → school answe
   });
 });
 
-test('the complaint report page draws charts for the bureau leader', async () => {
+test('the bureau leader sees overdue cases marked red and the complaint report drawn as charts', async () => {
   await withPage('46-juzhang-report', async (page) => {
     await uiLogin(page, 'juzhang');
+    // 已逾期: the demo year left cases past their deadline; each row is red and says by how much.
+    await page.getByTestId('menu-cases').click();
+    await page.getByTestId('case-tabs').getByText('已逾期').click();
+    const late = page.locator('[data-testid="case-table"] tr.overdue-row');
+    await late.first().waitFor();
+    const rows = await late.count();
+    assert.ok(rows > 0, 'overdue rows listed');
+    assert.equal(await page.locator('[data-testid="case-table"] tbody tr').count(), rows, 'every row of 已逾期 is marked');
+    assert.match(await late.first().getByTestId('case-overdue').innerText(), /^已逾期 \d+ 个工作日$/);
+    await screenshot(page, '46-juzhang-overdue');
+
     const answered = page.waitForResponse((r) => r.url().includes('/api/v1/reports/complaints') && r.url().includes('format=json'));
     await page.getByTestId('menu-complaint-report').filter({ hasText: '投诉分析' }).click();
     await page.getByTestId('report-page').waitFor();

@@ -2,6 +2,7 @@
 // contract of issue 4 (docs/openapi.yaml, "cases"); `request` adds Accept-Language and CSRF.
 import { request, API } from '../../api.js';
 import { BUREAU_ROLES } from '../../session.js';
+import calendarYaml from '../../../../policy/calendar/cn-2025-2026.yaml?raw';
 
 const enc = encodeURIComponent;
 
@@ -117,10 +118,25 @@ function bjDay(d) {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
 
-// Weekdays (Mon–Fri) from the day after `dueIso` up to today, in Beijing time. The server's
-// calendar also knows public holidays and make-up workdays; when a summary carries
-// `overdue_working_days` that figure wins (see workingDaysLate).
-export function weekdaysSince(dueIso, now = new Date()) {
+// China's working-day calendar, the same file the server reads (policy/calendar; format in
+// docs/calendar.md), bundled at build time: holidays are days off whatever the weekday, make-up
+// workdays are weekend days worked. Years the file does not cover fall back to Monday–Friday.
+const HOLIDAYS = new Set();
+const MAKEUP_WORKDAYS = new Set();
+for (const m of calendarYaml.matchAll(/date:\s*(\d{4}-\d{2}-\d{2}),\s*kind:\s*(holiday|workday)/g)) {
+  (m[2] === 'holiday' ? HOLIDAYS : MAKEUP_WORKDAYS).add(m[1]);
+}
+
+export function isWorkingDay(ymd) {
+  if (HOLIDAYS.has(ymd)) return false;
+  if (MAKEUP_WORKDAYS.has(ymd)) return true;
+  const wd = new Date(ymd + 'T12:00:00+08:00').getUTCDay();
+  return wd !== 0 && wd !== 6;
+}
+
+// Working days from the day after `dueIso` up to today, in Beijing time (at least 1 once late).
+// When a summary carries `overdue_working_days` that figure wins (see workingDaysLate).
+export function workingDaysSince(dueIso, now = new Date()) {
   const due = new Date(dueIso);
   if (Number.isNaN(due.getTime()) || due >= now) return 0;
   let n = 0;
@@ -130,8 +146,7 @@ export function weekdaysSince(dueIso, now = new Date()) {
     day.setUTCDate(day.getUTCDate() + 1);
     const s = bjDay(day);
     if (s > end) break;
-    const wd = new Date(s + 'T12:00:00+08:00').getUTCDay();
-    if (wd !== 0 && wd !== 6) n++;
+    if (isWorkingDay(s)) n++;
   }
   return Math.max(n, 1);
 }
@@ -140,7 +155,7 @@ export function workingDaysLate(c, now = new Date()) {
   if (!c || !c.overdue) return 0;
   if (Number.isInteger(c.overdue_working_days)) return c.overdue_working_days;
   if (Number.isInteger(c.days_overdue)) return c.days_overdue;
-  return c.due_at ? weekdaysSince(c.due_at, now) : 0;
+  return c.due_at ? workingDaysSince(c.due_at, now) : 0;
 }
 
 // Remaining time to a deadline: {late, days, hours} (calendar time; the deadline itself was set

@@ -128,12 +128,16 @@ void UnitSheet(Book& book, const std::string& name, const std::string& title, co
   }
 }
 
-void RefRows(Sheet& s, const std::vector<CaseRef>& refs) {
+void RefRows(Sheet& s, const std::vector<CaseRef>& refs, const ComplaintReport& r) {
   s.Header({"编号", "单位", "类别", "受理日期", "办理期限", "超期天数"});
   for (const CaseRef& c : refs) {
     s.Text(0, c.ref);
     s.Text(1, c.org_name);
-    s.Text(2, c.category);
+    std::string label = c.category;
+    for (const CategoryRow& row : r.categories) {
+      if (row.key == c.category) label = row.label.zh;
+    }
+    s.Text(2, label);
     s.Text(3, c.opened_on);
     s.Text(4, c.due_on);
     s.Num(5, static_cast<double>(c.days_overdue));
@@ -228,10 +232,10 @@ void WriteBook(lxw_workbook* wb, const ComplaintReport& r) {
     s.Next();
     s.Next();
     s.Line("重复投诉(所重复的事项)");
-    RefRows(s, t.repeat_targets);
+    RefRows(s, t.repeat_targets, r);
     s.Next();
     s.Line("超期未办结");
-    RefRows(s, t.overdue);
+    RefRows(s, t.overdue, r);
     UnitSheet(book, "专题-分学校", "专题:" + t.label.zh + "(按学校)", t.by_school);
   }
   {

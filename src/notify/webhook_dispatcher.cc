@@ -212,7 +212,7 @@ std::chrono::microseconds RetryDelay(int failures, const DispatchOptions& option
   return options.first_retry * (int64_t{1} << (failures - 1));
 }
 
-StatusOr<DispatchReport> WebhookDispatcher::RunOnce() {
+StatusOr<DispatchReport> WebhookDispatcher::RunOnce(const std::function<bool()>& should_stop) {
   DispatchReport report;
   ASSIGN_OR_RETURN(storage::ConnectionHandle conn, db_.Acquire());
   const int64_t now = ToUnixMicros(clock_.Now());
@@ -223,6 +223,7 @@ StatusOr<DispatchReport> WebhookDispatcher::RunOnce() {
                                "d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT $2",
                                {now, int64_t{options_.batch}}));
   for (size_t r = 0; r < due.size(); ++r) {
+    if (should_stop && should_stop()) break;
     const int64_t id = due.GetInt(r, 0);
     const int64_t attempts = due.GetInt(r, 1) + 1;
     // Claim: only the dispatcher that moves next_attempt_at from the value it
@@ -278,9 +279,12 @@ PeriodicDispatcher::~PeriodicDispatcher() {
 }
 
 void PeriodicDispatcher::Loop() {
-  // The first run always happens, even when the owner is destroyed at once.
+  auto stopping = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stop_;
+  };
   for (;;) {
-    StatusOr<DispatchReport> r = dispatcher_.RunOnce();
+    StatusOr<DispatchReport> r = dispatcher_.RunOnce(stopping);
     if (!r.ok()) {
       spdlog::warn("webhook dispatch failed: {}", r.status().ToString());
     } else if (r->sent + r->retry + r->failed > 0) {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -86,8 +87,10 @@ class WebhookDispatcher {
 
   // Sends every pending delivery of an enabled robot whose next attempt is
   // due at clock.Now() (up to options.batch), oldest first. Deliveries of a
-  // disabled robot wait. Errors only for database failures.
-  StatusOr<DispatchReport> RunOnce();
+  // disabled robot wait. Errors only for database failures. `should_stop`,
+  // if given, is asked before each delivery; true ends the run early (the
+  // rest stay due for the next run).
+  StatusOr<DispatchReport> RunOnce(const std::function<bool()>& should_stop = {});
 
  private:
   storage::Database& db_;
@@ -97,8 +100,9 @@ class WebhookDispatcher {
 };
 
 // Runs dispatcher.RunOnce() at once and then every `every` on its own thread
-// until destroyed (the destructor wakes it and joins; the first run and a
-// send in flight finish first, bounded by the sender's timeout per delivery).
+// until destroyed. The destructor wakes it and joins: a send in flight
+// finishes first (bounded by the sender's timeout), the rest of the batch
+// waits for the next start.
 class PeriodicDispatcher {
  public:
   PeriodicDispatcher(WebhookDispatcher& dispatcher, std::chrono::milliseconds every);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -63,6 +64,11 @@ class LocalReceiver {
     std::lock_guard<std::mutex> lock(mu_);
     return received_;
   }
+  // Blocks until `n` requests have arrived or `timeout` passed.
+  bool WaitFor(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return received_.size() >= n; });
+  }
 
  private:
   void Loop() {
@@ -84,6 +90,7 @@ class LocalReceiver {
         res.result(static_cast<unsigned>(status_));
         res.body() = body_;
       }
+      cv_.notify_all();
       if (hang_) {
         // Say nothing until the client gives up and closes.
         bhttp::request<bhttp::string_body> more;
@@ -103,6 +110,7 @@ class LocalReceiver {
   std::atomic<bool> stop_{false};
   std::atomic<bool> hang_{false};
   std::mutex mu_;
+  std::condition_variable cv_;
   int status_ = 200;
   std::string body_ = R"({"errcode":0,"errmsg":"ok"})";
   std::vector<Received> received_;
@@ -338,11 +346,29 @@ TEST_P(DispatcherTest, PeriodicDispatcherSendsAndStops) {
   WebhookDispatcher d(db_->db(), sender, clock_);
   const int64_t id = Enqueue(AddWebhook(robot.Url()), kPayload);
   {
-    // Its first run happens at once; the destructor waits for it to end.
+    // Its first run starts at once; the destructor waits for it to end.
     PeriodicDispatcher loop(d, std::chrono::hours(1));
+    ASSERT_TRUE(robot.WaitFor(1, std::chrono::seconds(10)));
   }
   EXPECT_EQ(Get(id).status, "sent");
   EXPECT_EQ(robot.received().size(), 1u);
+}
+
+TEST_P(DispatcherTest, AStopRequestEndsARunBetweenDeliveries) {
+  ScriptedSender sender;
+  WebhookDispatcher d(db_->db(), sender, clock_);
+  const int64_t hook = AddWebhook("http://robot.invalid/");
+  const int64_t first = Enqueue(hook, "1");
+  const int64_t second = Enqueue(hook, "2");
+  sender.replies = {{200, "{}"}, {200, "{}"}};
+  int asked = 0;
+  auto r = d.RunOnce([&] { return ++asked > 1; });  // stop before the second
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->sent, 1);
+  EXPECT_EQ(Get(first).status, "sent");
+  EXPECT_EQ(Get(second).status, "pending");
+  EXPECT_EQ(Get(second).attempts, 0);
+  EXPECT_EQ(Run(d).sent, 1);  // the next run picks it up
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DispatcherTest, ::testing::ValuesIn(testing::TestBackends()),

@@ -1,0 +1,129 @@
+// CaseEngine::SweepClocks: reminders (催办) and escalation up the type's
+// chain for overdue cases (docs/workflows.md, "Clocks").
+#include "cases/engine.h"
+
+#include "cases/internal/core.h"
+#include "cases/internal/store.h"
+
+namespace edugov::cases {
+
+using namespace internal;  // NOLINT: the engine's building blocks
+using storage::Connection;
+using storage::ResultSet;
+
+StatusOr<SweepReport> CaseEngine::SweepClocks() {
+  SweepReport report;
+  const int64_t now = NowUs(deps_);
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  ASSIGN_OR_RETURN(ResultSet ids,
+                   conn->Query("SELECT id FROM cases WHERE closed_at IS NULL AND "
+                               "((due_at IS NOT NULL AND due_at < $1) OR deadline_unknown = 1) ORDER BY id",
+                               {now}));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const int64_t id = ids.GetInt(i, 0);
+    RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+      ASSIGN_OR_RETURN(std::optional<CaseRow> row, internal::LoadCase(tx, id));
+      if (!row || row->closed_at) return OkStatus();
+      CaseRow c = std::move(*row);
+      const CaseType* type = deps_.types->Find(c.case_type);
+      if (!type) return OkStatus();
+      const StateSpec* st = type->FindState(c.state);
+      if (!st || st->terminal || !st->time_limit) return OkStatus();
+      const CaseRow before = c;
+      bool changed = false;
+      if (c.deadline_unknown) {
+        // The calendar may have learnt the year since.
+        RETURN_IF_ERROR(ComputeDue(deps_, *type, c));
+        if (c.deadline_unknown) {
+          ++report.deadline_unknown;
+          return OkStatus();
+        }
+        changed = true;
+      }
+      if (!c.due_at || !calendar::IsOverdue(FromUnixMicros(*c.due_at), FromUnixMicros(now))) {
+        if (changed) {
+          c.version += 1;
+          RETURN_IF_ERROR(UpdateRow(tx, c, now));
+          RETURN_IF_ERROR(Audit(deps_, tx, Actor::System(), "case.deadline", &before, c));
+        }
+        return OkStatus();
+      }
+      const TimeLimit& tl = *st->time_limit;
+      const Date due_day = calendar::ShanghaiDate(FromUnixMicros(*c.due_at));
+      // The reminder falls due at the start of the remind_after_days-th
+      // working day after the due day (0: as soon as the deadline passes).
+      int64_t remind_at = *c.due_at + 1'000'000;
+      Date remind_day = due_day;
+      if (tl.remind_after_days > 0) {
+        StatusOr<Date> rd = deps_.calendar->AddWorkingDays(due_day, tl.remind_after_days);
+        if (!rd.ok()) {
+          ++report.deadline_unknown;
+          return OkStatus();
+        }
+        remind_day = *rd;
+        remind_at = StartOfDayUs(remind_day);
+      }
+      if (!c.reminded_at && now >= remind_at) {
+        c.reminded_at = now;
+        changed = true;
+        ++report.reminded;
+        RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
+                                 {.kind = "remind",
+                                  .comment = "已逾期（期限 " + due_day.ToString() + "），催办 / overdue since " +
+                                             due_day.ToString() + ", reminder"}).status());
+        RETURN_IF_ERROR(NotifyAssignee(deps_, tx, c, "reminder", "催办：" + c.ref + " 已超过办理期限 " + due_day.ToString(),
+                                       "Reminder: " + c.ref + " is past its deadline " + due_day.ToString()));
+      }
+      // Escalation k climbs to the k-th level above the assignee,
+      // escalate_after_days working days after the previous step.
+      if (c.reminded_at) {
+        int start = -1;
+        for (size_t k = 0; k < type->escalation_chain.size(); ++k) {
+          const std::string& tok = type->escalation_chain[k];
+          if (tok == c.assignee_level || (c.assignee_level == "department" && tok == "department:" + c.assignee_department)) {
+            start = static_cast<int>(k);
+          }
+        }
+        while (start + c.escalation_level + 1 < static_cast<int>(type->escalation_chain.size())) {
+          const int next = c.escalation_level + 1;
+          StatusOr<Date> ed = tl.escalate_after_days > 0
+                                  ? deps_.calendar->AddWorkingDays(remind_day, tl.escalate_after_days * next)
+                                  : StatusOr<Date>(remind_day);
+          if (!ed.ok()) break;
+          const int64_t at = tl.escalate_after_days > 0 ? StartOfDayUs(*ed) : remind_at;
+          if (now < at) break;
+          const std::string tok = type->escalation_chain[start + next];
+          std::string level = tok, dept;
+          if (tok.rfind("department:", 0) == 0) {
+            level = "department";
+            dept = tok.substr(11);
+          }
+          int64_t org = 0;
+          if (level == "school") org = c.org_id;
+          if (level == "township") org = c.township_id;
+          c.escalation_level = next;
+          c.escalated_at = now;
+          changed = true;
+          ++report.escalated;
+          const std::string who = c.assignee_level == "department" ? c.assignee_department : c.assignee_level;
+          RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
+                                   {.kind = "escalate",
+                                    .comment = "逾期未办，升级至 " + tok + "，对承办单位（" + who + "）书面批评 / escalated to " +
+                                               tok + "; written criticism of the assignee (" + who + ")",
+                                    .fields = {{"escalation_level", next}, {"to", tok}}}).status());
+          RETURN_IF_ERROR(Notify(deps_, tx, c, "escalated", level, org, dept,
+                                 "升级督办：" + c.ref + " 逾期未办（" + c.title + "）",
+                                 "Escalated: " + c.ref + " is overdue (" + c.title + ")"));
+        }
+      }
+      if (!changed) return OkStatus();
+      c.version += 1;
+      RETURN_IF_ERROR(UpdateRow(tx, c, now));
+      return Audit(deps_, tx, Actor::System(), "case.sweep", &before, c);
+    }));
+  }
+  return report;
+}
+
+
+}  // namespace edugov::cases

@@ -83,6 +83,13 @@ export default {
       reopened: 'Reopened by the complainant',
       attachment: 'Attachment',
       linked: 'Linked',
+      remind: 'Reminder',
+      escalate: 'Escalated (overdue)',
+      merge: 'Repeat complaint merged',
+      rate: 'Rated by the complainant',
+      reopen: 'Reopened by the complainant',
+      attach: 'Material added',
+      link: 'Linked',
     },
     list: {
       title: 'Cases',

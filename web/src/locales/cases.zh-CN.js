@@ -83,6 +83,13 @@ export default {
       reopened: '投诉人申请重办',
       attachment: '上传附件',
       linked: '关联事项',
+      remind: '催办',
+      escalate: '逾期升级',
+      merge: '合并重复投诉',
+      rate: '投诉人评价',
+      reopen: '投诉人申请重办',
+      attach: '补充材料',
+      link: '关联事项',
     },
     list: {
       title: '闭环办件',

@@ -32,8 +32,8 @@ class InboxNotifier final : public cases::Notifier {
   explicit InboxNotifier(const Clock& clock) : clock_(clock) {}
 
   // kInvalidArgument (field "level") for a level other than the four above;
-  // database errors as they come. Writes nothing itself on error — the
-  // caller's transaction rolls back.
+  // database errors as they come. On error some rows may already be written:
+  // the caller rolls its transaction back (RunInTransaction does).
   Status Notify(storage::Connection& tx, const cases::CaseNotice& notice) override;
 
  private:

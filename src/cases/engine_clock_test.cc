@@ -2,6 +2,9 @@
 // escalation sweep, repeat-complaint merging, attachments, reopening.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "cases/engine.h"
 #include "cases/test_fixture.h"
 
@@ -98,6 +101,35 @@ TEST_P(ClockTest, OutsideTheCalendarTheDeadlineIsUnknownNotARefusal) {
   SweepReport r = Sweep("2026-12-31T09:00:00+08:00");
   EXPECT_EQ(r.deadline_unknown, 1);
   EXPECT_EQ(r.reminded, 0);
+}
+
+TEST_P(ClockTest, AnUnknownDeadlineIsFilledInOnceTheCalendarLearnsTheYear) {
+  Start("2026-12-20T09:00:00+08:00");
+  CaseView v = Dispatch(Complain("年底乱收费", "illegal_fees").view.id);
+  ASSERT_TRUE(v.deadline_unknown);
+  // The next year's notice is published: the same data plus 2027's 元旦
+  // (a test stand-in for the real list).
+  std::ifstream in(std::string(EDUGOV_SOURCE_DIR) + "/policy/calendar/cn-2025-2026.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const size_t years = yaml.find("years: [2025, 2026]");
+  ASSERT_NE(years, std::string::npos);
+  yaml.replace(years, 19, "years: [2025, 2026, 2027]");
+  yaml += "\n  - {date: 2027-01-01, kind: holiday, name: 元旦}\n";
+  auto cal = calendar::WorkingCalendar::FromYaml(yaml);
+  ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+  CaseEngine next({.db = &fx->db(), .types = fx->types.get(), .calendar = &*cal, .clock = &fx->clock,
+                   .random = &fx->random, .box = &fx->box, .notifier = &fx->notifier});
+  fx->clock.Set(At("2026-12-28T09:00:00+08:00"));
+  auto r = next.SweepClocks();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->deadline_unknown, 0);
+  auto got = next.Get(Actor::User(fx->petitions), v.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->deadline_unknown);
+  // 13 working days from Sunday 20 December 2026: 21–25, 28–31, 4–7 January 2027.
+  EXPECT_EQ(Due(*got), "2027-01-07T23:59:59+08:00");
 }
 
 TEST_P(ClockTest, ReminderThenEscalationUpTheChainIdempotent) {

@@ -270,6 +270,7 @@ test('the complaint loop: parent files → petitions dispatches → school answe
     assert.ok(text.includes(COMPLAINT_TEXT.slice(0, 12)), 'the school reads the complaint itself');
     assert.ok(!text.includes(PARENT_NAME), `the complainant's name is nowhere on the school's page`);
     assert.ok(!text.includes(PARENT_PHONE), `nor the phone`);
+    assert.ok(!text.includes('receipt-photo.png'), "nor the complainant's own photo (sealed with the identity)");
 
     await act(page, ANSWER, {
       comment: ANSWER_TEXT,

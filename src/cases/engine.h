@@ -257,8 +257,12 @@ class CaseEngine {
   // Opens a rectification case for every open finding of a rule listed in
   // `rule_cases` that has no case yet (source_kind "finding", linked through
   // case_findings), assigned at the level the rule's `case:` names (school:
-  // the finding's school or the class's school; county: the bureau) and due
-  // in its working days. Returns how many were opened. Idempotent.
+  // the finding's school, a class's school or a staff member's org;
+  // township: its township; county: the supervision department, the case
+  // still about the school the finding names) and due in its working days
+  // (the type's `due_working_days` field). The category comes from the
+  // type's finding_categories. Each case opens in its own transaction.
+  // Returns how many were opened. Idempotent.
   struct FindingCaseSpec {
     std::string assignee;  // "school", "township" or "county"
     int due_working_days = 0;

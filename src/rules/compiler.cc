@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <unordered_map>
 
 namespace edugov::rules {
@@ -228,10 +229,19 @@ plan::PeriodRange PeriodOf(const bound::Pack& pack, bound::Period kind, int32_t 
   return {};
 }
 
-// `trim`: the rule judges no group without rows, so only the days from the
-// earliest to the latest row matter — a daily rule over a dataset holding one
-// week (or none) does not lay out groups for every day of the year.
-void BuildPeriods(const Ctx& cx, const bound::Check& chk, bool trim, plan::Plan& pl) {
+// Which periods a rule lays out groups for (one per period × entity slot).
+enum class Domain {
+  kFull,        // every period from the earliest row or semester to as_of
+  kRowSpan,     // the rule judges no group without rows: the rows' days only
+  kRowPeriods,  // … and no period adjacency either (no consecutive, no
+                // previous_period): only periods that hold a row at all
+};
+
+// kRowSpan: a daily rule over a dataset holding one week (or none) does not
+// lay out groups for every day of the year; kRowPeriods: routine tests on a
+// dozen days of a semester make a dozen periods, not 140.
+void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::Plan& pl) {
+  const bool trim = domain != Domain::kFull;
   const int32_t as_of = cx.options.as_of.DaysSinceEpoch();
   if (chk.period == bound::Period::kNone) {
     pl.periods.push_back({as_of, as_of, ""});
@@ -249,10 +259,27 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, bool trim, plan::Plan&
   }
   pl.lut_lo = lo;
   pl.lut.assign(static_cast<size_t>(hi - lo + 1), -1);
+  // kRowPeriods: the starts of the periods some row falls in (the dataset's
+  // date column, unfiltered, so every operand of the rule gets the same).
+  std::set<int32_t> with_rows;
+  if (domain == Domain::kRowPeriods) {
+    std::vector<uint8_t> day_has_row(pl.lut.size(), 0);
+    for (size_t r = 0; r < pl.rows; ++r) {
+      const int32_t d = pl.date[r];
+      if (d != datasets::kNullInt && d >= lo && d <= hi) day_has_row[static_cast<size_t>(d - lo)] = 1;
+    }
+    for (int32_t d = lo; d <= hi; ++d) {
+      if (!day_has_row[static_cast<size_t>(d - lo)]) continue;
+      bool none = false;
+      plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
+      if (!none) with_rows.insert(p.start);
+    }
+  }
   for (int32_t d = lo; d <= hi; ++d) {
     bool none = false;
     plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
     if (none || p.end > as_of) continue;  // judged once ended
+    if (domain == Domain::kRowPeriods && !with_rows.count(p.start)) continue;
     if (pl.periods.empty() || pl.periods.back().start != p.start) pl.periods.push_back(p);
     pl.lut[static_cast<size_t>(d - lo)] = static_cast<int32_t>(pl.periods.size() - 1);
   }
@@ -338,7 +365,7 @@ Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, 
 StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::Scope& scope,
                              const bound::Check& chk, const std::vector<bound::Parameter>& params,
                              const std::vector<bound::Unless>& unless, bool relaxed = false,
-                             std::optional<bool> trim = std::nullopt) {
+                             std::optional<Domain> domain = std::nullopt) {
   const RegistryImage& r = cx.reg();
   plan::Plan pl;
   pl.id = id;
@@ -392,11 +419,14 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
     // Groups without rows matter only to a count or sum judged as 0 (and
     // not even then when divided: 0 ÷ 0 is not judged). Operands follow the
     // rule, so their periods are the rule's.
-    if (!trim) {
+    if (!domain) {
       const bool empty_judged = chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum;
-      trim = !empty_judged || chk.divide_by != nullptr;
+      const bool adjacency = chk.consecutive > 1 || chk.against_previous;
+      domain = empty_judged && !chk.divide_by ? Domain::kFull
+               : adjacency                    ? Domain::kRowSpan
+                                              : Domain::kRowPeriods;
     }
-    BuildPeriods(cx, chk, *trim, pl);
+    BuildPeriods(cx, chk, *domain, pl);
   } else {
     pl.periods.push_back({cx.options.as_of.DaysSinceEpoch(), cx.options.as_of.DaysSinceEpoch(), ""});
   }
@@ -405,11 +435,11 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
   RETURN_IF_ERROR(BuildExemptions(cx, unless, pl));
   // The second aggregates: same scope, unless and periods, so the same slots.
   if (chk.divide_by) {
-    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.divide_by, params, unless, relaxed, trim));
+    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.divide_by, params, unless, relaxed, domain));
     pl.divide_by = std::make_unique<plan::Plan>(std::move(sub));
   }
   if (chk.against) {
-    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.against, params, unless, /*relaxed=*/true, trim));
+    ASSIGN_OR_RETURN(plan::Plan sub, Compile(cx, id, scope, *chk.against, params, unless, /*relaxed=*/true, domain));
     pl.against = std::make_unique<plan::Plan>(std::move(sub));
   }
   return pl;

@@ -5,7 +5,9 @@
 // what-if override), and precomputes the "unless" exemptions. Periods are
 // judged once they have ended on or before `as_of`; rows dated after `as_of`
 // are ignored. A rule that judges no group without rows (avg, min, max,
-// share, or a ratio) gets periods over its rows' days only. divide_by and
+// share, or a ratio) gets periods over its rows' days only — and, unless it
+// needs adjacent periods (consecutive, previous_period), only the periods
+// that hold a row (same findings, far fewer groups). divide_by and
 // against operands become sub-plans with the rule's slots and periods.
 // Stateless; thread-safe for a const image.
 #pragma once

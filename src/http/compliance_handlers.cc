@@ -102,6 +102,33 @@ StatusOr<nlohmann::json> Targets(const rules::bound::Pack& full, storage::Connec
   return nlohmann::json{{"as_of", as_of.ToString()}, {"items", std::move(items)}};
 }
 
+// ---------------------------------------------------------------- the pack's rules
+
+std::string DayOrEmpty(int32_t d, bool open) { return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString(); }
+
+nlohmann::json RulesJson(const rules::bound::Pack& pack) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : pack.rules) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& prm : r.parameters) {
+      nlohmann::json values = nlohmann::json::array();
+      for (const auto& v : prm.values) {
+        values.push_back({{"value", v.value},
+                          {"valid_from", DayOrEmpty(v.valid_from, v.valid_from == rules::bound::kOpenFrom)},
+                          {"valid_to", DayOrEmpty(v.valid_to, v.valid_to == rules::bound::kOpenTo)}});
+      }
+      params.push_back({{"name", prm.name}, {"label_zh", prm.label_zh}, {"values", std::move(values)}});
+    }
+    items.push_back({{"id", r.id},
+                     {"clause", r.clause},
+                     {"title_zh", r.title_zh},
+                     {"source_zh", r.source_zh},
+                     {"severity", r.severity},
+                     {"parameters", std::move(params)}});
+  }
+  return nlohmann::json{{"pack", pack.name}, {"title_zh", pack.title_zh}, {"items", std::move(items)}};
+}
+
 // ---------------------------------------------------------------- what-if
 
 StatusOr<nlohmann::json> WhatIf(const rules::bound::Pack& full, storage::Connection& conn, const Principal& p,
@@ -477,6 +504,11 @@ void RegisterComplianceHandlers(Router& router, App& app, const std::string& pol
                return WithConn(app, req, [&](storage::Connection& c) {
                  return Targets(state->pack->pack(), c, p, today());
                });
+             }));
+  // The plan's text is public policy: any signed-in user may read it.
+  router.Add(Method::kGet, "/api/v1/rules", Authed(app, [state](Request& req, const Principal&) -> Response {
+               if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
+               return JsonResponse(RulesJson(state->pack->pack()));
              }));
   router.Add(Method::kPost, "/api/v1/what-if",
              Authed(app, [&app, state, today](Request& req, const Principal& p) -> Response {

@@ -10,6 +10,11 @@
 //        every target of the pack measured now (rules/evaluator.h); an entry
 //        whose entity is outside the caller's subtree and not above it is
 //        left out (a school sees the county's progress, not another school's).
+//   GET  /api/v1/rules
+//        → 200 {pack, title_zh, items:[{id, clause, title_zh, source_zh,
+//                severity, parameters:[{name, label_zh, values:[{value,
+//                valid_from, valid_to}]}]}]} — the pack's rules in pack order
+//        (the plan's text is public policy: any signed-in user).
 //   POST /api/v1/what-if   {params:{name|rule.name: number}, as_of?: "YYYY-MM-DD"}
 //        → 200 {as_of, params, total:{now, what_if}, by_rule:[{rule, clause,
 //                title_zh, now, what_if}], by_clause:[{clause, now, what_if}],

@@ -76,7 +76,7 @@ test('a teacher records written homework for grade 1 and sees the clause-25 find
     await page.getByTestId('compliance-page').waitFor();
     await page.getByTestId('filter-clause').click();
     await page.locator('.el-select-dropdown__item').filter({ hasText: '第25条' }).click();
-    const row = page.getByTestId('findings-table').locator('tbody tr').filter({ hasText: 'homework-grades-1-2-none' });
+    const row = page.getByTestId('findings-table').locator('tbody tr').filter({ has: page.locator('[data-rule="homework-grades-1-2-none"]') });
     await row.first().waitFor();
     assert.ok((await row.first().innerText()).includes(cls.name));
     await row.first().click();
@@ -114,12 +114,24 @@ test('the bureau sees the heat map and the trend; the target board shows clause 
     await page.getByTestId('filter-township').waitFor();
     await page.getByTestId('filter-school').click();
     await page.locator('.el-select-dropdown__item').filter({ hasText: '江英学校' }).click();
-    const hw = page.getByTestId('findings-table').locator('tbody tr').filter({ hasText: 'homework-grades-1-2-none' });
+    const hw = page.getByTestId('findings-table').locator('tbody tr').filter({ has: page.locator('[data-rule="homework-grades-1-2-none"]') });
     await hw.first().waitFor();
     await hw.first().click();
     await page.getByTestId('clause-text').filter({ hasText: QUOTE }).waitFor();
     await page.goBack();
     await page.getByTestId('filter-township').waitFor();
+
+    // What-if: written homework allowed up to 60 minutes for grades 1–2 — nothing is saved.
+    await page.getByTestId('what-if-name').click();
+    await page.locator('.el-select-dropdown__item').filter({ hasText: 'max_written_minutes_grades_1_2' }).click();
+    const wi = page.waitForResponse((r) => r.url().endsWith('/api/v1/what-if'));
+    await page.getByTestId('what-if-value').locator('input').fill('60');
+    await page.getByTestId('what-if-value').locator('input').press('Tab');
+    await page.getByTestId('what-if-run').click();
+    const body = await (await wi).json();
+    assert.equal(body.params.max_written_minutes_grades_1_2, 60);
+    const result = await page.getByTestId('what-if-result').innerText();
+    assert.ok(result.includes('小学一二年级不布置书面家庭作业'), result);
 
     await page.getByTestId('menu-targets').filter({ hasText: '目标进度' }).click();
     const card = page.getByTestId('target-principals-rural-experience');

@@ -176,6 +176,17 @@ test('the target board measures clause 21 (principals with rural years) with its
   }
 });
 
+test('the rules of the pack, with their quoted clause and dated parameters', async () => {
+  const school = await session('jiangying');
+  const r = await school.get('/rules');
+  const rule = r.items.find((x) => x.id === 'homework-grades-1-2-none');
+  assert.equal(rule.clause, '25');
+  assert.ok(rule.source_zh.includes(CLAUSE_25));
+  const p = rule.parameters.find((x) => x.name === 'max_written_minutes_grades_1_2');
+  assert.deepEqual(p.values, [{ value: 0, valid_from: '2025-01-01', valid_to: '' }]);
+  assert.equal((await fetch(`${srv.url}/api/v1/rules`)).status, 401);
+});
+
 test('the trend counts findings by ISO week, scoped', async () => {
   const school = await session('jiangying');
   const r = await school.get('/findings/trend?weeks=104');

@@ -30,6 +30,7 @@ export const complianceApi = {
   trend: (weeks, clause) => request('GET', '/findings/trend', { query: { weeks, clause } }),
   finding: (id) => request('GET', `/findings/${enc(id)}`),
   targets: () => request('GET', '/targets'),
+  rules: () => request('GET', '/rules'),
   whatIf: (params) => request('POST', '/what-if', { body: { params } }),
   datasets: () => request('GET', '/datasets'),
   // 201/200 {row_id, updated, recheck}, or the 422 report {problems} of a rejected row.

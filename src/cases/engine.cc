@@ -547,10 +547,16 @@ StatusOr<CaseRow> TransitionInTx(const EngineDeps& d, Connection& tx, const Acto
   RETURN_IF_ERROR(StoreAttachments(tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
   RETURN_IF_ERROR(Audit(d, tx, a, "case.transition." + tr->id, &before, c));
   if (state_changed && st.terminal) {
+    // Closed: the complaint office hears of its complaints; otherwise the
+    // unit the case is about (the school whose rectification was signed off).
     const std::string dept = type.confidential_readers.empty() ? "" : type.confidential_readers[0];
+    const std::string zh = c.ref + " 已办结：" + st.label.zh;
+    const std::string en = c.ref + " closed: " + (st.label.en.empty() ? st.label.zh : st.label.en);
     if (!dept.empty()) {
-      RETURN_IF_ERROR(Notify(d, tx, c, "closed", "department", 0, dept, c.ref + " 已办结：" + st.label.zh,
-                             c.ref + " closed: " + (st.label.en.empty() ? st.label.zh : st.label.en)));
+      RETURN_IF_ERROR(Notify(d, tx, c, "closed", "department", 0, dept, zh, en));
+    } else if (c.org_id != 0) {
+      RETURN_IF_ERROR(Notify(d, tx, c, "closed", c.township_id == c.org_id ? "township" : "school",
+                             c.org_id, "", zh, en));
     }
   } else if (state_changed || before.assignee_org_id != c.assignee_org_id) {
     RETURN_IF_ERROR(NotifyAssignee(d, tx, c, tr->public_comment ? "answered" : "assigned",

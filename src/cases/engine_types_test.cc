@@ -114,6 +114,10 @@ TEST_P(TypesTest, RectificationHappyPathWithRejection) {
   v = Step(fx->town, id, "verify");
   EXPECT_EQ(v.state, "closed");
   EXPECT_EQ(v.attachments.size(), 2u);
+  ASSERT_FALSE(fx->notifier.notices.empty());
+  EXPECT_EQ(fx->notifier.notices.back().kind, "closed");
+  EXPECT_EQ(fx->notifier.notices.back().level, "school");  // the school hears it is signed off
+  EXPECT_EQ(fx->notifier.notices.back().org_id, fx->school);
 }
 
 TEST_P(TypesTest, HazardDeadlineByGrade) {

@@ -392,19 +392,27 @@ Status RunEffects(const EngineDeps& d, Connection& tx, const Actor& a, const Cas
       r.comment = "由 " + c.ref + " 转入 / from " + c.ref;
       json fields = json::object();
       for (const FieldSpec& f : other->fields) {
-        if (!f.confidential && c.fields.contains(f.name) && type.FindField(f.name) &&
-            !type.FindField(f.name)->confidential) {
-          fields[f.name] = c.fields[f.name];
+        const FieldSpec* mine = type.FindField(f.name);
+        if (f.confidential || !c.fields.contains(f.name) || !mine || mine->confidential ||
+            mine->type != f.type) {
+          continue;
         }
+        // An enum value is copied only if the other type knows it too.
+        const json& value = c.fields[f.name];
+        const bool fits = f.type != FieldType::kEnum ||
+                          std::any_of(f.options.begin(), f.options.end(),
+                                      [&](const auto& o) { return value.is_string() && o.first == value.get<std::string>(); });
+        if (fits) fields[f.name] = value;
       }
       if (!other->category_field.empty() && !fields.contains(other->category_field)) {
         const FieldSpec* cf = other->FindField(other->category_field);
         for (const auto& [k, _] : cf->options) {
           if (k == c.category) fields[other->category_field] = k;
         }
-        if (!fields.contains(other->category_field)) {
+        // Else an option named after the source's type ("complaint"), else "other".
+        for (const char* fallback : {c.case_type.c_str(), "other"}) {
           for (const auto& [k, _] : cf->options) {
-            if (k == c.case_type || k == "other") fields[other->category_field] = k;
+            if (!fields.contains(other->category_field) && k == fallback) fields[other->category_field] = k;
           }
         }
       }

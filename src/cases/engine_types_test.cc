@@ -251,6 +251,34 @@ TEST_P(TypesTest, ComplaintReferredToMisconductOpensALinkedCase) {
   EXPECT_EQ(m->links[0].kind, "led_from");
 }
 
+TEST_P(TypesTest, ComplaintOrdersARectificationNamingThePrincipal) {
+  auto o = engine().Open(As(fx->petitions), {.case_type = "complaint", .org_id = fx->school,
+                                             .fields = {{"category", "meals"}, {"text", "食堂饭菜变质"}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  Step(fx->petitions, o->view.id, "dispatch", {{"lead_org_id", fx->school}});
+  Step(fx->head, o->view.id, "answer", {{"finding", "substantiated"}}, "属实，已停用该批食材", {Png()});
+  CaseView v = Step(fx->supervision, o->view.id, "order_rectification", json::object(), "责令限期整改");
+  ASSERT_EQ(v.links.size(), 1u);
+  auto r = engine().Get(As(fx->head), v.links[0].other_case_id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->case_type, "rectification");
+  EXPECT_EQ(r->category, "meals");
+  EXPECT_EQ(r->staff_id, fx->principal);  // a meal problem: the principal first
+  EXPECT_EQ(r->source_kind, "complaint");
+  EXPECT_EQ(r->source_id, o->view.id);
+  EXPECT_EQ(r->assignee_level, "school");
+  // A category the rectification type lacks falls back to "complaint".
+  auto f = engine().Open(As(fx->petitions), {.case_type = "complaint", .org_id = fx->school,
+                                             .fields = {{"category", "app_quota"}, {"text", "强制下载APP打卡"}}});
+  ASSERT_TRUE(f.ok());
+  Step(fx->petitions, f->view.id, "dispatch", {{"lead_org_id", fx->school}});
+  Step(fx->head, f->view.id, "answer", {{"finding", "partly"}}, "已停止", {Png()});
+  v = Step(fx->petitions, f->view.id, "order_rectification", json::object(), "整改");
+  auto r2 = engine().Get(As(fx->head), v.links[0].other_case_id);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->category, "complaint");
+}
+
 Status AddFinding(storage::Database& db, const std::string& rule, const std::string& entity_type, int64_t entity,
                   const std::string& path) {
   ASSIGN_OR_RETURN(storage::ConnectionHandle c, db.Acquire());

@@ -461,6 +461,9 @@ test('signed-in bad input answers 4xx naming the problem', async () => {
 test('the complainant\'s name and phone never reach the server log', async () => {
   const { stdout, stderr } = srv.output();
   assertNoIdentity(stdout + stderr, 'server log');
+  // The tracking code is a bearer secret: its lookups are logged with the code masked.
+  assert.ok(!(stdout + stderr).includes(loop.code), 'the tracking code is not in the log');
+  assert.ok((stdout + stderr).includes('/api/v1/public/complaints/*'), 'tracking lookups are logged, masked');
   assert.ok(stderr.includes('POST /api/v1/public/complaints 201') || stdout.includes('POST /api/v1/public/complaints 201'),
     'the access log does record the intake');
 });

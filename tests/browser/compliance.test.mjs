@@ -13,7 +13,7 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ cases: false });
   await runEdugov(['check', '--db', srv.dbUrl]); // the sweep: the heat map has something to show
   browser = await launchBrowser();
 });

@@ -10,7 +10,7 @@ let srv;
 let browser;
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ cases: false });
   browser = await launchBrowser();
 });
 

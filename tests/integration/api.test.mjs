@@ -8,7 +8,7 @@ import { startServer, apiLogin } from '../lib/server.mjs';
 let srv;
 const PW = 'Edugov@2025';
 
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await startServer({ cases: false }); });
 after(async () => { await srv?.stop(); });
 
 // A raw request: returns {status, body (parsed JSON or text), headers}.
@@ -34,7 +34,7 @@ async function session(username) {
 // In-flight requests finishing during shutdown is pinned by the server's own
 // unit test (src/http/server_test.cc), where a handler can be held mid-request.
 test('SIGTERM stops the server gracefully with exit code 0', async () => {
-  const other = await startServer();
+  const other = await startServer({ cases: false });
   const s = await apiLogin(other.url, 'juzhang', PW);
   const r = await fetch(`${other.url}/api/v1/orgs/${s.user.org_id}`, { headers: { Cookie: s.cookies } });
   assert.equal(r.status, 200);

@@ -12,7 +12,7 @@ import { startServer, apiLogin, runEdugov } from '../lib/server.mjs';
 let srv;
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ cases: false });
   await runEdugov(['check', '--db', srv.dbUrl]);
 });
 after(async () => { await srv?.stop(); });

@@ -10,7 +10,7 @@ import { startServer, apiLogin } from '../lib/server.mjs';
 let srv;
 const PW = 'Edugov@2025';
 
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await startServer({ cases: false }); });
 after(async () => { await srv?.stop(); });
 
 async function session(username) {

@@ -12,7 +12,7 @@ let srv;
 const PW = 'Edugov@2025';
 const testdata = path.join(repoRoot, 'src', 'timetable', 'testdata');
 
-before(async () => { srv = await startServer(); });
+before(async () => { srv = await startServer({ cases: false }); });
 after(async () => { await srv?.stop(); });
 
 async function session(username) {

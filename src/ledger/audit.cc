@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ledger/chain.h"
+#include "ledger/internal/verify_chain.h"
 
 namespace edugov::ledger {
 
@@ -102,64 +103,33 @@ StatusOr<std::vector<AuditRecord>> ReadAudit(storage::Connection& conn, int64_t 
 }
 
 StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn) {
-  VerifyReport report;
-  auto fail = [&](int64_t seq, std::string en, std::string zh) {
-    report.ok = false;
-    report.first_bad_seq = seq;
-    report.reason_en = std::move(en);
-    report.reason_zh = std::move(zh);
-  };
-  Status tx = storage::RunInTransaction(conn, storage::TransactionMode::kRead,
-                                        [&](storage::Connection& c) -> Status {
-    ASSIGN_OR_RETURN(storage::ResultSet head,
-                     c.Query("SELECT seq, hash FROM ledger_heads WHERE ledger = $1",
-                             {std::string(kAuditLedger)}));
-    if (head.size() != 1) {
-      fail(1, "the audit chain head is missing", "审计链头记录缺失");
-      return OkStatus();
-    }
-    ASSIGN_OR_RETURN(storage::ResultSet rs, c.Query(std::string(kSelectColumns) + "ORDER BY seq"));
-    std::string prev = GenesisHash();
-    int64_t expected_seq = 1;
-    for (size_t r = 0; r < rs.size(); ++r) {
-      AuditRecord rec = RecordFromRow(rs, r);
-      ++report.entries;
-      if (rec.seq != expected_seq) {
-        fail(expected_seq,
-             "entry " + std::to_string(expected_seq) + " is missing (next stored is " +
-                 std::to_string(rec.seq) + "): deleted",
-             "第 " + std::to_string(expected_seq) + " 条记录缺失(下一条为第 " +
-                 std::to_string(rec.seq) + " 条):已被删除");
-        return OkStatus();
-      }
-      if (rec.prev_hash != prev) {
-        fail(rec.seq,
-             "entry " + std::to_string(rec.seq) +
-                 " does not follow its predecessor (prev_hash mismatch): reordered or replaced",
-             "第 " + std::to_string(rec.seq) + " 条记录与前一条不衔接(prev_hash 不符):顺序被调换或记录被替换");
-        return OkStatus();
-      }
-      std::string hash = ChainHash(prev, Encode(rec.seq, rec.at_us, rec.entry));
-      if (hash != rec.hash) {
-        fail(rec.seq, "entry " + std::to_string(rec.seq) + " was edited (hash mismatch)",
-             "第 " + std::to_string(rec.seq) + " 条记录被篡改(哈希不符)");
-        return OkStatus();
-      }
-      prev = rec.hash;
-      ++expected_seq;
-    }
-    const int64_t head_seq = head.GetInt(0, 0);
-    if (head_seq != expected_seq - 1 || head.GetText(0, 1) != prev) {
-      fail(expected_seq,
-           "the chain ends at entry " + std::to_string(expected_seq - 1) + " but its head says " +
-               std::to_string(head_seq) + ": entries after it were deleted",
-           "审计链在第 " + std::to_string(expected_seq - 1) + " 条结束,但链头记录为第 " +
-               std::to_string(head_seq) + " 条:其后的记录已被删除");
-    }
-    return OkStatus();
-  });
-  RETURN_IF_ERROR(tx);
-  return report;
+  return internal::VerifyChain(
+      conn,
+      {.ledger = kAuditLedger,
+       .select_sql = kSelectColumns,
+       .entry_en = "entry",
+       .entry_zh = "",
+       .head_missing_en = "the audit chain head is missing",
+       .head_missing_zh = "审计链头记录缺失",
+       .link_at =
+           [](const storage::ResultSet& rs, size_t r) {
+             AuditRecord rec = RecordFromRow(rs, r);
+             return internal::ChainLink{.seq = rec.seq,
+                                        .prev_hash = std::move(rec.prev_hash),
+                                        .hash = std::move(rec.hash),
+                                        .encoding = Encode(rec.seq, rec.at_us, rec.entry)};
+           },
+       .check_end =
+           [](const internal::ChainEnd& end, VerifyReport& report) {
+             if (end.head_seq == end.last_seq && end.head_hash == end.last_hash) return;
+             internal::FailReport(
+                 report, end.last_seq + 1,
+                 "the chain ends at entry " + std::to_string(end.last_seq) +
+                     " but its head says " + std::to_string(end.head_seq) +
+                     ": entries after it were deleted",
+                 "审计链在第 " + std::to_string(end.last_seq) + " 条结束,但链头记录为第 " +
+                     std::to_string(end.head_seq) + " 条:其后的记录已被删除");
+           }});
 }
 
 }  // namespace edugov::ledger

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/chain.h"
+#include "ledger/internal/verify_chain.h"
 
 namespace edugov::ledger {
 
@@ -231,76 +232,51 @@ StatusOr<bool> IsVetoed(storage::Connection& conn, int64_t staff_id, int year) {
 }
 
 StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn) {
-  VerifyReport report;
-  auto fail = [&](int64_t seq, std::string en, std::string zh) {
-    report.ok = false;
-    report.first_bad_seq = seq;
-    report.reason_en = std::move(en);
-    report.reason_zh = std::move(zh);
-  };
-  Status tx = storage::RunInTransaction(conn, storage::TransactionMode::kRead,
-                                        [&](storage::Connection& c) -> Status {
-    ASSIGN_OR_RETURN(storage::ResultSet head,
-                     c.Query("SELECT seq, hash FROM ledger_heads WHERE ledger = $1",
-                             {std::string(kSanctionsLedger)}));
-    if (head.size() != 1) {
-      fail(1, "the sanctions chain head is missing", "处分台账链头记录缺失");
-      return OkStatus();
-    }
-    ASSIGN_OR_RETURN(storage::ResultSet rs, c.Query(std::string(kSelectColumns) + "ORDER BY seq"));
-    std::string prev = GenesisHash();
-    int64_t expected_seq = 1;
-    std::string accountable;
-    for (size_t r = 0; r < rs.size(); ++r) {
-      SanctionRecord rec = RecordFromRow(rs, r, &accountable);
-      ++report.entries;
-      const std::string n = std::to_string(rec.seq);
-      if (rec.seq != expected_seq) {
-        const std::string want = std::to_string(expected_seq);
-        fail(expected_seq,
-             "sanction entry " + want + " is missing (next stored is " + n + "): deleted",
-             "处分台账第 " + want + " 条记录缺失(下一条为第 " + n + " 条):已被删除");
-        return OkStatus();
-      }
-      if (rec.prev_hash != prev) {
-        fail(rec.seq,
-             "sanction entry " + n +
-                 " does not follow its predecessor (prev_hash mismatch): reordered or replaced",
-             "处分台账第 " + n + " 条记录与前一条不衔接(prev_hash 不符):顺序被调换或记录被替换");
-        return OkStatus();
-      }
-      if (ChainHash(prev, Encode(rec.seq, rec.at_us, rec.entry, accountable)) != rec.hash) {
-        fail(rec.seq, "sanction entry " + n + " was edited (hash mismatch)",
-             "处分台账第 " + n + " 条记录被篡改(哈希不符)");
-        return OkStatus();
-      }
-      prev = rec.hash;
-      ++expected_seq;
-    }
-    const int64_t head_seq = head.GetInt(0, 0);
-    const int64_t last = expected_seq - 1;
-    const std::string last_s = std::to_string(last);
-    const std::string head_s = std::to_string(head_seq);
-    if (head_seq < last) {
-      // Well-chained entries beyond the head were never appended by edugov.
-      const std::string first = std::to_string(head_seq + 1);
-      fail(head_seq + 1,
-           "sanction entry " + first + " lies beyond the chain head (entry " + head_s +
-               "): inserted",
-           "处分台账第 " + first + " 条记录在链头(第 " + head_s + " 条)之后:系被插入");
-    } else if (head_seq > last) {
-      fail(last + 1,
-           "the sanctions chain ends at entry " + last_s + " but its head says " + head_s +
-               ": entries after it were deleted",
-           "处分台账在第 " + last_s + " 条结束,但链头记录为第 " + head_s + " 条:其后的记录已被删除");
-    } else if (head.GetText(0, 1) != prev) {
-      fail(last, "sanction entry " + last_s + " does not match the chain head's hash: replaced",
-           "处分台账第 " + last_s + " 条记录与链头哈希不符:已被替换");
-    }
-    return OkStatus();
-  });
-  RETURN_IF_ERROR(tx);
-  return report;
+  // The stored accountable text of the row being walked (hashed as stored).
+  std::string accountable;
+  return internal::VerifyChain(
+      conn,
+      {.ledger = kSanctionsLedger,
+       .select_sql = kSelectColumns,
+       .entry_en = "sanction entry",
+       .entry_zh = "处分台账",
+       .head_missing_en = "the sanctions chain head is missing",
+       .head_missing_zh = "处分台账链头记录缺失",
+       .link_at =
+           [&accountable](const storage::ResultSet& rs, size_t r) {
+             SanctionRecord rec = RecordFromRow(rs, r, &accountable);
+             return internal::ChainLink{
+                 .seq = rec.seq,
+                 .prev_hash = std::move(rec.prev_hash),
+                 .hash = std::move(rec.hash),
+                 .encoding = Encode(rec.seq, rec.at_us, rec.entry, accountable)};
+           },
+       .check_end =
+           [](const internal::ChainEnd& end, VerifyReport& report) {
+             const std::string last_s = std::to_string(end.last_seq);
+             const std::string head_s = std::to_string(end.head_seq);
+             if (end.head_seq < end.last_seq) {
+               // Well-chained entries beyond the head were never appended by edugov.
+               const std::string first = std::to_string(end.head_seq + 1);
+               internal::FailReport(
+                   report, end.head_seq + 1,
+                   "sanction entry " + first + " lies beyond the chain head (entry " + head_s +
+                       "): inserted",
+                   "处分台账第 " + first + " 条记录在链头(第 " + head_s + " 条)之后:系被插入");
+             } else if (end.head_seq > end.last_seq) {
+               internal::FailReport(report, end.last_seq + 1,
+                                    "the sanctions chain ends at entry " + last_s +
+                                        " but its head says " + head_s +
+                                        ": entries after it were deleted",
+                                    "处分台账在第 " + last_s + " 条结束,但链头记录为第 " +
+                                        head_s + " 条:其后的记录已被删除");
+             } else if (end.head_hash != end.last_hash) {
+               internal::FailReport(
+                   report, end.last_seq,
+                   "sanction entry " + last_s + " does not match the chain head's hash: replaced",
+                   "处分台账第 " + last_s + " 条记录与链头哈希不符:已被替换");
+             }
+           }});
 }
 
 }  // namespace edugov::ledger

@@ -16,34 +16,29 @@
 #include "rules/binder.h"
 #include "rules/compiler.h"
 #include "rules/evaluator.h"
+#include "rules/live_image.h"
 #include "rules/policy_parser.h"
+#include "rules/recheck_internal.h"
 
 namespace edugov::rules {
+namespace recheck_internal {
 namespace {
 
 using Key = std::tuple<std::string, std::string, int64_t, std::string>;
 
-// Where the re-check may read and write: org paths (each a subtree root for
-// reading) and the touched orgs and days (for deciding which findings are
-// the re-check's to change).
-struct Touched {
-  std::set<std::string> org_paths;  // the touched orgs (a class: its school)
-  std::string first_day;            // YYYY-MM-DD, inclusive
-  std::string last_day;
-};
-
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// Whether a rule's finding in one period depends on other periods' rows
-// (the previous period's value, a run of consecutive periods): then a
-// touched day can change the findings of every later period too.
+}  // namespace
+
+// A rule comparing with the previous period or needing a run of periods:
+// a touched day can change the findings of every later period too.
 bool ReadsEarlierPeriods(const bound::Rule& r) { return r.check.against_previous || r.check.consecutive > 1; }
 
 // A finding about a touched org, something inside it, or something above it,
 // in a period that overlaps the touched days (or, `later` too, any period
 // after them).
 bool InScope(const Touched& t, const std::string& org_path, const std::string& start, const std::string& end,
-             bool later = false) {
+             bool later) {
   if (!later && !start.empty() && start > t.last_day) return false;
   if (!end.empty() && end < t.first_day) return false;
   for (const std::string& p : t.org_paths) {
@@ -51,6 +46,8 @@ bool InScope(const Touched& t, const std::string& org_path, const std::string& s
   }
   return false;
 }
+
+namespace {
 
 std::string DayText(int32_t d, bool open) { return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString(); }
 
@@ -97,8 +94,8 @@ StatusOr<bool> TableExists(storage::Connection& conn, const std::string& table) 
   return !rs.empty();
 }
 
-// The subtree root a rule grouped at `level` must read for touched org `o`
-// (-1: the whole registry).
+}  // namespace
+
 int32_t ReadRoot(const datasets::RegistryImage& reg, bound::GroupEntity level, int32_t o) {
   switch (level) {
     case bound::GroupEntity::kClass:
@@ -115,6 +112,8 @@ int32_t ReadRoot(const datasets::RegistryImage& reg, bound::GroupEntity level, i
   }
   return -1;
 }
+
+namespace {
 
 // Rows of `schema` inside any of `roots` (subtrees) or on an org above one
 // (their "unless" rows reach down); every row when `roots` is empty.
@@ -152,10 +151,7 @@ StatusOr<std::vector<datasets::IngestedRow>> ReadRows(storage::Connection& conn,
   return out;
 }
 
-struct SaveResult {
-  int64_t opened = 0, standing = 0, reopened = 0, resolved = 0;
-  std::vector<int64_t> open_ids;
-};
+}  // namespace
 
 Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>& rules,
                   const std::vector<Finding>& findings, const Touched& touched, Date as_of, const Clock& clock,
@@ -262,40 +258,29 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
   return OkStatus();
 }
 
-}  // namespace
-
-StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const bound::Pack& pack,
-                                           std::string_view dataset,
-                                           const std::vector<datasets::IngestedRow>& rows, Date as_of,
-                                           const Clock& clock) {
-  RecheckSummary summary;
-  int d = -1;
+Affected AffectedRules(const bound::Pack& pack, std::string_view dataset) {
+  Affected a;
   for (size_t i = 0; i < pack.datasets.size(); ++i) {
-    if (pack.datasets[i].name == dataset) d = static_cast<int>(i);
+    if (pack.datasets[i].name == dataset) a.index = static_cast<int>(i);
   }
-  if (d < 0 || rows.empty()) return summary;
-
-  // 1. The affected rules and the datasets they read.
-  std::vector<const bound::Rule*> affected;
-  std::set<int> needed;
+  if (a.index < 0) return a;
   for (const bound::Rule& r : pack.rules) {
-    bool hit = r.check.source == bound::SourceKind::kDataset && r.check.dataset == d;
-    for (const bound::Unless& u : r.unless) hit = hit || u.dataset == d;
+    bool hit = r.check.source == bound::SourceKind::kDataset && r.check.dataset == a.index;
+    for (const bound::Unless& u : r.unless) hit = hit || u.dataset == a.index;
     if (!hit) continue;
-    affected.push_back(&r);
-    if (r.check.source == bound::SourceKind::kDataset) needed.insert(r.check.dataset);
-    for (const bound::Unless& u : r.unless) needed.insert(u.dataset);
+    a.rules.push_back(&r);
+    if (r.check.source == bound::SourceKind::kDataset) a.needed.insert(r.check.dataset);
+    for (const bound::Unless& u : r.unless) a.needed.insert(u.dataset);
   }
-  if (affected.empty()) return summary;
+  return a;
+}
 
-  // 2. The touched orgs and days.
-  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
-  const datasets::DatasetSchema& schema = pack.datasets[static_cast<size_t>(d)];
+Touched TouchedBy(const datasets::RegistryImage& reg, const datasets::DatasetSchema& schema,
+                  const std::vector<datasets::IngestedRow>& rows) {
+  Touched touched;
   const int entity_col = schema.ColumnIndex(schema.entity_column);
   const int period_col = schema.ColumnIndex(schema.period_column);
   const bool by_class = schema.entity_kind() == datasets::RefKind::kClass;
-  std::set<int32_t> touched_orgs;
-  Touched touched;
   for (const datasets::IngestedRow& row : rows) {
     if (entity_col < 0 || static_cast<size_t>(entity_col) >= row.values.size()) continue;
     std::optional<int64_t> id = RefValue(row.values[static_cast<size_t>(entity_col)]);
@@ -317,12 +302,35 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
       last = std::max(last, *text);
     }
     if (first.empty()) continue;  // an undated row is in no period
-    touched_orgs.insert(org);
+    touched.orgs.insert(org);
     touched.org_paths.insert(reg.org_path[static_cast<size_t>(org)]);
     touched.first_day = touched.first_day.empty() ? first : std::min(touched.first_day, first);
     touched.last_day = std::max(touched.last_day, std::max(first, last));
   }
-  if (touched_orgs.empty()) return summary;
+  return touched;
+}
+
+}  // namespace recheck_internal
+
+using namespace recheck_internal;
+
+StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const bound::Pack& pack,
+                                           std::string_view dataset,
+                                           const std::vector<datasets::IngestedRow>& rows, Date as_of,
+                                           const Clock& clock) {
+  RecheckSummary summary;
+  if (rows.empty()) return summary;
+
+  // 1. The affected rules and the datasets they read.
+  Affected aff = AffectedRules(pack, dataset);
+  if (aff.rules.empty()) return summary;
+  const std::vector<const bound::Rule*>& affected = aff.rules;
+
+  // 2. The touched orgs and days.
+  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
+  Touched touched = TouchedBy(reg, pack.datasets[static_cast<size_t>(aff.index)], rows);
+  if (touched.orgs.empty()) return summary;
+  const std::set<int32_t>& touched_orgs = touched.orgs;
 
   // 3. The partial image: each affected rule's read roots for each touched org.
   bool read_all = false;
@@ -339,7 +347,7 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
     if (roots.empty() || !StartsWith(p, roots.back())) roots.push_back(p);
   }
   std::vector<datasets::DatasetSchema> schemas;
-  for (int i : needed) schemas.push_back(pack.datasets[static_cast<size_t>(i)]);
+  for (int i : aff.needed) schemas.push_back(pack.datasets[static_cast<size_t>(i)]);
   datasets::ColumnarImage image = datasets::EmptyImage(schemas, std::move(reg));
   for (const datasets::DatasetSchema& s : schemas) {
     ASSIGN_OR_RETURN(std::vector<datasets::IngestedRow> loaded, ReadRows(conn, s, roots, read_all));
@@ -382,10 +390,24 @@ StatusOr<std::unique_ptr<SubmissionRechecker>> SubmissionRechecker::Load(const s
   return std::make_unique<SubmissionRechecker>(std::move(pack));
 }
 
+SubmissionRechecker::SubmissionRechecker(bound::Pack pack)
+    : pack_(std::move(pack)), live_(std::make_unique<LiveImage>(pack_)) {}
+
+SubmissionRechecker::~SubmissionRechecker() = default;
+
 StatusOr<RecheckSummary> SubmissionRechecker::Recheck(storage::Connection& conn, const Clock& clock,
                                                       std::string_view dataset,
                                                       const std::vector<datasets::IngestedRow>& rows) const {
-  return RecheckSubmission(conn, pack_, dataset, rows, registry::ChinaDate(clock.Now()), clock);
+  const Date as_of = registry::ChinaDate(clock.Now());
+  RETURN_IF_ERROR(live_->Apply(conn, as_of, dataset, rows));
+  return live_->Recheck(conn, dataset, rows, as_of, clock);
 }
+
+Status SubmissionRechecker::Ingested(storage::Connection& conn, const Clock& clock, std::string_view dataset,
+                                     const std::vector<datasets::IngestedRow>& rows) const {
+  return live_->Apply(conn, registry::ChinaDate(clock.Now()), dataset, rows);
+}
+
+void SubmissionRechecker::Invalidate() const { live_->Invalidate(); }
 
 }  // namespace edugov::rules

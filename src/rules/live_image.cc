@@ -1,0 +1,395 @@
+// The server-resident image and the re-check over it (live_image.h).
+#include "rules/live_image.h"
+
+#include <algorithm>
+#include <set>
+
+#include "rules/compiler.h"
+#include "rules/evaluator.h"
+#include "rules/recheck_internal.h"
+
+namespace edugov::rules {
+namespace {
+
+using namespace recheck_internal;
+
+// Applies `f` to every per-row vector of a column that has `n` entries
+// (exactly one of them is in use; see datasets/columnar.h).
+template <typename F>
+void ForEachVector(datasets::Column& c, size_t n, F&& f) {
+  if (c.i32.size() == n) f(c.i32);
+  if (c.b8.size() == n) f(c.b8);
+  if (c.i64.size() == n) f(c.i64);
+  if (c.f64.size() == n) f(c.f64);
+}
+
+void MoveLastTo(std::vector<uint32_t>& v, uint32_t from, uint32_t to) {
+  v.erase(std::remove(v.begin(), v.end(), from), v.end());
+  v.insert(std::lower_bound(v.begin(), v.end(), to), to);
+}
+
+}  // namespace
+
+int32_t LiveImage::RowOrg(size_t d, int32_t entity) const {
+  if (entity < 0) return -1;
+  const datasets::DatasetImage& ds = image_.datasets[d];
+  if (ds.schema.entity_kind() == datasets::RefKind::kClass) {
+    return image_.registry.class_school[static_cast<size_t>(entity)];
+  }
+  return entity;
+}
+
+void LiveImage::IndexDatasetLocked(size_t d) {
+  auto& by_org = rows_by_org_[d];
+  by_org.assign(image_.registry.org_id.size(), {});
+  const datasets::DatasetImage& ds = image_.datasets[d];
+  for (size_t r = 0; r < ds.size(); ++r) {
+    const int32_t o = RowOrg(d, ds.entity[r]);
+    if (o >= 0) by_org[static_cast<size_t>(o)].push_back(static_cast<uint32_t>(r));
+  }
+}
+
+Status LiveImage::LoadLocked(storage::Connection& conn, Date as_of) {
+  loaded_ = false;
+  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
+  ASSIGN_OR_RETURN(image_, datasets::LoadImage(conn, pack_.datasets, std::move(reg)));
+  const datasets::RegistryImage& r = image_.registry;
+  classes_by_org_.assign(r.org_id.size(), {});
+  for (size_t c = 0; c < r.class_id.size(); ++c) {
+    classes_by_org_[static_cast<size_t>(r.class_school[c])].push_back(static_cast<int32_t>(c));
+  }
+  staff_by_org_.assign(r.org_id.size(), {});
+  for (size_t s = 0; s < r.staff_id.size(); ++s) {
+    if (r.staff_org[s] >= 0) staff_by_org_[static_cast<size_t>(r.staff_org[s])].push_back(static_cast<int32_t>(s));
+  }
+  org_by_code_.clear();
+  for (size_t o = 0; o < r.org_code.size(); ++o) org_by_code_[r.org_code[o]] = static_cast<int32_t>(o);
+  rows_by_org_.assign(image_.datasets.size(), {});
+  for (size_t d = 0; d < image_.datasets.size(); ++d) IndexDatasetLocked(d);
+  loaded_ = true;
+  stale_ = false;
+  ++loads_;
+  return OkStatus();
+}
+
+Status LiveImage::ApplyRowLocked(size_t d, const datasets::IngestedRow& row) {
+  datasets::DatasetImage& ds = image_.datasets[d];
+  const size_t n = ds.size();
+  auto it = std::lower_bound(ds.row_id.begin(), ds.row_id.end(), row.row_id);
+  const bool replace = it != ds.row_id.end() && *it == row.row_id;
+  const auto pos = static_cast<uint32_t>(it - ds.row_id.begin());
+  // Append converts the stored values exactly as a load does (dictionary
+  // codes, dates as days, the entity index); then the new last row moves to
+  // its place.
+  RETURN_IF_ERROR(datasets::Append(image_, ds.schema.name, {row}));
+  const int32_t new_entity = ds.entity[n];
+  if (new_entity < 0) stale_ = true;  // an entity loaded after the registry image: reload
+  const int32_t new_org = RowOrg(d, new_entity);
+  auto& by_org = rows_by_org_[d];
+  if (replace) {
+    const int32_t old_org = RowOrg(d, ds.entity[pos]);
+    const int32_t old_day = ds.columns[static_cast<size_t>(ds.period_column)].i32[pos];
+    for (datasets::Column& c : ds.columns) {
+      ForEachVector(c, n + 1, [&](auto& v) {
+        v[pos] = v[n];
+        v.pop_back();
+      });
+    }
+    ds.entity[pos] = new_entity;
+    ds.entity.pop_back();
+    ds.row_id.pop_back();
+    if (old_org != new_org) {
+      if (old_org >= 0) {
+        auto& v = by_org[static_cast<size_t>(old_org)];
+        v.erase(std::remove(v.begin(), v.end(), pos), v.end());
+      }
+      if (new_org >= 0) MoveLastTo(by_org[static_cast<size_t>(new_org)], pos, pos);
+    }
+    // The replaced day may have been the range's end: recompute it.
+    if (old_day != datasets::kNullInt && (old_day == ds.min_day || old_day == ds.max_day)) {
+      ds.min_day = std::numeric_limits<int32_t>::max();
+      ds.max_day = std::numeric_limits<int32_t>::min();
+      for (int32_t day : ds.columns[static_cast<size_t>(ds.period_column)].i32) {
+        if (day == datasets::kNullInt) continue;
+        ds.min_day = std::min(ds.min_day, day);
+        ds.max_day = std::max(ds.max_day, day);
+      }
+    }
+    return OkStatus();
+  }
+  if (pos == n) {  // the usual case: a new row_id, larger than all
+    if (new_org >= 0) by_org[static_cast<size_t>(new_org)].push_back(static_cast<uint32_t>(n));
+    return OkStatus();
+  }
+  // A smaller row_id committed after a larger one (two submissions racing):
+  // keep row_id order, as a fresh load has it, and re-index this dataset.
+  auto rotate = [&](auto& v) { std::rotate(v.begin() + pos, v.end() - 1, v.end()); };
+  for (datasets::Column& c : ds.columns) ForEachVector(c, n + 1, rotate);
+  rotate(ds.entity);
+  rotate(ds.row_id);
+  IndexDatasetLocked(d);
+  return OkStatus();
+}
+
+Status LiveImage::Apply(storage::Connection& conn, Date as_of, std::string_view dataset,
+                        const std::vector<datasets::IngestedRow>& rows) {
+  if (rows.empty()) return OkStatus();
+  int d = -1;
+  for (size_t i = 0; i < pack_.datasets.size(); ++i) {
+    if (pack_.datasets[i].name == dataset) d = static_cast<int>(i);
+  }
+  if (d < 0) return OkStatus();
+  std::unique_lock lock(mu_);
+  // A load reads the committed rows, these included.
+  if (!FreshLocked(as_of)) return LoadLocked(conn, as_of);
+  for (const datasets::IngestedRow& row : rows) {
+    Status s = ApplyRowLocked(static_cast<size_t>(d), row);
+    if (!s.ok()) {
+      stale_ = true;
+      return s;
+    }
+    ++applied_;
+  }
+  return OkStatus();
+}
+
+void LiveImage::Invalidate() {
+  std::unique_lock lock(mu_);
+  stale_ = true;
+}
+
+void LiveImage::Read(const std::function<void(const datasets::ColumnarImage&)>& f) const {
+  std::shared_lock lock(mu_);
+  f(image_);
+}
+
+LiveImage::Stats LiveImage::GetStats() const {
+  std::shared_lock lock(mu_);
+  Stats s;
+  s.loaded = loaded_;
+  s.loads = loads_;
+  s.applied = applied_;
+  for (const auto& ds : image_.datasets) s.rows += static_cast<int64_t>(ds.size());
+  return s;
+}
+
+datasets::ColumnarImage LiveImage::SubImage(const std::vector<int32_t>& orgs, const std::set<int>& needed,
+                                            int64_t& rows_copied) const {
+  const datasets::RegistryImage& full = image_.registry;
+  datasets::RegistryImage reg;
+  reg.as_of = full.as_of;
+  auto sub_org = [&](int32_t o) {
+    auto it = std::lower_bound(orgs.begin(), orgs.end(), o);
+    return it != orgs.end() && *it == o ? static_cast<int32_t>(it - orgs.begin()) : -1;
+  };
+  std::unordered_map<int32_t, int32_t> sub_class;
+  for (size_t k = 0; k < orgs.size(); ++k) {
+    const auto o = static_cast<size_t>(orgs[k]);
+    reg.org_id.push_back(full.org_id[o]);
+    reg.org_kind.push_back(full.org_kind[o]);
+    reg.org_stage.push_back(full.org_stage[o]);
+    reg.org_flags.push_back(full.org_flags[o]);
+    reg.org_code.push_back(full.org_code[o]);
+    reg.org_name.push_back(full.org_name[o]);
+    reg.org_path.push_back(full.org_path[o]);
+    for (int32_t c : classes_by_org_[o]) {
+      const auto ci = static_cast<size_t>(c);
+      sub_class[c] = static_cast<int32_t>(reg.class_id.size());
+      reg.class_id.push_back(full.class_id[ci]);
+      reg.class_school.push_back(static_cast<int32_t>(k));
+      reg.class_grade.push_back(full.class_grade[ci]);
+      reg.class_name.push_back(full.class_name[ci]);
+    }
+    for (int32_t s : staff_by_org_[o]) {
+      const auto si = static_cast<size_t>(s);
+      reg.staff_id.push_back(full.staff_id[si]);
+      reg.staff_org.push_back(static_cast<int32_t>(k));
+      reg.staff_posts.push_back(full.staff_posts[si]);
+      reg.staff_rural_years.push_back(full.staff_rural_years[si]);
+      reg.staff_name.push_back(full.staff_name[si]);
+    }
+  }
+  datasets::FinishRegistryImage(reg);
+
+  std::vector<datasets::DatasetSchema> schemas;
+  for (int d : needed) schemas.push_back(pack_.datasets[static_cast<size_t>(d)]);
+  datasets::ColumnarImage image = datasets::EmptyImage(schemas, std::move(reg));
+  size_t k = 0;
+  for (int d : needed) {
+    const datasets::DatasetImage& src = image_.datasets[static_cast<size_t>(d)];
+    datasets::DatasetImage& dst = image.datasets[k++];
+    const bool by_class = src.schema.entity_kind() == datasets::RefKind::kClass;
+    std::vector<uint32_t> idx;
+    for (int32_t o : orgs) {
+      const auto& v = rows_by_org_[static_cast<size_t>(d)][static_cast<size_t>(o)];
+      idx.insert(idx.end(), v.begin(), v.end());
+    }
+    std::sort(idx.begin(), idx.end());  // row_id order, as a load gives
+    rows_copied += static_cast<int64_t>(idx.size());
+    const size_t n = src.size();
+    for (size_t c = 0; c < src.columns.size(); ++c) {
+      const datasets::Column& sc = src.columns[c];
+      datasets::Column& dc = dst.columns[c];
+      // Same codes as the live image, so text constants resolve alike.
+      if (!sc.dictionary.empty()) {
+        dc.dictionary = sc.dictionary;
+        dc.codes = sc.codes;
+      }
+      auto copy = [&](const auto& from, auto& to) {
+        if (from.size() != n || n == 0) return;
+        to.reserve(idx.size());
+        for (uint32_t r : idx) to.push_back(from[r]);
+      };
+      copy(sc.i32, dc.i32);
+      copy(sc.b8, dc.b8);
+      copy(sc.i64, dc.i64);
+      copy(sc.f64, dc.f64);
+    }
+    dst.row_id.reserve(idx.size());
+    dst.entity.reserve(idx.size());
+    const std::vector<int32_t>* days =
+        dst.period_column >= 0 ? &dst.columns[static_cast<size_t>(dst.period_column)].i32 : nullptr;
+    for (size_t j = 0; j < idx.size(); ++j) {
+      const uint32_t r = idx[j];
+      dst.row_id.push_back(src.row_id[r]);
+      const int32_t e = src.entity[r];
+      int32_t se = -1;
+      if (e >= 0) {
+        if (by_class) {
+          auto it = sub_class.find(e);
+          se = it == sub_class.end() ? -1 : it->second;
+        } else {
+          se = sub_org(e);
+        }
+      }
+      dst.entity.push_back(se);
+      if (days && j < days->size() && (*days)[j] != datasets::kNullInt) {
+        dst.min_day = std::min(dst.min_day, (*days)[j]);
+        dst.max_day = std::max(dst.max_day, (*days)[j]);
+      }
+    }
+  }
+  return image;
+}
+
+StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::string_view dataset,
+                                            const std::vector<datasets::IngestedRow>& rows, Date as_of,
+                                            const Clock& clock) {
+  RecheckSummary summary;
+  if (rows.empty()) return summary;
+  // 1. The affected rules (from the pack alone).
+  const Affected aff = AffectedRules(pack_, dataset);
+  if (aff.rules.empty()) return summary;
+
+  std::vector<std::unique_lock<std::mutex>> stripe_locks;
+  std::vector<Finding> findings;
+  Touched touched;
+  {
+    std::shared_lock lock(mu_);
+    while (!FreshLocked(as_of)) {
+      lock.unlock();
+      {
+        std::unique_lock ex(mu_);
+        if (!FreshLocked(as_of)) RETURN_IF_ERROR(LoadLocked(conn, as_of));
+      }
+      lock.lock();
+    }
+    const datasets::RegistryImage& reg = image_.registry;
+    // 2. The touched orgs and days.
+    touched = TouchedBy(reg, pack_.datasets[static_cast<size_t>(aff.index)], rows);
+    if (touched.orgs.empty()) return summary;
+
+    // Stripes by township, taken in order; the image lock is re-taken inside
+    // them so the lock order is always stripes → mu_.
+    std::set<size_t> stripes;
+    for (int32_t o : touched.orgs) {
+      const int32_t t = reg.org_township[static_cast<size_t>(o)];
+      stripes.insert(static_cast<size_t>(t >= 0 ? t : o) % stripes_.size());
+    }
+    lock.unlock();
+    for (size_t s : stripes) stripe_locks.emplace_back(stripes_[s]);
+    lock.lock();
+    if (!FreshLocked(as_of)) {
+      // Reloaded meanwhile (the indices may have moved): start over.
+      lock.unlock();
+      stripe_locks.clear();
+      return Recheck(conn, dataset, rows, as_of, clock);
+    }
+
+    // 3. Which orgs each rule needs: local rules share one small image.
+    std::vector<const bound::Rule*> local, global;
+    std::set<int32_t> orgs;
+    auto add_with_ancestors = [&](int32_t o) {
+      for (int32_t a = o; a >= 0; a = reg.org_parent[static_cast<size_t>(a)]) {
+        if (!orgs.insert(a).second) break;
+      }
+    };
+    for (const bound::Rule* r : aff.rules) {
+      bool all = false;
+      for (int32_t o : touched.orgs) {
+        const int32_t root = ReadRoot(reg, r->check.group, o);
+        if (root < 0) {
+          all = true;
+          break;
+        }
+      }
+      (all ? global : local).push_back(r);
+      if (all) continue;
+      for (int32_t o : touched.orgs) {
+        const int32_t root = ReadRoot(reg, r->check.group, o);
+        add_with_ancestors(root);
+        for (int32_t x = root; x < reg.org_subtree_end[static_cast<size_t>(root)]; ++x) orgs.insert(x);
+      }
+      // Orgs the scope names must resolve (the compiler refuses unknown codes).
+      for (const std::string& code : r->scope.org_codes) {
+        auto it = org_by_code_.find(code);
+        if (it != org_by_code_.end()) add_with_ancestors(it->second);
+      }
+    }
+
+    // 4. Evaluate as the sweep would; keep what is in scope.
+    const CompileOptions options{as_of, {}};
+    auto run = [&](const bound::Rule& r, const datasets::ColumnarImage& image) -> Status {
+      ASSIGN_OR_RETURN(plan::Plan pl, CompileRule(pack_, r, image, options));
+      std::vector<Finding> all;
+      RETURN_IF_ERROR(EvaluateRulePlan(r, pl, image, all));
+      for (Finding& f : all) {
+        if (InScope(touched, f.org_path, f.period_start, f.period_end, ReadsEarlierPeriods(r))) {
+          findings.push_back(std::move(f));
+        }
+      }
+      return OkStatus();
+    };
+    if (!local.empty()) {
+      std::set<int> needed;
+      for (const bound::Rule* r : local) {
+        if (r->check.source == bound::SourceKind::kDataset) needed.insert(r->check.dataset);
+        for (const bound::Unless& u : r->unless) needed.insert(u.dataset);
+      }
+      const std::vector<int32_t> org_list(orgs.begin(), orgs.end());
+      const datasets::ColumnarImage small = SubImage(org_list, needed, summary.rows_read);
+      for (const bound::Rule* r : local) RETURN_IF_ERROR(run(*r, small));
+    }
+    for (const bound::Rule* r : global) {
+      for (int d : aff.needed) summary.rows_read += static_cast<int64_t>(image_.datasets[static_cast<size_t>(d)].size());
+      RETURN_IF_ERROR(run(*r, image_));
+    }
+  }
+  summary.rules = static_cast<int64_t>(aff.rules.size());
+
+  // 5. The scoped save, in one transaction (the image lock released, the
+  // township stripes still held).
+  SaveResult saved;
+  RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+    saved = SaveResult{};
+    return SaveScoped(tx, aff.rules, findings, touched, as_of, clock, saved);
+  }));
+  summary.opened = saved.opened;
+  summary.standing = saved.standing;
+  summary.reopened = saved.reopened;
+  summary.resolved = saved.resolved;
+  summary.open_finding_ids = std::move(saved.open_ids);
+  return summary;
+}
+
+}  // namespace edugov::rules

@@ -21,6 +21,9 @@ export default {
     satisfaction: 'Satisfaction',
     escalated: 'Escalated ×{n}',
     overdueBy: 'Overdue by {n} working days',
+    // Outside the calendar's years the count is never guessed (docs/calendar.md).
+    overdueUncounted: 'Overdue (due {at}) · working days late — (calendar does not cover the year)',
+    overdueUncountedShort: 'Overdue · working days late — (calendar does not cover the year)',
     remaining: '{d} d {h} h left',
     dueAt: 'due {at}',
     closedAt: 'closed {at}',

@@ -21,6 +21,9 @@ export default {
     satisfaction: '满意度',
     escalated: '已升级 {n} 级',
     overdueBy: '已逾期 {n} 个工作日',
+    // Outside the calendar's years the count is never guessed (docs/calendar.md).
+    overdueUncounted: '已逾期（截止 {at}）· 逾期工作日 —（日历未覆盖）',
+    overdueUncountedShort: '已逾期 · 逾期工作日 —（日历未覆盖）',
     remaining: '剩余 {d} 天 {h} 小时',
     dueAt: '截止 {at}',
     closedAt: '办结于 {at}',

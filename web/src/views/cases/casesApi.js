@@ -120,21 +120,31 @@ function bjDay(d) {
 
 // China's working-day calendar, the same file the server reads (policy/calendar; format in
 // docs/calendar.md), bundled at build time: holidays are days off whatever the weekday, make-up
-// workdays are weekend days worked. Years the file does not cover fall back to Monday–Friday.
+// workdays are weekend days worked. A year the file does not cover is unknown, never guessed as
+// Monday–Friday (docs/calendar.md): the counts below then say null and the views show the date.
 const HOLIDAYS = new Set();
 const MAKEUP_WORKDAYS = new Set();
 for (const m of calendarYaml.matchAll(/date:\s*(\d{4}-\d{2}-\d{2}),\s*kind:\s*(holiday|workday)/g)) {
   (m[2] === 'holiday' ? HOLIDAYS : MAKEUP_WORKDAYS).add(m[1]);
 }
+const COVERED_YEARS = new Set(
+  ((calendarYaml.match(/^years:\s*\[([^\]]*)\]/m) || [])[1] || '')
+    .split(',')
+    .map((y) => y.trim())
+    .filter(Boolean),
+);
 
+// true/false for a day of a covered year; null when the calendar does not cover its year.
 export function isWorkingDay(ymd) {
+  if (!COVERED_YEARS.has(ymd.slice(0, 4))) return null;
   if (HOLIDAYS.has(ymd)) return false;
   if (MAKEUP_WORKDAYS.has(ymd)) return true;
   const wd = new Date(ymd + 'T12:00:00+08:00').getUTCDay();
   return wd !== 0 && wd !== 6;
 }
 
-// Working days from the day after `dueIso` up to today, in Beijing time (at least 1 once late).
+// Working days from the day after `dueIso` up to today, in Beijing time (at least 1 once late);
+// null when a day in between lies in a year the calendar does not cover.
 // When a summary carries `overdue_working_days` that figure wins (see workingDaysLate).
 export function workingDaysSince(dueIso, now = new Date()) {
   const due = new Date(dueIso);
@@ -146,11 +156,15 @@ export function workingDaysSince(dueIso, now = new Date()) {
     day.setUTCDate(day.getUTCDate() + 1);
     const s = bjDay(day);
     if (s > end) break;
-    if (isWorkingDay(s)) n++;
+    const w = isWorkingDay(s);
+    if (w === null) return null;
+    if (w) n++;
   }
   return Math.max(n, 1);
 }
 
+// Working days a case is late: the server's figure when it sends one, else counted on the
+// bundled calendar; null when that calendar does not cover the days (show the date instead).
 export function workingDaysLate(c, now = new Date()) {
   if (!c || !c.overdue) return 0;
   if (Number.isInteger(c.overdue_working_days)) return c.overdue_working_days;

@@ -2,6 +2,7 @@
 #include "rules/live_image.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "rules/compiler.h"
@@ -281,6 +282,7 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
   const Affected aff = AffectedRules(pack_, dataset);
   if (aff.rules.empty()) return summary;
 
+  const auto t_eval = std::chrono::steady_clock::now();
   std::vector<std::unique_lock<std::mutex>> stripe_locks;
   std::vector<Finding> findings;
   Touched touched;
@@ -379,11 +381,15 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
 
   // 5. The scoped save, in one transaction (the image lock released, the
   // township stripes still held).
+  const auto t_save = std::chrono::steady_clock::now();
+  summary.evaluate_us = std::chrono::duration_cast<std::chrono::microseconds>(t_save - t_eval).count();
   SaveResult saved;
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
     saved = SaveResult{};
     return SaveScoped(tx, aff.rules, findings, touched, as_of, clock, saved);
   }));
+  summary.save_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();
   summary.opened = saved.opened;
   summary.standing = saved.standing;
   summary.reopened = saved.reopened;

@@ -327,6 +327,7 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
   const std::vector<const bound::Rule*>& affected = aff.rules;
 
   // 2. The touched orgs and days.
+  const auto t_eval = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
   Touched touched = TouchedBy(reg, pack.datasets[static_cast<size_t>(aff.index)], rows);
   if (touched.orgs.empty()) return summary;
@@ -371,11 +372,15 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
   summary.rules = static_cast<int64_t>(affected.size());
 
   // 5. The scoped save, in one transaction.
+  const auto t_save = std::chrono::steady_clock::now();
+  summary.evaluate_us = std::chrono::duration_cast<std::chrono::microseconds>(t_save - t_eval).count();
   SaveResult saved;
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
     saved = SaveResult{};
     return SaveScoped(tx, affected, findings, touched, as_of, clock, saved);
   }));
+  summary.save_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();
   summary.opened = saved.opened;
   summary.standing = saved.standing;
   summary.reopened = saved.reopened;

@@ -69,6 +69,10 @@ struct RecheckSummary {
   int64_t standing = 0;
   int64_t reopened = 0;
   int64_t resolved = 0;
+  // Wall time of the evaluation (image built or copied, rules compiled and
+  // run) and of the scoped save (its transaction), for benchmarks and logs.
+  int64_t evaluate_us = 0;
+  int64_t save_us = 0;
   // Ids of the open findings in scope after the re-check, ascending (what
   // the UI links to: "your entry produced finding #12").
   std::vector<int64_t> open_finding_ids;

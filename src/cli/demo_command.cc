@@ -14,6 +14,7 @@
 #include "demo/case_demo.h"
 #include "demo/dataset_demo.h"
 #include "demo/demo_data.h"
+#include "demo/semester_demo.h"
 
 namespace edugov::cli {
 
@@ -107,6 +108,7 @@ int Run(const DemoArgs& a) {
   auto summary = demo::GenerateDemoData(**conn, clock, a.county_file, *scale, a.seed, progress);
   if (!summary.ok()) return ReportError(summary.status());
   if (auto rows = demo::GenerateDatasetDemo(**conn, clock, "policy/anhua-2025.yaml", a.seed); !rows.ok()) return ReportError(rows.status());
+  if (auto sem = demo::GenerateSemesterDemo(**conn, clock, {.seed = a.seed}, progress); !sem.ok()) return ReportError(sem.status()); else std::printf("%s\n", demo::DescribeSemesterDemo(*sem).c_str());
   std::printf("edugov: synthetic %s generated (seed %llu): %lld counties, %lld townships, "
               "%lld schools (%lld compulsory), %lld classes, %lld students, %lld staff\n",
               a.scale.c_str(), static_cast<unsigned long long>(a.seed),

@@ -41,6 +41,8 @@ struct ServeArgs {
   std::string secret_key_file;  // empty: DefaultSecretKeyPath(db)
   int public_intakes_per_hour = 10;
   int public_lookups_per_minute = 60;
+  size_t max_connections = 0;  // 0: from the descriptor limit
+  size_t max_connections_per_address = 128;
 };
 
 int Serve(const ServeArgs& a) {
@@ -107,6 +109,8 @@ int Serve(const ServeArgs& a) {
   options.listen = a.listen;
   options.static_dir = static_dir;
   options.threads = a.threads;
+  options.max_connections = a.max_connections;
+  options.max_connections_per_address = a.max_connections_per_address;
   http::Server server(options, router);
   Status s = server.Start();
   if (!s.ok()) return ReportError(s);
@@ -151,6 +155,12 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--public-lookups-per-minute", a->public_lookups_per_minute,
                   "public form/tracking requests per client address per minute (default 60)")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-connections", a->max_connections,
+                  "open connections in all; over it new ones get 503 and are closed "
+                  "(default 0: the descriptor limit (ulimit -n) less a reserve, at most 10000)");
+  cmd->add_option("--max-connections-per-address", a->max_connections_per_address,
+                  "open connections from one client address (default 128; 0: no cap, "
+                  "e.g. behind a reverse proxy)");
   cmd->callback([a, exit_code] { *exit_code = Serve(*a); });
 }
 

@@ -13,6 +13,13 @@
 // requests; let the rest finish their current request (answered with
 // "Connection: close"); after shutdown_grace close whatever is left. Run()
 // returns when the io_context runs out of work.
+//
+// Connection caps: the acceptor counts open connections (in all and per client
+// address) under mu_ as it registers them; one over a cap gets a fixed 503
+// written straight into the fresh socket's empty send buffer (non-blocking,
+// never waits on the client) and is closed unread. Refusals are logged at
+// most once per kRefusalLogEvery, with a count, so a flood cannot flood the
+// log too.
 
 // <utility> first: Boost 1.74's asio/awaitable.hpp misses it under GCC 12.
 #include <utility>
@@ -31,10 +38,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -91,6 +100,24 @@ constexpr auto kAwait = asio::use_awaitable;
 // bytes, so one request cannot make us read forever.
 constexpr size_t kMaxDrainBytes = size_t{64} << 20;
 constexpr std::chrono::milliseconds kMaxDrainTime{2000};
+constexpr std::chrono::seconds kRefusalLogEvery{10};
+
+// The whole answer to a connection over a cap, in the API's error shape:
+// short enough to fit any socket's send buffer in one non-blocking write.
+const std::string& BusyResponse() {
+  static const std::string response = [] {
+    std::string body =
+        R"({"error":{"code":"unavailable","message":"服务器连接数已满,请稍后再试 / too many connections, retry later"}})";
+    return "HTTP/1.1 503 Service Unavailable\r\n"
+           "Server: edugov\r\n"
+           "Content-Type: application/json; charset=utf-8\r\n"
+           "Retry-After: 1\r\n"
+           "Connection: close\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  return response;
+}
 
 Method ToMethod(bhttp::verb v) {
   switch (v) {
@@ -137,19 +164,31 @@ Response ServerError(int http_status, const Status& status, Lang lang) {
 // The connection's state. Touched only on the connection's strand, except
 // `stream.close()` posted to that strand at shutdown.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  Connection(tcp::socket socket, std::string remote_address)
+      : stream(std::move(socket)), remote(std::move(remote_address)) {}
   beast::tcp_stream stream;
+  const std::string remote;  // the peer's address, "-" if unknown
   // Waiting for the first byte of a request: safe to close at shutdown.
   bool idle = false;
 };
 
 }  // namespace
 
+size_t DefaultMaxConnections() {
+  struct rlimit rl {};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 10000;
+  size_t limit = static_cast<size_t>(rl.rlim_cur);
+  size_t reserve = std::min<size_t>(256, limit / 2);
+  return std::clamp<size_t>(limit - reserve, 16, 10000);
+}
+
 class Server::Impl {
  public:
   Impl(ServerOptions options, const Router& router)
       : options_(std::move(options)),
         router_(router),
+        max_connections_(options_.max_connections != 0 ? options_.max_connections
+                                                       : DefaultMaxConnections()),
         ioc_(std::max(1, options_.threads)),
         control_(asio::make_strand(ioc_)),
         acceptor_(control_),
@@ -179,6 +218,7 @@ class Server::Impl {
     }
     asio::post(control_, [this] { BeginShutdown(); });
   }
+  size_t refused() const { return refused_.load(); }
 
  private:
   asio::awaitable<void> Accept();
@@ -201,16 +241,24 @@ class Server::Impl {
   // `raw_path` is the path as sent (the router decodes it segment by segment).
   Response Dispatch(Request& req, std::string_view raw_path, bool is_api, Router::Match& match);
   void BeginShutdown();  // on control_
-  bool Register(const std::shared_ptr<Connection>& conn);
+  enum class Admission { kAdmitted, kStopping, kOverTotal, kOverAddress };
+  Admission Register(const std::shared_ptr<Connection>& conn);
   void Unregister(const std::shared_ptr<Connection>& conn);
+  // On control_: answers 503 without reading, closes, and logs (throttled).
+  void Refuse(Connection& conn, Admission why);
 
   const ServerOptions options_;
   const Router& router_;
   std::filesystem::path static_root_;  // canonical; empty serves nothing
   int port_ = 0;
+  const size_t max_connections_;  // resolved: never 0
 
   std::mutex mu_;
   std::unordered_set<std::shared_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, size_t> per_address_;         // GUARDED_BY(mu_); no zeros
+  std::atomic<size_t> refused_{0};
+  size_t refused_unlogged_ = 0;                                   // on control_
+  Clock::time_point last_refusal_log_{};                          // on control_
   bool stopping_ = false;                                        // GUARDED_BY(mu_)
   // Mirrors stopping_ for the per-request keep-alive check without the lock.
   std::atomic<bool> stopping_flag_{false};
@@ -337,9 +385,16 @@ asio::awaitable<void> Server::Impl::Accept() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto conn = std::make_shared<Connection>(std::move(socket));
-    if (!Register(conn)) {
-      conn->stream.close();
+    std::string remote = socket.remote_endpoint(ec).address().to_string();
+    if (ec) remote = "-";
+    auto conn = std::make_shared<Connection>(std::move(socket), std::move(remote));
+    Admission admission = Register(conn);
+    if (admission != Admission::kAdmitted) {
+      if (admission == Admission::kStopping) {
+        conn->stream.close();
+      } else {
+        Refuse(*conn, admission);
+      }
       continue;
     }
     auto executor = conn->stream.get_executor();
@@ -347,11 +402,19 @@ asio::awaitable<void> Server::Impl::Accept() {
   }
 }
 
-bool Server::Impl::Register(const std::shared_ptr<Connection>& conn) {
+Server::Impl::Admission Server::Impl::Register(const std::shared_ptr<Connection>& conn) {
   std::lock_guard lock(mu_);
-  if (stopping_) return false;
+  if (stopping_) return Admission::kStopping;
+  if (connections_.size() >= max_connections_) return Admission::kOverTotal;
+  size_t& from_address = per_address_[conn->remote];
+  if (options_.max_connections_per_address != 0 &&
+      from_address >= options_.max_connections_per_address) {
+    if (from_address == 0) per_address_.erase(conn->remote);
+    return Admission::kOverAddress;
+  }
+  ++from_address;
   connections_.insert(conn);
-  return true;
+  return Admission::kAdmitted;
 }
 
 void Server::Impl::Unregister(const std::shared_ptr<Connection>& conn) {
@@ -359,11 +422,35 @@ void Server::Impl::Unregister(const std::shared_ptr<Connection>& conn) {
   {
     std::lock_guard lock(mu_);
     if (connections_.erase(conn) == 0) return;
+    auto it = per_address_.find(conn->remote);
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
     last = stopping_ && connections_.empty();
   }
   if (last) {
     // The grace timer is the only work left; cancelling it lets Run() return.
     asio::post(control_, [this] { grace_timer_.cancel(); });
+  }
+}
+
+void Server::Impl::Refuse(Connection& conn, Admission why) {
+  boost::system::error_code ec;
+  tcp::socket& socket = conn.stream.socket();
+  socket.non_blocking(true, ec);
+  // Best effort: a fresh socket's send buffer is empty, so this either
+  // writes the whole answer or fails; either way we never wait.
+  if (!ec) socket.write_some(asio::buffer(BusyResponse()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  conn.stream.close();
+  ++refused_;
+  ++refused_unlogged_;
+  Clock::time_point now = Clock::now();
+  if (now - last_refusal_log_ >= kRefusalLogEvery) {
+    spdlog::warn("http: refused {} connection(s) over the cap, the latest from {} ({}; caps {} in all, {} per address)",
+                 refused_unlogged_, conn.remote,
+                 why == Admission::kOverTotal ? "server full" : "too many from this address",
+                 max_connections_, options_.max_connections_per_address);
+    refused_unlogged_ = 0;
+    last_refusal_log_ = now;
   }
 }
 
@@ -501,8 +588,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
   } guard{this, conn};
 
   boost::system::error_code ec;
-  std::string remote = conn->stream.socket().remote_endpoint(ec).address().to_string();
-  if (ec) remote = "-";
+  const std::string& remote = conn->remote;
   beast::flat_buffer buffer;
   bool first = true;
 
@@ -666,5 +752,6 @@ Status Server::Start() { return impl_->Start(); }
 int Server::port() const { return impl_->port(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
+size_t Server::refused_connections() const { return impl_->refused(); }
 
 }  // namespace edugov::http

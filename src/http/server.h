@@ -9,6 +9,14 @@
 //
 // Every connection has read and write timeouts, a header size limit and a body
 // size limit (per route); one access-log line is written per request.
+//
+// Abuse limits: at most max_connections open connections in all and
+// max_connections_per_address from one client address. A connection over
+// either cap is answered at once with a fixed 503 (Retry-After: 1) and closed,
+// without reading anything from it, so thousands of idle or trickling sockets
+// cannot exhaust the process's file descriptors or crowd out other clients. A
+// client trickling its header is cut read_timeout after its first byte, however
+// steadily it trickles.
 #pragma once
 
 #include <chrono>
@@ -31,8 +39,20 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{15000};
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive between requests
   std::chrono::milliseconds shutdown_grace{10000};
+  // Open connections in all; 0 = derive from the descriptor limit (see
+  // DefaultMaxConnections()).
+  size_t max_connections = 0;
+  // Open connections from one client address; 0 = no per-address cap (use
+  // that behind a reverse proxy, where every connection is the proxy's).
+  size_t max_connections_per_address = 128;
   bool handle_signals = true;  // SIGTERM/SIGINT stop the server gracefully
 };
+
+// The overall cap used when ServerOptions::max_connections is 0: the soft
+// RLIMIT_NOFILE less a reserve for the database, logs, static files and
+// outgoing webhooks (256, or half the limit when that is smaller), at most
+// 10000 and at least 16. Thread-safe.
+size_t DefaultMaxConnections();
 
 class Server {
  public:
@@ -52,6 +72,8 @@ class Server {
   void Run();
   // Thread-safe; callable from any thread or a signal handler context.
   void Stop();
+  // Connections refused so far for being over a cap (either one). Thread-safe.
+  size_t refused_connections() const;
 
  private:
   class Impl;

@@ -348,19 +348,32 @@ Status RunEffects(const EngineDeps& d, Connection& tx, const Actor& a, const Cas
       s.staff_id = c.staff_id;
       s.org_id = c.org_id;
       s.org_path = c.org_path;
+      if (s.org_id == 0) {
+        // A county-level case names no school, but the sanction still belongs
+        // to where the person is posted: the ledger is scoped by that path and
+        // that school's principal and party secretary are accountable.
+        ASSIGN_OR_RETURN(ResultSet st, tx.Query("SELECT o.id, o.path FROM staff s JOIN orgs o ON o.id = s.org_id "
+                                                "WHERE s.id = $1",
+                                                {c.staff_id}));
+        if (st.size() != 1) {
+          return InvalidArgumentError("staff member " + std::to_string(c.staff_id) + " is not in the registry",
+                                      "教职工 " + std::to_string(c.staff_id) + " 不在人员名册中")
+              .WithField("staff_id");
+        }
+        s.org_id = st.GetInt(0, 0);
+        s.org_path = st.GetText(0, 1);
+      }
       s.case_id = c.id;
       s.measure = c.fields.value("measure", "");
       s.veto_year = static_cast<int>(c.fields.value("veto_year", int64_t{0}));
       s.reason = comment.empty() ? c.title : comment;
       s.decided_by = ActorName(a);
-      if (c.org_id != 0) {
-        ASSIGN_OR_RETURN(ResultSet rs,
-                         tx.Query("SELECT s.id, p.post FROM staff s JOIN staff_posts p ON p.staff_id = s.id "
-                                  "WHERE s.org_id = $1 AND s.active = 1 AND p.post IN ('principal', 'party_secretary') "
-                                  "ORDER BY p.post, s.id",
-                                  {c.org_id}));
-        for (size_t i = 0; i < rs.size(); ++i) s.accountable.push_back({rs.GetInt(i, 0), rs.GetText(i, 1)});
-      }
+      ASSIGN_OR_RETURN(ResultSet rs,
+                       tx.Query("SELECT s.id, p.post FROM staff s JOIN staff_posts p ON p.staff_id = s.id "
+                                "WHERE s.org_id = $1 AND s.active = 1 AND p.post IN ('principal', 'party_secretary') "
+                                "ORDER BY p.post, s.id",
+                                {s.org_id}));
+      for (size_t i = 0; i < rs.size(); ++i) s.accountable.push_back({rs.GetInt(i, 0), rs.GetText(i, 1)});
       RETURN_IF_ERROR(ledger::AppendSanction(tx, s, *d.clock));
     } else if (e == "extend") {
       const int64_t days = c.fields.value("extend_days", int64_t{0});

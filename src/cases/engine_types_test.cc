@@ -229,6 +229,29 @@ TEST_P(TypesTest, MisconductDecisionWritesTheSanctionsLedger) {
   EXPECT_EQ((*records)[0].entry.accountable.size(), 2u);  // principal and party secretary
 }
 
+// Regression: a county-level misconduct case (no org_id) failed at decide
+// because the sanctions ledger needs an org; it now takes the staff member's school.
+TEST_P(TypesTest, CountyLevelMisconductSanctionsAtTheStaffMembersSchool) {
+  auto o = engine().Open(As(fx->discipline), {.case_type = "misconduct", .staff_id = fx->teacher_staff,
+                                              .fields = {{"category", "corporal_punishment"}, {"text", "县级督办线索"}}});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  CaseView v = Step(fx->discipline, o->view.id, "decide",
+                    {{"findings", "经调查属实"}, {"measure", "demerit"}, {"veto_year", 2025}}, "给予记过处分");
+  EXPECT_EQ(v.state, "decided");
+  auto conn = fx->db().Acquire();
+  auto records = ledger::ReadSanctions(**conn, fx->teacher_staff, "");
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].entry.org_id, fx->school);
+  auto path = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school});
+  ASSERT_TRUE(path.ok());
+  EXPECT_EQ((*records)[0].entry.org_path, path->GetText(0, 0));
+  EXPECT_EQ((*records)[0].entry.accountable.size(), 2u);  // that school's principal and party secretary
+  auto vetoed = ledger::IsVetoed(**conn, fx->teacher_staff, 2025);
+  ASSERT_TRUE(vetoed.ok());
+  EXPECT_TRUE(*vetoed);
+}
+
 TEST_P(TypesTest, ComplaintReferredToMisconductOpensALinkedCase) {
   auto o = engine().Open(As(fx->petitions), {.case_type = "complaint", .org_id = fx->school, .staff_id = fx->teacher_staff,
                                              .fields = {{"category", "corporal_punishment"}, {"text", "老师打学生耳光"}}});
@@ -293,7 +316,7 @@ Status AddFinding(storage::Database& db, const std::string& rule, const std::str
 
 TEST_P(TypesTest, RectificationsFromFindingsAreIdempotent) {
   auto conn = fx->db().Acquire();
-  auto path = (*conn)->Query("SELECT path FROM orgs WHERE id = $1", {fx->school});
+  auto path = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school});
   ASSERT_TRUE(AddFinding(fx->db(), "canteen-inspections-per-semester", "school", fx->school, path->GetText(0, 0)).ok());
   ASSERT_TRUE(AddFinding(fx->db(), "fee-inspections-per-semester", "school", fx->school_c, "/x/").ok());
   ASSERT_TRUE(AddFinding(fx->db(), "fee-full-inspection-per-semester", "county", fx->county, "/").ok());

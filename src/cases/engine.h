@@ -269,6 +269,10 @@ class CaseEngine {
   };
   StatusOr<int> OpenRectificationsForFindings(const std::map<std::string, FindingCaseSpec>& rule_cases);
 
+  // The case types the engine runs (labels for reports and forms); the
+  // registry outlives the engine (EngineDeps).
+  const CaseTypeRegistry& types() const { return *deps_.types; }
+
  private:
   EngineDeps deps_;
 };

@@ -5,7 +5,9 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/case_services.h"
 #include "common/clock.h"
+#include "reports/category_labels.h"
 #include "reports/complaint_analysis.h"
 #include "reports/report_formats.h"
 
@@ -23,6 +25,7 @@ struct ReportArgs {
   std::string format = "html";
   std::string out;
   std::string as_of;
+  std::string cases_dir = kDefaultCasesDir;
 };
 
 Status WriteFile(const std::string& path, const std::string& bytes) {
@@ -53,6 +56,9 @@ Status Run(const ReportArgs& a) {
   req.to = *to;
   req.topic = a.topic;
   req.scope_org_id = a.scope;
+  // Category labels are the complaint case type's (policy/cases/complaint.yaml).
+  ASSIGN_OR_RETURN(cases::CaseTypeRegistry types, cases::CaseTypeRegistry::LoadDir(a.cases_dir));
+  req.categories = reports::ComplaintCategoryLabels(types);
   if (!a.as_of.empty()) {
     ASSIGN_OR_RETURN(TimePoint t, ParseTimestamp(a.as_of));
     req.as_of_us = ToUnixMicros(t);
@@ -99,6 +105,7 @@ void RegisterReportCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--scope", a->scope, "org id: only this township's or school's part (point-to-point)");
   cmd->add_option("--format", a->format, "html | pdf | xlsx | json");
   cmd->add_option("--out", a->out, "the file to write")->required();
+  cmd->add_option("--cases-dir", a->cases_dir, "case types, for category labels (default policy/cases)");
   cmd->add_option("--as-of", a->as_of, "count overdue cases as of this instant (RFC 3339); default: the period's end, or now");
   cmd->callback([a, exit_code] {
     Status s = Run(*a);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "cases/engine.h"
+#include "reports/category_labels.h"
 #include "reports/complaint_analysis.h"
 #include "reports/report_formats.h"
 
@@ -72,6 +74,7 @@ Response Report(App& app, Request& req, const Principal& p) {
     ASSIGN_OR_RETURN(r.from, QueryDate(req, "from"));
     ASSIGN_OR_RETURN(r.to, QueryDate(req, "to"));
     r.topic = req.Query("topic").value_or("");
+    if (app.cases != nullptr) r.categories = reports::ComplaintCategoryLabels(app.cases->types());
     const int64_t now = ToUnixMicros(app.clock->Now());
     const int64_t end = (static_cast<int64_t>(r.to.AddDays(1).DaysSinceEpoch()) * 86400 - 8 * 3600) * 1000000;
     if (now < end) r.as_of_us = now;

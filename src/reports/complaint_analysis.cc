@@ -181,14 +181,15 @@ class Analyzer {
       return Status(StatusCode::kInvalidArgument, "the period may be at most three years long",
                     "统计期间最长为三年", "to");
     }
-    for (const auto& [k, v] : DefaultComplaintCategories()) labels_[k] = v;
     for (const auto& [k, v] : req_.categories) labels_[k] = v;
     if (req_.kind == ReportKind::kTopical) {
       if (req_.topic.empty()) {
         return Status(StatusCode::kInvalidArgument, "a topical report needs a topic (a complaint category)",
                       "专题分析须指定专题(投诉类别)", "topic");
       }
-      if (!labels_.count(req_.topic)) {
+      // Without the case type's categories there is no list to check the
+      // topic against; it is then shown by its key like any other category.
+      if (!labels_.empty() && !labels_.count(req_.topic)) {
         std::string keys;
         for (const auto& [k, v] : labels_) keys += (keys.empty() ? "" : ", ") + k;
         return Status(StatusCode::kInvalidArgument,
@@ -713,21 +714,6 @@ std::string_view ReportKindName(ReportKind kind) {
     case ReportKind::kTopical: return "topical";
   }
   return "routine";
-}
-
-std::vector<std::pair<std::string, Bilingual>> DefaultComplaintCategories() {
-  return {
-      {"meals", {"校园餐", "School meals"}},
-      {"milk", {"学生奶", "School milk"}},
-      {"uniforms", {"校服", "Uniforms"}},
-      {"corporal_punishment", {"体罚或变相体罚/语言暴力", "Corporal punishment or verbal abuse"}},
-      {"illegal_fees", {"班费及违规收费", "Class fees and illegal charges"}},
-      {"paid_tutoring", {"有偿补课", "Paid private tutoring"}},
-      {"forced_purchase", {"强制或变相强制购买", "Forced purchases"}},
-      {"parent_group", {"家长群违规", "Parent-group misconduct"}},
-      {"app_quota", {"APP/打卡任务", "App and check-in quotas"}},
-      {"other", {"其他", "Other"}},
-  };
 }
 
 StatusOr<ComplaintReport> AnalyzeComplaints(storage::Connection& conn, const ComplaintReportRequest& request) {

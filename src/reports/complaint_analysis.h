@@ -46,11 +46,6 @@ struct Bilingual {
   std::string en;
 };
 
-// The complaint categories with their labels, in display order. The case
-// type (policy/cases/complaint.yaml) is the authority; these are the
-// defaults used when it is not loaded and for keys it does not name.
-std::vector<std::pair<std::string, Bilingual>> DefaultComplaintCategories();
-
 struct ComplaintReportRequest {
   ReportKind kind = ReportKind::kRoutine;
   Date from;  // first day, China Standard Time
@@ -63,8 +58,8 @@ struct ComplaintReportRequest {
   // "Now" for overdue: cases whose deadline passed before this instant and
   // that were not closed by then. Unset: the end of `to` (00:00 of to + 1).
   std::optional<int64_t> as_of_us;
-  // Category labels (key → label), e.g. from the complaint case type; keys
-  // not listed use DefaultComplaintCategories(), then the key itself.
+  // Category labels (key → label) from the complaint case type
+  // (reports/category_labels.h); a key not listed is shown as the key itself.
   std::vector<std::pair<std::string, Bilingual>> categories;
 };
 

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "reports/internal/test_fixture.h"
 #include "reports/report_formats.h"
 #include "testing/test_db.h"
@@ -33,6 +39,7 @@ class ComplaintAnalysisTest : public ::testing::TestWithParam<Backend> {
     req.from = Date::FromYmd(2025, 3, 1);
     req.to = Date::FromYmd(2025, 3, 31);
     req.scope_org_id = scope;
+    req.categories = testfix::PolicyCategories();
     req.topic = std::move(topic);
     auto r = AnalyzeComplaints(**conn_, req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -198,8 +205,54 @@ TEST_P(ComplaintAnalysisTest, TopicalReportGoesIntoOneCategory) {
   for (const WeakLink& w : r.weak_links) EXPECT_NE(w.kind, WeakLink::Kind::kOverdue);
 }
 
+// Labels are the case type's, not a copy kept in the report: relabel a
+// category in a fixture complaint type and the report shows the new label.
+TEST_P(ComplaintAnalysisTest, CategoryLabelsComeFromTheLoadedCaseType) {
+  // A fixture copy of policy/cases (the complaint type refers to the others).
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("relabelled-cases-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& entry : fs::directory_iterator(fs::path(EDUGOV_SOURCE_DIR) / "policy/cases")) {
+    fs::copy_file(entry.path(), dir / entry.path().filename());
+  }
+  std::string text;
+  {
+    std::ifstream in(dir / "complaint.yaml");
+    std::stringstream yaml;
+    yaml << in.rdbuf();
+    text = yaml.str();
+  }
+  const std::string old_label = "{zh: 校园餐, en: School meals}";
+  const size_t at = text.find(old_label);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, old_label.size(), "{zh: 学校食堂, en: Canteen food}");
+  std::ofstream(dir / "complaint.yaml", std::ios::trunc) << text;
+  auto types = cases::CaseTypeRegistry::LoadDir(dir.string());
+  fs::remove_all(dir);
+  ASSERT_TRUE(types.ok()) << types.status().ToString();
+
+  ComplaintReportRequest req;
+  req.from = Date::FromYmd(2025, 3, 1);
+  req.to = Date::FromYmd(2025, 3, 31);
+  req.categories = ComplaintCategoryLabels(*types);
+  auto r = AnalyzeComplaints(**conn_, req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_FALSE(r->categories.empty());
+  EXPECT_EQ(r->categories[0].key, "meals");
+  EXPECT_EQ(r->categories[0].label.zh, "学校食堂");
+  EXPECT_EQ(r->categories[0].label.en, "Canteen food");
+
+  // No case type loaded: the key itself, never a guessed label.
+  req.categories.clear();
+  r = AnalyzeComplaints(**conn_, req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->categories[0].label.zh, "meals");
+}
+
 TEST_P(ComplaintAnalysisTest, BadRequestsNameTheField) {
   ComplaintReportRequest req;
+  req.categories = PolicyCategories();
   req.from = Date::FromYmd(2025, 3, 31);
   req.to = Date::FromYmd(2025, 3, 1);
   auto r = AnalyzeComplaints(**conn_, req);

@@ -27,6 +27,7 @@ ComplaintReport BuildReport(ReportKind kind, int64_t scope = 0) {
   req.to = Date::FromYmd(2025, 3, 31);
   req.topic = "meals";
   req.scope_org_id = scope;
+  req.categories = testfix::PolicyCategories();
   auto r = AnalyzeComplaints(**conn, req);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return *r;

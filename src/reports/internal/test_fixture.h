@@ -4,9 +4,12 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/date.h"
+#include "reports/category_labels.h"
 #include "storage/database.h"
 
 namespace edugov::reports::testfix {
@@ -113,6 +116,14 @@ inline Status BuildCases(storage::Connection& c) {
     if (!s.ok()) return s;
   }
   return OkStatus();
+}
+
+// The category labels of the repository's own policy/cases/complaint.yaml,
+// as the CLI and the server pass them (reports/category_labels.h).
+inline std::vector<std::pair<std::string, Bilingual>> PolicyCategories() {
+  auto types = cases::CaseTypeRegistry::LoadDir(std::string(EDUGOV_SOURCE_DIR) + "/policy/cases");
+  if (!types.ok()) return {};
+  return ComplaintCategoryLabels(*types);
 }
 
 }  // namespace edugov::reports::testfix

@@ -510,6 +510,27 @@ class Analyzer {
     return best;
   }
 
+  // A weak link at one school: named and placed in its township.
+  WeakLink SchoolWeakLink(WeakLink::Kind kind, int64_t org) const {
+    WeakLink w;
+    w.kind = kind;
+    w.org_id = org;
+    w.org_name = OrgName(org);
+    w.township_id = MakeUnit(org).township_id;
+    return w;
+  }
+
+  // What the school behind `w` must do about it, within `due_working_days`.
+  static Recommendation RecommendationAt(const WeakLink& w, Recommendation::Kind kind, int due_working_days) {
+    Recommendation rec;
+    rec.kind = kind;
+    rec.org_id = w.org_id;
+    rec.org_name = w.org_name;
+    rec.township_id = w.township_id;
+    rec.due_working_days = due_working_days;
+    return rec;
+  }
+
   void WeakLinks() {
     // When a topic is analysed, the weak links are the topic's.
     const bool topical = req_.kind == ReportKind::kTopical;
@@ -524,11 +545,7 @@ class Analyzer {
     }
     for (const auto& [org, cp] : per_school) {
       if (org == 0 || !IsRising(cp.first, cp.second)) continue;
-      WeakLink w;
-      w.kind = WeakLink::Kind::kSchoolRising;
-      w.org_id = org;
-      w.org_name = OrgName(org);
-      w.township_id = MakeUnit(org).township_id;
+      WeakLink w = SchoolWeakLink(WeakLink::Kind::kSchoolRising, org);
       w.category = topical ? req_.topic : DominantCategory(org);
       w.current = cp.first;
       w.previous = cp.second;
@@ -540,12 +557,7 @@ class Analyzer {
                   std::to_string(w.previous) + " before (" + PercentEn(w.current, w.previous) + "), mostly " +
                   cat_en + ".";
       r_.weak_links.push_back(w);
-      Recommendation rec;
-      rec.kind = Recommendation::Kind::kRectification;
-      rec.org_id = org;
-      rec.org_name = w.org_name;
-      rec.township_id = w.township_id;
-      rec.due_working_days = kRectificationDays;
+      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kRectification, kRectificationDays);
       rec.text.zh = "责令" + w.org_name + "针对“" + cat_zh + "”问题开展自查整改," + std::to_string(kRectificationDays) +
                     " 个工作日内报送整改报告及佐证材料,由" +
                     (w.township_id && w.township_id != org ? TownshipName(w.township_id) : std::string("督导室")) +
@@ -589,11 +601,7 @@ class Analyzer {
       if (relevant(row) && InCurrent(row) && row.merged_into) repeats[row.org_id].push_back(&row);
     }
     for (const auto& [org, list] : repeats) {
-      WeakLink w;
-      w.kind = WeakLink::Kind::kRepeats;
-      w.org_id = org;
-      w.org_name = OrgName(org);
-      w.township_id = MakeUnit(org).township_id;
+      WeakLink w = SchoolWeakLink(WeakLink::Kind::kRepeats, org);
       w.category = list.front()->category;
       w.current = static_cast<int64_t>(list.size());
       std::set<std::string> seen;
@@ -605,12 +613,7 @@ class Analyzer {
       w.text.en = w.org_name + ": " + std::to_string(w.current) + " repeat complaints about matters already raised (" +
                   RefList(w.refs, 5, false) + "): the first answer did not settle them.";
       r_.weak_links.push_back(w);
-      Recommendation rec;
-      rec.kind = Recommendation::Kind::kRectification;
-      rec.org_id = org;
-      rec.org_name = w.org_name;
-      rec.township_id = w.township_id;
-      rec.due_working_days = kRectificationDays;
+      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kRectification, kRectificationDays);
       rec.text.zh = "对" + w.org_name + "重复投诉事项(" + RefList(w.refs, 5, true) + ")重新核查," +
                     std::to_string(kRectificationDays) + " 个工作日内实质解决并回复投诉人。";
       rec.text.en = "Re-examine the repeated matters at " + w.org_name + " (" + RefList(w.refs, 5, false) +
@@ -625,11 +628,7 @@ class Analyzer {
       if (relevant(row) && OverdueAt(row, as_of_)) overdue[row.org_id].push_back(&row);
     }
     for (const auto& [org, list] : overdue) {
-      WeakLink w;
-      w.kind = WeakLink::Kind::kOverdue;
-      w.org_id = org;
-      w.org_name = OrgName(org);
-      w.township_id = MakeUnit(org).township_id;
+      WeakLink w = SchoolWeakLink(WeakLink::Kind::kOverdue, org);
       w.category = list.front()->category;
       w.current = static_cast<int64_t>(list.size());
       for (const Row* row : list) w.refs.push_back(row->ref);
@@ -637,12 +636,7 @@ class Analyzer {
       w.text.en = w.org_name + ": " + std::to_string(w.current) + " complaints past their deadline (" +
                   RefList(w.refs, 5, false) + ").";
       r_.weak_links.push_back(w);
-      Recommendation rec;
-      rec.kind = Recommendation::Kind::kAccountability;
-      rec.org_id = org;
-      rec.org_name = w.org_name;
-      rec.township_id = w.township_id;
-      rec.due_working_days = 5;
+      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kAccountability, 5);
       rec.text.zh = "对" + w.org_name + "超期未办结的投诉(" + RefList(w.refs, 5, true) +
                     ")启动问责:约谈主要负责人,书面说明超期原因;5 个工作日内仍未办结的,予以书面批评并抄送纪工委。";
       rec.text.en = "Accountability at " + w.org_name + " for the overdue complaints (" + RefList(w.refs, 5, false) +

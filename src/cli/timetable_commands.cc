@@ -7,7 +7,14 @@
 #include <sstream>
 #include <string>
 
+#include "common/clock.h"
+#include "common/date.h"
 #include "common/status.h"
+// NormsFromPack: the pack's timetable_norms → PlanNorms, shared with the
+// API's check so both judge alike (the CLI links edugov_http).
+#include "http/timetable_findings.h"
+#include "registry/registry.h"
+#include "timetable/plan_norms.h"
 #include "timetable/checker.h"
 #include "timetable/fet_export.h"
 #include "timetable/fet_import.h"
@@ -147,19 +154,32 @@ int RunSolve(const SolveOptions& o) {
   return 0;
 }
 
-int RunCheck(const std::string& input, const std::string& timetable) {
-  auto loaded = Load(input);
+struct CheckOptions {
+  std::string input, timetable;
+  // The pack whose timetable_norms set the plan's thresholds; empty: the
+  // default pack when it exists, else the work plan's defaults.
+  std::string policy;
+  std::string stage;  // primary | junior | senior: the school's stage when class names do not tell
+  std::string date;   // the day the norms are taken for (YYYY-MM-DD); default today in China
+};
+
+constexpr const char* kDefaultPolicy = "policy/anhua-2025.yaml";
+
+std::string DayText(int32_t d, int32_t open) { return d == open ? "…" : Date::FromDaysSinceEpoch(d).ToString(); }
+
+int RunCheck(const CheckOptions& o) {
+  auto loaded = Load(o.input);
   if (!loaded.ok()) return Fail(loaded.status());
   Solution sol = loaded->locked;
-  if (!timetable.empty()) {
-    if (EndsWith(timetable, ".xml")) {
-      auto text = Slurp(timetable);
+  if (!o.timetable.empty()) {
+    if (EndsWith(o.timetable, ".xml")) {
+      auto text = Slurp(o.timetable);
       if (!text.ok()) return Fail(text.status());
       auto s = ReadFetActivitiesTimetable(loaded->instance, *text);
       if (!s.ok()) return Fail(s.status());
       sol = std::move(*s);
     } else {
-      auto t = Load(timetable);
+      auto t = Load(o.timetable);
       if (!t.ok()) return Fail(t.status());
       if (t->locked.placements.size() != loaded->instance.activities.size()) {
         return Fail(InvalidArgumentError("the timetable has a different number of activities than the input",
@@ -168,10 +188,54 @@ int RunCheck(const std::string& input, const std::string& timetable) {
       sol = std::move(t->locked);
     }
   }
-  CheckReport rep = Check(loaded->instance, sol);
+  // The plan's norms at the pack's values for the day: an explicit --policy
+  // must load (its errors name FILE:LINE:COLUMN); the default pack is used
+  // when present.
+  std::string policy = o.policy;
+  if (policy.empty() && std::filesystem::exists(kDefaultPolicy)) policy = kDefaultPolicy;
+  std::vector<rules::ast::TimetableNorm> pack_norms;
+  if (!policy.empty()) {
+    auto n = http::LoadTimetableNorms(policy);
+    if (!n.ok()) return Fail(n.status());
+    pack_norms = std::move(*n);
+  }
+  Date day = registry::ChinaDate(RealClock().Now());
+  if (!o.date.empty()) {
+    auto d = Date::Parse(o.date);
+    if (!d.ok()) {
+      return Fail(Status(StatusCode::kInvalidArgument, "--date must be YYYY-MM-DD, not '" + o.date + "'",
+                         "--date 必须是 YYYY-MM-DD 格式的日期，而不是 '" + o.date + "'", "--date"));
+    }
+    day = *d;
+  }
+  const http::TimetableNorms norms = http::NormsFromPack(pack_norms, day);
+  const Stage stage = o.stage == "primary" ? Stage::kPrimary
+                      : o.stage == "junior" ? Stage::kJunior
+                      : o.stage == "senior" ? Stage::kSenior
+                                            : Stage::kUnknown;
+  const Instance normed = WithPlanNorms(loaded->instance, norms.norms, stage);
+  std::printf("norms (%s, %s):\n", policy.empty() ? "no policy pack" : policy.c_str(), day.ToString().c_str());
+  for (const auto& u : norms.used) {
+    if (u.from_pack) {
+      std::printf("  %s=%g [%s, %s] policy pack %s\n", u.name.c_str(), u.value,
+                  DayText(u.valid_from, rules::bound::kOpenFrom).c_str(), DayText(u.valid_to, rules::bound::kOpenTo).c_str(),
+                  u.norm_id.c_str());
+    } else {
+      std::printf("  %s=%g work-plan default\n", u.name.c_str(), u.value);
+    }
+  }
+  CheckReport rep = Check(normed, sol);
   std::printf("hard=%d soft=%.2f violations=%zu\n", rep.hard_violations, rep.soft_cost, rep.violations.size());
   PrintViolations(rep, 200);
-  return rep.hard_violations == 0 ? 0 : 2;
+  const std::vector<NormFinding> found = PlanNormFindings(normed, sol, rep, norms.norms);
+  std::printf("plan norms: %zu finding(s)\n", found.size());
+  for (const NormFinding& f : found) {
+    std::printf("  %s clause %s /第%s条 %s: measured %g, norm %s %g%s%s\n", f.rule_id.c_str(), f.clause.c_str(),
+                f.clause.c_str(), f.student_set >= 0 ? normed.student_sets[f.student_set].name.c_str() : "school",
+                f.measured, f.comparison.c_str(), f.threshold, f.parameter.empty() ? "" : " ",
+                f.parameter.c_str());
+  }
+  return rep.hard_violations == 0 && found.empty() ? 0 : 2;
 }
 
 struct GenerateOptions {
@@ -237,15 +301,20 @@ void RegisterTimetableCommands(CLI::App& app, int* exit_code) {
   solve->add_flag("--first-complete", so->first_complete, "stop at the first complete timetable");
   solve->callback([so, exit_code] { *exit_code = RunSolve(*so); });
 
-  auto input = std::make_shared<std::string>();
-  auto timetable = std::make_shared<std::string>();
-  CLI::App* check = tt->add_subcommand("check", "校验课表 / check a timetable against every rule");
-  check->add_option("--input", *input, "instance (.fet or .yaml); a .fet's locked times are the timetable")
+  auto co = std::make_shared<CheckOptions>();
+  CLI::App* check = tt->add_subcommand("check", "校验课表 / check a timetable against every rule and the plan's norms");
+  check->add_option("--input", co->input, "instance (.fet or .yaml); a .fet's locked times are the timetable")
       ->required();
-  check->add_option("--timetable", *timetable,
+  check->add_option("--timetable", co->timetable,
                     "timetable: a .fet with locked times (ours or FET's *_data_and_timetable.fet) or FET's "
                     "*_activities.xml");
-  check->callback([input, timetable, exit_code] { *exit_code = RunCheck(*input, *timetable); });
+  check->add_option("--policy", co->policy,
+                    "policy pack whose timetable_norms give the thresholds (default policy/anhua-2025.yaml when "
+                    "present, else the work plan's values)");
+  check->add_option("--stage", co->stage, "primary | junior | senior: the school's stage when class names lack grades")
+      ->check(CLI::IsMember({"primary", "junior", "senior"}));
+  check->add_option("--date", co->date, "the day whose norms apply (YYYY-MM-DD; default today)");
+  check->callback([co, exit_code] { *exit_code = RunCheck(*co); });
 
   auto go = std::make_shared<GenerateOptions>();
   CLI::App* gen = tt->add_subcommand("generate", "生成示例学校 / generate a Chinese school instance (YAML)");

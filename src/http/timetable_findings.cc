@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/audit.h"
+#include "rules/binder.h"
+#include "rules/policy_parser.h"
 
 namespace edugov::http {
 
@@ -16,8 +18,9 @@ namespace tt = edugov::timetable;
 using nlohmann::json;
 
 const std::vector<std::string>& TimetableRuleIds() {
-  static const std::vector<std::string> ids = {"tt.first_lesson", "tt.breaks",     "tt.noon_rest",
-                                               "tt.reserved_periods", "tt.pe_weekly", "tt.curriculum"};
+  static const std::vector<std::string> ids = {"tt.first_lesson",   "tt.breaks",    "tt.noon_rest",
+                                               "tt.reserved_periods", "tt.eye_exercises", "tt.long_break",
+                                               "tt.pe_weekly",        "tt.curriculum"};
   return ids;
 }
 
@@ -31,12 +34,15 @@ struct Param {
 
 constexpr Param kParams[] = {
     {"pe_grades_1_2", "min_pe_lessons_grades_1_2", &tt::PlanNorms::pe_grades_1_2},
-    {"pe_grades_3_9", "min_pe_lessons_grades_3_9", &tt::PlanNorms::pe_grades_3_9},
+    {"pe_grades_3_6", "min_pe_lessons_grades_3_6", &tt::PlanNorms::pe_grades_3_6},
+    {"pe_junior", "min_pe_lessons_junior", &tt::PlanNorms::pe_junior},
     {"pe_senior", "min_pe_lessons_senior", &tt::PlanNorms::pe_senior},
     {"first_lesson_primary", "first_lesson_not_before_primary", &tt::PlanNorms::first_lesson_primary},
     {"first_lesson_junior", "first_lesson_not_before_junior", &tt::PlanNorms::first_lesson_junior},
     {"min_break_minutes", "min_break_minutes", &tt::PlanNorms::min_break_minutes},
     {"min_noon_minutes", "min_noon_rest_minutes", &tt::PlanNorms::min_noon_minutes},
+    {"eye_exercises_per_day", "eye_exercises_per_day", &tt::PlanNorms::eye_exercises_per_day},
+    {"long_breaks_per_day", "long_breaks_per_day", &tt::PlanNorms::long_breaks_per_day},
 };
 
 std::string Fingerprint(const std::string& body) {
@@ -47,33 +53,41 @@ std::string Fingerprint(const std::string& body) {
   return buf;
 }
 
-std::string Severity(const std::string& rule) { return rule == "tt.reserved_periods" ? "minor" : "major"; }
+std::string Severity(const std::string& rule) {
+  return rule == "tt.reserved_periods" || rule == "tt.eye_exercises" || rule == "tt.long_break" ? "minor" : "major";
+}
 
 std::string DayText(int32_t d, bool open) { return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString(); }
 
 }  // namespace
 
-TimetableNorms NormsFromPack(const rules::bound::Pack* pack, Date day) {
+TimetableNorms NormsFromPack(const std::vector<rules::ast::TimetableNorm>& pack_norms, Date day) {
   TimetableNorms out;
   for (const Param& p : kParams) {
-    TimetableNorms::Used u{p.field, p.name, static_cast<double>(out.norms.*p.member)};
-    if (pack != nullptr) {
-      for (const auto& rule : pack->rules) {
-        for (const auto& param : rule.parameters) {
-          if (param.name != p.name || u.from_pack) continue;
-          if (const auto* v = param.At(day.DaysSinceEpoch())) {
-            u.value = v->value;
-            u.valid_from = v->valid_from;
-            u.valid_to = v->valid_to;
-            u.from_pack = true;
-            out.norms.*p.member = static_cast<int>(v->value);
-          }
+    TimetableNorms::Used u{.field = p.field, .name = p.name, .value = static_cast<double>(out.norms.*p.member)};
+    for (const auto& norm : pack_norms) {
+      for (const auto& param : norm.parameters) {
+        if (param.name.text != p.name) continue;  // the parser keeps each name once
+        if (const auto* v = param.At(day.DaysSinceEpoch())) {
+          u.value = v->value;
+          u.valid_from = v->valid_from;
+          u.valid_to = v->valid_to;
+          u.from_pack = true;
+          u.norm_id = norm.id.text;
+          u.source_zh = norm.source_zh;
+          out.norms.*p.member = static_cast<int>(v->value);
         }
       }
     }
     out.used.push_back(u);
   }
   return out;
+}
+
+StatusOr<std::vector<rules::ast::TimetableNorm>> LoadTimetableNorms(const std::string& policy_path) {
+  ASSIGN_OR_RETURN(rules::ast::Pack ast, rules::ParsePolicyFile(policy_path));
+  RETURN_IF_ERROR(rules::Bind(ast).status());
+  return std::move(ast.timetable_norms);
 }
 
 StatusOr<int64_t> TimetableSchool(storage::Connection& conn, const accounts::Principal& p,
@@ -206,7 +220,9 @@ StatusOr<StoredTimetableFindings> StoreTimetableFindings(
                             {"value", u.value},
                             {"valid_from", DayText(u.valid_from, u.valid_from == rules::bound::kOpenFrom)},
                             {"valid_to", DayText(u.valid_to, u.valid_to == rules::bound::kOpenTo)},
-                            {"source", u.from_pack ? "policy pack" : "work-plan default"}});
+                            {"source", u.from_pack ? "policy pack" : "work-plan default"},
+                            {"norm", u.norm_id},
+                            {"source_zh", u.source_zh}});
         }
       }
       const json evidence = {{"dataset", "timetable"},

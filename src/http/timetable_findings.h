@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/status.h"
+#include "rules/ast.h"
 #include "rules/bound.h"
 #include "rules/findings_store.h"
 #include "storage/database.h"
@@ -30,29 +31,39 @@ const std::vector<std::string>& TimetableRuleIds();
 // The plan norms' thresholds on `day`, and where each came from.
 struct TimetableNorms {
   timetable::PlanNorms norms;
-  // One per threshold, named as in the pack ("min_pe_lessons_grades_3_9"),
-  // with the validity of the value used; a parameter the pack does not
-  // have keeps the work plan's default with open validity and
-  // `from_pack = false`.
+  // One per threshold, named as in the pack's timetable_norms
+  // ("min_pe_lessons_grades_3_6"), with the validity of the value used; a
+  // parameter the pack does not have (or has no value for on `day`) keeps
+  // the work plan's default with open validity and `from_pack = false`.
   struct Used {
-    std::string field;  // the PlanNorms field ("pe_grades_3_9")
+    std::string field;  // the PlanNorms field ("pe_grades_3_6")
     std::string name;   // the pack's parameter name
     double value = 0;
     int32_t valid_from = rules::bound::kOpenFrom;
     int32_t valid_to = rules::bound::kOpenTo;
     bool from_pack = false;
+    std::string norm_id;    // the pack's norm ("tt-pe-weekly"), when from_pack
+    std::string source_zh;  // the plan's sentence it quotes, when from_pack
   };
   std::vector<Used> used;
 };
 
-// Looks the thresholds up by parameter name in every rule of `pack` (null:
-// no pack) for the value valid on `day`:
-//   min_pe_lessons_grades_1_2, min_pe_lessons_grades_3_9,
-//   min_pe_lessons_senior                    (lessons a week, clause 26)
+// The thresholds valid on `day` from a pack's timetable_norms section
+// (rules::ast::Pack::timetable_norms, typed and checked by the parser;
+// empty: no pack, or a pack without the section):
+//   min_pe_lessons_grades_1_2, min_pe_lessons_grades_3_6,
+//   min_pe_lessons_junior, min_pe_lessons_senior  (lessons a week, clause 26)
 //   first_lesson_not_before_primary,
-//   first_lesson_not_before_junior           (minutes after midnight, clause 25)
-//   min_break_minutes, min_noon_rest_minutes (clause 25)
-TimetableNorms NormsFromPack(const rules::bound::Pack* pack, Date day);
+//   first_lesson_not_before_junior      (minutes after midnight, clause 25)
+//   min_break_minutes, min_noon_rest_minutes     (clause 25)
+//   eye_exercises_per_day, long_breaks_per_day   (reserved slots, clause 26)
+// Pure; also used by `edugov timetable check --policy`.
+TimetableNorms NormsFromPack(const std::vector<rules::ast::TimetableNorm>& pack_norms, Date day);
+
+// The pack at `policy_path` parsed (and bound, so a pack `edugov policy
+// validate` refuses is refused here too), its timetable_norms returned.
+// The parser's errors name FILE:LINE:COLUMN.
+StatusOr<std::vector<rules::ast::TimetableNorm>> LoadTimetableNorms(const std::string& policy_path);
 
 // Which school a check is for: a school account's own org; a bureau or
 // township account may name one in its subtree (school_id). 0: none (the

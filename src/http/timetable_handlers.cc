@@ -229,12 +229,24 @@ struct CheckTarget {
   std::string file_name;
 };
 
-StatusOr<std::string> CheckAndStore(App& app, const rules::bound::Pack* pack, const Principal& p, const Upload& up,
+StatusOr<std::string> CheckAndStore(App& app, const std::vector<rules::ast::TimetableNorm>& pack, const Principal& p,
+                                    const Upload& up,
                                     const CheckTarget& target, const std::string& body) {
   const Date today = registry::ChinaDate(app.clock->Now());
   const TimetableNorms norms = NormsFromPack(pack, today);
   const tt::Instance normed = tt::WithPlanNorms(up.instance, norms.norms);
   json result = ResultJson(normed, up.locked);
+  // Which thresholds judged it, and whence (the pack's dated value or the
+  // work plan's default).
+  json used = json::array();
+  for (const auto& u : norms.used) {
+    used.push_back({{"name", u.name},
+                    {"value", u.value},
+                    {"valid_from", u.valid_from == rules::bound::kOpenFrom ? "" : Date::FromDaysSinceEpoch(u.valid_from).ToString()},
+                    {"valid_to", u.valid_to == rules::bound::kOpenTo ? "" : Date::FromDaysSinceEpoch(u.valid_to).ToString()},
+                    {"source", u.from_pack ? "policy pack" : "work-plan default"}});
+  }
+  result["norms"] = std::move(used);
   result["findings"] = nullptr;
   if (target.school_id != 0) {
     const tt::CheckReport rep = tt::Check(normed, up.locked);
@@ -522,18 +534,16 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
       *app.clock, *app.random);
   auto sync_waiting = std::make_shared<std::atomic<int>>(0);
 
-  // The policy pack's parameters give the plan norms' thresholds; without a
-  // readable pack the work plan's defaults apply (and the findings say so).
-  std::shared_ptr<const rules::bound::Pack> pack;
-  if (auto ast = rules::ParsePolicyFile(policy_path); ast.ok()) {
-    if (auto bound = rules::Bind(*ast); bound.ok()) {
-      pack = std::make_shared<const rules::bound::Pack>(std::move(*bound));
-    } else {
-      spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path,
-                   bound.status().ToString());
-    }
+  // The policy pack's timetable_norms give the plan norms' thresholds;
+  // without a readable pack (or section) the work plan's defaults apply,
+  // and the findings say so.
+  auto pack = std::make_shared<std::vector<rules::ast::TimetableNorm>>();
+  if (auto norms = LoadTimetableNorms(policy_path); norms.ok()) {
+    *pack = std::move(*norms);
+    if (pack->empty()) spdlog::warn("timetable: policy pack {} has no timetable_norms; plan norms at their defaults", policy_path);
   } else {
-    spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path, ast.status().ToString());
+    spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path,
+                 norms.status().ToString());
   }
 
   router.Add(Method::kPost, "/api/v1/timetable/check",
@@ -544,14 +554,14 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                if (!AsyncRequested(req)) {
                  // Import + check, no search: bounded by the 10 MiB body, so
                  // the synchronous form answers on the I/O thread.
-                 TT_PARSED(body, CheckAndStore(app, pack.get(), p, up, target, req.body));
+                 TT_PARSED(body, CheckAndStore(app, *pack, p, up, target, req.body));
                  return RawJson(std::move(body));
                }
                auto shared = std::make_shared<Upload>(std::move(up));
                auto text = std::make_shared<std::string>(req.body);
                return RunJob(*pool, *sync_waiting, req, p, "check", true,
                              [&app, pack, p, shared, target, text](tt::JobContext&) -> StatusOr<std::string> {
-                               return CheckAndStore(app, pack.get(), p, *shared, target, *text);
+                               return CheckAndStore(app, *pack, p, *shared, target, *text);
                              });
              }),
              RouteOptions{.max_body_bytes = kMaxUploadBytes});

@@ -7,6 +7,8 @@
 // compiler (→ plan::Plan over a ColumnarImage) → evaluator (→ Findings).
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,6 +141,41 @@ struct Semester {
   SourceMark mark;
 };
 
+// timetable_norms: the work plan's timetable norms (clauses 25–26) that the
+// timetable checker applies (docs/policy-format.md, "Timetable norms"). No
+// dataset binds them, so unlike a rule's parameters the parser itself types
+// and checks them: values are numbers (a clock time "08:20" becomes minutes
+// after midnight), dates days since the epoch, and each parameter's values
+// are sorted by valid_from and never overlap.
+struct TimetableNormValue {
+  double value = 0;
+  int32_t valid_from = std::numeric_limits<int32_t>::min();  // inclusive; min = open
+  int32_t valid_to = std::numeric_limits<int32_t>::max();    // inclusive; max = open
+  SourceMark mark;
+};
+
+struct TimetableNormParameter {
+  Scalar name;  // one of the names docs/policy-format.md lists
+  std::string label_zh;
+  std::vector<TimetableNormValue> values;  // sorted, non-overlapping
+  SourceMark mark;
+  // The value valid on `day` (days since the epoch), or nullptr.
+  const TimetableNormValue* At(int32_t day) const {
+    for (const auto& v : values)
+      if (day >= v.valid_from && day <= v.valid_to) return &v;
+    return nullptr;
+  }
+};
+
+struct TimetableNorm {
+  Scalar id;
+  Scalar clause;
+  std::string title_zh;
+  std::string source_zh;  // the plan's sentence, quoted
+  std::vector<TimetableNormParameter> parameters;
+  SourceMark mark;
+};
+
 struct Pack {
   std::string file;
   std::string name;
@@ -147,6 +184,7 @@ struct Pack {
   std::vector<datasets::DatasetSchema> datasets;  // parsed by datasets::ParseDatasets
   std::vector<Rule> rules;
   std::vector<Target> targets;
+  std::vector<TimetableNorm> timetable_norms;  // a parameter name appears once in the pack
 };
 
 }  // namespace edugov::rules::ast

@@ -3,8 +3,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
+
+#include "common/date.h"
 
 namespace edugov::rules {
 namespace {
@@ -12,13 +16,36 @@ namespace {
 using datasets::MarkOf;
 using datasets::YamlError;
 
+// The timetable norms' parameters the timetable checker reads
+// (http/timetable_findings.cc maps them onto timetable::PlanNorms). A name
+// outside this list is an error: a misspelt norm would otherwise be
+// silently replaced by the work plan's default.
+struct NormParam {
+  const char* name;
+  bool clock;  // "HH:MM" → minutes after midnight; else a whole number
+  int min;
+  int max;
+};
+constexpr NormParam kTimetableNormParams[] = {
+    {"first_lesson_not_before_primary", true, 0, 24 * 60 - 1},
+    {"first_lesson_not_before_junior", true, 0, 24 * 60 - 1},
+    {"min_break_minutes", false, 0, 240},
+    {"min_noon_rest_minutes", false, 0, 600},
+    {"min_pe_lessons_grades_1_2", false, 0, 30},
+    {"min_pe_lessons_grades_3_6", false, 0, 30},
+    {"min_pe_lessons_junior", false, 0, 30},
+    {"min_pe_lessons_senior", false, 0, 30},
+    {"eye_exercises_per_day", false, 0, 10},
+    {"long_breaks_per_day", false, 0, 10},
+};
+
 class Parser {
  public:
   explicit Parser(std::string_view file) : file_(file) {}
 
   StatusOr<ast::Pack> Pack(const YAML::Node& root) {
     if (!root.IsMap()) return Err(root, "a policy pack must be a mapping", "策略包必须是映射");
-    RETURN_IF_ERROR(Keys(root, {"pack", "title_zh", "semesters", "datasets", "rules", "targets"}));
+    RETURN_IF_ERROR(Keys(root, {"pack", "title_zh", "semesters", "datasets", "rules", "targets", "timetable_norms"}));
     ast::Pack p;
     p.file = file_;
     if (root["pack"]) { ASSIGN_OR_RETURN(p.name, Text(root["pack"], "pack")); }
@@ -49,6 +76,14 @@ class Parser {
       for (const auto& n : ts) {
         ASSIGN_OR_RETURN(ast::Target t, Target(n));
         p.targets.push_back(std::move(t));
+      }
+    }
+    if (const YAML::Node& ns = root["timetable_norms"]) {
+      RETURN_IF_ERROR(List(ns, "timetable_norms"));
+      std::set<std::string> seen;
+      for (const auto& n : ns) {
+        ASSIGN_OR_RETURN(ast::TimetableNorm t, TimetableNorm(n, seen));
+        p.timetable_norms.push_back(std::move(t));
       }
     }
     return p;
@@ -296,6 +331,128 @@ class Parser {
       r.case_spec = std::move(cs);
     }
     return r;
+  }
+
+  // One timetable norm: {id, clause, source_zh, title_zh?, parameters:
+  // [{name, label_zh?, value | values: [{value, valid_from?, valid_to?}]}]}.
+  // `seen` holds the parameter names of the norms before it.
+  StatusOr<ast::TimetableNorm> TimetableNorm(const YAML::Node& n, std::set<std::string>& seen) {
+    RETURN_IF_ERROR(Map(n, "a timetable norm"));
+    RETURN_IF_ERROR(Keys(n, {"id", "clause", "source_zh", "title_zh", "parameters"}));
+    ast::TimetableNorm t;
+    t.mark = MarkOf(n);
+    ASSIGN_OR_RETURN(t.id, Req(n, "id"));
+    ASSIGN_OR_RETURN(t.clause, Req(n, "clause"));
+    ASSIGN_OR_RETURN(ast::Scalar src, Req(n, "source_zh"));
+    t.source_zh = src.text;
+    if (t.source_zh.empty()) {
+      return Err(n["source_zh"], "timetable norm '" + t.id.text + "': source_zh must quote the plan's sentence",
+                 "课表规范 '" + t.id.text + "'：source_zh 须引用工作要点原文");
+    }
+    if (n["title_zh"]) { ASSIGN_OR_RETURN(t.title_zh, Text(n["title_zh"], "title_zh")); }
+    const YAML::Node& ps = n["parameters"];
+    if (!ps) return Err(n, "missing key 'parameters'", "缺少键 'parameters'");
+    RETURN_IF_ERROR(List(ps, "parameters"));
+    if (ps.size() == 0) {
+      return Err(ps, "timetable norm '" + t.id.text + "' has no parameters",
+                 "课表规范 '" + t.id.text + "' 没有参数");
+    }
+    for (const auto& pn : ps) {
+      RETURN_IF_ERROR(Map(pn, "a parameter"));
+      RETURN_IF_ERROR(Keys(pn, {"name", "label_zh", "values", "value"}));
+      ast::TimetableNormParameter p;
+      p.mark = MarkOf(pn);
+      ASSIGN_OR_RETURN(p.name, Req(pn, "name"));
+      const NormParam* known = nullptr;
+      for (const NormParam& k : kTimetableNormParams)
+        if (p.name.text == k.name) known = &k;
+      if (known == nullptr) {
+        std::string names;
+        for (const NormParam& k : kTimetableNormParams) names += std::string(names.empty() ? "" : ", ") + k.name;
+        return Err(pn["name"], "unknown timetable norm parameter '" + p.name.text + "' (known: " + names + ")",
+                   "未知的课表规范参数 '" + p.name.text + "'（可用：" + names + "）");
+      }
+      if (!seen.insert(p.name.text).second) {
+        return Err(pn["name"], "timetable norm parameter '" + p.name.text + "' appears twice",
+                   "课表规范参数 '" + p.name.text + "' 重复出现");
+      }
+      if (pn["label_zh"]) { ASSIGN_OR_RETURN(p.label_zh, Text(pn["label_zh"], "label_zh")); }
+      if (pn["value"] && pn["values"]) {
+        return Err(pn, "parameter '" + p.name.text + "' takes value or values, not both",
+                   "参数 '" + p.name.text + "' 只能有 value 或 values 之一");
+      }
+      std::vector<std::pair<ast::TimetableNormValue, YAML::Node>> vs;
+      if (const YAML::Node& v = pn["value"]) {
+        ASSIGN_OR_RETURN(double x, NormNumber(v, *known));
+        vs.push_back({{x, ast::TimetableNormValue{}.valid_from, ast::TimetableNormValue{}.valid_to, MarkOf(v)}, v});
+      }
+      if (const YAML::Node& vl = pn["values"]) {
+        RETURN_IF_ERROR(List(vl, "values"));
+        for (const auto& vn : vl) {
+          RETURN_IF_ERROR(Map(vn, "a dated value"));
+          RETURN_IF_ERROR(Keys(vn, {"value", "valid_from", "valid_to"}));
+          if (!vn["value"]) return Err(vn, "missing key 'value'", "缺少键 'value'");
+          ast::TimetableNormValue d;
+          d.mark = MarkOf(vn);
+          ASSIGN_OR_RETURN(d.value, NormNumber(vn["value"], *known));
+          if (vn["valid_from"]) { ASSIGN_OR_RETURN(d.valid_from, Day(vn["valid_from"], "valid_from")); }
+          if (vn["valid_to"]) { ASSIGN_OR_RETURN(d.valid_to, Day(vn["valid_to"], "valid_to")); }
+          if (d.valid_to < d.valid_from) {
+            return Err(vn, "valid_to is before valid_from", "valid_to 早于 valid_from");
+          }
+          vs.push_back({d, vn});
+        }
+      }
+      if (vs.empty()) {
+        return Err(pn, "parameter '" + p.name.text + "' needs value or values",
+                   "参数 '" + p.name.text + "' 需要 value 或 values");
+      }
+      std::stable_sort(vs.begin(), vs.end(),
+                       [](const auto& a, const auto& b) { return a.first.valid_from < b.first.valid_from; });
+      for (size_t i = 1; i < vs.size(); ++i) {
+        if (vs[i].first.valid_from <= vs[i - 1].first.valid_to) {
+          return Err(vs[i].second, "parameter '" + p.name.text + "': validity dates overlap those of another value",
+                     "参数 '" + p.name.text + "'：有效期与另一取值重叠");
+        }
+      }
+      for (auto& v : vs) p.values.push_back(v.first);
+      t.parameters.push_back(std::move(p));
+    }
+    return t;
+  }
+
+  // A norm's value: "HH:MM" for a clock parameter, else a whole number,
+  // within the parameter's range.
+  StatusOr<double> NormNumber(const YAML::Node& n, const NormParam& k) {
+    ASSIGN_OR_RETURN(std::string text, Text(n, "value"));
+    if (k.clock) {
+      std::optional<int> m = datasets::ParseTimeOfDay(text);
+      if (!m) {
+        return Err(n, std::string(k.name) + " must be a clock time HH:MM, not '" + text + "'",
+                   std::string(k.name) + " 必须是 HH:MM 格式的时刻，而不是 '" + text + "'");
+      }
+      return static_cast<double>(*m);
+    }
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !std::isfinite(v) || v != std::floor(v) || v < k.min || v > k.max) {
+      return Err(n,
+                 std::string(k.name) + " must be a whole number from " + std::to_string(k.min) + " to " +
+                     std::to_string(k.max) + ", not '" + text + "'",
+                 std::string(k.name) + " 必须是 " + std::to_string(k.min) + " 到 " + std::to_string(k.max) +
+                     " 之间的整数，而不是 '" + text + "'");
+    }
+    return v;
+  }
+
+  StatusOr<int32_t> Day(const YAML::Node& n, std::string_view what) {
+    ASSIGN_OR_RETURN(std::string text, Text(n, what));
+    auto d = Date::Parse(text);
+    if (!d.ok()) {
+      return Err(n, std::string(what) + " must be a date YYYY-MM-DD, not '" + text + "'",
+                 std::string(what) + " 必须是 YYYY-MM-DD 格式的日期，而不是 '" + text + "'");
+    }
+    return d->DaysSinceEpoch();
   }
 
   StatusOr<ast::Target> Target(const YAML::Node& n) {

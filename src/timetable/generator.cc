@@ -346,7 +346,8 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
     add(full);
     if (cs.name == norms.pe_subject) {
       Constraint pe = full;
-      pe.value = set.grade <= 2 ? norms.pe_grades_1_2 : set.grade <= 9 ? norms.pe_grades_3_9 : norms.pe_senior;
+      pe.value = set.grade <= 2 ? norms.pe_grades_1_2 : set.grade <= 6 ? norms.pe_grades_3_6
+                                                  : set.grade <= 9 ? norms.pe_junior : norms.pe_senior;
       pe.clause = "26";
       pe.source = "plan norm: " + unit.norm_for + " PE >= " + std::to_string(pe.value) + "/week";
       add(pe);

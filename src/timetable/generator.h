@@ -51,8 +51,13 @@ struct PlanNorms {
   int min_noon_minutes = 90;               // clause 25: lunch + rest
   // Clause 26: PE lessons per week by grade band.
   int pe_grades_1_2 = 4;
-  int pe_grades_3_9 = 3;
+  int pe_grades_3_6 = 3;
+  int pe_junior = 3;  // grades 7–9
   int pe_senior = 2;
+  // Clause 26: reserved daily slots a timed bell schedule must have (periods
+  // named 眼保健操 / 大课间 among bell.fixed_periods).
+  int eye_exercises_per_day = 2;
+  int long_breaks_per_day = 1;
   std::string pe_subject = "体育与健康";
 };
 

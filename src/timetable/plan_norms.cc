@@ -52,9 +52,13 @@ int PeMinimum(int grade, const PlanNorms& norms, std::string* parameter) {
     *parameter = "pe_grades_1_2";
     return norms.pe_grades_1_2;
   }
+  if (grade <= 6) {
+    *parameter = "pe_grades_3_6";
+    return norms.pe_grades_3_6;
+  }
   if (grade <= 9) {
-    *parameter = "pe_grades_3_9";
-    return norms.pe_grades_3_9;
+    *parameter = "pe_junior";
+    return norms.pe_junior;
   }
   *parameter = "pe_senior";
   return norms.pe_senior;
@@ -94,7 +98,7 @@ bool IsClass(const StudentSet& set) {
   return ClassGrade(set) > 0 && EndsWith(set.name, "班") && set.name.find("走班") == std::string::npos;
 }
 
-Instance WithPlanNorms(const Instance& in, const PlanNorms& norms) {
+Instance WithPlanNorms(const Instance& in, const PlanNorms& norms, Stage stage) {
   Instance out = in;
   // Clause 26, PE: today's minimum per class, over its PE lessons.
   out.constraints.erase(std::remove_if(out.constraints.begin(), out.constraints.end(),
@@ -124,6 +128,8 @@ Instance WithPlanNorms(const Instance& in, const PlanNorms& norms) {
     if (st == Stage::kPrimary) earliest = std::min(earliest, norms.first_lesson_primary), any_stage = true;
     if (st == Stage::kJunior) earliest = std::min(earliest, norms.first_lesson_junior), any_stage = true;
   }
+  if (!any_stage && stage == Stage::kPrimary) earliest = norms.first_lesson_primary, any_stage = true;
+  if (!any_stage && stage == Stage::kJunior) earliest = norms.first_lesson_junior, any_stage = true;
   // Clause 25: only a bell schedule with clock times can be judged.
   const bool timed = !out.periods.empty() && std::all_of(out.periods.begin(), out.periods.end(), [](const Period& p) {
     return p.start_minute >= 0 && p.end_minute >= 0;
@@ -245,6 +251,28 @@ std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution
       }
     }
   }
+  // Clause 26, the reserved daily slots: a timed bell schedule (the one
+  // clause 25 judges) must reserve the eye exercises and the long break.
+  // Counted from the bell schedule itself — no lesson placement matters.
+  if (b.enabled) {
+    int eye = 0, long_break = 0;
+    std::vector<std::string> names;
+    for (int p : b.fixed_periods) {
+      if (p < 0 || p >= normed.periods_per_day()) continue;
+      const std::string& n = normed.periods[p].name;
+      if (n.find("眼保健操") != std::string::npos) ++eye;
+      if (n.find("大课间") != std::string::npos) ++long_break;
+    }
+    auto reserved = [&](const char* rule, int have, int need, const char* parameter, const char* what) {
+      if (have >= need) return;
+      NormFinding& f = entry(rule, "26", -1, ">=", need, parameter, have);
+      f.details.push_back("the bell schedule reserves " + std::to_string(have) + " " + what + " period(s) a day; " +
+                          std::to_string(need) + " required");
+    };
+    reserved("tt.eye_exercises", eye, norms.eye_exercises_per_day, "eye_exercises_per_day", "眼保健操");
+    reserved("tt.long_break", long_break, norms.long_breaks_per_day, "long_breaks_per_day", "大课间");
+  }
+
   std::vector<NormFinding> list;
   for (auto& [key, f] : out) {
     std::sort(f.slots.begin(), f.slots.end());

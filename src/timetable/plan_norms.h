@@ -33,7 +33,7 @@ bool IsClass(const StudentSet& set);
 // The instance with the plan's norms at `norms`' thresholds:
 //  - clause 26 PE: every class with a known grade gets one kWeeklyPeriods
 //    constraint over its PE lessons (subject `norms.pe_subject`, 体育 or PE)
-//    at the minimum for its grade band; existing clause-26 constraints are
+//    at the minimum for its grade band (1–2, 3–6, 7–9, senior); existing clause-26 constraints are
 //    replaced (so a generated school is re-judged at today's values);
 //  - clause 25 bell norms, when every period has clock times: the first
 //    lesson not before the earliest start any of its classes' stages allows
@@ -41,17 +41,21 @@ bool IsClass(const StudentSet& set);
 //    and the noon rest at least the minimum; the noon break is the one
 //    after `bell.morning_periods`, else the longest gap between periods;
 //  - clause 27 (the curriculum in full) is the instance's own constraints.
-Instance WithPlanNorms(const Instance& in, const PlanNorms& norms);
+// `stage` (kUnknown: none) is the school's stage when its classes' names do
+// not tell their grades (a .fet's "Y1"): it then sets the first-lesson norm.
+Instance WithPlanNorms(const Instance& in, const PlanNorms& norms, Stage stage = Stage::kUnknown);
 
 // One breach of a norm by one class (or the school's bell schedule).
 struct NormFinding {
-  std::string rule_id;  // tt.first_lesson | tt.breaks | tt.noon_rest | tt.reserved_periods | tt.pe_weekly | tt.curriculum
+  // tt.first_lesson | tt.breaks | tt.noon_rest | tt.reserved_periods |
+  // tt.eye_exercises | tt.long_break | tt.pe_weekly | tt.curriculum
+  std::string rule_id;
   std::string clause;   // "25", "26", "27"
   int student_set = -1;  // the class; -1: the whole school
   double measured = 0;
   double threshold = 0;
   std::string comparison;  // the norm: measured OP threshold (">=", "<=")
-  // The PlanNorms parameter the threshold came from ("pe_grades_3_9"),
+  // The PlanNorms parameter the threshold came from ("pe_grades_3_6"),
   // empty when the instance itself set it (the curriculum counts).
   std::string parameter;
   std::vector<std::string> details;  // the checker's violations behind it
@@ -59,7 +63,10 @@ struct NormFinding {
 };
 
 // The checker's clause 25–27 violations of `rep` (a Check of `normed`)
-// grouped by rule and class, deterministic order (rule, then class).
+// grouped by rule and class, deterministic order (rule, then class); and,
+// when the bell schedule is timed (WithPlanNorms enabled clause 25), a
+// school finding tt.eye_exercises / tt.long_break when fewer reserved
+// periods named 眼保健操 / 大课间 than `norms` asks for.
 std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution& sol, const CheckReport& rep,
                                           const PlanNorms& norms);
 

@@ -46,7 +46,7 @@ TEST(PlanNormsTest, ThresholdsFromOutsideDecideTheFindings) {
 
   // PE 9 a week and nothing before 09:00: every class breaks both.
   PlanNorms strict;
-  strict.pe_grades_3_9 = 9;
+  strict.pe_junior = 9;
   strict.first_lesson_junior = 9 * 60;
   normed = WithPlanNorms(*inst, strict);
   std::vector<NormFinding> f = PlanNormFindings(normed, r.solution, Check(normed, r.solution), strict);
@@ -58,7 +58,7 @@ TEST(PlanNormsTest, ThresholdsFromOutsideDecideTheFindings) {
       ++pe;
       EXPECT_EQ(x.clause, "26");
       EXPECT_EQ(x.threshold, 9);
-      EXPECT_EQ(x.parameter, "pe_grades_3_9");
+      EXPECT_EQ(x.parameter, "pe_junior");
       EXPECT_LT(x.measured, 9);
       EXPECT_EQ(x.comparison, ">=");
       EXPECT_EQ(static_cast<int>(x.slots.size()), static_cast<int>(x.measured));

@@ -4,9 +4,11 @@
 // the synthetic demo county.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, apiLogin, repoRoot } from '../lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { startServer, apiLogin, repoRoot, edugovBin } from '../lib/server.mjs';
 
 let srv;
 const PW = 'Edugov@2025';
@@ -321,8 +323,14 @@ test('a school checks a timetable with too few PE lessons → a clause-26 findin
   assert.ok(['class', 'school'].includes(f.entity.type));
   assert.equal(f.comparison, '>=');
   assert.ok(f.measured < f.threshold, `${f.measured} < ${f.threshold}`);
-  assert.equal(f.parameters[0].name, 'min_pe_lessons_grades_3_9');
+  // The threshold is the policy pack's timetable_norms value, with its validity and the plan's sentence.
+  assert.equal(f.parameters[0].name, 'min_pe_lessons_junior');
   assert.equal(f.parameters[0].value, f.threshold);
+  assert.equal(f.parameters[0].source, 'policy pack');
+  assert.equal(f.parameters[0].valid_from, '2025-01-01');
+  assert.equal(f.parameters[0].norm, 'tt-pe-weekly');
+  assert.match(f.parameters[0].source_zh, /三至六年级和初中每周3课时/);
+  assert.ok(checked.body.norms.some((n) => n.name === 'min_pe_lessons_junior' && n.value === 3 && n.source === 'policy pack'));
   assert.equal(f.evidence.dataset, 'timetable');
   assert.equal(f.evidence.upload, checked.body.findings.upload);
   assert.equal(f.evidence.file_name, 'bad.fet');
@@ -353,4 +361,68 @@ test('a school checks a timetable with too few PE lessons → a clause-26 findin
   assert.equal(after.body.total, 1);
   assert.equal(after.body.items[0].status, 'resolved');
   assert.ok(after.body.items[0].resolved_on);
+});
+
+// --- The CLI's check applies the plan's norms from the policy pack ---------
+
+// `edugov ARGS…` from the repo root → {code, stdout, stderr}, whatever the exit code.
+function runEdugov(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(edugovBin(), args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('edugov timetable check --policy: the pack\'s PE value decides; a malformed norm is an error with line:col', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tt-cli-'));
+  const yaml = path.join(dir, 'school.yaml');
+  let r = await runEdugov(['timetable', 'generate', '--stage', 'junior', '--classes', '2', '--seed', '3', '--out', yaml]);
+  assert.equal(r.code, 0, r.stderr);
+  r = await runEdugov(['timetable', 'solve', '--input', yaml, '--seed', '1', '--time-limit', '20', '--first-complete',
+    '--formats', 'fet', '--out', dir]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const timetable = path.join(dir, 'timetable.fet');
+  const shipped = await readFile(path.join(repoRoot, 'policy', 'anhua-2025.yaml'), 'utf8');
+
+  // The shipped pack: the plan's 3 PE lessons a week for junior grades, met.
+  const policy = path.join(repoRoot, 'policy', 'anhua-2025.yaml');
+  r = await runEdugov(['timetable', 'check', '--input', timetable, '--policy', policy, '--date', '2025-10-01']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /min_pe_lessons_junior=3 \[2025-01-01, …\] policy pack tt-pe-weekly/);
+  assert.match(r.stdout, /plan norms: 0 finding/);
+
+  // The same timetable, the pack's value raised to 5: every class falls short.
+  const at = shipped.indexOf('name: min_pe_lessons_junior');
+  const v = shipped.indexOf('value: 3', at);
+  const raised = path.join(dir, 'raised.yaml');
+  await writeFile(raised, shipped.slice(0, v) + 'value: 5' + shipped.slice(v + 'value: 3'.length));
+  r = await runEdugov(['timetable', 'check', '--input', timetable, '--policy', raised, '--date', '2025-10-01']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /min_pe_lessons_junior=5 /);
+  assert.match(r.stdout, /plan norms: 2 finding/);
+  assert.match(r.stdout, /tt\.pe_weekly clause 26 .*7年级1班: measured 3, norm >= 5 pe_junior/);
+
+  // Before the pack's values are valid, the work plan's defaults apply and say so.
+  r = await runEdugov(['timetable', 'check', '--input', timetable, '--policy', raised, '--date', '2024-06-01']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /min_pe_lessons_junior=3 work-plan default/);
+
+  // A malformed norm: the error names the file, line and column.
+  const lines = shipped.split('\n');
+  const bad = path.join(dir, 'bad.yaml');
+  const line = lines.findIndex((l) => l.includes('name: min_break_minutes')) + 3;  // its values line (after label_zh), 1-based
+  await writeFile(bad, shipped.replace('values: [{value: 15, valid_from: 2025-01-01}]', 'values: [{value: fifteen, valid_from: 2025-01-01}]'));
+  r = await runEdugov(['timetable', 'check', '--input', timetable, '--policy', bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`bad\\.yaml:${line}:\\d+: min_break_minutes`));
+  // …and `edugov policy validate` refuses the same pack.
+  r = await runEdugov(['policy', 'validate', bad]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stdout + r.stderr, new RegExp(`bad\\.yaml:${line}:`));
+  await rm(dir, { recursive: true, force: true });
 });

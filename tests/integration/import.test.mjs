@@ -102,14 +102,15 @@ test('a teacher records one homework row from a web form; a correction updates i
   const teacher = await session('laoshi');
   const school = await session('jiangying');
   const [c1] = await classesOf(school);
+  // A spring-semester day: the demo's homework covers the autumn one, so this row is new.
   const first = await teacher.raw('POST', '/api/v1/datasets/homework/rows', {
-    body: JSON.stringify({ class_id: c1.id, date: '2025-09-10', written_minutes: 50, phone_based: false }),
+    body: JSON.stringify({ class_id: c1.id, date: '2025-06-10', written_minutes: 50, phone_based: false }),
     type: 'application/json',
   });
   assert.equal(first.status, 201, JSON.stringify(first.body));
   assert.ok(first.body.row_id > 0);
   const fix = await teacher.raw('POST', '/api/v1/datasets/homework/rows', {
-    body: JSON.stringify({ class_id: c1.id, date: '2025-09-10', written_minutes: 45 }),
+    body: JSON.stringify({ class_id: c1.id, date: '2025-06-10', written_minutes: 45 }),
     type: 'application/json',
   });
   assert.equal(fix.status, 200);

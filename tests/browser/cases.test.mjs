@@ -457,3 +457,21 @@ test('a school opens a study-tour approval from the case-type form', async () =>
     assert.equal((await page.getByTestId('case-org').innerText()).trim(), '江英学校');
   });
 });
+
+// docs/calendar.md: working days are never guessed. The bundled calendar covers its `years`
+// only (2025–2026), so on a day in 2027 an overdue row shows its due date and 日历未覆盖
+// instead of a count made up from Monday–Friday.
+test('outside the calendar\'s years an overdue row shows the due date and 日历未覆盖, not a guessed count', async () => {
+  await withPage('47-juzhang-uncovered-year', async (page) => {
+    await uiLogin(page, 'juzhang');
+    await page.clock.setFixedTime(new Date('2027-03-01T10:00:00+08:00'));
+    await page.getByTestId('menu-cases').click();
+    await page.getByTestId('case-tabs').getByText('已逾期').click();
+    const late = page.locator('[data-testid="case-table"] tr.overdue-row');
+    await late.first().waitFor();
+    assert.match(await late.first().getByTestId('case-overdue').innerText(),
+      /^已逾期（截止 \d{4}-\d{2}-\d{2}）· 逾期工作日 —（日历未覆盖）$/);
+    assert.equal(await page.locator('[data-testid="case-overdue"]', { hasText: '个工作日' }).count(), 0,
+      'no row counts working days in a year the calendar does not cover');
+  });
+});

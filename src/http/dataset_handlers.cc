@@ -169,8 +169,17 @@ Response Import(App& app, DatasetState& state, Request& req, const Principal& p)
                "Content-Type"),
         req.lang);
   }
+  options.collect_landed = state.recheck != nullptr;  // to keep the live image current
   auto report = datasets::Import(**conn, p, *app.clock, **schema, *source, options, nullptr);
   if (!report.ok()) return ErrorResponse(report.status(), req.lang);
+  // Committed: the rows go into the re-check's live image (rules/live_image.h);
+  // the sweep judges them. A failure only costs a reload on next use.
+  if (state.recheck && !report->landed.empty()) {
+    if (Status s = state.recheck->Ingested(**conn, *app.clock, (*schema)->name, report->landed); !s.ok()) {
+      spdlog::warn("live image after import {}: {}", report->import_id, s.ToString());
+    }
+    report->landed = {};
+  }
   Response res = JsonResponse(ReportJson(*report), report->rows_rejected == 0 ? 200 : 422);
   res.log_note = "import=" + std::to_string(report->import_id);
   return res;

@@ -591,7 +591,8 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                }
                TT_PARSED(inst, tt::GenerateSchool(g.params, *cur));
                auto in = std::make_shared<const tt::Instance>(std::move(inst));
-               return RunJob(*pool, *sync_waiting, req, p, "generate", g.async, SolveJob(in, g.solve));
+               return RunJob(*pool, *sync_waiting, req, p, "generate", g.async || AsyncRequested(req),
+                             SolveJob(in, g.solve));
              }));
 
   router.Add(Method::kGet, "/api/v1/timetable/jobs/{id}",

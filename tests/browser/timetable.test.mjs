@@ -38,9 +38,21 @@ test('jiangying generates and solves a junior school, views it by class and by t
     await page.getByTestId('menu-timetable').filter({ hasText: '课表' }).click();
     await page.getByTestId('timetable-page').waitFor();
 
-    const solved = page.waitForResponse((r) => r.url().endsWith('/api/v1/timetable/generate'), { timeout: 60_000 });
+    // The page submits a job (?async=1 → 202) and polls it until it is done.
+    const submitted = page.waitForResponse((r) => r.url().includes('/api/v1/timetable/generate'), { timeout: 60_000 });
     await page.getByTestId('tt-generate').click();
-    assert.equal((await solved).status(), 200);
+    const sub = await submitted;
+    assert.equal(sub.status(), 202);
+    assert.match(sub.url(), /[?&]async=1/);
+    const { id } = await sub.json();
+    assert.ok(id, 'the 202 names the job');
+    await page.waitForResponse((r) => r.url().endsWith(`/api/v1/timetable/jobs/${id}`) && r.request().method() === 'GET',
+      { timeout: 60_000 });
+    await page.locator('[data-testid="tt-job-state"][data-state="done"]').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('tt-job-state').innerText(), /已完成/);
+    assert.match(await page.getByTestId('tt-job-finished').innerText(), /用时 [\d.]+ 秒/);
+    assert.match(await page.getByTestId('tt-job-progress').innerText(), /硬冲突 \d+ · 软代价/);
+    assert.equal(await page.getByTestId('tt-cancel').count(), 0, 'no cancel button once finished');
 
     await page.getByTestId('tt-hard').filter({ hasText: '硬冲突 0' }).waitFor();
     const grid = page.getByTestId('tt-grid');
@@ -86,6 +98,29 @@ test('jiangying generates and solves a junior school, views it by class and by t
       page.getByTestId('tt-download-xlsx').click(),
     ]);
     assert.equal(download.suggestedFilename(), 'timetables.xlsx');
+  });
+});
+
+test('a long solve shows its progress while it runs and stops on 取消任务', async () => {
+  await withPage('23-timetable-cancel', async (page) => {
+    await uiLogin(page, 'jiangying');
+    await page.goto('/timetable');
+    await page.getByTestId('timetable-page').waitFor();
+    // A big school and the longest limit: the solver is still improving when we cancel.
+    await page.getByTestId('tt-classes').locator('input').fill('40');
+    await page.getByTestId('tt-time-limit').locator('input').fill('30');
+    await page.getByTestId('tt-time-limit').locator('input').blur();
+    await page.getByTestId('tt-generate').click();
+    await page.locator('[data-testid="tt-job-state"][data-state="running"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('tt-job-progress').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('tt-job-progress').innerText(), /[\d.]+ 秒 · 硬冲突 \d+/);
+    await screenshot(page, '23-timetable-running');
+    const cancelled = page.waitForResponse((r) => /\/api\/v1\/timetable\/jobs\//.test(r.url()) && r.request().method() === 'DELETE');
+    await page.getByTestId('tt-cancel').click();
+    assert.equal((await cancelled).status(), 200);
+    await page.locator('[data-testid="tt-job-state"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('tt-error').innerText(), /任务已取消/);
+    assert.equal(await page.getByTestId('tt-cancel').count(), 0);
   });
 });
 

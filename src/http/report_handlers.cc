@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cases/engine.h"
+#include "http/query_params.h"
 #include "reports/category_labels.h"
 #include "reports/complaint_analysis.h"
 #include "reports/report_formats.h"
@@ -13,10 +14,6 @@ namespace edugov::http {
 namespace {
 
 using accounts::Principal;
-
-Status ParamError(const std::string& name, const std::string& en, const std::string& zh) {
-  return Status(StatusCode::kInvalidArgument, en, zh, name);
-}
 
 StatusOr<Date> QueryDate(const Request& req, const std::string& name) {
   auto text = req.Query(name);

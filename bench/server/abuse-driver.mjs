@@ -18,7 +18,8 @@
 //
 // Clients bind 127.0.0.2 and up (all of 127/8 is loopback on Linux): to the
 // server they are other hosts than wrk's 127.0.0.1, as real abusers would be.
-// Prints one JSON line of counts when SECONDS are over.
+// Prints one JSON line of counts when SECONDS are over, with the driver's own
+// CPU seconds (it shares the machine with the server and wrk).
 import http from 'node:http';
 import net from 'node:net';
 
@@ -143,5 +144,7 @@ if (counts.latencies) {
   counts.intake_p99_ms = +l[Math.min(l.length - 1, Math.floor(l.length * 0.99))].toFixed(2);
   delete counts.latencies;
 }
+const cpu = process.cpuUsage();
+counts.driver_cpu_s = +((cpu.user + cpu.system) / 1e6).toFixed(1);
 console.log(JSON.stringify(counts));
 process.exit(0);

@@ -71,11 +71,18 @@ print("" if not m else round(float(m.group(1))*{"us":0.001,"ms":1,"s":1000}[m.gr
 }
 
 csv=$OUT/server-abuse-$STAMP.csv
-echo "rep,case,requests_per_s,p50_ms,p99_ms,wrk_errors,server_alive,health,driver" > "$csv"
+echo "rep,case,requests_per_s,p50_ms,p99_ms,wrk_errors,server_alive,health,server_cpu_s,driver" > "$csv"
+
+# CPU seconds (user + system) the server process has used so far.
+server_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0
+}
 
 # run_case REP CASE — the driver (if any) starts 2 s before wrk and runs 1 s past it.
 run_case() {
   local rep=$1 name=$2
+  local cpu0
+  cpu0=$(server_cpu)
   DRIVER_PID=""
   if [ "$name" != alone ]; then
     local mode=$name extra=()
@@ -92,17 +99,18 @@ run_case() {
     driver=$(tail -n1 "$TMP/driver.json" 2>/dev/null || echo '{}')
     [ -n "$driver" ] || driver='{"driver":"failed"}'
   fi
-  local alive=yes health
+  local alive=yes health cpu
   kill -0 "$SERVER_PID" 2>/dev/null || alive=no
+  cpu=$(python3 -c 'import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 2))' "$cpu0" "$(server_cpu)")
   health=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/api/v1/health" || true)
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
   p50=$(to_ms "$(awk '$1=="50%" {print $2}' "$TMP/wrk.txt")")
   p99=$(to_ms "$(awk '$1=="99%" {print $2}' "$TMP/wrk.txt")")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' "$TMP/wrk.txt" | tr '\n' ' ' | tr ',' ';')
-  echo "$rep,$name,$rps,$p50,$p99,$errors,$alive,$health,\"${driver//\"/\"\"}\"" >> "$csv"
-  printf 'rep %s %-10s %10s req/s  p50 %7s ms  p99 %7s ms  alive=%s health=%s %s\n  driver: %s\n' \
-    "$rep" "$name" "$rps" "$p50" "$p99" "$alive" "$health" "$errors" "$driver"
+  echo "$rep,$name,$rps,$p50,$p99,$errors,$alive,$health,$cpu,\"${driver//\"/\"\"}\"" >> "$csv"
+  printf 'rep %s %-10s %10s req/s  p50 %7s ms  p99 %7s ms  alive=%s health=%s server_cpu=%ss %s\n  driver: %s\n' \
+    "$rep" "$name" "$rps" "$p50" "$p99" "$alive" "$health" "$cpu" "$errors" "$driver"
   if [ "$alive" != yes ]; then
     echo "abuse: THE SERVER DIED during $name" >&2
     tail -n 30 "$TMP/serve.err" >&2
@@ -148,20 +156,25 @@ lines.append(f"**The machine is shared and noisy**: 2 cores shared by the server
              "driver CPU that wrk and the server then lack, so part of each slowdown is the attacker's own load "
              "landing on the victim's machine, which a real remote attacker would not add.")
 lines.append("")
-lines.append("| while | req/s | p50 ms | p99 ms | req/s ratio | p99 ratio |")
-lines.append("|---|---|---|---|---|---|")
+lines.append("| while | req/s | p50 ms | p99 ms | req/s ratio | p50 ratio | p99 ratio | server CPU s | abuser CPU s |")
+lines.append("|---|---|---|---|---|---|---|---|---|")
+def driver_cpu(name):
+    vals = [json.loads(r["driver"]).get("driver_cpu_s") for r in rows if r["case"] == name and r["driver"].startswith("{")]
+    vals = [v for v in vals if v is not None]
+    return f"{statistics.median(vals):.1f}" if vals else "—"
 for c in cases:
-    rps, p50, p99 = med(c, "requests_per_s"), med(c, "p50_ms"), med(c, "p99_ms")
+    rps, p50, p99, cpu = med(c, "requests_per_s"), med(c, "p50_ms"), med(c, "p99_ms"), med(c, "server_cpu_s")
     lines.append(f"| {'nothing (alone)' if c == 'alone' else c} | {rps:.0f} | {p50:.2f} | {p99:.2f} | "
-                 f"{rps / base_rps:.2f} | {p99 / base_p99:.2f} |")
+                 f"{rps / base_rps:.2f} | {p50 / base_p50:.2f} | {p99 / base_p99:.2f} | {cpu:.1f} | {driver_cpu(c)} |")
 lines.append("")
 lines.append("What the abusers saw (per run):")
 lines.append("")
-lines.append("| rep | case | abuser counts | wrk errors | server alive | health |")
-lines.append("|---|---|---|---|---|---|")
+lines.append("| rep | case | req/s | p99 ms | abuser counts | wrk errors | server alive | health |")
+lines.append("|---|---|---|---|---|---|---|---|")
 for r in rows:
     d = r["driver"]
-    lines.append(f"| {r['rep']} | {r['case']} | `{d}` | {r['wrk_errors'].strip() or '—'} | {r['server_alive']} | {r['health']} |")
+    lines.append(f"| {r['rep']} | {r['case']} | {r['requests_per_s']} | {r['p99_ms']} | `{d}` | "
+                 f"{r['wrk_errors'].strip() or '—'} | {r['server_alive']} | {r['health']} |")
 lines.append("")
 alive_all = all(r["server_alive"] == "yes" for r in rows)
 health_all = all(r["health"] == "200" for r in rows)
@@ -172,7 +185,9 @@ lines.append("")
 lines.append("Keys: `opened` connections the slowloris opened (incl. reopenings), `cut_by_server` closed by the "
              "server's read timeout, `refused_503` refused at a connection cap (and reopened 0.1 s later), `header_lines` trickled lines; `status_413`/`status_429`/`status_201` "
              "answers; `mib_sent` MiB of oversized body the clients managed to push before the 413 and close; "
-             "`intake_p50_ms`/`intake_p99_ms` the flood's own latencies.")
+             "`intake_p50_ms`/`intake_p99_ms` the flood's own latencies; `driver_cpu_s` the abuser's CPU. "
+             "Server CPU s: the server process's user+system CPU over the whole case (wrk's reads included), "
+             "from /proc.")
 open(out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 EOF

@@ -230,8 +230,7 @@ struct CheckTarget {
 };
 
 StatusOr<std::string> CheckAndStore(App& app, const std::vector<rules::ast::TimetableNorm>& pack, const Principal& p,
-                                    const Upload& up,
-                                    const CheckTarget& target, const std::string& body) {
+                                    const Upload& up, const CheckTarget& target, const std::string& body) {
   const Date today = registry::ChinaDate(app.clock->Now());
   const TimetableNorms norms = NormsFromPack(pack, today);
   const tt::Instance normed = tt::WithPlanNorms(up.instance, norms.norms);
@@ -240,10 +239,13 @@ StatusOr<std::string> CheckAndStore(App& app, const std::vector<rules::ast::Time
   // work plan's default).
   json used = json::array();
   for (const auto& u : norms.used) {
+    const auto day = [](int32_t d, int32_t open) {
+      return d == open ? std::string() : Date::FromDaysSinceEpoch(d).ToString();
+    };
     used.push_back({{"name", u.name},
                     {"value", u.value},
-                    {"valid_from", u.valid_from == rules::bound::kOpenFrom ? "" : Date::FromDaysSinceEpoch(u.valid_from).ToString()},
-                    {"valid_to", u.valid_to == rules::bound::kOpenTo ? "" : Date::FromDaysSinceEpoch(u.valid_to).ToString()},
+                    {"valid_from", day(u.valid_from, rules::bound::kOpenFrom)},
+                    {"valid_to", day(u.valid_to, rules::bound::kOpenTo)},
                     {"source", u.from_pack ? "policy pack" : "work-plan default"}});
   }
   result["norms"] = std::move(used);
@@ -540,7 +542,9 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
   auto pack = std::make_shared<std::vector<rules::ast::TimetableNorm>>();
   if (auto norms = LoadTimetableNorms(policy_path); norms.ok()) {
     *pack = std::move(*norms);
-    if (pack->empty()) spdlog::warn("timetable: policy pack {} has no timetable_norms; plan norms at their defaults", policy_path);
+    if (pack->empty()) {
+      spdlog::warn("timetable: policy pack {} has no timetable_norms; plan norms at their defaults", policy_path);
+    }
   } else {
     spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path,
                  norms.status().ToString());

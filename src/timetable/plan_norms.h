@@ -33,8 +33,9 @@ bool IsClass(const StudentSet& set);
 // The instance with the plan's norms at `norms`' thresholds:
 //  - clause 26 PE: every class with a known grade gets one kWeeklyPeriods
 //    constraint over its PE lessons (subject `norms.pe_subject`, 体育 or PE)
-//    at the minimum for its grade band (1–2, 3–6, 7–9, senior); existing clause-26 constraints are
-//    replaced (so a generated school is re-judged at today's values);
+//    at the minimum for its grade band (1–2, 3–6, 7–9, senior); existing
+//    clause-26 constraints are replaced (so a generated school is re-judged
+//    at today's values);
 //  - clause 25 bell norms, when every period has clock times: the first
 //    lesson not before the earliest start any of its classes' stages allows
 //    (primary 08:20, junior 08:00 by default; none for senior-only), breaks

@@ -263,6 +263,11 @@ test('the job queue is bounded: too many per account → 429, a full queue → 5
       assert.equal(r.status, 202, JSON.stringify(r.body));
       jobs.push([users[0], r.body.id]);
     }
+    // The two workers take the first two jobs off the queue on their own
+    // threads; wait until they have, or (on a loaded machine) the queue may
+    // still hold them when the next account submits and fill up early.
+    await until(users[0], jobs[0][1], (j) => j.state === 'running', 'running');
+    await until(users[0], jobs[1][1], (j) => j.state === 'running', 'running');
     const mine = await submit(users[0]);
     assert.equal(mine.status, 429);
     assert.ok(mine.headers.get('retry-after'));

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -149,6 +151,30 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
     if (!image.ok()) { *exit_code = ReportError(image.status()); return; }
     auto t1 = std::chrono::steady_clock::now();
     rules::CompileOptions options{as_of, *overrides};
+    // Open-cases targets count the cases table; the case types are checked
+    // when policy/cases is at hand (a bare checkout accepts any name).
+    std::optional<cases::CaseTypeRegistry> types;
+    if (std::filesystem::is_directory(kDefaultCasesDir)) {
+      auto loaded = cases::CaseTypeRegistry::LoadDir(kDefaultCasesDir);
+      if (!loaded.ok()) { *exit_code = ReportError(loaded.status()); return; }
+      types = std::move(*loaded);
+    }
+    storage::Connection& c = **conn;
+    options.count_open_cases = [&c, &types](std::string_view type, std::string_view path) -> StatusOr<int64_t> {
+      if (types && !types->Find(type)) {
+        return Status(StatusCode::kInvalidArgument,
+                      "target indicator open_cases: unknown case type '" + std::string(type) + "'",
+                      "目标指标 open_cases：未知的案件类型 '" + std::string(type) + "'", "open_cases");
+      }
+      storage::Params params;
+      params.emplace_back(std::in_place_type<std::string>, std::string(type));
+      params.emplace_back(std::in_place_type<std::string>, std::string(path) + "%");
+      ASSIGN_OR_RETURN(storage::ResultSet rs,
+                       c.Query("SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE case_type = $1 AND closed_at IS NULL "
+                               "AND org_path LIKE $2",
+                               params));
+      return rs.size() ? rs.GetInt(0, 0) : int64_t{0};
+    };
     auto result = rules::Evaluate(*pack, *image, options);
     if (!result.ok()) { *exit_code = ReportError(result.status()); return; }
     auto t2 = std::chrono::steady_clock::now();

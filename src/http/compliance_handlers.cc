@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cases/engine.h"
 #include "datasets/columnar.h"
 #include "registry/registry.h"
 #include "rules/evaluator.h"
@@ -55,8 +56,29 @@ std::vector<datasets::DatasetSchema> SchemasFor(const rules::bound::Pack& pack,
 
 // ---------------------------------------------------------------- targets
 
+// An open-cases target's count (bound::Target::open_cases): cases of the type
+// not closed (closed_at is set on entering a terminal state, cleared on
+// reopening) under `org_path` — what GET /api/v1/cases?open=1 lists. `types` (null when
+// serving without the case routes) names the known case types.
+StatusOr<int64_t> CountOpenCases(storage::Connection& conn, const cases::CaseTypeRegistry* types,
+                                 std::string_view case_type, std::string_view org_path) {
+  if (types && !types->Find(case_type)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "target indicator open_cases: unknown case type '" + std::string(case_type) + "'",
+                  "目标指标 open_cases：未知的案件类型 '" + std::string(case_type) + "'", "open_cases");
+  }
+  storage::Params params;
+  params.emplace_back(std::in_place_type<std::string>, std::string(case_type));
+  params.emplace_back(std::in_place_type<std::string>, std::string(org_path) + "%");
+  ASSIGN_OR_RETURN(storage::ResultSet rs,
+                   conn.Query("SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE case_type = $1 AND closed_at IS NULL "
+                              "AND org_path LIKE $2",
+                              params));
+  return rs.size() ? rs.GetInt(0, 0) : int64_t{0};
+}
+
 StatusOr<nlohmann::json> Targets(const rules::bound::Pack& full, storage::Connection& conn, const Principal& p,
-                                 Date as_of) {
+                                 Date as_of, const cases::CaseTypeRegistry* types) {
   if (p.org_path.empty()) return NoOrg();
   rules::bound::Pack pack = full;
   pack.rules.clear();  // targets only
@@ -65,7 +87,11 @@ StatusOr<nlohmann::json> Targets(const rules::bound::Pack& full, storage::Connec
   for (const auto& t : pack.targets) checks.push_back(&t.indicator);
   ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
   ASSIGN_OR_RETURN(datasets::ColumnarImage image, datasets::LoadImage(conn, SchemasFor(pack, checks), std::move(reg)));
-  ASSIGN_OR_RETURN(rules::CheckResult result, rules::Evaluate(pack, image, rules::CompileOptions{as_of, {}}));
+  rules::CompileOptions options{as_of, {}};
+  options.count_open_cases = [&conn, types](std::string_view type, std::string_view path) {
+    return CountOpenCases(conn, types, type, path);
+  };
+  ASSIGN_OR_RETURN(rules::CheckResult result, rules::Evaluate(pack, image, options));
   std::map<std::string, const rules::bound::Target*> by_id;
   for (const auto& t : pack.targets) by_id[t.id] = &t;
   const datasets::RegistryImage& r = image.registry;
@@ -502,7 +528,7 @@ void RegisterComplianceHandlers(Router& router, App& app, const std::string& pol
              Authed(app, [&app, state, today](Request& req, const Principal& p) -> Response {
                if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
                return WithConn(app, req, [&](storage::Connection& c) {
-                 return Targets(state->pack->pack(), c, p, today());
+                 return Targets(state->pack->pack(), c, p, today(), app.cases ? &app.cases->types() : nullptr);
                });
              }));
   // The plan's text is public policy: any signed-in user may read it.

@@ -128,6 +128,9 @@ struct Target {
   std::string title_zh;
   Scope scope;
   Check indicator;  // its compare_op + compare_value is the target
+  // indicator: {open_cases: <case type>}: the number of cases of that type not
+  // in a terminal state; then only compare_op/compare_value of `indicator` are set.
+  std::optional<Scalar> open_cases;
   Scalar deadline;
   std::optional<Scalar> baseline_date;
   std::optional<Scalar> baseline_value;

@@ -650,6 +650,36 @@ class Binder {
     b.source_zh = t.source_zh;
     b.title_zh = t.title_zh;
     bool class_level = false;
+    if (t.open_cases) {
+      // A count of open cases: the case type is checked where case types are
+      // known (the caller's count_open_cases), only the comparison here.
+      if (t.open_cases->text.empty()) {
+        return Err(t.open_cases->mark, "open_cases needs a case type", "open_cases 需要案件类型");
+      }
+      b.open_cases = t.open_cases->text;
+      static const std::pair<const char*, bound::CmpOp> kCmp[] = {
+          {"<", bound::CmpOp::kLt}, {"<=", bound::CmpOp::kLe}, {">", bound::CmpOp::kGt},
+          {">=", bound::CmpOp::kGe}, {"=", bound::CmpOp::kEq}, {"==", bound::CmpOp::kEq},
+          {"!=", bound::CmpOp::kNe}};
+      bool found = false;
+      for (auto& [text, op] : kCmp) {
+        if (t.indicator.compare_op.text == text) { b.indicator.op = op; found = true; }
+      }
+      if (!found) {
+        return Err(t.indicator.compare_op.mark, "unknown comparison '" + t.indicator.compare_op.text + "'",
+                   "未知的比较 '" + t.indicator.compare_op.text + "'");
+      }
+      ASSIGN_OR_RETURN(b.indicator.value, Number(*t.indicator.compare_value));
+      b.indicator.group = bound::GroupEntity::kCounty;
+      ASSIGN_OR_RETURN(b.scope, BindScope(t.scope, false));
+      ASSIGN_OR_RETURN(b.deadline, Day(t.deadline));
+      if (t.baseline_date) {
+        ASSIGN_OR_RETURN(int32_t d, Day(*t.baseline_date));
+        b.baseline_date = d;
+        ASSIGN_OR_RETURN(b.baseline_value, Number(*t.baseline_value));
+      }
+      return b;
+    }
     ASSIGN_OR_RETURN(b.indicator, BindCheck(t.indicator, nullptr, class_level));
     if (t.indicator.against || t.indicator.against_previous || t.indicator.consecutive) {
       return Err(t.indicator.mark, "a target's indicator takes no against or consecutive",

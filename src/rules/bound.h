@@ -134,6 +134,9 @@ struct Target {
   std::string title_zh;
   Scope scope;
   Check indicator;  // op + value: the target
+  // Non-empty: the indicator counts open cases of this type (evaluator.h,
+  // CompileOptions::count_open_cases); only indicator.op/value apply.
+  std::string open_cases;
   int32_t deadline = 0;
   std::optional<int32_t> baseline_date;
   double baseline_value = 0;

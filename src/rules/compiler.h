@@ -12,8 +12,10 @@
 // Stateless; thread-safe for a const image.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/date.h"
 #include "common/status.h"
@@ -27,6 +29,12 @@ struct CompileOptions {
   Date as_of;
   // What-if: parameter name (or "rule_id.name") → value for every date.
   std::map<std::string, double> overrides;
+  // Open-cases targets (bound::Target::open_cases): the number of cases of
+  // `case_type` not in a terminal state under `org_path` (a subtree prefix).
+  // Supplied by the caller so src/rules never reads the cases table; unset →
+  // those targets report no value. An error (e.g. an unknown case type) fails
+  // the evaluation.
+  std::function<StatusOr<int64_t>(std::string_view case_type, std::string_view org_path)> count_open_cases = nullptr;
 };
 
 StatusOr<plan::Plan> CompileRule(const bound::Pack& pack, const bound::Rule& rule,

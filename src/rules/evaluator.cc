@@ -429,10 +429,45 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
   }
   const int32_t today = options.as_of.DaysSinceEpoch();
   for (const auto& t : pack.targets) {
-    ASSIGN_OR_RETURN(plan::Plan pl, CompileTarget(pack, t, image, options));
-    ASSIGN_OR_RETURN(std::vector<double> values, MeasureAll(pl));
-    for (size_t s = 0; s < pl.group_entities.size(); ++s) {
-      EntityInfo info = Describe(image.registry, t.indicator.group, pl.group_entities[s]);
+    std::vector<int32_t> entities;
+    std::vector<double> values;
+    if (!t.open_cases.empty()) {
+      // One value per scope root (its org code), else per county: the caller's count.
+      const datasets::RegistryImage& r = image.registry;
+      for (size_t i = 0; i < r.org_code.size(); ++i) {
+        bool root = false;
+        if (t.scope.org_codes.empty()) {
+          root = r.org_county[i] == static_cast<int32_t>(i);
+        } else {
+          for (const auto& code : t.scope.org_codes) root = root || r.org_code[i] == code;
+        }
+        if (!root) continue;
+        entities.push_back(static_cast<int32_t>(i));
+        if (!options.count_open_cases) {
+          values.push_back(std::nan(""));
+          continue;
+        }
+        StatusOr<int64_t> n = options.count_open_cases(t.open_cases, r.org_path[i]);
+        if (!n.ok()) return n.status();
+        values.push_back(static_cast<double>(*n));
+      }
+      if (entities.empty() && !t.scope.org_codes.empty()) {
+        return InvalidArgumentError("target '" + t.id + "': scope org code '" + t.scope.org_codes[0] +
+                                        "' is not in the registry",
+                                    "目标 '" + t.id + "'：范围中的单位代码 '" + t.scope.org_codes[0] + "' 不在登记册中");
+      }
+    } else {
+      ASSIGN_OR_RETURN(plan::Plan pl, CompileTarget(pack, t, image, options));
+      ASSIGN_OR_RETURN(values, MeasureAll(pl));
+      entities = pl.group_entities;
+    }
+    for (size_t s = 0; s < entities.size(); ++s) {
+      const bound::GroupEntity ge =
+          t.open_cases.empty() ? t.indicator.group
+          : image.registry.org_county[static_cast<size_t>(entities[s])] == entities[s] ? bound::GroupEntity::kCounty
+          : image.registry.org_township[static_cast<size_t>(entities[s])] == entities[s] ? bound::GroupEntity::kTownship
+                                                                                          : bound::GroupEntity::kSchool;
+      EntityInfo info = Describe(image.registry, ge, entities[s]);
       TargetProgress tp;
       tp.target_id = t.id;
       tp.clause = t.clause;

@@ -468,9 +468,23 @@ class Parser {
     if (n["title_zh"]) { ASSIGN_OR_RETURN(t.title_zh, Text(n["title_zh"], "title_zh")); }
     ASSIGN_OR_RETURN(t.scope, Scope(n["scope"]));
     if (!n["indicator"]) return Err(n, "missing key 'indicator'", "缺少键 'indicator'");
-    RETURN_IF_ERROR(Keys(n["indicator"], {"source", "where", "group", "aggregate", "column", "share_where",
-                                          "divide_by"}));
-    ASSIGN_OR_RETURN(t.indicator, Check(n["indicator"], n["target"], "indicator"));
+    if (n["indicator"].IsMap() && n["indicator"]["open_cases"]) {
+      // A count of open cases (docs/policy-format.md, "Targets"): no source to aggregate.
+      const YAML::Node& ind = n["indicator"];
+      RETURN_IF_ERROR(Keys(ind, {"open_cases"}));
+      ASSIGN_OR_RETURN(t.open_cases, Req(ind, "open_cases"));
+      t.indicator.mark = MarkOf(ind);
+      const YAML::Node& cmp = n["target"];
+      if (!cmp) return Err(n, "missing key 'target'", "缺少键 'target'");
+      RETURN_IF_ERROR(Map(cmp, "target"));
+      RETURN_IF_ERROR(Keys(cmp, {"op", "value"}));
+      ASSIGN_OR_RETURN(t.indicator.compare_op, Req(cmp, "op"));
+      ASSIGN_OR_RETURN(t.indicator.compare_value, Req(cmp, "value"));
+    } else {
+      RETURN_IF_ERROR(Keys(n["indicator"], {"source", "where", "group", "aggregate", "column", "share_where",
+                                            "divide_by"}));
+      ASSIGN_OR_RETURN(t.indicator, Check(n["indicator"], n["target"], "indicator"));
+    }
     ASSIGN_OR_RETURN(t.deadline, Req(n, "deadline"));
     if (const YAML::Node& b = n["baseline"]) {
       RETURN_IF_ERROR(Map(b, "baseline"));

@@ -155,6 +155,87 @@ TEST(EvaluatorTest, UnknownWhatIfIsRefused) {
   EXPECT_TRUE(q.ok());
 }
 
+constexpr const char* kOpenCasesPack = R"(pack: t
+targets:
+  - id: dropouts
+    clause: "18"
+    source_zh: 句子
+    indicator: {open_cases: dropout}
+    target: {op: "<=", value: 0}
+    deadline: 2025-12-31
+)";
+
+// An open-cases target takes its count from the caller's supplier, per county.
+TEST(OpenCasesTargetTest, CountsThroughTheSupplier) {
+  auto p = ParsePolicy(kOpenCasesPack, "t.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_TRUE(p->targets[0].open_cases.has_value());
+  EXPECT_EQ(p->targets[0].open_cases->text, "dropout");
+  auto b = Bind(*p);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->targets[0].open_cases, "dropout");
+  auto image = datasets::EmptyImage(b->datasets, OneClass());
+  std::vector<std::string> asked;
+  CompileOptions opt{Date::FromYmd(2025, 9, 10), {}};
+  opt.count_open_cases = [&](std::string_view type, std::string_view path) -> StatusOr<int64_t> {
+    asked.push_back(std::string(type) + "@" + std::string(path));
+    return int64_t{3};
+  };
+  auto r = Evaluate(*b, image, opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->targets.size(), 1u);
+  EXPECT_EQ(asked, std::vector<std::string>{"dropout@/1/"});
+  EXPECT_TRUE(r->targets[0].has_value);
+  EXPECT_EQ(r->targets[0].measured, 3);
+  EXPECT_EQ(r->targets[0].entity_type, "county");
+  EXPECT_EQ(r->targets[0].comparison, "<=");
+  EXPECT_EQ(r->targets[0].status, TargetStatus::kAtRisk);
+  // After the deadline with open cases left: missed; none open: met.
+  opt.as_of = Date::FromYmd(2026, 1, 5);
+  EXPECT_EQ(Evaluate(*b, image, opt)->targets[0].status, TargetStatus::kMissed);
+  opt.count_open_cases = [](std::string_view, std::string_view) -> StatusOr<int64_t> { return int64_t{0}; };
+  EXPECT_EQ(Evaluate(*b, image, opt)->targets[0].status, TargetStatus::kMet);
+  // A supplier's error (an unknown case type) fails the evaluation.
+  opt.count_open_cases = [](std::string_view, std::string_view) -> StatusOr<int64_t> {
+    return InvalidArgumentError("unknown case type", "未知的案件类型");
+  };
+  EXPECT_EQ(Evaluate(*b, image, opt).status().code(), StatusCode::kInvalidArgument);
+}
+
+// No supplier: no value, never a made-up count.
+TEST(OpenCasesTargetTest, NoSupplierNoValue) {
+  auto b = Bind(*ParsePolicy(kOpenCasesPack, "t.yaml"));
+  ASSERT_TRUE(b.ok());
+  auto image = datasets::EmptyImage(b->datasets, OneClass());
+  auto r = Evaluate(*b, image, {Date::FromYmd(2025, 9, 10), {}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->targets.size(), 1u);
+  EXPECT_FALSE(r->targets[0].has_value);
+  EXPECT_EQ(r->targets[0].status, TargetStatus::kAtRisk);
+}
+
+TEST(OpenCasesTargetTest, UnknownKeyAndBadComparisonNameTheLine) {
+  std::string pack = kOpenCasesPack;
+  std::string bad = pack;
+  bad.replace(bad.find("{open_cases: dropout}"), 21, "{open_cases: dropout, where: []}");
+  auto p = ParsePolicy(bad, "t.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().ToString().find("t.yaml:6:"), std::string::npos) << p.status().ToString();
+  EXPECT_NE(p.status().ToString().find("where"), std::string::npos) << p.status().ToString();
+  std::string op = pack;
+  op.replace(op.find("\"<=\""), 4, "\"=<\"");
+  auto q = ParsePolicy(op, "t.yaml");
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  auto b = Bind(*q);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().ToString().find("t.yaml:7:"), std::string::npos) << b.status().ToString();
+  std::string eq = pack;
+  eq.replace(eq.find("\"<=\""), 4, "\"==\"");
+  auto e = Bind(*ParsePolicy(eq, "t.yaml"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->targets[0].indicator.op, bound::CmpOp::kEq);
+}
+
 // Every quoted source sentence of the real pack appears in the plan's text.
 TEST(AnhuaPackTest, ValidatesAndQuotesThePlan) {
   auto p = ParsePolicyFile(std::string(EDUGOV_SOURCE_DIR) + "/policy/anhua-2025.yaml");

@@ -4,6 +4,7 @@
 // a teacher's over-limit homework row opens its clause-25 finding at once;
 // its page carries the evidence row and the quoted clause; another school
 // cannot see it; what-if writes nothing; the target board measures clause 21;
+// the dropout target (item 18) counts the open dropout cases;
 // the trend counts by ISO week. SQLite or PostgreSQL (EDUGOV_TEST_DB).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ import { startServer, apiLogin, runEdugov } from '../lib/server.mjs';
 let srv;
 
 before(async () => {
-  srv = await startServer({ cases: false });
+  // With the demo year of cases: the dropout target counts its open dropouts.
+  srv = await startServer();
   await runEdugov(['check', '--db', srv.dbUrl]);
 });
 after(async () => { await srv?.stop(); });
@@ -196,6 +198,27 @@ test('the target board measures clause 21 (principals with rural years) with its
     if (r.as_of > t.deadline) assert.equal(t.status, t.measured >= 0.75 ? 'met' : 'missed');
     assert.ok(t.source_zh.includes('农村学校任教经历'));
   }
+});
+
+test('the target board counts open dropout cases against item 18\'s goal of zero', async () => {
+  const bureau = await session('juzhang');
+  const open = await bureau.get('/cases?type=dropout&open=1&limit=1');
+  assert.ok(open.total > 0, 'the demo year leaves some dropout cases open');
+  const r = await bureau.get('/targets');
+  const t = r.items.find((x) => x.id === 'dropouts-dynamically-zero');
+  assert.ok(t, 'the board lists the dropout target');
+  assert.equal(t.clause, '18');
+  assert.equal(t.entity.type, 'county');
+  assert.equal(t.comparison, '<=');
+  assert.equal(t.target, 0);
+  assert.equal(t.deadline, '2025-12-31');
+  assert.equal(t.measured, open.total);
+  assert.equal(t.status, r.as_of > t.deadline ? 'missed' : 'at_risk');
+  assert.ok(t.source_zh.includes('控辍保学动态清零'));
+  // A school sees the county's count too (a number, no child's data).
+  const school = await session('jiangying');
+  const st = (await school.get('/targets')).items.find((x) => x.id === 'dropouts-dynamically-zero');
+  assert.equal(st.measured, open.total);
 });
 
 test('the rules of the pack, with their quoted clause and dated parameters', async () => {

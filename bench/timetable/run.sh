@@ -5,7 +5,7 @@
 #
 #   bench/timetable/run.sh [TIME_LIMIT=60] [SEEDS=5] [FILES...]
 #
-# Env: TOOL (our binary; default build-timetable/src/timetable/edugov_timetable_tool),
+# Env: TOOL (our binary; default build/src/cli/edugov),
 #      FET_CORE=1 OURS_CORE=0, OUT (default bench/results).
 # Writes $OUT/timetable-<date>.csv and .md. Per file and seed:
 #   FET: wall time to "Simulation successful" (FET stops at its first complete
@@ -28,12 +28,12 @@ if [ ${#FILES[@]} -eq 0 ]; then
          "$EX/Belize/Sacred-Heart-College/shc-2013/shc-2013.fet"
          "$EX/Greece/Didymoteicho/6th-Primary-School.fet")
 fi
-TOOL=${TOOL:-build-timetable/src/timetable/edugov_timetable_tool}
+TOOL=${TOOL:-build/src/cli/edugov}
 FET_CORE=${FET_CORE:-1}
 OURS_CORE=${OURS_CORE:-0}
 OUT=${OUT:-bench/results}
 command -v fet-cl >/dev/null || { echo "fet-cl not installed" >&2; exit 1; }
-[ -x "$TOOL" ] || { echo "build $TOOL first (ninja edugov_timetable_tool)" >&2; exit 1; }
+[ -x "$TOOL" ] || { echo "build $TOOL first (./run build)" >&2; exit 1; }
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 CSV="$OUT/timetable-$STAMP.csv"

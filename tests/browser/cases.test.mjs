@@ -345,6 +345,9 @@ test('the complaint loop: parent files → petitions dispatches → school answe
 test('the bureau leader sees overdue cases marked red and the complaint report drawn as charts', async () => {
   await withPage('46-juzhang-report', async (page) => {
     await uiLogin(page, 'juzhang');
+    // The page counts working days late on the bundled calendar (2025–2026); pin its
+    // clock inside those years so the count does not depend on when the suite runs.
+    await page.clock.setFixedTime(new Date('2026-06-01T10:00:00+08:00'));
     // 已逾期: the demo year left cases past their deadline; each row is red and says by how much.
     await page.getByTestId('menu-cases').click();
     await page.getByTestId('case-tabs').getByText('已逾期').click();

@@ -16,13 +16,14 @@
 #include "rules/binder.h"
 #include "rules/evaluator.h"
 #include "rules/policy_parser.h"
+#include "rules/sql_reference.h"
 #include "testing/test_db.h"
 
 namespace edugov::rules {
 namespace {
 
 using storage::Backend;
-using Row = std::tuple<std::string, int64_t, std::string, long long>;  // rule, class, period, measured*1000
+using Row = sqlref::Row;  // rule, class, period, measured*1000
 
 Status Generate(storage::Connection& c, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -78,37 +79,8 @@ Status Generate(storage::Connection& c, uint32_t seed) {
   });
 }
 
-StatusOr<std::set<Row>> SqlReference(storage::Connection& c, Date as_of) {
-  std::set<Row> out;
-  const std::string week = c.backend() == Backend::kSqlite
-      ? "date(h.date, '-' || ((CAST(strftime('%w', h.date) AS INTEGER) + 6) % 7) || ' days')"
-      : "to_char(date_trunc('week', h.date::date), 'YYYY-MM-DD')";
-  const std::string join = " FROM ds_homework h JOIN classes c ON c.id = h.class_id "
-                           "JOIN orgs o ON o.id = c.school_id ";
-  ASSIGN_OR_RETURN(storage::ResultSet day,
-                   c.Query("SELECT h.class_id, h.date, MAX(h.written_minutes)" + join +
-                           "WHERE o.stage IN ('primary', 'nine_year') AND c.grade BETWEEN 1 AND 2 "
-                           "AND h.date <= $1 GROUP BY h.class_id, h.date HAVING MAX(h.written_minutes) > 0",
-                           {as_of.ToString()}));
-  for (size_t i = 0; i < day.size(); ++i) {
-    out.insert({"homework-grades-1-2-none", day.GetInt(i, 0), day.GetText(i, 1),
-                std::llround(day.GetDouble(i, 2) * 1000)});
-  }
-  struct Avg { const char* rule; const char* stages; int lo, hi; int limit; };
-  for (const Avg& a : {Avg{"homework-grades-3-6-average", "'primary', 'nine_year'", 3, 6, 60},
-                       Avg{"homework-grades-7-9-average", "'junior', 'nine_year', 'complete_secondary'", 7, 9, 90}}) {
-    ASSIGN_OR_RETURN(storage::ResultSet rs,
-                     c.Query("SELECT h.class_id, " + week + " AS wk, AVG(h.written_minutes)" + join +
-                             "WHERE o.stage IN (" + a.stages + ") AND c.grade BETWEEN " + std::to_string(a.lo) +
-                             " AND " + std::to_string(a.hi) + " AND " + week + " <= $1 GROUP BY h.class_id, wk "
-                             "HAVING AVG(h.written_minutes) > " + std::to_string(a.limit),
-                             {as_of.AddDays(-6).ToString()}));
-    for (size_t i = 0; i < rs.size(); ++i) {
-      out.insert({a.rule, rs.GetInt(i, 0), rs.GetText(i, 1), std::llround(rs.GetDouble(i, 2) * 1000)});
-    }
-  }
-  return out;
-}
+// The homework rules as SQL: the text shared with bench/rules (sql_reference.h).
+StatusOr<std::set<Row>> SqlReference(storage::Connection& c, Date as_of) { return sqlref::HomeworkFindings(c, as_of); }
 
 class SqlReferenceTest : public ::testing::TestWithParam<Backend> {};
 

@@ -6,6 +6,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <cmath>
 #include <limits>
@@ -15,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "datasets/internal/registry_lookup.h"
 #include "datasets/internal/values.h"
 #include "datasets/store.h"
 #include "ledger/audit.h"
@@ -30,6 +32,8 @@ using storage::Value;
 
 constexpr int64_t kProgressEvery = 8192;
 constexpr size_t kBatchRows = 4096;
+// A MemoryRowSource of at most this many rows takes the small path (Import).
+constexpr size_t kSmallBatchRows = 64;
 constexpr std::string_view kStagingTable = "edugov_import_staging";
 
 
@@ -50,77 +54,10 @@ std::string FormatNumber(double v) {
   return s;
 }
 
-// ------------------------------------------------------------ registry maps
-
-struct OrgEntry {
-  int64_t id = 0;
-  std::string path;
-  bool is_school = false;  // has a stage
-};
-struct ClassEntry {
-  int64_t school_id = 0;
-  const std::string* path = nullptr;  // the school's, owned by RegistryMaps::orgs_by_id
-};
-struct StaffEntry {
-  int64_t id = 0;
-  std::string path;
-};
-
-// The part of the registry inside the principal's subtree, loaded once per
-// import with three queries, so validating a row never touches the store.
-struct RegistryMaps {
-  std::unordered_map<std::string, int64_t> org_by_code;
-  std::unordered_map<int64_t, OrgEntry> orgs_by_id;
-  std::unordered_map<int64_t, ClassEntry> classes;
-  std::unordered_map<std::string, int64_t> class_by_school_name;  // "<school id>\x1f<name>"
-  std::unordered_map<std::string, StaffEntry> staff_by_code;
-  std::unordered_map<int64_t, std::string> staff_path_by_id;
-};
-
-std::string SchoolNameKey(int64_t school_id, std::string_view name) {
-  std::string k = std::to_string(school_id);
-  k += '\x1f';
-  k += name;
-  return k;
-}
-
-StatusOr<RegistryMaps> LoadRegistryMaps(Connection& conn, const accounts::Principal& principal,
-                                        bool need_classes, bool need_staff) {
-  RegistryMaps maps;
-  const std::string like = principal.org_path + "%";
-  ASSIGN_OR_RETURN(ResultSet orgs,
-                   conn.Query("SELECT id, code, path, stage FROM orgs WHERE path LIKE $1", {like}));
-  maps.orgs_by_id.reserve(orgs.size());
-  for (size_t r = 0; r < orgs.size(); ++r) {
-    const int64_t id = orgs.GetInt(r, 0);
-    maps.org_by_code.emplace(orgs.GetText(r, 1), id);
-    maps.orgs_by_id.emplace(id, OrgEntry{id, orgs.GetText(r, 2), !orgs.IsNull(r, 3)});
-  }
-  if (need_classes) {
-    ASSIGN_OR_RETURN(ResultSet cls, conn.Query("SELECT c.id, c.school_id, c.name FROM classes c "
-                                               "JOIN orgs o ON o.id = c.school_id WHERE o.path LIKE $1",
-                                               {like}));
-    maps.classes.reserve(cls.size());
-    maps.class_by_school_name.reserve(cls.size());
-    for (size_t r = 0; r < cls.size(); ++r) {
-      const int64_t id = cls.GetInt(r, 0), school = cls.GetInt(r, 1);
-      auto it = maps.orgs_by_id.find(school);
-      if (it == maps.orgs_by_id.end()) continue;
-      maps.classes.emplace(id, ClassEntry{school, &it->second.path});
-      maps.class_by_school_name.emplace(SchoolNameKey(school, cls.GetText(r, 2)), id);
-    }
-  }
-  if (need_staff) {
-    ASSIGN_OR_RETURN(ResultSet st, conn.Query("SELECT s.id, s.code, o.path FROM staff s "
-                                              "JOIN orgs o ON o.id = s.org_id WHERE o.path LIKE $1",
-                                              {like}));
-    for (size_t r = 0; r < st.size(); ++r) {
-      maps.staff_by_code.emplace(st.GetText(r, 1), StaffEntry{st.GetInt(r, 0), st.GetText(r, 2)});
-      maps.staff_path_by_id.emplace(st.GetInt(r, 0), st.GetText(r, 2));
-    }
-  }
-  return maps;
-}
+using internal::ClassEntry;
+using internal::OrgEntry;
+using internal::RegistryLookup;
+using internal::StaffEntry;
 
 // ------------------------------------------------------------ header
 
@@ -198,7 +135,7 @@ struct Problem {
 // Validates one source row into the stored values of a dataset row.
 class RowValidator {
  public:
-  RowValidator(const DatasetSchema& schema, const HeaderMap& header, const RegistryMaps& maps)
+  RowValidator(const DatasetSchema& schema, const HeaderMap& header, RegistryLookup& maps)
       : schema_(schema), header_(header), maps_(maps) {
     for (size_t c = 0; c < schema.columns.size(); ++c) {
       const ColumnSchema& col = schema.columns[c];
@@ -222,14 +159,14 @@ class RowValidator {
     if (school_context_ == 0 && header_.school_code_source >= 0) {
       std::string_view code = internal::Trim(row.cell(static_cast<size_t>(header_.school_code_source)));
       if (!code.empty()) {
-        auto it = maps_.org_by_code.find(std::string(code));
-        if (it == maps_.org_by_code.end()) {
+        const OrgEntry* org = maps_.OrgByCode(code);
+        if (org == nullptr) {
           problems.push_back({header_.school_code_source, std::string(code),
                               "学校代码「" + std::string(code) + "」不存在或不在您的管辖范围内",
                               "unknown school code \"" + std::string(code) +
                                   "\", or a school outside your area"});
         } else {
-          school_context_ = it->second;
+          school_context_ = org->id;
           school_context_column_ = header_.school_code_source;
         }
       }
@@ -252,20 +189,20 @@ class RowValidator {
   void set_own_path(std::string path) { own_path_ = std::move(path); }
 
  private:
-  std::string PathOfRef(RefKind kind, int64_t id) const {
+  std::string PathOfRef(RefKind kind, int64_t id) {
     switch (kind) {
       case RefKind::kClass: {
-        auto it = maps_.classes.find(id);
-        return it == maps_.classes.end() ? std::string() : *it->second.path;
+        const ClassEntry* c = maps_.ClassById(id);
+        return c == nullptr ? std::string() : *c->path;
       }
       case RefKind::kSchool:
       case RefKind::kOrg: {
-        auto it = maps_.orgs_by_id.find(id);
-        return it == maps_.orgs_by_id.end() ? std::string() : it->second.path;
+        const OrgEntry* o = maps_.OrgById(id);
+        return o == nullptr ? std::string() : o->path;
       }
       case RefKind::kStaff: {
-        auto it = maps_.staff_path_by_id.find(id);
-        return it == maps_.staff_path_by_id.end() ? std::string() : it->second;
+        const StaffEntry* s = maps_.StaffById(id);
+        return s == nullptr ? std::string() : s->path;
       }
       case RefKind::kNone:
         break;
@@ -374,28 +311,28 @@ class RowValidator {
     switch (col.ref) {
       case RefKind::kSchool:
       case RefKind::kOrg: {
-        auto it = maps_.org_by_code.find(text);
-        if (it == maps_.org_by_code.end()) {
+        const OrgEntry* org = maps_.OrgByCode(text);
+        if (org == nullptr) {
           return bad("单位代码「" + text + "」不存在或不在您的管辖范围内",
                      "unknown org code \"" + text + "\", or an org outside your area");
         }
-        if (col.ref == RefKind::kSchool && !maps_.orgs_by_id.at(it->second).is_school) {
+        if (col.ref == RefKind::kSchool && !org->is_school) {
           return bad("「" + text + "」不是学校", "\"" + text + "\" is not a school");
         }
-        out = it->second;
+        out = org->id;
         if (col.ref == RefKind::kSchool && school_context_ == 0) {
-          school_context_ = it->second;
+          school_context_ = org->id;
           school_context_column_ = source;
         }
         return;
       }
       case RefKind::kStaff: {
-        auto it = maps_.staff_by_code.find(text);
-        if (it == maps_.staff_by_code.end()) {
+        const StaffEntry* staff = maps_.StaffByCode(text);
+        if (staff == nullptr) {
           return bad("教职工编号「" + text + "」不存在或不在您的管辖范围内",
                      "unknown staff code \"" + text + "\", or a person outside your area");
         }
-        out = it->second.id;
+        out = staff->id;
         return;
       }
       case RefKind::kClass: {
@@ -405,17 +342,15 @@ class RowValidator {
         const size_t slash = text.find('/');
         if (digits) {
           std::optional<int64_t> id = internal::ParseInteger(text);
-          if (id && maps_.classes.count(*id)) class_id = *id;
+          if (id && maps_.ClassById(*id) != nullptr) class_id = *id;
         } else if (slash != std::string::npos) {
-          auto school = maps_.org_by_code.find(text.substr(0, slash));
-          if (school != maps_.org_by_code.end()) {
-            named_school = school->second;
-            auto it = maps_.class_by_school_name.find(SchoolNameKey(school->second, internal::Trim(std::string_view(text).substr(slash + 1))));
-            if (it != maps_.class_by_school_name.end()) class_id = it->second;
+          const OrgEntry* school = maps_.OrgByCode(std::string_view(text).substr(0, slash));
+          if (school != nullptr) {
+            named_school = school->id;
+            class_id = maps_.ClassBySchoolName(school->id, internal::Trim(std::string_view(text).substr(slash + 1)));
           }
         } else if (school_context_ != 0) {
-          auto it = maps_.class_by_school_name.find(SchoolNameKey(school_context_, text));
-          if (it != maps_.class_by_school_name.end()) class_id = it->second;
+          class_id = maps_.ClassBySchoolName(school_context_, text);
         } else {
           return bad("无法确定班级「" + text + "」所属学校：请写成「学校代码/班级名」，或增加「学校代码」列",
                      "cannot tell which school class \"" + text +
@@ -425,7 +360,7 @@ class RowValidator {
           return bad("班级「" + text + "」不存在或不在您的管辖范围内",
                      "unknown class \"" + text + "\", or a class outside your area");
         }
-        const int64_t school = maps_.classes.at(class_id).school_id;
+        const int64_t school = maps_.ClassById(class_id)->school_id;
         if (school_context_ != 0 && school != school_context_ && (digits || named_school != 0)) {
           return bad("班级「" + text + "」不属于本行填写的学校",
                      "class \"" + text + "\" belongs to another school than the row's school");
@@ -441,7 +376,7 @@ class RowValidator {
 
   const DatasetSchema& schema_;
   const HeaderMap& header_;
-  const RegistryMaps& maps_;
+  RegistryLookup& maps_;
   std::vector<size_t> class_columns_;
   std::vector<size_t> other_columns_;
   int entity_ = -1;
@@ -735,6 +670,12 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
     const int i = schema.ColumnIndex(k);
     if (i >= 0) key_columns.push_back(static_cast<size_t>(i));
   }
+  // A few rows already in memory (a web form): validated on this thread with
+  // registry entries fetched one by one, no page-cache resizing, no bulk
+  // load. What a file needs up front (the subtree's registry, a producer
+  // thread, a large page cache) would cost a form row 40–80 ms.
+  const auto* memory = dynamic_cast<const MemoryRowSource*>(&source);
+  const bool small = memory != nullptr && memory->size() <= kSmallBatchRows;
 
   ImportReport report;
   report.dataset = schema.name;
@@ -746,8 +687,8 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
   // SQLite: a large import inserts into several B-trees at random places; the
   // default 2 MB page cache makes it re-read pages from the OS for every row.
   // 256 MB for the import's duration, then back to the default.
-  const bool sqlite = conn.backend() == Backend::kSqlite;
-  if (sqlite) RETURN_IF_ERROR(conn.Execute("PRAGMA cache_size = -262144"));
+  const bool big_cache = conn.backend() == Backend::kSqlite && !small;
+  if (big_cache) RETURN_IF_ERROR(conn.Execute("PRAGMA cache_size = -262144"));
   Status st = storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     if (tx.backend() == Backend::kPostgres) {
       // Imports into one dataset run one at a time (readers are not
@@ -756,11 +697,15 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
       // same from BEGIN IMMEDIATE.
       RETURN_IF_ERROR(tx.Execute("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE"));
     }
-    ASSIGN_OR_RETURN(RegistryMaps maps, LoadRegistryMaps(tx, principal, need_classes, need_staff));
-    ASSIGN_OR_RETURN(ResultSet head,
-                     tx.Query("SELECT COALESCE(MAX(row_id), 0), COUNT(*) FROM " + table));
+    RegistryLookup maps = RegistryLookup::OnDemand(tx, principal.org_path);
+    if (!small) {
+      ASSIGN_OR_RETURN(maps, RegistryLookup::Preload(tx, principal.org_path, need_classes, need_staff));
+    }
+    // MAX over the primary key is one index probe; COUNT(*) would scan the
+    // table. Row ids start at 1, so 0 means the table is empty.
+    ASSIGN_OR_RETURN(ResultSet head, tx.Query("SELECT COALESCE(MAX(row_id), 0) FROM " + table));
     const int64_t next_row_id = head.GetInt(0, 0) + 1;
-    const int64_t count_before = head.GetInt(0, 1);
+    const bool was_empty = next_row_id == 1;
     ASSIGN_OR_RETURN(
         ResultSet ins,
         tx.Query("INSERT INTO imports (dataset, file_name, encoding, format, actor, actor_user_id, "
@@ -775,18 +720,18 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
 
     RowValidator validator(schema, header, maps);
     validator.set_own_path(principal.org_path);
-    RowWriter writer(tx, schema, options.collect_landed, /*bulk=*/count_before == 0);
+    const bool bulk = was_empty && !small;
+    RowWriter writer(tx, schema, options.collect_landed, bulk);
     RETURN_IF_ERROR(writer.Begin());
 
     const std::vector<std::string> q_columns = {"import_id", "row_number", "column_name", "value",
                                                 "reason_zh", "reason_en", "raw_row"};
-    // Two threads: a producer reads and validates (everything up to a
-    // Params row or a quarantine entry), this thread writes. They take about
-    // a third and two thirds of the time on SQLite (bench/results/import.md).
-    // Only this thread touches the connection; only the producer touches the
-    // source, the validator and the key set.
-    BatchQueue queue(/*capacity=*/4);
-    auto produce = [&]() {
+    // Reads and validates every source row (everything up to a Params row
+    // or a quarantine entry), handing batches to `emit`; false from emit
+    // means the writer gave up. Touches the source, the validator and the
+    // key set only — never the connection, except through an on-demand
+    // registry lookup, which only the small (same-thread) path uses.
+    auto produce = [&](const std::function<bool(Batch&&)>& emit) {
       Batch batch;
       try {
         KeySet seen_keys;
@@ -843,7 +788,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
           }
           if (rows_read % kProgressEvery == 0) {
             batch.rows_read = rows_read;
-            if (!queue.Push(std::move(batch))) return;  // the writer gave up
+            if (!emit(std::move(batch))) return;
             batch = Batch();
           }
         }
@@ -852,9 +797,20 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
         batch.status = InternalError(std::string("import: ") + e.what(), std::string("导入出错：") + e.what());
       }
       batch.last = true;
-      queue.Push(std::move(batch));
+      emit(std::move(batch));
     };
-    ProducerThread producer(queue, produce);
+
+    // A file: two threads, the producer reads and validates while this one
+    // writes (about a third and two thirds of the time on SQLite,
+    // bench/results/import.md). A form: all on this thread.
+    BatchQueue queue(/*capacity=*/4);
+    std::optional<ProducerThread> producer;
+    if (small) {
+      produce([&](Batch&& b) { return queue.Push(std::move(b)); });  // at most one batch: never blocks
+      RETURN_IF_ERROR(maps.status());
+    } else {
+      producer.emplace(queue, [&] { produce([&](Batch&& b) { return queue.Push(std::move(b)); }); });
+    }
 
     for (;;) {
       Batch batch = queue.Pop();
@@ -873,8 +829,16 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
     RETURN_IF_ERROR(writer.Finish());
     if (options.after_batch) RETURN_IF_ERROR(options.after_batch(report.rows_total));
 
-    ASSIGN_OR_RETURN(ResultSet after, tx.Query("SELECT COUNT(*) FROM " + table));
-    report.rows_inserted = after.GetInt(0, 0) - count_before;
+    // New rows got ids from next_row_id up; a replaced row keeps its own,
+    // older id. So the inserted rows are those at or above next_row_id — a
+    // range on the primary key, not a count of the whole table.
+    if (bulk || report.rows_ok == 0) {
+      report.rows_inserted = report.rows_ok;
+    } else {
+      ASSIGN_OR_RETURN(ResultSet after,
+                       tx.Query("SELECT COUNT(*) FROM " + table + " WHERE row_id >= $1", {next_row_id}));
+      report.rows_inserted = after.GetInt(0, 0);
+    }
     report.rows_updated = report.rows_ok - report.rows_inserted;
     report.status = report.rows_rejected == 0 ? "done" : report.rows_ok == 0 ? "rejected" : "partial";
     const int64_t finished_us = clock.Now().time_since_epoch().count();
@@ -895,7 +859,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
          .after = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)},
         clock);
   });
-  if (sqlite) (void)conn.Execute("PRAGMA cache_size = -2000");
+  if (big_cache) (void)conn.Execute("PRAGMA cache_size = -2000");
   if (progress && st.ok()) progress(report.rows_total);
   if (!st.ok()) return st;
   return report;

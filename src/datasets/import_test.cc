@@ -466,6 +466,69 @@ TEST_P(ImportTest, CollectLandedReturnsStoredRowsForTheImage) {
   EXPECT_EQ(second->rows_updated, 1);
 }
 
+// A form row (MemoryRowSource, validated on the calling thread with registry
+// entries fetched one by one) must be judged exactly as the same row in a
+// file (the whole subtree preloaded): same verdict, same reasons, same scope.
+TEST_P(ImportTest, AFormRowIsJudgedAsTheSameRowInAFile) {
+  struct Case {
+    std::vector<std::string> header;
+    std::vector<std::string> row;
+    accounts::Principal who;
+  };
+  const std::vector<std::string> h = {"班级", "日期", "书面作业分钟"};
+  const Case cases[] = {
+      {h, {"10", "2025-10-01", "40"}, Bureau()},
+      {h, {"C3/三年级2班", "2025-10-01", "40"}, Bureau()},
+      {h, {"C5/七年级1班", "2025-10-01", "40"}, School3()},  // outside the school
+      {h, {"11", "2025-10-02", "40"}, School3()},             // outside, by id
+      {h, {"12", "2025-10-02", "40"}, School3()},
+      {h, {"99", "2025-10-03", "40"}, Bureau()},
+      {h, {"C9/三年级1班", "2025-10-03", "40"}, Bureau()},
+      {h, {"三年级1班", "2025-10-03", "40"}, Bureau()},
+      {h, {"10", "2025-10-04", "四十"}, Bureau()},
+      {{"学校代码", "班级", "日期", "书面作业分钟"}, {"C3", "三年级1班", "2025-10-05", "40"}, Bureau()},
+      {{"学校代码", "班级", "日期", "书面作业分钟"}, {"C3", "11", "2025-10-05", "40"}, Bureau()},
+      {{"学校代码", "班级", "日期", "书面作业分钟"}, {"C5", "三年级1班", "2025-10-05", "40"}, Bureau()},
+      {{"学校代码", "班级", "日期", "书面作业分钟"}, {"C3", "三年级1班", "2025-10-06", "40"}, School3()},
+      {{"学校代码", "班级", "日期", "书面作业分钟"}, {"C1", "三年级1班", "2025-10-06", "40"}, School3()},
+  };
+  for (const Case& c : cases) {
+    std::string line;
+    for (const std::string& cell : c.row) line += (line.empty() ? "" : ",") + cell;
+    SCOPED_TRACE(line + " as " + c.who.username);
+    MemoryRowSource form(c.header, {c.row});
+    auto by_form = Import(conn(), c.who, clock_, schema_, form,
+                          {.file_name = "form", .format = "form", .collect_landed = true}, nullptr);
+    ASSERT_TRUE(by_form.ok()) << by_form.status().ToString();
+    std::string header;
+    for (const std::string& cell : c.header) header += (header.empty() ? "" : ",") + cell;
+    auto by_file = ImportCsv(header + "\n" + line + "\n", c.who);
+    ASSERT_TRUE(by_file.ok()) << by_file.status().ToString();
+    EXPECT_EQ(by_form->rows_ok, by_file->rows_ok);
+    EXPECT_EQ(by_form->rows_rejected, by_file->rows_rejected);
+    // The file comes second: a row the form landed, it replaces.
+    EXPECT_EQ(by_form->rows_inserted, by_form->rows_ok);
+    EXPECT_EQ(by_file->rows_updated, by_file->rows_ok);
+    ASSERT_EQ(by_form->problems.size(), by_file->problems.size());
+    for (size_t i = 0; i < by_form->problems.size(); ++i) {
+      EXPECT_EQ(by_form->problems[i].column, by_file->problems[i].column);
+      EXPECT_EQ(by_form->problems[i].reason_zh, by_file->problems[i].reason_zh);
+      EXPECT_EQ(by_form->problems[i].reason_en, by_file->problems[i].reason_en);
+    }
+    if (by_form->rows_ok == 1) {
+      ASSERT_EQ(by_form->landed.size(), 1u);
+      auto rs = conn().Query("SELECT org_path FROM ds_homework WHERE row_id = $1", {by_form->landed[0].row_id});
+      ASSERT_TRUE(rs.ok());
+      ASSERT_EQ(rs->size(), 1u);
+      EXPECT_EQ(rs->GetText(0, 0).rfind(c.who.org_path, 0), 0u) << rs->GetText(0, 0);
+    }
+  }
+  // Each submission is its own import with its own audit entry.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM imports WHERE format = 'form'"), static_cast<int64_t>(std::size(cases)));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'dataset.import'"),
+            2 * static_cast<int64_t>(std::size(cases)));
+}
+
 TEST_P(ImportTest, ConcurrentImportsIntoOneDatasetBothLand) {
   // Two imports of disjoint keys at once into the empty table: one of them
   // bulk-loads, the other waits for it and then upserts; row ids never clash.

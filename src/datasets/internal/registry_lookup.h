@@ -1,0 +1,89 @@
+// The registry as the importer sees it: orgs, classes and staff inside the
+// importing user's subtree, looked up by the codes and ids a row carries.
+// Anything outside the subtree reads as absent (so nothing leaks).
+//
+// Two ways to fill it:
+//   - Preload: the whole subtree in three queries, once per import — what a
+//     file of thousands of rows needs (validation then never touches the
+//     store; the lookups are const hash probes, safe from the producer
+//     thread while the connection is used by another).
+//   - OnDemand: nothing up front; each entry is fetched by one indexed query
+//     the first time a row names it and remembered for the rest of the
+//     import — what a web form's single row needs (loading a county's 4 000
+//     classes for one row cost 40–80 ms; a point lookup costs microseconds).
+//     Reads run on the import's own transaction, so they see the registry
+//     as of that transaction: no cache to invalidate.
+//
+// Thread-safety: one thread at a time. Preloaded lookups never write and
+// never use the connection; OnDemand ones use it and fill their maps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "storage/database.h"
+
+namespace edugov::datasets::internal {
+
+struct OrgEntry {
+  int64_t id = 0;
+  std::string path;
+  bool is_school = false;  // has a stage
+};
+struct ClassEntry {
+  int64_t school_id = 0;
+  const std::string* path = nullptr;  // the school's path, owned by the lookup
+};
+struct StaffEntry {
+  int64_t id = 0;
+  std::string path;  // of the org the person is posted at
+};
+
+class RegistryLookup {
+ public:
+  // The subtree under `subtree` (a materialised path "/1/4/", non-empty).
+  static StatusOr<RegistryLookup> Preload(storage::Connection& conn, const std::string& subtree,
+                                          bool need_classes, bool need_staff);
+  // `conn` must outlive the lookup; a failed query makes that lookup return
+  // "absent" and is kept in status(), which the caller must check before
+  // trusting a negative answer.
+  static RegistryLookup OnDemand(storage::Connection& conn, std::string subtree);
+
+  RegistryLookup(RegistryLookup&&) = default;
+  RegistryLookup& operator=(RegistryLookup&&) = default;
+
+  // Each returns null (or 0) when absent or outside the subtree. Pointers
+  // stay valid for the lookup's lifetime.
+  const OrgEntry* OrgByCode(std::string_view code);
+  const OrgEntry* OrgById(int64_t id);
+  const ClassEntry* ClassById(int64_t id);
+  int64_t ClassBySchoolName(int64_t school_id, std::string_view name);
+  const StaffEntry* StaffByCode(std::string_view code);
+  const StaffEntry* StaffById(int64_t id);
+
+  // OK, or the first error of an on-demand query.
+  const Status& status() const { return status_; }
+
+ private:
+  RegistryLookup() = default;
+  bool InSubtree(std::string_view path) const { return path.substr(0, subtree_.size()) == subtree_; }
+  const OrgEntry* AddOrg(int64_t id, std::string code, std::string path, bool is_school);
+  const StaffEntry* AddStaff(int64_t id, std::string code, std::string path);
+  // Runs an on-demand query; on error records it and returns false.
+  bool Fetch(std::string_view sql, const storage::Params& params, storage::ResultSet& out);
+
+  storage::Connection* conn_ = nullptr;  // set iff on demand
+  std::string subtree_;
+  Status status_;
+  std::unordered_map<std::string, int64_t> org_by_code_;
+  std::unordered_map<int64_t, OrgEntry> orgs_by_id_;
+  std::unordered_map<int64_t, ClassEntry> classes_;
+  std::unordered_map<std::string, int64_t> class_by_school_name_;  // "<school id>\x1f<name>"
+  std::unordered_map<std::string, int64_t> staff_by_code_;
+  std::unordered_map<int64_t, StaffEntry> staff_by_id_;
+};
+
+}  // namespace edugov::datasets::internal

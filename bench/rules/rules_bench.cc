@@ -689,6 +689,9 @@ int main(int argc, char** argv) {
   const std::string out = Arg(argc, argv, "--out", "bench/results/rules");
   const std::string sqlite_path = Arg(argc, argv, "--sqlite", "/tmp/rules_bench.db");
   const bool per_item = Arg(argc, argv, "--per-item", "1") == "1";
+  // --dump FILE: every finding (with its evidence) and target row of one
+  // sweep, one per line, to compare two builds of the engine; then exit.
+  const std::string dump = Arg(argc, argv, "--dump", "");
   const char* pg_env = std::getenv("EDUGOV_TEST_PG_URL");
   const std::string pg_url = pg_env ? pg_env : "";
 
@@ -722,6 +725,29 @@ int main(int argc, char** argv) {
               prov.reg.org_id.size(), prov.reg.class_id.size(), total_rows, rows_by_ds.str().c_str(), Ms(t0, t1),
               image.ColumnBytes() / 1048576.0);
   std::fflush(stdout);
+
+  if (!dump.empty()) {
+    auto res = rules::Evaluate(*pack, image, opt);
+    if (!res.ok()) return Fail(res.status());
+    std::ofstream f(dump);
+    char buf[128];
+    for (const auto& x : res->findings) {
+      std::snprintf(buf, sizeof buf, "%.9g\t%.9g", x.measured, x.threshold);
+      f << x.rule_id << '\t' << x.entity_type << '\t' << x.entity_id << '\t' << x.entity_name << '\t' << x.org_path
+        << '\t' << x.township_id << '\t' << x.period_label << '\t' << x.period_start << '\t' << x.period_end << '\t'
+        << buf << '\t' << x.comparison << '\t' << x.parameters.size() << '\t' << x.evidence_dataset << '\t'
+        << x.evidence_count << '\t';
+      for (int64_t id : x.evidence_row_ids) f << id << ',';
+      f << '\n';
+    }
+    for (const auto& t : res->targets) {
+      std::snprintf(buf, sizeof buf, "%.9g\t%.9g", t.measured, t.expected);
+      f << "target\t" << t.target_id << '\t' << t.entity_id << '\t' << buf << '\t' << t.has_value << '\t'
+        << rules::TargetStatusName(t.status) << '\n';
+    }
+    std::printf("dumped %zu findings, %zu target rows to %s\n", res->findings.size(), res->targets.size(), dump.c_str());
+    return 0;
+  }
 
   // ---- each rule and target alone (compile + evaluate), then the whole pack.
   struct Item { std::string kind, id; std::vector<double> ms; size_t findings = 0; };

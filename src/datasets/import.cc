@@ -260,16 +260,25 @@ class RowValidator {
         out = std::string(cell);
         return;
       case ColumnType::kEnum: {
-        for (const std::string& v : col.enum_values) {
-          if (AsciiEqualIgnoreCase(cell, v)) {
+        for (size_t i = 0; i < col.enum_values.size(); ++i) {
+          const std::string& v = col.enum_values[i];
+          const std::string* label = i < col.enum_labels_zh.size() ? &col.enum_labels_zh[i] : nullptr;
+          if (AsciiEqualIgnoreCase(cell, v) || (label && !label->empty() && cell == *label)) {
             out = v;
             return;
           }
         }
-        std::string allowed;
-        for (const std::string& v : col.enum_values) allowed += (allowed.empty() ? "" : "、") + v;
-        return bad("「" + col.label_zh + "」应为以下取值之一：" + allowed,
-                   col.name + " must be one of: " + allowed);
+        // "全面检查（full）、抽查（spot）" — the label a clerk knows, the value a
+        // script writes; either is accepted.
+        std::string allowed_zh, allowed_en;
+        for (size_t i = 0; i < col.enum_values.size(); ++i) {
+          const std::string& v = col.enum_values[i];
+          const std::string label = i < col.enum_labels_zh.size() ? col.enum_labels_zh[i] : std::string();
+          allowed_zh += (allowed_zh.empty() ? "" : "、") + (label.empty() ? v : label + "（" + v + "）");
+          allowed_en += (allowed_en.empty() ? "" : ", ") + (label.empty() ? v : v + " (" + label + ")");
+        }
+        return bad("「" + col.label_zh + "」应为以下取值之一：" + allowed_zh,
+                   col.name + " must be one of: " + allowed_en);
       }
       case ColumnType::kDate: {
         std::optional<int32_t> d = internal::ParseDateDays(cell);

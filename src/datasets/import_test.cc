@@ -529,6 +529,55 @@ TEST_P(ImportTest, AFormRowIsJudgedAsTheSameRowInAFile) {
             2 * static_cast<int64_t>(std::size(cases)));
 }
 
+// An enum declared with zh labels takes the label or the value, from a file
+// or a form; anything else is rejected with every allowed value listed.
+TEST_P(ImportTest, EnumAcceptsItsZhLabelOrItsValue) {
+  auto ds = ParseDatasets(YAML::Load(R"(
+- name: inspections
+  label_zh: 检查记录
+  entity: school_id
+  period: date
+  key: [school_id, date, mode]
+  columns:
+    - {name: school_id, type: ref, ref: school, required: true, label_zh: 学校}
+    - {name: date, type: date, required: true, label_zh: 检查日期}
+    - {name: mode, type: enum, required: true, label_zh: 检查方式,
+       values: [{value: full, label_zh: 全面检查}, {value: spot, label_zh: 抽查}, other]}
+)"), "test-pack.yaml");
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  const DatasetSchema& insp = (*ds)[0];
+  ASSERT_TRUE(EnsureDatasetTables(conn(), {insp}).ok());
+  auto csv = tabular::OpenCsvBytes(std::string("学校,检查日期,检查方式\n"
+                                               "C3,2025-09-01,全面检查\n"
+                                               "C3,2025-09-02,SPOT\n"
+                                               "C3,2025-09-03,抽查\n"
+                                               "C3,2025-09-04,other\n"
+                                               "C3,2025-09-05,全面\n"));
+  ASSERT_TRUE(csv.ok());
+  auto report = Import(conn(), Bureau(), clock_, insp, **csv, {.file_name = "检查.csv"}, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_ok, 4);
+  ASSERT_EQ(report->problems.size(), 1u);
+  EXPECT_EQ(report->problems[0].row_number, 6);
+  EXPECT_EQ(report->problems[0].column, "检查方式");
+  EXPECT_EQ(report->problems[0].reason_zh, "「检查方式」应为以下取值之一：全面检查（full）、抽查（spot）、other");
+  EXPECT_EQ(report->problems[0].reason_en, "mode must be one of: full (全面检查), spot (抽查), other");
+  auto rs = conn().Query("SELECT mode FROM ds_inspections ORDER BY date");
+  ASSERT_TRUE(rs.ok());
+  ASSERT_EQ(rs->size(), 4u);
+  EXPECT_EQ(rs->GetText(0, 0), "full");
+  EXPECT_EQ(rs->GetText(1, 0), "spot");
+  EXPECT_EQ(rs->GetText(2, 0), "spot");
+  EXPECT_EQ(rs->GetText(3, 0), "other");
+
+  MemoryRowSource form({"school_id", "date", "mode"}, {{"C3", "2025-09-10", "全面检查"}});
+  auto by_form = Import(conn(), School3(), clock_, insp, form,
+                        {.file_name = "web form", .format = "form", .collect_landed = true}, nullptr);
+  ASSERT_TRUE(by_form.ok()) << by_form.status().ToString();
+  ASSERT_EQ(by_form->landed.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(by_form->landed[0].values[2]), "full");
+}
+
 TEST_P(ImportTest, ConcurrentImportsIntoOneDatasetBothLand) {
   // Two imports of disjoint keys at once into the empty table: one of them
   // bulk-loads, the other waits for it and then upserts; row ids never clash.

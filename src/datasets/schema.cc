@@ -130,13 +130,32 @@ StatusOr<ColumnSchema> ParseColumn(const YAML::Node& node, std::string_view file
       return YamlError(v ? v : node, file, "enum column '" + c.name + "' needs a non-empty values list",
                        "枚举列 '" + c.name + "' 需要非空的 values 列表");
     }
+    // A value is a scalar ("full") or a map with its Chinese label
+    // ({value: full, label_zh: 全面检查}); the importer accepts either.
+    // Values and labels share one namespace, so a cell never means two values.
     std::set<std::string> seen;
     for (const auto& e : v) {
-      ASSIGN_OR_RETURN(std::string s, Scalar(e, file, "enum value"));
+      std::string s, label;
+      if (e.IsMap()) {
+        RETURN_IF_ERROR(CheckKeys(e, file, {"value", "label_zh"}));
+        if (!e["value"]) {
+          return YamlError(e, file, "an enum value written as a map needs value:",
+                           "以映射书写的枚举值需要 value:");
+        }
+        ASSIGN_OR_RETURN(s, Scalar(e["value"], file, "enum value"));
+        if (e["label_zh"]) { ASSIGN_OR_RETURN(label, Scalar(e["label_zh"], file, "label_zh")); }
+      } else {
+        ASSIGN_OR_RETURN(s, Scalar(e, file, "enum value"));
+      }
       if (!seen.insert(s).second) {
         return YamlError(e, file, "duplicate enum value '" + s + "'", "重复的枚举值 '" + s + "'");
       }
+      if (!label.empty() && label != s && !seen.insert(label).second) {
+        return YamlError(e, file, "enum label '" + label + "' repeats a value or label of this column",
+                         "枚举标签 '" + label + "' 与本列的其他取值或标签重复");
+      }
       c.enum_values.push_back(s);
+      c.enum_labels_zh.push_back(label);
     }
   } else if (node["values"]) {
     return YamlError(node["values"], file, "values is only for type: enum", "values 只用于 type: enum");

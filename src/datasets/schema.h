@@ -22,6 +22,8 @@
 //         - {name: written_minutes, type: int, min: 0, max: 600, label_zh: 书面作业分钟}
 //         - {name: phone_based, type: bool, label_zh: 手机布置}
 //         - {name: kind, type: enum, values: [fee, canteen]}
+//         - {name: mode, type: enum,          # a value may carry its zh label
+//            values: [{value: full, label_zh: 全面检查}, {value: spot, label_zh: 抽查}]}
 //
 // Column names must not be one of the reserved store columns (row_id,
 // org_path, submitted_at). The entity column is a required ref to class or
@@ -69,6 +71,10 @@ struct ColumnSchema {
   ColumnType type = ColumnType::kText;
   RefKind ref = RefKind::kNone;          // set iff type == kRef
   std::vector<std::string> enum_values;  // non-empty iff type == kEnum
+  // Parallel to enum_values: each value's Chinese label, "" when none was
+  // declared. Input may give the label instead of the value; the store
+  // keeps the value.
+  std::vector<std::string> enum_labels_zh;
   bool required = false;
   // Inclusive bounds for int and decimal columns (and, in minutes since
   // midnight, for time columns written "HH:MM" in the YAML).

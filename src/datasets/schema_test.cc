@@ -47,6 +47,17 @@ TEST(ParseDatasetsTest, ParsesEveryColumnKind) {
   EXPECT_EQ(d.ColumnIndex("nope"), -1);
 }
 
+TEST(ParseDatasetsTest, EnumValuesMayCarryZhLabels) {
+  auto ds = Parse("- name: t\n  entity: c\n  period: d\n  key: [c, d]\n  columns:\n"
+                  "    - {name: c, type: ref, ref: class, required: true}\n"
+                  "    - {name: d, type: date, required: true}\n"
+                  "    - {name: mode, type: enum, values: [{value: full, label_zh: 全面检查}, spot]}\n");
+  ASSERT_TRUE(ds.ok()) << ds.status().ToString();
+  const ColumnSchema& mode = (*ds)[0].columns[2];
+  EXPECT_EQ(mode.enum_values, (std::vector<std::string>{"full", "spot"}));
+  EXPECT_EQ(mode.enum_labels_zh, (std::vector<std::string>{"全面检查", ""}));
+}
+
 TEST(ParseDatasetsTest, ErrorsNameFileLineAndColumn) {
   auto ds = Parse("- name: x\n  entity: c\n  period: d\n  key: [c]\n  columns:\n"
                   "    - {name: c, type: ref, ref: class, required: true}\n"
@@ -83,6 +94,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{DS("    - {name: Bad, type: int}\n", ""), "must match"},
         BadCase{DS("    - {name: row_id, type: int}\n", ""), "reserved"},
         BadCase{DS("    - {name: e, type: enum}\n", ""), "needs a non-empty values"},
+        BadCase{DS("    - {name: e, type: enum, values: [{value: a, label_zh: 甲}, {value: b, label_zh: 甲}]}\n", ""),
+                "enum label '甲' repeats"},
+        BadCase{DS("    - {name: e, type: enum, values: [a, {value: b, label_zh: a}]}\n", ""),
+                "enum label 'a' repeats"},
+        BadCase{DS("    - {name: e, type: enum, values: [{label_zh: 甲}]}\n", ""), "needs value:"},
+        BadCase{DS("    - {name: e, type: enum, values: [{value: a, colour: red}]}\n", ""),
+                "unknown key 'colour'"},
         BadCase{DS("    - {name: r, type: ref}\n", ""), "needs ref:"},
         BadCase{DS("    - {name: r, type: ref, ref: teacher}\n", ""), "unknown ref 'teacher'"},
         BadCase{DS("    - {name: m, type: int, min: 5, max: 1}\n", ""), "min is greater than max"},

@@ -2,6 +2,7 @@
 // datasets:: function, map the result (dataset_handlers.h lists the routes).
 #include "http/dataset_handlers.h"
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -99,6 +100,10 @@ nlohmann::json SchemaJson(const DatasetSchema& s) {
                           {"required", c.required}};
     if (c.type == datasets::ColumnType::kRef) col["ref"] = datasets::RefKindName(c.ref);
     if (!c.enum_values.empty()) col["values"] = c.enum_values;
+    // Parallel to values, "" where none is declared; only when some are.
+    if (std::any_of(c.enum_labels_zh.begin(), c.enum_labels_zh.end(), [](const std::string& l) { return !l.empty(); })) {
+      col["value_labels_zh"] = c.enum_labels_zh;
+    }
     if (c.min) col["min"] = *c.min;
     if (c.max) col["max"] = *c.max;
     cols.push_back(std::move(col));
@@ -226,7 +231,7 @@ Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p)
       {"row_id", row_id}, {"import_id", report->import_id}, {"updated", report->rows_updated > 0}};
   // The row has committed; its findings are re-checked now so the UI shows them at once.
   if (state.recheck) {
-    out["recheck"] = RecheckJson(state.recheck->Recheck(**conn, *app.clock, (*schema)->name, report->landed));
+    out["recheck"] = RecheckJson(state.recheck->Recheck(**conn, *app.clock, (*schema)->name, report->landed, p));
   }
   return JsonResponse(out, report->rows_updated > 0 ? 200 : 201);
 }

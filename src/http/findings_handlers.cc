@@ -2,12 +2,27 @@
 // the materialised org path stored with each finding (findings_handlers.h
 // lists the routes). rules/findings_store.h offers no scoped read, so the
 // SQL is here; it is read-only and portable (SQLite and PostgreSQL).
+//
+// The read cache (docs/architecture.md, "Findings read cache"): a page of
+// findings is a function of the caller's org path, the query parameters and
+// the stored findings and registry names. The serialized 200 answer is kept
+// per (route, org path, query) and served while neither
+// rules::FindingsGeneration() nor registry::RegistryGeneration() has moved
+// since it was built (both are bumped after every commit of a findings or
+// registry write of this process) and for at most kCacheTtl (so findings
+// written by another process — `edugov check` from cron — show within it).
+// Errors are never cached. The key holds the org path itself, so a school
+// is only ever served an answer built for its own subtree.
 #include "http/findings_handlers.h"
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -15,6 +30,8 @@
 #include <nlohmann/json.hpp>
 
 #include "http/query_params.h"
+#include "registry/registry.h"
+#include "rules/findings_store.h"
 #include "storage/database.h"
 
 namespace edugov::http {
@@ -199,23 +216,114 @@ StatusOr<nlohmann::json> Summary(storage::Connection& conn, const Request& req, 
   return nlohmann::json{{"items", std::move(items)}};
 }
 
+// How long a cached answer may be served without a generation bump: the
+// bound on seeing findings written by another process.
+constexpr std::chrono::milliseconds kCacheTtl{1000};
+// Past this many entries (or bytes) the cache starts over: a bound on
+// memory when many orgs and filters are read, not a tuning knob.
+constexpr size_t kCacheMaxEntries = 20000;
+constexpr size_t kCacheMaxBytes = size_t{64} << 20;
+
+// Serialized 200 answers by key; see the file comment. Thread-safe.
+class ReadCache {
+ public:
+  struct Generations {
+    uint64_t findings = 0;
+    uint64_t registry = 0;
+    bool operator==(const Generations&) const = default;
+  };
+  static Generations Now() { return {rules::FindingsGeneration(), registry::RegistryGeneration()}; }
+
+  // The body cached under `key` if still current at `now`.
+  std::shared_ptr<const std::string> Get(const std::string& key, TimePoint now) {
+    const Generations gen = Now();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return nullptr;
+    if (it->second.gen == gen && now >= it->second.built_at && now - it->second.built_at < kCacheTtl) {
+      return it->second.body;
+    }
+    bytes_ -= it->second.body->size() + key.size();
+    map_.erase(it);
+    return nullptr;
+  }
+
+  // `gen` and `built_at` must have been taken before the answer was read
+  // from the store, so a write committed meanwhile leaves it stale.
+  void Put(const std::string& key, Generations gen, TimePoint built_at, std::string body) {
+    auto shared = std::make_shared<const std::string>(std::move(body));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (map_.size() >= kCacheMaxEntries || bytes_ + shared->size() + key.size() > kCacheMaxBytes) {
+      map_.clear();
+      bytes_ = 0;
+    }
+    auto [it, inserted] = map_.try_emplace(key);
+    if (!inserted) bytes_ -= it->second.body->size() + key.size();
+    it->second = Entry{gen, built_at, shared};
+    bytes_ += shared->size() + key.size();
+  }
+
+ private:
+  struct Entry {
+    Generations gen;
+    TimePoint built_at;
+    std::shared_ptr<const std::string> body;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> map_;
+  size_t bytes_ = 0;
+};
+
+// route NUL org path NUL (name NUL value NUL)…: NUL cannot occur in a
+// decoded parameter the server accepted as text, and each part is
+// length-delimited by it, so two different requests never share a key.
+std::string CacheKey(std::string_view route, const Request& req, const Principal& p) {
+  std::string key;
+  key.reserve(64 + p.org_path.size());
+  key.append(route).push_back('\0');
+  key.append(p.org_path).push_back('\0');
+  for (const auto& [name, value] : req.query) {
+    key.append(std::to_string(name.size())).push_back(':');
+    key.append(name);
+    key.append(std::to_string(value.size())).push_back(':');
+    key.append(value);
+  }
+  return key;
+}
+
 template <typename Fn>
-Response Read(App& app, const Request& req, const Principal& p, Fn&& fn) {
+Response Read(App& app, ReadCache& cache, std::string_view route, const Request& req, const Principal& p,
+              Fn&& fn) {
+  const std::string key = CacheKey(route, req, p);
+  const TimePoint now = app.clock->Now();
+  if (std::shared_ptr<const std::string> hit = cache.Get(key, now)) {
+    Response res;
+    res.body = *hit;
+    return res;
+  }
+  const ReadCache::Generations gen = ReadCache::Now();  // before the store is read
   auto conn = app.db->Acquire();
   if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
   StatusOr<nlohmann::json> body = fn(**conn, req, p);
   if (!body.ok()) return ErrorResponse(body.status(), req.lang);
-  return JsonResponse(*body);
+  Response res = JsonResponse(*body);
+  if (res.status == 200 && res.headers.empty()) cache.Put(key, gen, now, res.body);
+  return res;
 }
 
 }  // namespace
 
 void RegisterFindingsHandlers(Router& router, App& app) {
-  router.Add(Method::kGet, "/api/v1/findings", Authed(app, [&app](Request& req, const Principal& p) {
-               return Read(app, req, p, ListFindings);
+  // Shared by both routes (the key names the route); lives as long as the
+  // handlers that hold it.
+  auto cache = std::make_shared<ReadCache>();
+  router.Add(Method::kGet, "/api/v1/findings", Authed(app, [&app, cache](Request& req, const Principal& p) {
+               return Read(app, *cache, "list", req, p, ListFindings);
              }));
   router.Add(Method::kGet, "/api/v1/findings/summary",
-             Authed(app, [&app](Request& req, const Principal& p) { return Read(app, req, p, Summary); }));
+             Authed(app, [&app, cache](Request& req, const Principal& p) {
+               return Read(app, *cache, "summary", req, p, Summary);
+             }));
 }
 
 }  // namespace edugov::http

@@ -257,6 +257,7 @@ StatusOr<StoredTimetableFindings> StoreTimetableFindings(
                                 .after = after.dump()},
                                clock);
   });
+  rules::NoteFindingsChanged();  // after the commit: the findings read cache (findings_store.h)
   if (!s.ok()) return s;
   return out;
 }

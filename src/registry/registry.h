@@ -203,6 +203,15 @@ struct StaffDetail {
   double rural_years = 0;         // RuralTeachingYears(postings, as_of)
 };
 
+// ---------------------------------------------------------------- generation
+// A process-wide counter bumped after every registry write of this process
+// commits (org, class, staff, posting created/changed/deleted; a CSV
+// import). Caches of registry-derived data (rules/live_image.h, the
+// findings read cache) note it before they read and reload when it moved.
+// Writes by another process (`edugov demo-data`, a second server) do not
+// bump it. Thread-safe.
+uint64_t RegistryGeneration();
+
 // ---------------------------------------------------------------- reads
 
 // The org with its breadcrumb and subtree counts.

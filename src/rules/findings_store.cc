@@ -1,5 +1,6 @@
 #include "rules/findings_store.h"
 
+#include <atomic>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -9,6 +10,8 @@ namespace edugov::rules {
 namespace {
 
 using Key = std::tuple<std::string, std::string, int64_t, std::string>;
+
+std::atomic<uint64_t> g_findings_generation{0};
 
 std::string DayText(int32_t d, bool open) {
   return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString();
@@ -36,6 +39,9 @@ storage::Value OptTownship(const Finding& f) {
 
 }  // namespace
 
+uint64_t FindingsGeneration() { return g_findings_generation.load(); }
+void NoteFindingsChanged() { g_findings_generation.fetch_add(1); }
+
 StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack& pack,
                                    const std::vector<Finding>& findings, Date as_of, const Clock& clock) {
   SaveScope scope;
@@ -45,6 +51,7 @@ StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack&
     ASSIGN_OR_RETURN(sum, SaveFindingsInTransaction(tx, findings, as_of, clock, scope));
     return OkStatus();
   });
+  NoteFindingsChanged();  // after the commit (or rollback: a harmless extra bump)
   if (!s.ok()) return s;
   return sum;
 }

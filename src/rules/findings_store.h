@@ -49,6 +49,17 @@ struct SaveScope {
 StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const std::vector<Finding>& findings,
                                                 Date as_of, const Clock& clock, const SaveScope& scope);
 
+// A process-wide counter of findings writes, for caches of findings reads
+// (src/http/findings_handlers.cc). Every path of this process that writes
+// the findings table calls NoteFindingsChanged() after its transaction
+// commits: SaveFindings does itself; a caller of SaveFindingsInTransaction
+// (and of any other findings write) must, after its commit. A reader that
+// notes FindingsGeneration() before it queries and finds it unchanged later
+// knows its copy is current. Writes by another process (`edugov check`)
+// do not bump it. Thread-safe.
+uint64_t FindingsGeneration();
+void NoteFindingsChanged();
+
 struct StoredFinding {
   int64_t id = 0;
   std::string rule_id;

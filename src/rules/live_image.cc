@@ -5,7 +5,9 @@
 #include <chrono>
 #include <set>
 
+#include "registry/registry.h"
 #include "rules/compiler.h"
+#include "rules/findings_store.h"
 #include "rules/evaluator.h"
 #include "rules/recheck_internal.h"
 
@@ -50,8 +52,16 @@ void LiveImage::IndexDatasetLocked(size_t d) {
   }
 }
 
+bool LiveImage::FreshLocked(Date as_of) const {
+  return loaded_ && !stale_ && image_.registry.as_of == as_of &&
+         registry_generation_ == registry::RegistryGeneration();
+}
+
 Status LiveImage::LoadLocked(storage::Connection& conn, Date as_of) {
   loaded_ = false;
+  // Noted before the registry is read: a registry write that commits after
+  // this point bumps it past the noted value, so the image reloads.
+  registry_generation_ = registry::RegistryGeneration();
   ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
   ASSIGN_OR_RETURN(image_, datasets::LoadImage(conn, pack_.datasets, std::move(reg)));
   const datasets::RegistryImage& r = image_.registry;
@@ -384,17 +394,15 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
   const auto t_save = std::chrono::steady_clock::now();
   summary.evaluate_us = std::chrono::duration_cast<std::chrono::microseconds>(t_save - t_eval).count();
   SaveResult saved;
-  RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+  Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
     saved = SaveResult{};
     return SaveScoped(tx, aff.rules, findings, touched, as_of, clock, saved);
-  }));
+  });
+  NoteFindingsChanged();  // after the commit (findings_store.h)
+  RETURN_IF_ERROR(s);
   summary.save_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();
-  summary.opened = saved.opened;
-  summary.standing = saved.standing;
-  summary.reopened = saved.reopened;
-  summary.resolved = saved.resolved;
-  summary.open_finding_ids = std::move(saved.open_ids);
+  CopySaved(std::move(saved), summary);
   return summary;
 }
 

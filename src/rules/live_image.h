@@ -20,7 +20,9 @@
 // next Apply or Recheck, when the China date differs from the image's
 // (registry rural years are computed as of a date), when an applied row names
 // an entity the registry image does not know (a class created since the
-// load), or after Invalidate() (call it when the registry changes). Rows
+// load), after a registry write of this process (registry::RegistryGeneration()
+// moved: a class, school or staff member added, changed or re-flagged
+// through the API or a registry import), or after Invalidate(). Rows
 // written by another process (`edugov import`, `edugov demo-data`) are not
 // seen until such a reload.
 //
@@ -106,7 +108,9 @@ class LiveImage {
  private:
   // Requires mu_ held exclusively.
   Status LoadLocked(storage::Connection& conn, Date as_of);
-  bool FreshLocked(Date as_of) const { return loaded_ && !stale_ && image_.registry.as_of == as_of; }
+  // Loaded, not invalidated, of `as_of`, and no registry write since the
+  // load (registry::RegistryGeneration()).
+  bool FreshLocked(Date as_of) const;
   void IndexDatasetLocked(size_t d);
   Status ApplyRowLocked(size_t d, const datasets::IngestedRow& row);
   int32_t RowOrg(size_t d, int32_t entity) const;
@@ -119,6 +123,7 @@ class LiveImage {
   mutable std::shared_mutex mu_;
   bool loaded_ = false;
   bool stale_ = false;
+  uint64_t registry_generation_ = 0;  // registry::RegistryGeneration() noted before the load
   int64_t loads_ = 0;
   int64_t applied_ = 0;
   datasets::ColumnarImage image_;  // datasets in pack_.datasets order

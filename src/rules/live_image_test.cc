@@ -303,6 +303,69 @@ TEST_P(LiveImageTest, ReloadsWhenTheDateChanges) {
   EXPECT_EQ(rechecker_->live().GetStats().loads, 3);
 }
 
+// Issue 3: a registry edit made through the registry's API reaches the live
+// image — the re-check after it judges the class by its new grade.
+TEST_P(LiveImageTest, ARegistryEditReachesTheNextRecheck) {
+  clock_.Set(TimePoint(std::chrono::seconds(1763956800)));
+  // Class 101 is in grade 4: 30 written minutes break no norm.
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"101", "2025-11-11", "30", "0"});
+  EXPECT_FALSE(StoredOpen({"homework-grades-1-2-none"}).count({"homework-grades-1-2-none", "class", 101, "2025-11-11"}));
+  const int64_t loads = rechecker_->live().GetStats().loads;
+  // The school corrects the class's grade to 2 (no written homework allowed).
+  auto edited = registry::UpdateClass(conn(), Bureau(), clock_, 101, {.grade = 2});
+  ASSERT_TRUE(edited.ok()) << edited.status().ToString();
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"101", "2025-11-12", "30", "0"});
+  EXPECT_TRUE(StoredOpen({"homework-grades-1-2-none"}).count({"homework-grades-1-2-none", "class", 101, "2025-11-12"}))
+      << "the re-check judged class 101 by its old grade";
+  EXPECT_EQ(rechecker_->live().GetStats().loads, loads + 1) << "the edit reloads the image once";
+  // No edit since: the next re-check needs no reload.
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"101", "2025-11-13", "30", "0"});
+  EXPECT_EQ(rechecker_->live().GetStats().loads, loads + 1);
+}
+
+// Issue 3: the re-check's scope reaches the township's own classes (a
+// 中心学校 teaches too), so a teacher's answer must not list their ids.
+TEST_P(LiveImageTest, TheSubmitterIsAnsweredOnlyWithFindingsTheyMayOpen) {
+  clock_.Set(TimePoint(std::chrono::seconds(1763956800)));
+  ASSERT_TRUE(conn().Execute("UPDATE orgs SET stage = 'nine_year' WHERE id = 2").ok());
+  ASSERT_TRUE(conn().Execute("INSERT INTO classes (id, school_id, grade, name, created_at, updated_at) VALUES "
+                             "(20, 2, 1, '中心学校一年级1班', 0, 0)")
+                  .ok());
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"20", "2025-11-12", "40", "0"});
+  ASSERT_TRUE(StoredOpen({"homework-grades-1-2-none"}).count({"homework-grades-1-2-none", "class", 20, "2025-11-12"}));
+
+  const accounts::Principal teacher{.user_id = 7, .username = "laoshi", .role = accounts::Role::kTeacher,
+                                    .org_id = 10, .org_path = "/1/2/10/"};
+  datasets::MemoryRowSource source({"class_id", "date", "written_minutes", "phone_based"},
+                                   {{"100", "2025-11-12", "30", "0"}});
+  datasets::ImportOptions options{.file_name = "web form", .format = "form", .collect_landed = true};
+  auto report = datasets::Import(conn(), teacher, clock_, Schema("homework"), source, options, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  auto all = rechecker_->Recheck(conn(), clock_, "homework", report->landed);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  auto answered = rechecker_->Recheck(conn(), clock_, "homework", report->landed, teacher);
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+
+  // The unfiltered summary holds the township class's finding (the leak this guards against) …
+  auto path_of = [&](int64_t id) {
+    auto rs = conn().Query("SELECT org_path FROM findings WHERE id = $1", {storage::Value(id)});
+    EXPECT_TRUE(rs.ok() && rs->size() == 1);
+    return rs.ok() && rs->size() == 1 ? rs->GetText(0, 0) : std::string();
+  };
+  int hidden = 0;
+  for (int64_t id : all->open_finding_ids) hidden += teacher.CanSee(path_of(id)) ? 0 : 1;
+  EXPECT_GE(hidden, 1) << "the scope should reach the township's class";
+  // … the answer to the teacher only what the teacher may open, and all of it.
+  ASSERT_EQ(answered->open_finding_ids.size(), answered->open_finding_org_paths.size());
+  EXPECT_EQ(answered->open_finding_ids.size() + static_cast<size_t>(hidden), all->open_finding_ids.size());
+  EXPECT_FALSE(answered->open_finding_ids.empty());
+  for (size_t i = 0; i < answered->open_finding_ids.size(); ++i) {
+    EXPECT_EQ(path_of(answered->open_finding_ids[i]), answered->open_finding_org_paths[i]);
+    EXPECT_TRUE(teacher.CanSee(answered->open_finding_org_paths[i]))
+        << "finding " << answered->open_finding_ids[i] << " at " << answered->open_finding_org_paths[i];
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LiveImageTest, ::testing::ValuesIn(testing::TestBackends()),
                          [](const auto& info) { return testing::BackendName(info.param); });
 

@@ -15,6 +15,7 @@
 #include "registry/registry.h"
 #include "rules/binder.h"
 #include "rules/compiler.h"
+#include "rules/findings_store.h"
 #include "rules/evaluator.h"
 #include "rules/live_image.h"
 #include "rules/policy_parser.h"
@@ -218,7 +219,7 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
                     ParamsJson(f), EvidenceJson(f), f.evidence_count, today, now_us}));
       if (!ins.empty()) {
         ++out.opened;
-        out.open_ids.push_back(ins.GetInt(0, 0));
+        out.open.emplace_back(ins.GetInt(0, 0), f.org_path);
         continue;
       }
       ASSIGN_OR_RETURN(storage::ResultSet again,
@@ -244,7 +245,7 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
         {id, f.measured, f.threshold, ParamsJson(f), EvidenceJson(f), f.evidence_count, today, now_us,
          int64_t{reopen ? 1 : 0}}));
     (reopen ? out.reopened : out.standing) += 1;
-    out.open_ids.push_back(id);
+    out.open.emplace_back(id, f.org_path);
   }
   for (const auto& [k, row] : stored) {
     if (row.seen || row.status != "open") continue;
@@ -254,8 +255,21 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
         {row.id, today, now_us}));
     ++out.resolved;
   }
-  std::sort(out.open_ids.begin(), out.open_ids.end());
+  std::sort(out.open.begin(), out.open.end());
   return OkStatus();
+}
+
+void CopySaved(SaveResult&& saved, RecheckSummary& summary) {
+  summary.opened = saved.opened;
+  summary.standing = saved.standing;
+  summary.reopened = saved.reopened;
+  summary.resolved = saved.resolved;
+  summary.open_finding_ids.clear();
+  summary.open_finding_org_paths.clear();
+  for (auto& [id, path] : saved.open) {
+    summary.open_finding_ids.push_back(id);
+    summary.open_finding_org_paths.push_back(std::move(path));
+  }
 }
 
 Affected AffectedRules(const bound::Pack& pack, std::string_view dataset) {
@@ -375,17 +389,15 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
   const auto t_save = std::chrono::steady_clock::now();
   summary.evaluate_us = std::chrono::duration_cast<std::chrono::microseconds>(t_save - t_eval).count();
   SaveResult saved;
-  RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+  Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
     saved = SaveResult{};
     return SaveScoped(tx, affected, findings, touched, as_of, clock, saved);
-  }));
+  });
+  NoteFindingsChanged();  // after the commit (findings_store.h)
+  RETURN_IF_ERROR(s);
   summary.save_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();
-  summary.opened = saved.opened;
-  summary.standing = saved.standing;
-  summary.reopened = saved.reopened;
-  summary.resolved = saved.resolved;
-  summary.open_finding_ids = std::move(saved.open_ids);
+  CopySaved(std::move(saved), summary);
   return summary;
 }
 
@@ -406,6 +418,27 @@ StatusOr<RecheckSummary> SubmissionRechecker::Recheck(storage::Connection& conn,
   const Date as_of = registry::ChinaDate(clock.Now());
   RETURN_IF_ERROR(live_->Apply(conn, as_of, dataset, rows));
   return live_->Recheck(conn, dataset, rows, as_of, clock);
+}
+
+StatusOr<RecheckSummary> SubmissionRechecker::Recheck(storage::Connection& conn, const Clock& clock,
+                                                      std::string_view dataset,
+                                                      const std::vector<datasets::IngestedRow>& rows,
+                                                      const accounts::Principal& submitter) const {
+  ASSIGN_OR_RETURN(RecheckSummary summary, Recheck(conn, clock, dataset, rows));
+  KeepVisibleTo(summary, submitter);
+  return summary;
+}
+
+void KeepVisibleTo(RecheckSummary& summary, const accounts::Principal& viewer) {
+  std::vector<int64_t> ids;
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < summary.open_finding_ids.size() && i < summary.open_finding_org_paths.size(); ++i) {
+    if (!viewer.CanSee(summary.open_finding_org_paths[i])) continue;
+    ids.push_back(summary.open_finding_ids[i]);
+    paths.push_back(std::move(summary.open_finding_org_paths[i]));
+  }
+  summary.open_finding_ids = std::move(ids);
+  summary.open_finding_org_paths = std::move(paths);
 }
 
 Status SubmissionRechecker::Ingested(storage::Connection& conn, const Clock& clock, std::string_view dataset,

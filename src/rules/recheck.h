@@ -51,6 +51,7 @@
 #include <string_view>
 #include <vector>
 
+#include "accounts/principal.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/status.h"
@@ -74,9 +75,19 @@ struct RecheckSummary {
   int64_t evaluate_us = 0;
   int64_t save_us = 0;
   // Ids of the open findings in scope after the re-check, ascending (what
-  // the UI links to: "your entry produced finding #12").
+  // the UI links to: "your entry produced finding #12"). The scope reaches
+  // above the submitter (the township, other schools a township rule
+  // groups): before an answer leaves the server, KeepVisibleTo() drops the
+  // ones the submitter cannot open.
   std::vector<int64_t> open_finding_ids;
+  // The org path of each finding in open_finding_ids (same order).
+  std::vector<std::string> open_finding_org_paths;
 };
+
+// Keeps in `summary.open_finding_ids` (and the paths beside them) only the
+// findings `viewer` may open (accounts::Principal::CanSee of the finding's
+// org path — the test GET /api/v1/findings/{id} applies). Counts are kept.
+void KeepVisibleTo(RecheckSummary& summary, const accounts::Principal& viewer);
 
 // Re-checks `pack`'s rules affected by `rows` of `dataset` (as stored:
 // datasets::IngestedRow, e.g. ImportReport::landed). Rows whose entity is not
@@ -105,6 +116,11 @@ class SubmissionRechecker {
   // RecheckSubmission.
   StatusOr<RecheckSummary> Recheck(storage::Connection& conn, const Clock& clock, std::string_view dataset,
                                    const std::vector<datasets::IngestedRow>& rows) const;
+  // The same, for an answer to `submitter`: the open finding ids are those
+  // the submitter may open (KeepVisibleTo). What the server returns.
+  StatusOr<RecheckSummary> Recheck(storage::Connection& conn, const Clock& clock, std::string_view dataset,
+                                   const std::vector<datasets::IngestedRow>& rows,
+                                   const accounts::Principal& submitter) const;
 
   // An import committed: applies its rows to the live image (no re-check;
   // the sweep judges imports).

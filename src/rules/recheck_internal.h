@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "datasets/columnar.h"
 #include "rules/bound.h"
+#include "rules/recheck.h"
 #include "rules/evaluator.h"
 #include "storage/database.h"
 
@@ -59,8 +60,12 @@ int32_t ReadRoot(const datasets::RegistryImage& reg, bound::GroupEntity level, i
 
 struct SaveResult {
   int64_t opened = 0, standing = 0, reopened = 0, resolved = 0;
-  std::vector<int64_t> open_ids;
+  // The open findings in scope: (id, org path of the finding), ascending by id.
+  std::vector<std::pair<int64_t, std::string>> open;
 };
+
+// Copies `saved`'s counts and open findings into `summary`.
+void CopySaved(SaveResult&& saved, RecheckSummary& summary);
 
 // The scoped upsert/resolve of recheck.h step 5, inside `tx` (a transaction).
 Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>& rules,

@@ -1,8 +1,21 @@
 #include "registry/internal/common.h"
 
+#include <atomic>
+
 #include "ledger/audit.h"
 
+namespace edugov::registry {
+namespace {
+std::atomic<uint64_t> g_registry_generation{0};
+}  // namespace
+
+uint64_t RegistryGeneration() { return g_registry_generation.load(); }
+
+}  // namespace edugov::registry
+
 namespace edugov::registry::internal {
+
+RegistryWriteScope::~RegistryWriteScope() { g_registry_generation.fetch_add(1); }
 
 Status FieldError(std::string field, std::string en, std::string zh) {
   return InvalidArgumentError(std::move(en), std::move(zh)).WithField(std::move(field));

@@ -18,6 +18,18 @@
 
 namespace edugov::registry::internal {
 
+// Bumps RegistryGeneration() when it goes out of scope: declared first in
+// every registry write function, so the bump comes after the write's
+// transaction has committed (or failed — an extra bump costs only a reload).
+// A reader that notes the generation before it reads the registry and finds
+// it unchanged later knows its copy is current.
+struct RegistryWriteScope {
+  RegistryWriteScope() = default;
+  RegistryWriteScope(const RegistryWriteScope&) = delete;
+  RegistryWriteScope& operator=(const RegistryWriteScope&) = delete;
+  ~RegistryWriteScope();
+};
+
 // kInvalidArgument naming `field`.
 Status FieldError(std::string field, std::string en, std::string zh);
 

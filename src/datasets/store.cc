@@ -85,7 +85,11 @@ StatusOr<ImportRecord> ReadImport(Connection& conn, const accounts::Principal& p
 std::vector<std::string> CreateTableStatements(const DatasetSchema& schema, Backend backend) {
   const std::string table = schema.TableName();
   std::string sql = "CREATE TABLE IF NOT EXISTS " + storage::QuoteIdentifier(table) + " (\n";
-  sql += "  row_id BIGINT PRIMARY KEY,\n  org_path TEXT NOT NULL,\n  submitted_at BIGINT NOT NULL";
+  // SQLite: INTEGER PRIMARY KEY makes row_id the rowid itself — one B-tree
+  // for table and key instead of two (BIGINT PRIMARY KEY would get its own
+  // index, which a bulk load cannot drop). Still 64-bit, same values.
+  sql += backend == Backend::kSqlite ? "  row_id INTEGER PRIMARY KEY" : "  row_id BIGINT PRIMARY KEY";
+  sql += ",\n  org_path TEXT NOT NULL,\n  submitted_at BIGINT NOT NULL";
   for (const ColumnSchema& c : schema.columns) {
     sql += ",\n  " + storage::QuoteIdentifier(c.name) + " " + SqlType(c.type, backend);
     if (c.required) sql += " NOT NULL";

@@ -42,6 +42,8 @@ TEST(CreateTableStatementsTest, TypedColumnsUniqueKeyAndIndexes) {
   EXPECT_NE(sql[3].find("(\"date\")"), std::string::npos);
   EXPECT_NE(CreateTableStatements(Inspections(), Backend::kSqlite)[0].find("\"fee_total\" REAL"),
             std::string::npos);
+  EXPECT_NE(CreateTableStatements(Inspections(), Backend::kSqlite)[0].find("row_id INTEGER PRIMARY KEY"),
+            std::string::npos);
 }
 
 class StoreTest : public ::testing::TestWithParam<Backend> {};

@@ -43,13 +43,18 @@ async function classOf(s, grades) {
   return c;
 }
 
-// Of a re-check's open finding ids (all open findings of the groups it
-// re-judged, other schools' among them), the one of `rule` for class `classId`.
+// Of a re-check's open finding ids, the one of `rule` for class `classId`.
+// The server lists only findings the submitter may open (recheck.h,
+// KeepVisibleTo): every id must answer 200 — a 404 would be another org's
+// finding leaking its id.
 async function findingOf(s, ids, rule, classId) {
+  let found = null;
   for (const id of ids) {
     const r = await s.raw('GET', `/findings/${id}`);
-    if (r.status === 200 && r.body.rule === rule && r.body.entity.id === classId) return r.body;
+    assert.equal(r.status, 200, `re-check answered finding ${id}, which ${s.user.username} cannot open`);
+    if (r.body.rule === rule && r.body.entity.id === classId) found = r.body;
   }
+  if (found) return found;
   assert.fail(`no ${rule} finding for class ${classId} among ${JSON.stringify(ids)}`);
 }
 
@@ -117,10 +122,18 @@ test('a teacher records written homework for grade 1: the clause-25 finding open
   assert.equal(fixed.status, 200);
   assert.equal(fixed.body.recheck.resolved, 1);
   assert.equal((await teacher.get(`/findings/${id}`)).status, 'resolved');
+  // The school's list (served from the read cache) shows the change at once.
+  assert.equal((await school.get('/findings?clause=25&limit=500')).items.find((x) => x.id === id).status, 'resolved');
   // … and wrong again reopens the same finding (for the tests below).
   const back = await teacher.raw('POST', '/datasets/homework/rows',
     { class_id: cls.id, date: '2025-11-12', written_minutes: 30, phone_based: false });
   assert.equal(back.body.recheck.reopened, 1);
+  assert.equal((await school.get('/findings?clause=25&limit=500')).items.find((x) => x.id === id).status, 'open');
+  for (const x of [again, fixed, back]) {
+    for (const fid of x.body.recheck.open_finding_ids) {
+      assert.equal((await teacher.raw('GET', `/findings/${fid}`)).status, 200, `finding ${fid} leaked to the teacher`);
+    }
+  }
 });
 
 test('a junior class over 90 minutes a week: the weekly-average finding', async () => {

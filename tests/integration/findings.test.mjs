@@ -106,6 +106,55 @@ test('a school sees only findings about itself, and no other org through the fil
   assert.equal((await school.get(`/findings?school=${school.user.org_id}`)).total, own.length);
 });
 
+// The page is served from a read cache (src/http/findings_handlers.cc):
+// two schools asking the very same URL, interleaved, each get their own
+// subtree's answer, every time, byte for byte the same.
+test('the same page URL answers each school with its own findings, repeatedly', async () => {
+  const a = await session('jiangying');
+  const b = await session('meicheng');
+  const url = '/findings?limit=20&offset=0';
+  const text = async (s) => {
+    const r = await fetch(`${srv.url}/api/v1${url}`, { headers: { Cookie: s.cookies } });
+    assert.equal(r.status, 200);
+    return r.text();
+  };
+  const firstA = await text(a);
+  const firstB = await text(b);
+  for (let i = 0; i < 5; i++) {
+    assert.equal(await text(a), firstA);
+    assert.equal(await text(b), firstB);
+  }
+  const idsA = JSON.parse(firstA).items.map((f) => f.id);
+  const idsB = JSON.parse(firstB).items.map((f) => f.id);
+  assert.ok(idsA.length > 0, 'the demo school has findings');
+  assert.deepEqual(idsA.filter((id) => idsB.includes(id)), []);
+  for (const id of idsA) {
+    assert.equal((await a.raw(`/findings/${id}`)).status, 200);
+    assert.equal((await b.raw(`/findings/${id}`)).status, 404);
+  }
+});
+
+// A registry write reaches the cached page at once: the class's new name.
+test('a class renamed through the API is renamed on the findings page at once', async () => {
+  const school = await session('jiangying');
+  const before = await school.get('/findings?limit=500');
+  const f = before.items.find((x) => x.entity.type === 'class');
+  assert.ok(f, 'a class finding at the demo school');
+  const old = f.entity.name;
+  const csrf = { Cookie: school.cookies, 'X-CSRF-Token': school.csrf, 'Content-Type': 'application/json' };
+  const rename = async (name) => {
+    const r = await fetch(`${srv.url}/api/v1/classes/${f.entity.id}`, {
+      method: 'PATCH', headers: csrf, body: JSON.stringify({ name }),
+    });
+    assert.equal(r.status, 200, await r.text());
+  };
+  await rename(`${old}改`);
+  const after = await school.get('/findings?limit=500');
+  assert.equal(after.items.find((x) => x.id === f.id).entity.name, `${old}改`);
+  await rename(old);
+  assert.deepEqual(await school.get('/findings?limit=500'), before);
+});
+
 test('bad query values are 400 naming the parameter; no session is 401', async () => {
   const bureau = await session('juzhang');
   for (const [query, field] of [

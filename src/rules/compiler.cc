@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 namespace edugov::rules {
@@ -12,8 +13,6 @@ using datasets::ColumnarImage;
 using datasets::ColumnType;
 using datasets::RegistryImage;
 using plan::Predicate;
-
-int Bit(bool b) { return b ? 1 : 0; }
 
 // The ISO week label ("2025-W02") of the week starting on Monday `monday`.
 std::string WeekLabel(int32_t monday) {
@@ -263,17 +262,29 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
   // date column, unfiltered, so every operand of the rule gets the same).
   std::set<int32_t> with_rows;
   if (domain == Domain::kRowPeriods) {
-    std::vector<uint8_t> day_has_row(pl.lut.size(), 0);
-    for (size_t r = 0; r < pl.rows; ++r) {
-      const int32_t d = pl.date[r];
-      if (d != datasets::kNullInt && d >= lo && d <= hi) day_has_row[static_cast<size_t>(d - lo)] = 1;
-    }
+    // Which candidate periods (judged, ended by as_of) hold a row. Every
+    // 4096th row first: on daily data that finds them all and spares a pass
+    // over 30 M dates; only if some period is still unseen, every row.
+    std::vector<int32_t> period_at(pl.lut.size(), -1);  // day → candidate index
+    std::vector<int32_t> starts;
     for (int32_t d = lo; d <= hi; ++d) {
-      if (!day_has_row[static_cast<size_t>(d - lo)]) continue;
       bool none = false;
       plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
-      if (!none) with_rows.insert(p.start);
+      if (none || p.end > as_of) continue;
+      if (starts.empty() || starts.back() != p.start) starts.push_back(p.start);
+      period_at[static_cast<size_t>(d - lo)] = static_cast<int32_t>(starts.size() - 1);
     }
+    std::vector<uint8_t> seen(starts.size(), 0);
+    size_t unseen = starts.size();
+    auto mark = [&](size_t r) {
+      const int32_t d = pl.date[r];
+      if (d == datasets::kNullInt || d < lo || d > hi) return;
+      const int32_t k = period_at[static_cast<size_t>(d - lo)];
+      if (k >= 0 && !seen[static_cast<size_t>(k)]) { seen[static_cast<size_t>(k)] = 1; --unseen; }
+    };
+    for (size_t r = 0; r < pl.rows && unseen > 0; r += 4096) mark(r);
+    for (size_t r = 0; r < pl.rows && unseen > 0; ++r) mark(r);
+    for (size_t k = 0; k < starts.size(); ++k) if (seen[k]) with_rows.insert(starts[k]);
   }
   for (int32_t d = lo; d <= hi; ++d) {
     bool none = false;
@@ -312,11 +323,27 @@ void BuildThresholds(const Ctx& cx, const std::string& rule_id, const std::vecto
   }
 }
 
+// CSR of (entity, from, to) triples over `n` entities.
+void ToCsr(std::vector<std::tuple<int32_t, int32_t, int32_t>>& triples, size_t n, std::vector<int32_t>& off,
+           std::vector<std::pair<int32_t, int32_t>>& ranges) {
+  std::sort(triples.begin(), triples.end());
+  off.assign(n + 1, 0);
+  ranges.clear();
+  ranges.reserve(triples.size());
+  for (const auto& [e, a, b] : triples) {
+    ++off[static_cast<size_t>(e) + 1];
+    ranges.push_back({a, b});
+  }
+  for (size_t i = 0; i < n; ++i) off[i + 1] += off[i];
+}
+
 Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, plan::Plan& pl) {
-  if (unless.empty() || pl.rows == 0) return OkStatus();
+  if (unless.empty() || pl.rows == 0 || !pl.date || !pl.row_entity) return OkStatus();
   const RegistryImage& r = cx.reg();
-  // key: class index * 2 + 1, or org index * 2 → date ranges
-  std::unordered_map<int64_t, std::vector<std::pair<int32_t, int32_t>>> ranges;
+  const size_t n_orgs = r.org_id.size();
+  const size_t n_classes = r.class_id.size();
+  // The "unless" rows: (entity, from, until) for class and org datasets.
+  std::vector<std::tuple<int32_t, int32_t, int32_t>> by_class, by_org;
   for (const auto& u : unless) {
     const auto& schema = cx.pack.datasets[static_cast<size_t>(u.dataset)];
     const datasets::DatasetImage* ds = cx.image.Find(schema.name);
@@ -334,29 +361,60 @@ Status BuildExemptions(const Ctx& cx, const std::vector<bound::Unless>& unless, 
       bool ok = true;
       for (const auto& p : where) ok = ok && p.Test(i);
       if (!ok) continue;
-      int32_t end = to && to[i] != datasets::kNullInt ? to[i] : from[i];
-      ranges[int64_t{ds->entity[i]} * 2 + Bit(is_class)].push_back({from[i], end});
+      const int32_t end = to && to[i] != datasets::kNullInt ? to[i] : from[i];
+      (is_class ? by_class : by_org).push_back({ds->entity[i], from[i], end});
     }
   }
-  if (ranges.empty()) return OkStatus();
-  pl.exempt.assign(pl.rows, 0);
-  auto covered = [&](int64_t key, int32_t d) {
-    auto it = ranges.find(key);
-    if (it == ranges.end()) return false;
-    for (auto [a, b] : it->second) if (d >= a && d <= b) return true;
-    return false;
-  };
-  for (size_t i = 0; i < pl.rows; ++i) {
-    int32_t e = pl.row_entity[i];
-    int32_t d = pl.date[i];
-    if (e < 0 || d == datasets::kNullInt) continue;
-    int32_t org = e;
-    if (pl.entity_is_class) {
-      if (covered(int64_t{e} * 2 + 1, d)) { pl.exempt[i] = 1; continue; }
-      org = r.class_school[static_cast<size_t>(e)];
+  if (by_class.empty() && by_org.empty()) return OkStatus();
+  // Per org: its own ranges and its ancestors' (orgs are in path order, so a
+  // parent's list is complete before its children's).
+  std::vector<int32_t> own_off, chain_off(n_orgs + 1, 0);
+  std::vector<std::pair<int32_t, int32_t>> own, chain;
+  ToCsr(by_org, n_orgs, own_off, own);
+  for (size_t o = 0; o < n_orgs; ++o) {
+    chain_off[o] = static_cast<int32_t>(chain.size());
+    for (int32_t k = own_off[o]; k < own_off[o + 1]; ++k) chain.push_back(own[static_cast<size_t>(k)]);
+    const int32_t parent = r.org_parent[o];
+    if (parent >= 0) {
+      // The parent's chain was laid down contiguously before o's.
+      const size_t pb = static_cast<size_t>(chain_off[static_cast<size_t>(parent)]);
+      const size_t pe = static_cast<size_t>(chain_off[static_cast<size_t>(parent) + 1]);
+      for (size_t k = pb; k < pe; ++k) chain.push_back(chain[k]);
     }
-    for (int32_t o = org; o >= 0; o = r.org_parent[static_cast<size_t>(o)]) {
-      if (covered(int64_t{o} * 2, d)) { pl.exempt[i] = 1; break; }
+    chain_off[o + 1] = static_cast<int32_t>(chain.size());
+  }
+  std::vector<int32_t> cls_off;
+  std::vector<std::pair<int32_t, int32_t>> cls;
+  if (pl.entity_is_class) ToCsr(by_class, n_classes, cls_off, cls);
+  // Per source entity, only those whose rows count (the others never reach
+  // the exemption test).
+  const size_t n = pl.entity_is_class ? n_classes : n_orgs;
+  pl.exempt_off.assign(n + 1, 0);
+  pl.exempt_ranges.clear();
+  for (size_t e = 0; e < n; ++e) {
+    pl.exempt_off[e] = static_cast<int32_t>(pl.exempt_ranges.size());
+    if (pl.entity_to_group[e] < 0) continue;
+    size_t org = e;
+    if (pl.entity_is_class) {
+      for (int32_t k = cls_off[e]; k < cls_off[e + 1]; ++k) pl.exempt_ranges.push_back(cls[static_cast<size_t>(k)]);
+      org = static_cast<size_t>(r.class_school[e]);
+    }
+    for (int32_t k = chain_off[org]; k < chain_off[org + 1]; ++k) {
+      pl.exempt_ranges.push_back(chain[static_cast<size_t>(k)]);
+    }
+  }
+  pl.exempt_off[n] = static_cast<int32_t>(pl.exempt_ranges.size());
+  if (pl.exempt_ranges.empty()) {
+    pl.exempt_off.clear();
+    return OkStatus();
+  }
+  pl.exempt_day.assign(pl.lut.size(), 0);
+  const int64_t lut_hi = pl.lut_lo + static_cast<int64_t>(pl.lut.size()) - 1;
+  for (const auto* triples : {&by_class, &by_org}) {
+    for (const auto& [e, a, b] : *triples) {
+      for (int64_t d = std::max<int64_t>(a, pl.lut_lo); d <= std::min<int64_t>(b, lut_hi); ++d) {
+        pl.exempt_day[static_cast<size_t>(d - pl.lut_lo)] = 1;
+      }
     }
   }
   return OkStatus();

@@ -12,10 +12,15 @@ namespace {
 using bound::Aggregate;
 
 constexpr size_t kMaxGroups = size_t{1} << 27;
+// Rows per block when several rules over one dataset share a pass: the
+// block's columns stay in L2 while each rule's loop runs over them.
+constexpr size_t kBlock = 16384;
 
-// Per-group accumulators. The vectors live in a per-thread scratch that is
-// reused from rule to rule and call to call: allocating (and the kernel
-// zeroing) tens of MiB per rule cost more than the sweep itself.
+// Per-group accumulators of one plan. Reused from rule to rule and call to
+// call (see Pool): allocating, and the kernel zeroing, tens of MiB per rule
+// cost more than the sweep itself. No evidence chains here: the rows of
+// the few groups that become findings are found by a second, narrow pass
+// (Evidence), not recorded for every row aggregated.
 struct Groups {
   size_t n_periods = 0;
   std::vector<int32_t> count;  // rows (COUNT(*))
@@ -23,26 +28,36 @@ struct Groups {
   std::vector<double> sum;
   std::vector<double> ext;     // min or max
   std::vector<int32_t> hits;   // share numerator
-  // Evidence chains (dataset sources): head[g] is the last row aggregated
-  // into g, next[r] the row before r in its group, -1 ends a chain. Built in
-  // the one pass, so evidence needs no second sweep. next has next_capacity
-  // slots; only the rows aggregated are written.
-  std::vector<int32_t> head;
-  std::unique_ptr<int32_t[]> next_buf;
-  size_t next_capacity = 0;
-  int32_t* next = nullptr;
-  std::vector<int32_t> finding_of;  // group → index of its finding, or -1
+  // The group of each finding judged from these groups, ascending (findings
+  // come out period-major like the groups), so a group's finding is a
+  // binary search away without a per-group array to fill.
+  std::vector<size_t> finding_group;
 };
 
-Groups& Scratch() {
-  thread_local Groups g;
-  return g;
+// The calling thread's accumulators: slot 0 for a lone plan, slots 0..k-1
+// for k rules sharing a pass.
+std::vector<Groups>& Pool(size_t k) {
+  thread_local std::vector<Groups> pool;
+  if (pool.size() < k) pool.resize(k);
+  return pool;
+}
+
+// Whether source entity e's row dated d is exempt ("unless").
+[[gnu::always_inline]] inline bool Exempt(const plan::Plan& pl, int32_t e, int32_t d) {
+  const auto* rg = pl.exempt_ranges.data();
+  for (int32_t k = pl.exempt_off[static_cast<size_t>(e)], end = pl.exempt_off[static_cast<size_t>(e) + 1]; k < end; ++k) {
+    if (d >= rg[k].first && d <= rg[k].second) return true;
+  }
+  return false;
 }
 
 // The group index of a row, or -1 when the row is out of scope, undated,
 // outside a judged period, exempted or filtered out. Groups are laid out
 // period-major (period × entity slots + slot): rows arrive day by day, so
 // consecutive rows touch neighbouring groups, not one cache line each.
+// kExempt: the plan has exemptions (a compile-time flag, so the common
+// loops carry no test for them).
+template <bool kExempt>
 [[gnu::always_inline]] inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
   // Row filters first: they read one narrow column and usually reject most
   // rows (phone_based = true) before the entity and period lookups.
@@ -54,15 +69,23 @@ Groups& Scratch() {
   int32_t s = pl.entity_to_group[static_cast<size_t>(e)];
   if (s < 0) return -1;
   int32_t p = 0;
+  int32_t d = 0;
   if (pl.date) {
-    const int32_t d = pl.date[r];
+    d = pl.date[r];
     const int64_t off = int64_t{d} - pl.lut_lo;
     if (d == datasets::kNullInt || off < 0 || off >= static_cast<int64_t>(pl.lut.size())) return -1;
     p = pl.lut[static_cast<size_t>(off)];
     if (p < 0) return -1;
   }
-  if (!pl.exempt.empty() && pl.exempt[r]) return -1;
+  if constexpr (kExempt) {
+    // Most days no exemption is active anywhere: one byte, then the ranges.
+    if (pl.exempt_day[static_cast<size_t>(d - pl.lut_lo)] && Exempt(pl, e, d)) return -1;
+  }
   return int64_t{p} * static_cast<int64_t>(pl.group_entities.size()) + s;
+}
+
+inline int64_t GroupOfAny(const plan::Plan& pl, size_t r) {
+  return pl.exempt_off.empty() ? GroupOf<false>(pl, r) : GroupOf<true>(pl, r);
 }
 
 // The row's value, NaN for NULL; K is the reader's kind, fixed per loop.
@@ -82,17 +105,14 @@ inline double ValueOf(const plan::ValueReader& v, size_t r) {
   }
 }
 
-template <Aggregate A, plan::ValueReader::Kind K>
-void Accumulate(const plan::Plan& pl, Groups& g) {
-  for (size_t r = 0; r < pl.rows; ++r) {
-    int64_t k = GroupOf(pl, r);
+template <Aggregate A, plan::ValueReader::Kind K, bool kExempt>
+void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
+  int32_t* count = g.count.data();
+  for (size_t r = lo; r < hi; ++r) {
+    const int64_t k = GroupOf<kExempt>(pl, r);
     if (k < 0) continue;
     const size_t gi = static_cast<size_t>(k);
-    ++g.count[gi];
-    if (g.next) {
-      g.next[r] = g.head[gi];
-      g.head[gi] = static_cast<int32_t>(r);
-    }
+    ++count[gi];
     if constexpr (A == Aggregate::kSum || A == Aggregate::kAvg) {
       double v = ValueOf<K>(pl.value, r);
       if (!std::isnan(v)) { g.sum[gi] += v; ++g.nvals[gi]; }
@@ -110,10 +130,43 @@ void Accumulate(const plan::Plan& pl, Groups& g) {
   }
 }
 
-// Aggregates the plan into the calling thread's scratch; the reference is
-// valid until the next Run on this thread.
-StatusOr<Groups*> Run(const plan::Plan& pl) {
-  Groups& g = Scratch();
+template <bool kExempt>
+void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
+  using VK = plan::ValueReader::Kind;
+  const Aggregate a = pl.check->aggregate;
+  switch (a) {
+    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone, kExempt>(pl, g, lo, hi); return;
+    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone, kExempt>(pl, g, lo, hi); return;
+    default: break;
+  }
+  switch (pl.value.kind) {
+#define EDUGOV_ACC(KIND)                                                                  \
+  case KIND:                                                                              \
+    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND, kExempt>(pl, g, lo, hi);  \
+    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND, kExempt>(pl, g, lo, hi); \
+    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND, kExempt>(pl, g, lo, hi); \
+    else Accumulate<Aggregate::kMax, KIND, kExempt>(pl, g, lo, hi);                       \
+    break;
+    EDUGOV_ACC(VK::kI32)
+    EDUGOV_ACC(VK::kB8)
+    EDUGOV_ACC(VK::kI8)
+    EDUGOV_ACC(VK::kF64)
+    EDUGOV_ACC(VK::kNone)
+#undef EDUGOV_ACC
+  }
+}
+
+// Aggregates rows [lo, hi) of the plan into g (sized by Prepare).
+void AccumulateRange(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
+  if (pl.exempt_off.empty()) {
+    AccumulateRangeT<false>(pl, g, lo, hi);
+  } else {
+    AccumulateRangeT<true>(pl, g, lo, hi);
+  }
+}
+
+// Sizes and zeroes g for the plan's groups.
+Status Prepare(const plan::Plan& pl, Groups& g) {
   g.n_periods = pl.periods.size();
   const size_t n = pl.group_entities.size() * g.n_periods;
   if (n > kMaxGroups) {
@@ -122,41 +175,20 @@ StatusOr<Groups*> Run(const plan::Plan& pl) {
   }
   g.count.assign(n, 0);
   const Aggregate a = pl.check->aggregate;
-  g.sum.clear(); g.nvals.clear(); g.ext.clear(); g.hits.clear(); g.head.clear();
+  g.sum.clear(); g.nvals.clear(); g.ext.clear(); g.hits.clear();
   if (a == Aggregate::kSum || a == Aggregate::kAvg) { g.sum.assign(n, 0); g.nvals.assign(n, 0); }
   if (a == Aggregate::kMin) { g.ext.assign(n, std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
   if (a == Aggregate::kMax) { g.ext.assign(n, -std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
   if (a == Aggregate::kShare) g.hits.assign(n, 0);
-  g.next = nullptr;
-  if (pl.dataset) {
-    g.head.assign(n, -1);
-    if (g.next_capacity < pl.rows) {
-      g.next_buf = std::make_unique_for_overwrite<int32_t[]>(pl.rows);
-      g.next_capacity = pl.rows;
-    }
-    g.next = g.next_buf.get();
-  }
-  using VK = plan::ValueReader::Kind;
-  switch (a) {
-    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone>(pl, g); break;
-    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone>(pl, g); break;
-    default:
-      switch (pl.value.kind) {
-#define EDUGOV_ACC(KIND)                                                          \
-  case KIND:                                                                      \
-    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND>(pl, g);           \
-    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND>(pl, g);      \
-    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND>(pl, g);      \
-    else Accumulate<Aggregate::kMax, KIND>(pl, g);                                \
-    break;
-        EDUGOV_ACC(VK::kI32)
-        EDUGOV_ACC(VK::kB8)
-        EDUGOV_ACC(VK::kI8)
-        EDUGOV_ACC(VK::kF64)
-        EDUGOV_ACC(VK::kNone)
-#undef EDUGOV_ACC
-      }
-  }
+  return OkStatus();
+}
+
+// Aggregates the plan into slot 0 of the thread's pool; the pointer is
+// valid until the next Run on this thread.
+StatusOr<Groups*> Run(const plan::Plan& pl) {
+  Groups& g = Pool(1)[0];
+  RETURN_IF_ERROR(Prepare(pl, g));
+  AccumulateRange(pl, g, 0, pl.rows);
   return &g;
 }
 
@@ -235,17 +267,89 @@ std::string_view TargetStatusName(TargetStatus s) {
   return "?";
 }
 
-Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image,
-                        std::vector<Finding>& out, RuleStats* stats) {
-  // The second aggregates first: Run reuses one scratch per thread.
-  std::vector<double> divisor, against;
-  if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
-  if (pl.against) { ASSIGN_OR_RETURN(against, MeasureAll(*pl.against)); }
-  ASSIGN_OR_RETURN(Groups* gp, Run(pl));
-  const Groups& g = *gp;
+namespace {
+
+// Whether a rule judges each group on its own (no second aggregate, no
+// adjacent periods) over a dataset: such rules over one dataset share one
+// pass over its rows (RunShared).
+bool Simple(const plan::Plan& pl) {
+  return pl.dataset && !pl.divide_by && !pl.against && !pl.check->against_previous && pl.check->consecutive <= 1;
+}
+
+// bound::Holds with the operator fixed at compile time (same tolerance).
+template <bound::CmpOp O>
+[[gnu::always_inline]] inline bool HoldsT(double m, double t) {
+  constexpr double kEps = 1e-9;
+  if constexpr (O == bound::CmpOp::kLt) return m < t - kEps;
+  else if constexpr (O == bound::CmpOp::kLe) return m <= t + kEps;
+  else if constexpr (O == bound::CmpOp::kGt) return m > t + kEps;
+  else if constexpr (O == bound::CmpOp::kGe) return m >= t - kEps;
+  else if constexpr (O == bound::CmpOp::kEq) return std::abs(m - t) <= kEps;
+  else return std::abs(m - t) > kEps;
+}
+
+template <Aggregate A, bound::CmpOp O>
+void ScanPeriodT(const Groups& g, size_t base, size_t ns, bool skip_empty, double thr, std::vector<uint32_t>& out) {
+  const int32_t* count = g.count.data() + base;
+  for (size_t s = 0; s < ns; ++s) {
+    const int32_t c = count[s];
+    if (c == 0 && skip_empty) continue;
+    const size_t gi = base + s;
+    double m;
+    if constexpr (A == Aggregate::kCount) {
+      m = c;
+    } else if constexpr (A == Aggregate::kSum) {
+      m = g.sum[gi];
+    } else if constexpr (A == Aggregate::kAvg) {
+      if (!g.nvals[gi]) continue;
+      m = g.sum[gi] / g.nvals[gi];
+    } else if constexpr (A == Aggregate::kMin || A == Aggregate::kMax) {
+      if (!g.nvals[gi]) continue;
+      m = g.ext[gi];
+    } else {
+      if (!c) continue;
+      m = static_cast<double>(g.hits[gi]) / c;
+    }
+    if (std::isnan(m) || HoldsT<O>(m, thr)) continue;
+    out.push_back(static_cast<uint32_t>(s));
+  }
+}
+
+// The slots of period base / ns whose group breaks `measured OP thr`
+// (simple rules: no divisor, no second aggregate), into out (cleared).
+void ScanPeriod(const plan::Plan& pl, const Groups& g, size_t base, size_t ns, bool skip_empty, double thr,
+                std::vector<uint32_t>& out) {
+  out.clear();
+  auto by_op = [&]<Aggregate A>() {
+    switch (pl.check->op) {
+      case bound::CmpOp::kLt: ScanPeriodT<A, bound::CmpOp::kLt>(g, base, ns, skip_empty, thr, out); break;
+      case bound::CmpOp::kLe: ScanPeriodT<A, bound::CmpOp::kLe>(g, base, ns, skip_empty, thr, out); break;
+      case bound::CmpOp::kGt: ScanPeriodT<A, bound::CmpOp::kGt>(g, base, ns, skip_empty, thr, out); break;
+      case bound::CmpOp::kGe: ScanPeriodT<A, bound::CmpOp::kGe>(g, base, ns, skip_empty, thr, out); break;
+      case bound::CmpOp::kEq: ScanPeriodT<A, bound::CmpOp::kEq>(g, base, ns, skip_empty, thr, out); break;
+      case bound::CmpOp::kNe: ScanPeriodT<A, bound::CmpOp::kNe>(g, base, ns, skip_empty, thr, out); break;
+    }
+  };
+  switch (pl.check->aggregate) {
+    case Aggregate::kCount: by_op.template operator()<Aggregate::kCount>(); break;
+    case Aggregate::kSum: by_op.template operator()<Aggregate::kSum>(); break;
+    case Aggregate::kAvg: by_op.template operator()<Aggregate::kAvg>(); break;
+    case Aggregate::kMin: by_op.template operator()<Aggregate::kMin>(); break;
+    case Aggregate::kMax: by_op.template operator()<Aggregate::kMax>(); break;
+    case Aggregate::kShare: by_op.template operator()<Aggregate::kShare>(); break;
+  }
+}
+
+// Judges the aggregated groups g of the plan and appends its findings
+// (evidence rows not yet filled) to out; g.finding_group gets each one's group
+// its finding. For extended rules, evidence_groups gets the (group,
+// finding - first) pairs whose rows are a finding's evidence (a run of
+// consecutive periods has one finding over several groups).
+void JudgeGroups(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image, Groups& g,
+                 const std::vector<double>& divisor, const std::vector<double>& against, std::vector<Finding>& out,
+                 size_t first, std::vector<std::pair<size_t, size_t>>& evidence_groups) {
   const size_t np = pl.periods.size();
   const size_t ns = pl.group_entities.size();
-  const size_t first = out.size();
   const int consecutive = pl.check->consecutive;
   const bool extended = pl.divide_by || pl.against || pl.check->against_previous || consecutive > 1;
   // measured of group gi; NaN: not judged.
@@ -289,17 +393,19 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   const std::string period_kind(bound::PeriodName(pl.check->period));
   const std::string comparison(bound::CmpOpText(pl.check->op));
   // group index → finding index, for the evidence chains
-  std::vector<int32_t>& finding_of = gp->finding_of;
-  finding_of.assign(g.count.size(), -1);
-  // (group, finding) pairs whose rows are a finding's evidence (extended rules:
-  // a run of consecutive periods has one finding over several groups).
-  std::vector<std::pair<size_t, size_t>> evidence_groups;
+  g.finding_group.clear();
+  std::vector<uint32_t> candidates;
   // Period-major, like the accumulators: a sequential walk over them.
   for (size_t p = 0; p < np; ++p) {
     if (std::isnan(pl.threshold[p])) continue;
     // Whether an empty group passes (e.g. "phone-based days <= 0" with none).
     const bool skip_empty = !extended && (!pl.judge_empty || bound::Holds(pl.check->op, 0, pl.threshold[p]));
-    for (size_t s = 0; s < ns; ++s) {
+    // Simple rules: a tight scan picks the slots that break the norm; the
+    // loop below then builds their findings (and re-checks them).
+    if (!extended) ScanPeriod(pl, g, p * ns, ns, skip_empty, pl.threshold[p], candidates);
+    const size_t n_iter = extended ? ns : candidates.size();
+    for (size_t i = 0; i < n_iter; ++i) {
+      const size_t s = extended ? i : candidates[i];
       const size_t gi = p * ns + s;
       if (g.count[gi] == 0 && skip_empty) continue;
       const double m = extended ? measured(gi) : Measure(pl, g, gi);
@@ -337,7 +443,8 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       f.comparison = comparison;
       if (pl.param[p]) f.parameters.push_back(*pl.param[p]);
       if (pl.dataset) f.evidence_dataset = pl.dataset->schema.name;
-      finding_of[gi] = static_cast<int32_t>(out.size());
+      g.finding_group.push_back(gi);
+      if (pl.dataset && !extended) f.evidence_count = g.count[gi];
       if (extended) {
         for (size_t k = 0; k < static_cast<size_t>(consecutive); ++k) {
           evidence_groups.push_back({gi - k * ns, out.size() - first});
@@ -350,35 +457,145 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       out.push_back(std::move(f));
     }
   }
-  if (pl.dataset && !extended) {
-    // Evidence: walk each finding's chain (the last kMaxEvidenceRows rows).
-    for (size_t gi = 0; gi < finding_of.size(); ++gi) {
-      if (finding_of[gi] < 0) continue;
-      Finding& f = out[static_cast<size_t>(finding_of[gi])];
-      f.evidence_count = g.count[gi];
-      for (int32_t r = g.head[gi]; r >= 0 && f.evidence_row_ids.size() < kMaxEvidenceRows; r = g.next[r]) {
-        f.evidence_row_ids.push_back(pl.dataset->row_id[static_cast<size_t>(r)]);
+}
+
+// Evidence of simple rules: the rows of their finding groups, found in one
+// narrow pass over the dataset shared by the rules — an entity with no
+// finding is skipped after one byte lookup, so the pass costs about a read
+// of the entity column. Keeps the last kMaxEvidenceRows rows of each group
+// in image order (as before: ascending row ids).
+struct EvidenceJob {
+  const plan::Plan* pl = nullptr;
+  Groups* g = nullptr;
+  std::vector<Finding>* out = nullptr;
+  std::vector<int32_t> skip;   // finding → rows to pass over before recording
+  std::vector<int32_t> seen;   // finding → rows met so far
+};
+
+void SimpleEvidence(std::vector<EvidenceJob>& all, size_t rows) {
+  std::erase_if(all, [](const EvidenceJob& j) { return j.out->empty(); });
+  // Eight rules at a time: a byte per entity says which of them has a
+  // finding on it, so each row costs one lookup whatever the rules.
+  for (size_t base = 0; base < all.size(); base += 8) {
+    const size_t k = std::min<size_t>(8, all.size() - base);
+    EvidenceJob* jobs = all.data() + base;
+    std::vector<uint8_t> mask(jobs[0].pl->entity_to_group.size(), 0);
+    for (size_t j = 0; j < k; ++j) {
+      const plan::Plan& pl = *jobs[j].pl;
+      const Groups& g = *jobs[j].g;
+      const size_t ns = pl.group_entities.size();
+      std::vector<uint8_t> slot_hit(ns, 0);
+      const size_t nf = jobs[j].out->size();
+      jobs[j].skip.assign(nf, 0);
+      jobs[j].seen.assign(nf, 0);
+      for (size_t fi = 0; fi < nf; ++fi) {
+        const size_t gi = g.finding_group[fi];
+        slot_hit[gi % ns] = 1;
+        const int32_t n = g.count[gi];
+        const int32_t keep = static_cast<int32_t>(kMaxEvidenceRows);
+        jobs[j].skip[fi] = n > keep ? n - keep : 0;
       }
-      std::sort(f.evidence_row_ids.begin(), f.evidence_row_ids.end());
+      for (size_t e = 0; e < mask.size(); ++e) {
+        const int32_t s = pl.entity_to_group[e];
+        if (s >= 0 && slot_hit[static_cast<size_t>(s)]) mask[e] |= static_cast<uint8_t>(1u << j);
+      }
     }
-  } else if (pl.dataset && !evidence_groups.empty()) {
+    const int32_t* ent = jobs[0].pl->row_entity;
+    const uint8_t* m = mask.data();
+
+    for (size_t r = 0; r < rows; ++r) {
+      const int32_t e = ent[r];
+      if (e < 0) continue;
+      unsigned bits = m[e];
+      while (bits) {
+        const size_t j = static_cast<size_t>(__builtin_ctz(bits));
+        bits &= bits - 1;
+        EvidenceJob& job = jobs[j];
+        const int64_t gi = GroupOfAny(*job.pl, r);
+        if (gi < 0) continue;
+        const auto& fg = job.g->finding_group;
+        auto it = std::lower_bound(fg.begin(), fg.end(), static_cast<size_t>(gi));
+        if (it == fg.end() || *it != static_cast<size_t>(gi)) continue;
+        const size_t fi = static_cast<size_t>(it - fg.begin());
+        if (job.seen[fi]++ >= job.skip[fi]) (*job.out)[fi].evidence_row_ids.push_back(job.pl->dataset->row_id[r]);
+      }
+    }
+  }
+  for (EvidenceJob& j : all) {
+    for (Finding& f : *j.out) std::sort(f.evidence_row_ids.begin(), f.evidence_row_ids.end());
+  }
+}
+
+// Simple rules over the same dataset (plans[i] for rules[i], findings to
+// outs[i], which must start empty): one pass over the rows in blocks of
+// kBlock, each rule's loop over a block while its columns are in cache,
+// then one evidence pass. Memory is read once however many rules share it.
+Status RunShared(const std::vector<const bound::Rule*>& rules, const std::vector<const plan::Plan*>& plans,
+                 const std::vector<std::vector<Finding>*>& outs, const std::vector<RuleStats*>& stats,
+                 const datasets::ColumnarImage& image) {
+  const size_t k = plans.size();
+  std::vector<Groups>& pool = Pool(k);
+  const size_t rows = plans[0]->rows;
+  for (size_t i = 0; i < k; ++i) RETURN_IF_ERROR(Prepare(*plans[i], pool[i]));
+  for (size_t lo = 0; lo < rows; lo += kBlock) {
+    const size_t hi = std::min(rows, lo + kBlock);
+    for (size_t i = 0; i < k; ++i) AccumulateRange(*plans[i], pool[i], lo, hi);
+  }
+  std::vector<EvidenceJob> jobs(k);
+  const std::vector<double> none;
+  std::vector<std::pair<size_t, size_t>> unused;
+  for (size_t i = 0; i < k; ++i) {
+    JudgeGroups(*rules[i], *plans[i], image, pool[i], none, none, *outs[i], 0, unused);
+    jobs[i].pl = plans[i];
+    jobs[i].g = &pool[i];
+    jobs[i].out = outs[i];
+    if (stats[i]) {
+      stats[i]->rule_id = rules[i]->id;
+      stats[i]->rows_scanned = plans[i]->rows;
+      stats[i]->groups = pool[i].count.size();
+      stats[i]->findings = outs[i]->size();
+    }
+  }
+  SimpleEvidence(jobs, rows);
+  return OkStatus();
+}
+
+}  // namespace
+
+Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image,
+                        std::vector<Finding>& out, RuleStats* stats) {
+  if (Simple(pl)) {
+    std::vector<Finding> mine;
+    RETURN_IF_ERROR(RunShared({&rule}, {&pl}, {&mine}, {stats}, image));
+    for (Finding& f : mine) out.push_back(std::move(f));
+    return OkStatus();
+  }
+  // The second aggregates first: Run reuses one scratch per thread.
+  std::vector<double> divisor, against;
+  if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
+  if (pl.against) { ASSIGN_OR_RETURN(against, MeasureAll(*pl.against)); }
+  ASSIGN_OR_RETURN(Groups* gp, Run(pl));
+  const size_t first = out.size();
+  std::vector<std::pair<size_t, size_t>> evidence_groups;
+  JudgeGroups(rule, pl, image, *gp, divisor, against, out, first, evidence_groups);
+  const size_t n_groups = gp->count.size();
+  if (pl.dataset && !evidence_groups.empty()) {
     // Evidence of an extended rule: the rows of every group of the run and
     // of the second aggregates' groups (the civil-servant pay beside the
     // teachers'), each row once.
+    std::vector<std::vector<int32_t>> fis(n_groups);
+    for (auto [gi, fi] : evidence_groups) fis[gi].push_back(static_cast<int32_t>(fi));
     std::vector<std::set<int64_t>> rows(out.size() - first);
-    auto collect = [&](const plan::Plan& x, const Groups& gx) {
-      for (auto [gi, fi] : evidence_groups) {
-        for (int32_t r = gx.head[gi]; r >= 0; r = gx.next[r]) rows[fi].insert(x.dataset->row_id[static_cast<size_t>(r)]);
-      }
-    };
-    collect(pl, g);
-    std::vector<const plan::Plan*> subs;
+    std::vector<const plan::Plan*> all = {&pl};
     for (const plan::Plan* x : {pl.divide_by.get(), pl.against.get()}) {
-      for (; x; x = x->divide_by.get()) subs.push_back(x);
+      for (; x; x = x->divide_by.get()) all.push_back(x);
     }
-    for (const plan::Plan* x : subs) {
-      ASSIGN_OR_RETURN(Groups* gx, Run(*x));
-      collect(*x, *gx);
+    for (const plan::Plan* x : all) {
+      for (size_t r = 0; r < x->rows; ++r) {
+        const int64_t gi = GroupOfAny(*x, r);
+        if (gi < 0 || static_cast<size_t>(gi) >= n_groups) continue;
+        for (int32_t fi : fis[static_cast<size_t>(gi)]) rows[static_cast<size_t>(fi)].insert(x->dataset->row_id[r]);
+      }
     }
     for (size_t fi = 0; fi < rows.size(); ++fi) {
       Finding& f = out[first + fi];
@@ -391,7 +608,7 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   if (stats) {
     stats->rule_id = rule.id;
     stats->rows_scanned = pl.rows;
-    stats->groups = np * ns;
+    stats->groups = n_groups;
     stats->findings = out.size() - first;
   }
   return OkStatus();
@@ -421,11 +638,45 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
                                const CompileOptions& options) {
   RETURN_IF_ERROR(CheckOverrides(pack, options));
   CheckResult result;
+  // Compile every rule, then evaluate: simple rules over the same dataset
+  // share one pass over its rows (the four homework rules read 30 M rows
+  // once, not four times); findings still come out in pack order.
+  const size_t n_rules = pack.rules.size();
+  std::vector<plan::Plan> plans;
+  plans.reserve(n_rules);
   for (const auto& rule : pack.rules) {
     ASSIGN_OR_RETURN(plan::Plan pl, CompileRule(pack, rule, image, options));
-    RuleStats st;
-    RETURN_IF_ERROR(EvaluateRulePlan(rule, pl, image, result.findings, &st));
-    result.stats.push_back(std::move(st));
+    plans.push_back(std::move(pl));
+  }
+  std::vector<std::vector<Finding>> per_rule(n_rules);
+  result.stats.resize(n_rules);
+  std::vector<uint8_t> done(n_rules, 0);
+  for (size_t i = 0; i < n_rules; ++i) {
+    if (done[i]) continue;
+    if (!Simple(plans[i])) {
+      RETURN_IF_ERROR(EvaluateRulePlan(pack.rules[i], plans[i], image, per_rule[i], &result.stats[i]));
+      done[i] = 1;
+      continue;
+    }
+    std::vector<const bound::Rule*> rules;
+    std::vector<const plan::Plan*> shared;
+    std::vector<std::vector<Finding>*> outs;
+    std::vector<RuleStats*> stats;
+    for (size_t j = i; j < n_rules; ++j) {
+      if (done[j] || !Simple(plans[j]) || plans[j].dataset != plans[i].dataset) continue;
+      rules.push_back(&pack.rules[j]);
+      shared.push_back(&plans[j]);
+      outs.push_back(&per_rule[j]);
+      stats.push_back(&result.stats[j]);
+      done[j] = 1;
+    }
+    RETURN_IF_ERROR(RunShared(rules, shared, outs, stats, image));
+  }
+  size_t total = 0;
+  for (const auto& v : per_rule) total += v.size();
+  result.findings.reserve(total);
+  for (auto& v : per_rule) {
+    for (Finding& f : v) result.findings.push_back(std::move(f));
   }
   const int32_t today = options.as_of.DaysSinceEpoch();
   for (const auto& t : pack.targets) {

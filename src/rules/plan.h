@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "datasets/columnar.h"
@@ -90,7 +91,17 @@ struct Plan {
   std::vector<double> threshold;     // per period; NaN: no parameter valid, skip
   std::vector<std::optional<ParamUse>> param;  // per period, when a parameter is used
 
-  std::vector<uint8_t> exempt;  // per row, 1 = exempted by "unless"; empty = none
+  // "unless" exemptions, per source entity (a class or org index): the date
+  // ranges [first, second] in which its rows are exempt — its own (a class's
+  // approved study tour) and its org ancestors' (its school's exam days) —
+  // as CSR: entity e's ranges are exempt_ranges[exempt_off[e] .. exempt_off[e + 1]).
+  // Empty exempt_off: no exemptions. Per entity rather than per row, so
+  // compiling costs O(entities), not a pass over 30 M rows.
+  std::vector<int32_t> exempt_off;
+  std::vector<std::pair<int32_t, int32_t>> exempt_ranges;
+  // Per day of the lut: 1 if some exemption range covers it anywhere, so
+  // rows of other days skip the per-entity test. Set with exempt_off.
+  std::vector<uint8_t> exempt_day;
   // Whether a group with no rows is judged (count/sum whose empty value
   // breaks the norm: "≥ 2 inspections" with none).
   bool judge_empty = false;

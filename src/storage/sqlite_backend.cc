@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "storage/internal/backends.h"
@@ -241,11 +242,13 @@ class SqliteConnection final : public PooledConnection {
   // The cached statement for `sql`, prepared on first use. One statement only:
   // several ';'-separated ones belong in ExecuteScript.
   StatusOr<sqlite3_stmt*> Prepare(std::string_view sql) {
+    // Looked up by the view itself: no copy of the SQL text per call.
+    if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
     std::string key(sql);
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     if (cache_.size() >= kMaxCachedStatements) {
       for (auto& [text, stmt] : cache_) sqlite3_finalize(stmt);
       cache_.clear();
+      in_order_.clear();
     }
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
@@ -262,6 +265,15 @@ class SqliteConnection final : public PooledConnection {
                                     "给出了多条 SQL 语句；请使用 ExecuteScript");
       }
     }
+    // Whether parameter i is named $i for every i — then BindParams binds
+    // by position without looking names up (most statements).
+    const int count = sqlite3_bind_parameter_count(stmt);
+    bool in_order = true;
+    for (int i = 1; i <= count && in_order; ++i) {
+      const char* name = sqlite3_bind_parameter_name(stmt, i);
+      in_order = name != nullptr && name == "$" + std::to_string(i);
+    }
+    if (in_order) in_order_.insert(stmt);
     cache_.emplace(std::move(key), stmt);
     return stmt;
   }
@@ -272,6 +284,13 @@ class SqliteConnection final : public PooledConnection {
   // here keeps SQLite-tested code portable.
   Status BindParams(sqlite3_stmt* stmt, const Params& params) {
     int count = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<size_t>(count) == params.size() && in_order_.count(stmt)) {
+      for (int i = 1; i <= count; ++i) {
+        int rc = BindValue(stmt, i, params[static_cast<size_t>(i - 1)]);
+        if (rc != SQLITE_OK) return Error(rc);
+      }
+      return OkStatus();
+    }
     std::vector<bool> used(params.size(), false);
     for (int i = 1; i <= count; ++i) {
       const char* name = sqlite3_bind_parameter_name(stmt, i);
@@ -304,7 +323,13 @@ class SqliteConnection final : public PooledConnection {
   }
 
   sqlite3* const db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;  // owns the statements
+  // Heterogeneous lookup: find() takes a string_view.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;  // owns the statements
+  std::unordered_set<sqlite3_stmt*> in_order_;  // cached statements whose parameters are $1..$n in order
 };
 
 struct SqliteTarget {

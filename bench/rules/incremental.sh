@@ -14,7 +14,7 @@ BUILD=${1:-build-bench}
 SCALES=${2:-county city}
 EDUGOV=${3:-$BUILD/src/cli/edugov}
 cmake -S . -B "$BUILD" -G Ninja -DEDUGOV_BENCH=ON >/dev/null
-ninja -C "$BUILD" recheck_bench
+ninja -C "$BUILD" -j2 recheck_bench
 STAMP=$(date -u +%Y%m%d)
 OUT=bench/results/rules-incremental-$STAMP
 TMP=$(mktemp -d)

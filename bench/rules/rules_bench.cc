@@ -726,6 +726,20 @@ int main(int argc, char** argv) {
               image.ColumnBytes() / 1048576.0);
   std::fflush(stdout);
 
+  // --only RULE: evaluate that rule alone --runs times and print the times
+  // (for a profiler); then exit.
+  if (const std::string only = Arg(argc, argv, "--only", ""); !only.empty()) {
+    rules::bound::Pack one = *pack;
+    std::erase_if(one.rules, [&](const auto& r) { return r.id != only; });
+    one.targets.clear();
+    for (int k = 0; k < runs; ++k) {
+      auto a = Clk::now();
+      auto res = rules::Evaluate(one, image, opt);
+      if (!res.ok()) return Fail(res.status());
+      std::printf("%s: %.1f ms, %zu findings\n", only.c_str(), Ms(a, Clk::now()), res->findings.size());
+    }
+    return 0;
+  }
   if (!dump.empty()) {
     auto res = rules::Evaluate(*pack, image, opt);
     if (!res.ok()) return Fail(res.status());

@@ -9,7 +9,7 @@ BUILD=${1:-build-bench}
 CLASSES=${2:-300000}
 SQL_CLASSES=${3:-20000}
 cmake -S . -B "$BUILD" -G Ninja -DEDUGOV_BENCH=ON >/dev/null
-ninja -C "$BUILD" rules_bench
+ninja -C "$BUILD" -j2 rules_bench
 OUT=bench/results/rules-$(date -u +%Y%m%d-%H%M%S)
 /usr/bin/time -v "$BUILD/src/rules/rules_bench" --classes "$CLASSES" --days 100 --runs 5 \
   --sql-classes "$SQL_CLASSES" --out "$OUT" 2> "$OUT.time.txt"

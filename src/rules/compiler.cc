@@ -523,7 +523,22 @@ void SinglePeriod(int32_t as_of, double target, plan::Plan& pl) {
 StatusOr<plan::Plan> CompileRule(const bound::Pack& pack, const bound::Rule& rule,
                                  const datasets::ColumnarImage& image, const CompileOptions& options) {
   Ctx cx{pack, image, options};
-  return Compile(cx, rule.id, rule.scope, rule.check, rule.parameters, rule.unless);
+  ASSIGN_OR_RETURN(plan::Plan pl, Compile(cx, rule.id, rule.scope, rule.check, rule.parameters, rule.unless));
+  // A count or sum whose empty groups pass in every period ("phone-based
+  // days <= 0") finds nothing in a period without rows: lay out only the
+  // periods that hold a row (a semester of homework, not every week since
+  // the spring) — the same findings from fewer groups to zero and judge.
+  const bound::Check& chk = rule.check;
+  const bool simple = pl.dataset && !chk.divide_by && !chk.against && !chk.against_previous && chk.consecutive <= 1;
+  if (simple && (chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum)) {
+    bool empty_passes = true;
+    for (double t : pl.threshold) empty_passes = empty_passes && (std::isnan(t) || bound::Holds(chk.op, 0, t));
+    if (empty_passes) {
+      return Compile(cx, rule.id, rule.scope, chk, rule.parameters, rule.unless, /*relaxed=*/false,
+                     Domain::kRowPeriods);
+    }
+  }
+  return pl;
 }
 
 StatusOr<plan::Plan> CompileTarget(const bound::Pack& pack, const bound::Target& target,

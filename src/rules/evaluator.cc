@@ -57,12 +57,47 @@ std::vector<Groups>& Pool(size_t k) {
 // consecutive rows touch neighbouring groups, not one cache line each.
 // kExempt: the plan has exemptions (a compile-time flag, so the common
 // loops carry no test for them).
-template <bool kExempt>
-[[gnu::always_inline]] inline int64_t GroupOf(const plan::Plan& pl, size_t r) {
+// A first row filter compiled down to one comparison: a bool or 32-bit
+// column equal to a constant (phone_based = true, kind = fee).
+struct PreFilter {
+  const int8_t* b8 = nullptr;
+  const int32_t* i32 = nullptr;
+  int32_t value = 0;
+};
+
+// Whether pl.where[0] is such a filter (then the loop tests it first and
+// the generic tests start at where[1]).
+bool MakePreFilter(const plan::Plan& pl, PreFilter& f) {
+  if (pl.where.empty()) return false;
+  const plan::Predicate& w = pl.where[0];
+  if (w.always_false || w.via || w.values.size() != 1) return false;
+  if (w.op != bound::CondOp::kEq && w.op != bound::CondOp::kIn) return false;
+  const double v = w.values[0];
+  if (v != std::floor(v) || std::abs(v) > 1e9) return false;
+  // kNullInt / kNullBool never equal a non-null constant, so a plain
+  // comparison keeps Predicate::Test's NULL semantics.
+  if (w.kind == plan::Predicate::Kind::kB8 && (v == 0 || v == 1)) {
+    f.b8 = w.b8;
+  } else if (w.kind == plan::Predicate::Kind::kI32 && v != datasets::kNullInt) {
+    f.i32 = w.i32;
+  } else {
+    return false;
+  }
+  f.value = static_cast<int32_t>(v);
+  return true;
+}
+
+template <bool kExempt, bool kPre = false>
+[[gnu::always_inline]] inline int64_t GroupOf(const plan::Plan& pl, size_t r, const PreFilter* pre = nullptr) {
   // Row filters first: they read one narrow column and usually reject most
   // rows (phone_based = true) before the entity and period lookups.
-  for (const auto& w : pl.where) {
-    if (!w.Test(r)) return -1;
+  size_t first = 0;
+  if constexpr (kPre) {
+    if (pre->b8 ? pre->b8[r] != pre->value : pre->i32[r] != pre->value) return -1;
+    first = 1;
+  }
+  for (size_t i = first; i < pl.where.size(); ++i) {
+    if (!pl.where[i].Test(r)) return -1;
   }
   int32_t e = pl.row_entity ? pl.row_entity[r] : static_cast<int32_t>(r);
   if (e < 0) return -1;
@@ -105,11 +140,11 @@ inline double ValueOf(const plan::ValueReader& v, size_t r) {
   }
 }
 
-template <Aggregate A, plan::ValueReader::Kind K, bool kExempt>
-void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
+template <Aggregate A, plan::ValueReader::Kind K, bool kExempt, bool kPre>
+void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
   int32_t* count = g.count.data();
   for (size_t r = lo; r < hi; ++r) {
-    const int64_t k = GroupOf<kExempt>(pl, r);
+    const int64_t k = GroupOf<kExempt, kPre>(pl, r, &pre);
     if (k < 0) continue;
     const size_t gi = static_cast<size_t>(k);
     ++count[gi];
@@ -130,22 +165,22 @@ void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
   }
 }
 
-template <bool kExempt>
-void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
+template <bool kExempt, bool kPre>
+void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
   using VK = plan::ValueReader::Kind;
   const Aggregate a = pl.check->aggregate;
   switch (a) {
-    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone, kExempt>(pl, g, lo, hi); return;
-    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone, kExempt>(pl, g, lo, hi); return;
+    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
+    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
     default: break;
   }
   switch (pl.value.kind) {
-#define EDUGOV_ACC(KIND)                                                                  \
-  case KIND:                                                                              \
-    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND, kExempt>(pl, g, lo, hi);  \
-    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND, kExempt>(pl, g, lo, hi); \
-    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND, kExempt>(pl, g, lo, hi); \
-    else Accumulate<Aggregate::kMax, KIND, kExempt>(pl, g, lo, hi);                       \
+#define EDUGOV_ACC(KIND)                                                                                 \
+  case KIND:                                                                                             \
+    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND, kExempt, kPre>(pl, g, lo, hi, pre);      \
+    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND, kExempt, kPre>(pl, g, lo, hi, pre); \
+    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND, kExempt, kPre>(pl, g, lo, hi, pre); \
+    else Accumulate<Aggregate::kMax, KIND, kExempt, kPre>(pl, g, lo, hi, pre);                           \
     break;
     EDUGOV_ACC(VK::kI32)
     EDUGOV_ACC(VK::kB8)
@@ -158,10 +193,14 @@ void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
 
 // Aggregates rows [lo, hi) of the plan into g (sized by Prepare).
 void AccumulateRange(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
+  PreFilter pre;
+  const bool has_pre = MakePreFilter(pl, pre);
   if (pl.exempt_off.empty()) {
-    AccumulateRangeT<false>(pl, g, lo, hi);
+    if (has_pre) AccumulateRangeT<false, true>(pl, g, lo, hi, pre);
+    else AccumulateRangeT<false, false>(pl, g, lo, hi, pre);
   } else {
-    AccumulateRangeT<true>(pl, g, lo, hi);
+    if (has_pre) AccumulateRangeT<true, true>(pl, g, lo, hi, pre);
+    else AccumulateRangeT<true, false>(pl, g, lo, hi, pre);
   }
 }
 

@@ -165,10 +165,106 @@ void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const Pre
   }
 }
 
+// The common shape, specialised: a dataset's rows (entity and date columns),
+// at most the one pre-filter, a plain value column. Everything the loop
+// reads is hoisted into locals, so the stores into the accumulators cannot
+// make the compiler reload the plan's fields on every row.
+template <Aggregate A, plan::ValueReader::Kind K, bool kExempt, bool kPre>
+void AccumulateRows(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
+  const int32_t* const ent = pl.row_entity;
+  const int32_t* const e2g = pl.entity_to_group.data();
+  const int32_t* const date = pl.date;
+  const int32_t* const lut = pl.lut.data();
+  const int64_t lut_lo = pl.lut_lo;
+  const uint64_t lut_n = pl.lut.size();
+  const int64_t ns = static_cast<int64_t>(pl.group_entities.size());
+  const uint8_t* const ex_day = pl.exempt_day.data();
+  const int8_t* const pre_b8 = pre.b8;
+  const int32_t* const pre_i32 = pre.i32;
+  const int32_t pre_value = pre.value;
+  const int32_t* const vi32 = pl.value.i32;
+  const int8_t* const vb8 = pl.value.b8;
+  const double* const vf64 = pl.value.f64;
+  int32_t* const count = g.count.data();
+  int32_t* const nvals = g.nvals.data();
+  double* const sum = g.sum.data();
+  double* const ext = g.ext.data();
+  for (size_t r = lo; r < hi; ++r) {
+    if constexpr (kPre) {
+      if (pre_b8 ? pre_b8[r] != pre_value : pre_i32[r] != pre_value) continue;
+    }
+    const int32_t e = ent[r];
+    if (e < 0) continue;
+    const int32_t s = e2g[e];
+    if (s < 0) continue;
+    const int32_t d = date[r];
+    // kNullInt lands far outside the lut as an unsigned offset.
+    const uint64_t off = static_cast<uint64_t>(int64_t{d} - lut_lo);
+    if (d == datasets::kNullInt || off >= lut_n) continue;
+    const int32_t p = lut[off];
+    if (p < 0) continue;
+    if constexpr (kExempt) {
+      if (ex_day[off] && Exempt(pl, e, d)) continue;
+    }
+    const size_t gi = static_cast<size_t>(int64_t{p} * ns + s);
+    ++count[gi];
+    if constexpr (A == Aggregate::kCount) {
+      // nothing else
+    } else {
+      double v;
+      if constexpr (K == plan::ValueReader::Kind::kI32) {
+        v = vi32[r] == datasets::kNullInt ? std::nan("") : vi32[r];
+      } else if constexpr (K == plan::ValueReader::Kind::kB8) {
+        v = vb8[r] == datasets::kNullBool ? std::nan("") : vb8[r];
+      } else if constexpr (K == plan::ValueReader::Kind::kI8) {
+        v = vb8[r];
+      } else if constexpr (K == plan::ValueReader::Kind::kF64) {
+        v = vf64[r];
+      } else {
+        v = 0;
+      }
+      if (std::isnan(v)) continue;
+      if constexpr (A == Aggregate::kSum || A == Aggregate::kAvg) {
+        sum[gi] += v;
+      } else if constexpr (A == Aggregate::kMin) {
+        ext[gi] = std::min(ext[gi], v);
+      } else if constexpr (A == Aggregate::kMax) {
+        ext[gi] = std::max(ext[gi], v);
+      }
+      ++nvals[gi];
+    }
+  }
+}
+
 template <bool kExempt, bool kPre>
 void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
   using VK = plan::ValueReader::Kind;
   const Aggregate a = pl.check->aggregate;
+  // The specialised loop: dataset rows, no filter beyond the pre-filter, no
+  // share, a value read from the row itself.
+  const bool rows_shape = pl.row_entity && pl.date && pl.where.size() == (kPre ? 1u : 0u) && !pl.value.via &&
+                          a != Aggregate::kShare;
+  if (rows_shape) {
+    switch (a) {
+      case Aggregate::kCount: AccumulateRows<Aggregate::kCount, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
+#define EDUGOV_ROWS(AGG)                                                                                         \
+  case AGG:                                                                                                      \
+    switch (pl.value.kind) {                                                                                     \
+      case VK::kI32: AccumulateRows<AGG, VK::kI32, kExempt, kPre>(pl, g, lo, hi, pre); return;                   \
+      case VK::kB8: AccumulateRows<AGG, VK::kB8, kExempt, kPre>(pl, g, lo, hi, pre); return;                     \
+      case VK::kI8: AccumulateRows<AGG, VK::kI8, kExempt, kPre>(pl, g, lo, hi, pre); return;                     \
+      case VK::kF64: AccumulateRows<AGG, VK::kF64, kExempt, kPre>(pl, g, lo, hi, pre); return;                   \
+      case VK::kNone: AccumulateRows<AGG, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;                 \
+    }                                                                                                            \
+    break;
+      EDUGOV_ROWS(Aggregate::kSum)
+      EDUGOV_ROWS(Aggregate::kAvg)
+      EDUGOV_ROWS(Aggregate::kMin)
+      EDUGOV_ROWS(Aggregate::kMax)
+#undef EDUGOV_ROWS
+      default: break;
+    }
+  }
   switch (a) {
     case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
     case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;

@@ -73,6 +73,14 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// The 1-minute load average (/proc/loadavg), to print beside the figures.
+std::string LoadAverage() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
 long PeakRssMb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -792,6 +800,7 @@ int main(int argc, char** argv) {
       items.push_back({"target", t.id, {}, 0});
     }
   }
+  const std::string load_before = LoadAverage();
   std::vector<double> full_ms, hw_ms, hand_ms, full_cpu, hw_cpu, hand_cpu;
   size_t full_findings = 0, full_targets = 0;
   std::map<std::string, size_t> hw_counts, full_counts;
@@ -842,6 +851,7 @@ int main(int argc, char** argv) {
   const bool agree = hw_counts["homework-grades-1-2-none"] == static_cast<size_t>(hand.g12) &&
                      hw_counts["homework-grades-3-6-average"] == static_cast<size_t>(hand.g36) &&
                      hw_counts["homework-grades-7-9-average"] == static_cast<size_t>(hand.g79);
+  const std::string load_after = LoadAverage();
   const long rss = PeakRssMb();  // before the bandwidth probe's buffer
   const double bw = ReadBandwidth();
   const double sweep_bytes = SweepBytes(*pack, image);
@@ -924,14 +934,16 @@ int main(int argc, char** argv) {
        << ", \"ratio\": " << (x.ran ? x.sql_ms / x.engine_ms : 0) << ", \"findings_engine\": " << x.engine_findings
        << ", \"findings_sql\": " << x.sql_findings << ", \"agree\": " << (x.agree ? "true" : "false") << "}";
   }
-  js << "\n  ],\n  \"runs\": " << runs << "\n}\n";
+  js << "\n  ],\n  \"load_average_before\": \"" << load_before << "\",\n  \"load_average_after\": \"" << load_after
+     << "\",\n  \"runs\": " << runs << "\n}\n";
 
   std::ofstream md(out + ".md");
   md << "# Rules sweep (benchmarks.md §1)\n\n"
      << "Synthetic province built in memory by bench/rules/rules_bench.cc: " << prov.reg.org_id.size() << " orgs, "
      << prov.reg.class_id.size() << " classes, " << total_rows << " rows over every dataset of the pack (" << rows_by_ds.str()
      << "); " << days << " school days of homework from 2025-09-01; as of " << as_of.ToString() << ". Medians of "
-     << runs << " runs, one core.\n\n| measure | value | bar |\n|---|---|---|\n"
+     << runs << " runs, one core; wall time and this thread's CPU time (CLOCK_THREAD_CPUTIME_ID). Load average "
+     << load_before << " before the timed runs, " << load_after << " after (2 cores).\n\n| measure | value | bar |\n|---|---|---|\n"
      << "| full sweep, " << pack->rules.size() << " rules + " << pack->targets.size()
      << " targets of policy/anhua-2025.yaml (" << full_findings << " findings) | " << Median(full_ms)
      << " ms wall, " << Median(full_cpu) << " ms CPU | ≤ 500 ms |\n"

@@ -646,11 +646,20 @@ void SimpleEvidence(std::vector<EvidenceJob>& all, size_t rows) {
         const size_t j = static_cast<size_t>(__builtin_ctz(bits));
         bits &= bits - 1;
         EvidenceJob& job = jobs[j];
-        const int64_t gi = GroupOfAny(*job.pl, r);
-        if (gi < 0) continue;
+        const plan::Plan& pl = *job.pl;
+        // The cheap lookups first (slot, period, is that group a finding),
+        // the filters and exemptions (GroupOf) only for a finding's rows:
+        // most rows of an entity with a finding lie in other periods.
+        const int32_t d = pl.date[r];
+        const uint64_t off = static_cast<uint64_t>(int64_t{d} - pl.lut_lo);
+        if (d == datasets::kNullInt || off >= pl.lut.size() || pl.lut[off] < 0) continue;
+        const size_t guess = static_cast<size_t>(pl.lut[off]) * pl.group_entities.size() +
+                             static_cast<size_t>(pl.entity_to_group[static_cast<size_t>(e)]);
         const auto& fg = job.g->finding_group;
-        auto it = std::lower_bound(fg.begin(), fg.end(), static_cast<size_t>(gi));
-        if (it == fg.end() || *it != static_cast<size_t>(gi)) continue;
+        auto it = std::lower_bound(fg.begin(), fg.end(), guess);
+        if (it == fg.end() || *it != guess) continue;
+        const int64_t gi = GroupOfAny(pl, r);
+        if (gi < 0) continue;
         const size_t fi = static_cast<size_t>(it - fg.begin());
         if (job.seen[fi]++ >= job.skip[fi]) (*job.out)[fi].evidence_row_ids.push_back(job.pl->dataset->row_id[r]);
       }
@@ -718,8 +727,9 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
     // Evidence of an extended rule: the rows of every group of the run and
     // of the second aggregates' groups (the civil-servant pay beside the
     // teachers'), each row once.
-    std::vector<std::vector<int32_t>> fis(n_groups);
-    for (auto [gi, fi] : evidence_groups) fis[gi].push_back(static_cast<int32_t>(fi));
+    // (group, finding) pairs sorted by group: a binary search per row, not
+    // a vector per group (hundreds of thousands of groups, a few findings).
+    std::sort(evidence_groups.begin(), evidence_groups.end());
     std::vector<std::set<int64_t>> rows(out.size() - first);
     std::vector<const plan::Plan*> all = {&pl};
     for (const plan::Plan* x : {pl.divide_by.get(), pl.against.get()}) {
@@ -729,7 +739,11 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
       for (size_t r = 0; r < x->rows; ++r) {
         const int64_t gi = GroupOfAny(*x, r);
         if (gi < 0 || static_cast<size_t>(gi) >= n_groups) continue;
-        for (int32_t fi : fis[static_cast<size_t>(gi)]) rows[static_cast<size_t>(fi)].insert(x->dataset->row_id[r]);
+        auto it = std::lower_bound(evidence_groups.begin(), evidence_groups.end(),
+                                   std::pair<size_t, size_t>{static_cast<size_t>(gi), 0});
+        for (; it != evidence_groups.end() && it->first == static_cast<size_t>(gi); ++it) {
+          rows[it->second].insert(x->dataset->row_id[r]);
+        }
       }
     }
     for (size_t fi = 0; fi < rows.size(); ++fi) {

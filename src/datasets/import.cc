@@ -650,12 +650,26 @@ class RowWriter {
       if (batch_.size() >= kBatchRows) return Flush();
       return OkStatus();
     }
-    if (!collect_) return conn_.Execute(upsert_, row).status();
+    if (!collect_ && !count_returned_) return conn_.Execute(upsert_, row).status();
     ASSIGN_OR_RETURN(ResultSet rs, conn_.Query(upsert_ + " RETURNING row_id", row));
+    const int64_t proposed = std::get<int64_t>(row[0]);
+    const int64_t stored = rs.empty() ? proposed : rs.GetInt(0, 0);
+    if (stored == proposed) ++inserted_;  // a replaced row answers its own, older id
+    if (!collect_) return OkStatus();
     IngestedRow& in = landed->emplace_back();
-    in.row_id = rs.empty() ? std::get<int64_t>(row[0]) : rs.GetInt(0, 0);
+    in.row_id = stored;
     in.values.assign(std::make_move_iterator(row.begin() + 3), std::make_move_iterator(row.end()));
     return OkStatus();
+  }
+
+  // Count inserted rows from each upsert's RETURNING (what a form does: a
+  // COUNT over row_id ≥ $1 may get a generic plan on PostgreSQL — a table
+  // scan per form row). Only on the row-by-row path.
+  void CountReturned() { count_returned_ = !bulk_ && !staged_; }
+  // Rows inserted so far, when counted from RETURNING (else nullopt).
+  std::optional<int64_t> inserted() const {
+    if (count_returned_ || (collect_ && !bulk_ && !staged_)) return inserted_;
+    return std::nullopt;
   }
 
   Status Flush() {
@@ -683,6 +697,8 @@ class RowWriter {
   bool collect_;
   bool bulk_;
   bool staged_ = false;
+  bool count_returned_ = false;
+  int64_t inserted_ = 0;
   std::vector<std::string> columns_;
   std::string upsert_;
   std::string from_staging_;
@@ -783,6 +799,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
     validator.set_own_path(principal.org_path);
     const bool bulk = was_empty && !small;
     RowWriter writer(tx, schema, options.collect_landed, bulk);
+    if (small) writer.CountReturned();
     RETURN_IF_ERROR(writer.Begin());
 
     const std::vector<std::string> q_columns = {"import_id", "row_number", "column_name", "value",
@@ -895,6 +912,8 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
     // range on the primary key, not a count of the whole table.
     if (bulk || report.rows_ok == 0) {
       report.rows_inserted = report.rows_ok;
+    } else if (std::optional<int64_t> n = writer.inserted()) {
+      report.rows_inserted = *n;
     } else {
       ASSIGN_OR_RETURN(ResultSet after,
                        tx.Query("SELECT COUNT(*) FROM " + table + " WHERE row_id >= $1", {next_row_id}));

@@ -735,8 +735,20 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
     for (const plan::Plan* x : {pl.divide_by.get(), pl.against.get()}) {
       for (; x; x = x->divide_by.get()) all.push_back(x);
     }
+    const size_t ns = pl.group_entities.size();
+    std::vector<uint8_t> slot_hit(ns, 0);
+    for (const auto& [gi, fi] : evidence_groups) slot_hit[gi % ns] = 1;
     for (const plan::Plan* x : all) {
+      // Entities whose slot has no finding are skipped after one lookup
+      // (an operand's own entity → slot map: `against` takes more orgs).
+      std::vector<uint8_t> hit(x->entity_to_group.size(), 0);
+      for (size_t e = 0; e < hit.size(); ++e) {
+        const int32_t s = x->entity_to_group[e];
+        hit[e] = s >= 0 && slot_hit[static_cast<size_t>(s)];
+      }
       for (size_t r = 0; r < x->rows; ++r) {
+        const int32_t e = x->row_entity ? x->row_entity[r] : static_cast<int32_t>(r);
+        if (e < 0 || static_cast<size_t>(e) >= hit.size() || !hit[static_cast<size_t>(e)]) continue;
         const int64_t gi = GroupOfAny(*x, r);
         if (gi < 0 || static_cast<size_t>(gi) >= n_groups) continue;
         auto it = std::lower_bound(evidence_groups.begin(), evidence_groups.end(),

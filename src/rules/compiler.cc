@@ -283,7 +283,20 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
       if (k >= 0 && !seen[static_cast<size_t>(k)]) { seen[static_cast<size_t>(k)] = 1; --unseen; }
     };
     for (size_t r = 0; r < pl.rows && unseen > 0; r += 4096) mark(r);
-    for (size_t r = 0; r < pl.rows && unseen > 0; ++r) mark(r);
+    if (unseen > 0) {
+      // Some period (a weekend day, a holiday) may hold no row at all: a
+      // branch-free pass marks the days that do (slot n: out of range, NULL).
+      const uint64_t n = pl.lut.size();
+      std::vector<uint8_t> day_has(n + 1, 0);
+      for (size_t r = 0; r < pl.rows; ++r) {
+        const uint64_t off = static_cast<uint64_t>(int64_t{pl.date[r]} - lo);
+        day_has[off < n ? off : n] = 1;
+      }
+      for (uint64_t off = 0; off < n; ++off) {
+        const int32_t k = period_at[off];
+        if (day_has[off] && k >= 0) seen[static_cast<size_t>(k)] = 1;
+      }
+    }
     for (size_t k = 0; k < starts.size(); ++k) if (seen[k]) with_rows.insert(starts[k]);
   }
   for (int32_t d = lo; d <= hi; ++d) {

@@ -274,9 +274,10 @@ class ReadCache {
   size_t bytes_ = 0;
 };
 
-// route NUL org path NUL (name NUL value NUL)…: NUL cannot occur in a
-// decoded parameter the server accepted as text, and each part is
-// length-delimited by it, so two different requests never share a key.
+// "route NUL org-path NUL" then each query parameter as "<len>:name<len>:value"
+// (the decoded map, sorted by name): the route and the org path hold no NUL,
+// and the parameters are length-prefixed, so two requests that could be
+// answered differently never share a key.
 std::string CacheKey(std::string_view route, const Request& req, const Principal& p) {
   std::string key;
   key.reserve(64 + p.org_path.size());

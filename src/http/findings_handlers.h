@@ -20,6 +20,10 @@
 //        → 200 {items:[{clause, township:{id,name}|null, open, resolved,
 //                       total}]} — counts by clause × township within the
 //        caller's subtree (township null: county-level entities).
+//
+// Both answer from a read cache per (route, caller's org path, query): a
+// findings or registry write of this process shows at once, one of another
+// process (`edugov check`) within 1 s (findings_handlers.cc; docs/architecture.md).
 #pragma once
 
 #include "http/app.h"

@@ -912,7 +912,10 @@ int main(int argc, char** argv) {
      << ",\n  \"targets\": " << pack->targets.size() << ",\n  \"full_sweep_ms_median\": " << Median(full_ms)
      << ",\n  \"full_sweep_ms_all\": [";
   for (size_t i = 0; i < full_ms.size(); ++i) js << (i ? ", " : "") << full_ms[i];
-  js << "],\n  \"full_sweep_findings\": " << full_findings << ",\n  \"full_sweep_target_rows\": " << full_targets
+  js << "],\n  \"full_sweep_cpu_ms_median\": " << Median(full_cpu) << ",\n  \"homework_rules_cpu_ms_median\": "
+     << Median(hw_cpu) << ",\n  \"hand_written_cpu_ms_median\": " << Median(hand_cpu)
+     << ",\n  \"engine_vs_hand_cpu_ratio\": " << Median(hw_cpu) / Median(hand_cpu)
+     << ",\n  \"full_sweep_findings\": " << full_findings << ",\n  \"full_sweep_target_rows\": " << full_targets
      << ",\n  \"single_items_agree_with_sweep\": " << (singles_agree ? "true" : "false")
      << ",\n  \"homework_rules_ms_median\": " << Median(hw_ms) << ",\n  \"hand_written_ms_median\": "
      << Median(hand_ms) << ",\n  \"engine_vs_hand_ratio\": " << Median(hw_ms) / Median(hand_ms)

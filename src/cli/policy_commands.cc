@@ -86,6 +86,12 @@ void PrintSummary(const rules::bound::Pack& pack, const rules::CheckResult& r, L
   if (!r.targets.empty()) {
     std::printf(zh ? "目标进度:\n" : "Targets:\n");
     for (const auto& t : r.targets) {
+      if (!t.unresolved_org_code.empty()) {
+        std::printf("  %-4s %-32s %-16s %s (%s)\n", t.clause.c_str(), t.target_id.c_str(), t.entity_name.c_str(),
+                    zh ? "单位代码不在登记册中，未计量" : "org code not in the registry, not measured",
+                    std::string(rules::TargetStatusName(t.status)).c_str());
+        continue;
+      }
       std::printf("  %-4s %-32s %-16s %s %.4f (%s %s %.4f, %s %s)\n", t.clause.c_str(), t.target_id.c_str(),
                   t.entity_name.c_str(), zh ? "当前" : "now", t.measured, zh ? "目标" : "target",
                   t.comparison.c_str(), t.target, t.deadline.c_str(),

@@ -123,7 +123,9 @@ StatusOr<nlohmann::json> Targets(const rules::bound::Pack& full, storage::Connec
                      {"deadline", tp.deadline},
                      {"expected", tp.expected},
                      {"baseline", std::move(baseline)},
-                     {"status", std::string(rules::TargetStatusName(tp.status))}});
+                     {"status", std::string(rules::TargetStatusName(tp.status))},
+                     {"unresolved_org_code", tp.unresolved_org_code.empty() ? nlohmann::json()
+                                                                            : nlohmann::json(tp.unresolved_org_code)}});
   }
   return nlohmann::json{{"as_of", as_of.ToString()}, {"items", std::move(items)}};
 }

@@ -390,6 +390,35 @@ EntityInfo Describe(const datasets::RegistryImage& r, bound::GroupEntity ge, int
   return info;
 }
 
+// A target may name orgs by code (item 24: "江英学校力争全市前5名"). A code
+// the registry lacks — a school merged away (item 15), a typo, a registry of
+// another county — must not stop the pack's other items, and must not vanish
+// either: the caller reports it as a progress line of its own.
+std::vector<std::string> MissingOrgCodes(const datasets::RegistryImage& r, const bound::Scope& scope) {
+  std::vector<std::string> missing;
+  for (const std::string& code : scope.org_codes) {
+    if (std::find(r.org_code.begin(), r.org_code.end(), code) == r.org_code.end()) missing.push_back(code);
+  }
+  return missing;
+}
+
+// The progress line of a named org the registry lacks: nothing measured,
+// at risk until the deadline, missed after it.
+TargetProgress UnresolvedTarget(const bound::Target& t, const std::string& code, int32_t today) {
+  TargetProgress tp;
+  tp.target_id = t.id;
+  tp.clause = t.clause;
+  tp.title_zh = t.title_zh;
+  tp.entity_type = "org";
+  tp.entity_name = code;
+  tp.unresolved_org_code = code;
+  tp.target = t.indicator.value;
+  tp.comparison = std::string(bound::CmpOpText(t.indicator.op));
+  tp.deadline = Date::FromDaysSinceEpoch(t.deadline).ToString();
+  tp.status = today > t.deadline ? TargetStatus::kMissed : TargetStatus::kAtRisk;
+  return tp;
+}
+
 }  // namespace
 
 std::string_view TargetStatusName(TargetStatus s) {
@@ -840,7 +869,20 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
     for (Finding& f : v) result.findings.push_back(std::move(f));
   }
   const int32_t today = options.as_of.DaysSinceEpoch();
-  for (const auto& t : pack.targets) {
+  for (const auto& named : pack.targets) {
+    // A code the registry lacks gets its own line and the target is measured
+    // over the codes it has (MissingOrgCodes); with none left, nothing to measure.
+    const std::vector<std::string> missing = MissingOrgCodes(image.registry, named.scope);
+    for (const std::string& code : missing) result.targets.push_back(UnresolvedTarget(named, code, today));
+    if (!missing.empty() && missing.size() == named.scope.org_codes.size()) continue;
+    bound::Target present;
+    if (!missing.empty()) {
+      present = named;
+      std::erase_if(present.scope.org_codes, [&](const std::string& c) {
+        return std::find(missing.begin(), missing.end(), c) != missing.end();
+      });
+    }
+    const bound::Target& t = missing.empty() ? named : present;
     std::vector<int32_t> entities;
     std::vector<double> values;
     if (!t.open_cases.empty()) {
@@ -862,11 +904,6 @@ StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::Columnar
         StatusOr<int64_t> n = options.count_open_cases(t.open_cases, r.org_path[i]);
         if (!n.ok()) return n.status();
         values.push_back(static_cast<double>(*n));
-      }
-      if (entities.empty() && !t.scope.org_codes.empty()) {
-        return InvalidArgumentError("target '" + t.id + "': scope org code '" + t.scope.org_codes[0] +
-                                        "' is not in the registry",
-                                    "目标 '" + t.id + "'：范围中的单位代码 '" + t.scope.org_codes[0] + "' 不在登记册中");
       }
     } else {
       ASSIGN_OR_RETURN(plan::Plan pl, CompileTarget(pack, t, image, options));

@@ -82,6 +82,9 @@ struct TargetProgress {
   std::string deadline;
   double expected = 0;  // where a linear path from the baseline would be today
   TargetStatus status = TargetStatus::kAtRisk;
+  // Non-empty: the target's scope names this org code and the registry has
+  // no such org — nothing measured (entity_type "org", entity_name the code).
+  std::string unresolved_org_code;
 };
 
 struct RuleStats {
@@ -98,7 +101,8 @@ struct CheckResult {
 };
 
 // Every rule and target of the pack. kInvalidArgument for an override that
-// names no parameter of the pack, or an unknown scope org code;
+// names no parameter of the pack, or an unknown scope org code of a rule (a
+// target's unknown code is a TargetProgress line with unresolved_org_code);
 // kResourceExhausted if a rule would need more than 2^27 groups.
 StatusOr<CheckResult> Evaluate(const bound::Pack& pack, const datasets::ColumnarImage& image,
                                const CompileOptions& options);

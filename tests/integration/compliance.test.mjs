@@ -280,3 +280,30 @@ test('the trend counts findings by ISO week, scoped', async () => {
   }
   assert.equal((await fetch(`${srv.url}/api/v1/targets`)).status, 401);
 });
+
+test('item 24 names schools: one progress line per named school, each school sees only its own', async () => {
+  const bureau = await session('juzhang');
+  const items = (await bureau.get('/targets')).items;
+  const as_of = (await bureau.get('/targets')).as_of;
+  const top5 = items.filter((x) => x.id === 'zhongkao-jiangying-top-5');
+  assert.deepEqual(top5.map((x) => x.entity.name), ['江英学校']);
+  const top20 = items.filter((x) => x.id === 'zhongkao-five-schools-top-20');
+  assert.deepEqual(top20.map((x) => x.entity.name).sort(),
+    ['东坪中学', '思源学校', '梅城镇中学', '紫薇中学', '酉州学校'].sort());
+  const talent = items.filter((x) => x.id === 'top-talent-admissions');
+  assert.deepEqual(talent.map((x) => x.entity.name).sort(), ['安化一中', '安化二中'].sort());
+  for (const t of [...top5, ...top20, ...talent]) {
+    assert.equal(t.clause, '24');
+    assert.equal(t.entity.type, 'school');
+    assert.equal(t.unresolved_org_code, null, 'every named code is in the demo registry');
+    assert.equal(typeof t.measured, 'number', `${t.id} ${t.entity.name} has a 2025 result`);
+    if (as_of > t.deadline) {
+      const met = t.comparison === '<=' ? t.measured <= t.target : t.measured >= t.target;
+      assert.equal(t.status, met ? 'met' : 'missed', `${t.id} ${t.entity.name}`);
+    }
+  }
+  // 江英学校 sees its own ranking target, not the five other schools' lines.
+  const school = (await (await session('jiangying')).get('/targets')).items;
+  assert.deepEqual(school.filter((x) => x.id === 'zhongkao-jiangying-top-5').map((x) => x.entity.name), ['江英学校']);
+  assert.equal(school.filter((x) => x.id === 'zhongkao-five-schools-top-20').length, 0);
+});

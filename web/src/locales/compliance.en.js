@@ -74,6 +74,7 @@ export default {
       met: 'Met',
       missed: 'Missed',
       noValue: 'No data',
+      unresolved: 'The policy pack names org code {code}, which is not in the registry, so nothing was measured: check the code, or whether the school was merged.',
       entity: 'Scope',
     },
     homework: {

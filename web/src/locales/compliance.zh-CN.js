@@ -76,6 +76,7 @@ export default {
       met: '已达成',
       missed: '未达成',
       noValue: '暂无数据',
+      unresolved: '政策包中的单位代码 {code} 不在登记册中，未能计量：请核对代码或学校是否已撤并。',
       entity: '范围',
     },
     homework: {

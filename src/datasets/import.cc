@@ -287,7 +287,10 @@ class RowValidator {
           return bad("「" + col.label_zh + "」不是有效日期（应为 YYYY-MM-DD）",
                      col.name + " is not a valid date (YYYY-MM-DD)");
         }
-        out = internal::FormatDate(*d);
+        // Already in the stored form (the XLSX reader's and most files'):
+        // keep the text instead of formatting the day number back.
+        const bool canonical = cell.size() == 10 && cell[4] == '-' && cell[7] == '-';
+        out = canonical ? std::string(cell) : internal::FormatDate(*d);
         return;
       }
       case ColumnType::kTime: {

@@ -32,6 +32,13 @@ struct Groups {
   // come out period-major like the groups), so a group's finding is a
   // binary search away without a per-group array to fill.
   std::vector<size_t> finding_group;
+  // Sparse mode (far more groups than rows: a class per day over a dataset
+  // with a few rows per class, 30 M groups for 1.5 M rows): the arrays are
+  // not zeroed per rule — they stay zero between uses, and only the groups
+  // a row touched (listed here) are judged and then cleared again.
+  bool sparse = false;
+  size_t n = 0;  // groups of the current plan (the arrays may be longer)
+  std::vector<uint32_t> touched;
 };
 
 // The calling thread's accumulators: slot 0 for a lone plan, slots 0..k-1
@@ -40,6 +47,26 @@ std::vector<Groups>& Pool(size_t k) {
   thread_local std::vector<Groups> pool;
   if (pool.size() < k) pool.resize(k);
   return pool;
+}
+
+// The sparse counterpart of Pool: its arrays are all zero between uses
+// (ClearSparse), so a rule costs its rows, not its groups.
+std::vector<Groups>& SparsePool(size_t k) {
+  thread_local std::vector<Groups> pool;
+  if (pool.size() < k) pool.resize(k);
+  return pool;
+}
+
+// Whether a plan of n groups over `rows` rows is aggregated sparsely.
+bool WantSparse(size_t n, size_t rows) { return n > 4 * rows; }
+
+// Marks group gi touched on its first row (sparse mode); min/max start at ±inf.
+template <Aggregate A>
+[[gnu::always_inline]] inline void Touch(Groups& g, int32_t* count, double* ext, size_t gi) {
+  if (count[gi] != 0) return;
+  g.touched.push_back(static_cast<uint32_t>(gi));
+  if constexpr (A == Aggregate::kMin) ext[gi] = std::numeric_limits<double>::infinity();
+  if constexpr (A == Aggregate::kMax) ext[gi] = -std::numeric_limits<double>::infinity();
 }
 
 // Whether source entity e's row dated d is exempt ("unless").
@@ -140,13 +167,14 @@ inline double ValueOf(const plan::ValueReader& v, size_t r) {
   }
 }
 
-template <Aggregate A, plan::ValueReader::Kind K, bool kExempt, bool kPre>
+template <Aggregate A, plan::ValueReader::Kind K, bool kExempt, bool kPre, bool kSparse>
 void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
   int32_t* count = g.count.data();
   for (size_t r = lo; r < hi; ++r) {
     const int64_t k = GroupOf<kExempt, kPre>(pl, r, &pre);
     if (k < 0) continue;
     const size_t gi = static_cast<size_t>(k);
+    if constexpr (kSparse) Touch<A>(g, count, g.ext.data(), gi);
     ++count[gi];
     if constexpr (A == Aggregate::kSum || A == Aggregate::kAvg) {
       double v = ValueOf<K>(pl.value, r);
@@ -169,7 +197,7 @@ void Accumulate(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const Pre
 // at most the one pre-filter, a plain value column. Everything the loop
 // reads is hoisted into locals, so the stores into the accumulators cannot
 // make the compiler reload the plan's fields on every row.
-template <Aggregate A, plan::ValueReader::Kind K, bool kExempt, bool kPre>
+template <Aggregate A, plan::ValueReader::Kind K, bool kExempt, bool kPre, bool kSparse>
 void AccumulateRows(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
   const int32_t* const ent = pl.row_entity;
   const int32_t* const e2g = pl.entity_to_group.data();
@@ -207,6 +235,7 @@ void AccumulateRows(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const
       if (ex_day[off] && Exempt(pl, e, d)) continue;
     }
     const size_t gi = static_cast<size_t>(int64_t{p} * ns + s);
+    if constexpr (kSparse) Touch<A>(g, count, ext, gi);
     ++count[gi];
     if constexpr (A == Aggregate::kCount) {
       // nothing else
@@ -236,7 +265,7 @@ void AccumulateRows(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const
   }
 }
 
-template <bool kExempt, bool kPre>
+template <bool kExempt, bool kPre, bool kSparse>
 void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, const PreFilter& pre) {
   using VK = plan::ValueReader::Kind;
   const Aggregate a = pl.check->aggregate;
@@ -246,15 +275,15 @@ void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, con
                           a != Aggregate::kShare;
   if (rows_shape) {
     switch (a) {
-      case Aggregate::kCount: AccumulateRows<Aggregate::kCount, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
+      case Aggregate::kCount: AccumulateRows<Aggregate::kCount, VK::kNone, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;
 #define EDUGOV_ROWS(AGG)                                                                                         \
   case AGG:                                                                                                      \
     switch (pl.value.kind) {                                                                                     \
-      case VK::kI32: AccumulateRows<AGG, VK::kI32, kExempt, kPre>(pl, g, lo, hi, pre); return;                   \
-      case VK::kB8: AccumulateRows<AGG, VK::kB8, kExempt, kPre>(pl, g, lo, hi, pre); return;                     \
-      case VK::kI8: AccumulateRows<AGG, VK::kI8, kExempt, kPre>(pl, g, lo, hi, pre); return;                     \
-      case VK::kF64: AccumulateRows<AGG, VK::kF64, kExempt, kPre>(pl, g, lo, hi, pre); return;                   \
-      case VK::kNone: AccumulateRows<AGG, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;                 \
+      case VK::kI32: AccumulateRows<AGG, VK::kI32, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;                   \
+      case VK::kB8: AccumulateRows<AGG, VK::kB8, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;                     \
+      case VK::kI8: AccumulateRows<AGG, VK::kI8, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;                     \
+      case VK::kF64: AccumulateRows<AGG, VK::kF64, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;                   \
+      case VK::kNone: AccumulateRows<AGG, VK::kNone, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;                 \
     }                                                                                                            \
     break;
       EDUGOV_ROWS(Aggregate::kSum)
@@ -266,17 +295,17 @@ void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, con
     }
   }
   switch (a) {
-    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
-    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone, kExempt, kPre>(pl, g, lo, hi, pre); return;
+    case Aggregate::kCount: Accumulate<Aggregate::kCount, VK::kNone, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;
+    case Aggregate::kShare: Accumulate<Aggregate::kShare, VK::kNone, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); return;
     default: break;
   }
   switch (pl.value.kind) {
 #define EDUGOV_ACC(KIND)                                                                                 \
   case KIND:                                                                                             \
-    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND, kExempt, kPre>(pl, g, lo, hi, pre);      \
-    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND, kExempt, kPre>(pl, g, lo, hi, pre); \
-    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND, kExempt, kPre>(pl, g, lo, hi, pre); \
-    else Accumulate<Aggregate::kMax, KIND, kExempt, kPre>(pl, g, lo, hi, pre);                           \
+    if (a == Aggregate::kSum) Accumulate<Aggregate::kSum, KIND, kExempt, kPre, kSparse>(pl, g, lo, hi, pre);      \
+    else if (a == Aggregate::kAvg) Accumulate<Aggregate::kAvg, KIND, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); \
+    else if (a == Aggregate::kMin) Accumulate<Aggregate::kMin, KIND, kExempt, kPre, kSparse>(pl, g, lo, hi, pre); \
+    else Accumulate<Aggregate::kMax, KIND, kExempt, kPre, kSparse>(pl, g, lo, hi, pre);                           \
     break;
     EDUGOV_ACC(VK::kI32)
     EDUGOV_ACC(VK::kB8)
@@ -291,13 +320,17 @@ void AccumulateRangeT(const plan::Plan& pl, Groups& g, size_t lo, size_t hi, con
 void AccumulateRange(const plan::Plan& pl, Groups& g, size_t lo, size_t hi) {
   PreFilter pre;
   const bool has_pre = MakePreFilter(pl, pre);
-  if (pl.exempt_off.empty()) {
-    if (has_pre) AccumulateRangeT<false, true>(pl, g, lo, hi, pre);
-    else AccumulateRangeT<false, false>(pl, g, lo, hi, pre);
-  } else {
-    if (has_pre) AccumulateRangeT<true, true>(pl, g, lo, hi, pre);
-    else AccumulateRangeT<true, false>(pl, g, lo, hi, pre);
-  }
+  auto go = [&]<bool kSparse>() {
+    if (pl.exempt_off.empty()) {
+      if (has_pre) AccumulateRangeT<false, true, kSparse>(pl, g, lo, hi, pre);
+      else AccumulateRangeT<false, false, kSparse>(pl, g, lo, hi, pre);
+    } else {
+      if (has_pre) AccumulateRangeT<true, true, kSparse>(pl, g, lo, hi, pre);
+      else AccumulateRangeT<true, false, kSparse>(pl, g, lo, hi, pre);
+    }
+  };
+  if (g.sparse) go.template operator()<true>();
+  else go.template operator()<false>();
 }
 
 // Sizes and zeroes g for the plan's groups.
@@ -308,8 +341,19 @@ Status Prepare(const plan::Plan& pl, Groups& g) {
     return ResourceExhaustedError("rule '" + pl.id + "' needs " + std::to_string(n) + " groups",
                                   "规则 '" + pl.id + "' 需要 " + std::to_string(n) + " 个分组，超出上限");
   }
-  g.count.assign(n, 0);
+  g.n = n;
   const Aggregate a = pl.check->aggregate;
+  if (g.sparse) {
+    // Zero already (ClearSparse); grow only. ext is set on a group's first row.
+    g.touched.clear();
+    auto grow = [n](auto& v) { if (v.size() < n) v.resize(n); };
+    grow(g.count);
+    if (a == Aggregate::kSum || a == Aggregate::kAvg) { grow(g.sum); grow(g.nvals); }
+    if (a == Aggregate::kMin || a == Aggregate::kMax) { grow(g.ext); grow(g.nvals); }
+    if (a == Aggregate::kShare) grow(g.hits);
+    return OkStatus();
+  }
+  g.count.assign(n, 0);
   g.sum.clear(); g.nvals.clear(); g.ext.clear(); g.hits.clear();
   if (a == Aggregate::kSum || a == Aggregate::kAvg) { g.sum.assign(n, 0); g.nvals.assign(n, 0); }
   if (a == Aggregate::kMin) { g.ext.assign(n, std::numeric_limits<double>::infinity()); g.nvals.assign(n, 0); }
@@ -318,10 +362,22 @@ Status Prepare(const plan::Plan& pl, Groups& g) {
   return OkStatus();
 }
 
+// Returns a sparse g's touched groups to zero, ready for the next rule.
+void ClearSparse(Groups& g) {
+  for (uint32_t gi : g.touched) {
+    g.count[gi] = 0;
+    if (gi < g.nvals.size()) g.nvals[gi] = 0;
+    if (gi < g.sum.size()) g.sum[gi] = 0;
+    if (gi < g.hits.size()) g.hits[gi] = 0;
+  }
+  g.touched.clear();
+}
+
 // Aggregates the plan into slot 0 of the thread's pool; the pointer is
 // valid until the next Run on this thread.
 StatusOr<Groups*> Run(const plan::Plan& pl) {
   Groups& g = Pool(1)[0];
+  g.sparse = false;
   RETURN_IF_ERROR(Prepare(pl, g));
   AccumulateRange(pl, g, 0, pl.rows);
   return &g;
@@ -351,7 +407,7 @@ StatusOr<std::vector<double>> MeasureAll(const plan::Plan& pl) {
   std::vector<double> divisor;
   if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
   ASSIGN_OR_RETURN(Groups* gp, Run(pl));
-  std::vector<double> out(gp->count.size());
+  std::vector<double> out(gp->n);
   for (size_t gi = 0; gi < out.size(); ++gi) {
     out[gi] = Measure(pl, *gp, gi);
     if (pl.divide_by) out[gi] = Ratio(out[gi], divisor[gi]);
@@ -452,46 +508,58 @@ template <bound::CmpOp O>
   else return std::abs(m - t) > kEps;
 }
 
+// Whether group gi breaks `measured O thr` (simple rules).
 template <Aggregate A, bound::CmpOp O>
-void ScanPeriodT(const Groups& g, size_t base, size_t ns, bool skip_empty, double thr, std::vector<uint32_t>& out) {
-  const int32_t* count = g.count.data() + base;
-  for (size_t s = 0; s < ns; ++s) {
-    const int32_t c = count[s];
-    if (c == 0 && skip_empty) continue;
-    const size_t gi = base + s;
-    double m;
-    if constexpr (A == Aggregate::kCount) {
-      m = c;
-    } else if constexpr (A == Aggregate::kSum) {
-      m = g.sum[gi];
-    } else if constexpr (A == Aggregate::kAvg) {
-      if (!g.nvals[gi]) continue;
-      m = g.sum[gi] / g.nvals[gi];
-    } else if constexpr (A == Aggregate::kMin || A == Aggregate::kMax) {
-      if (!g.nvals[gi]) continue;
-      m = g.ext[gi];
-    } else {
-      if (!c) continue;
-      m = static_cast<double>(g.hits[gi]) / c;
+[[gnu::always_inline]] inline bool BreaksT(const Groups& g, size_t gi, bool skip_empty, double thr) {
+  const int32_t c = g.count[gi];
+  if (c == 0 && skip_empty) return false;
+  double m;
+  if constexpr (A == Aggregate::kCount) {
+    m = c;
+  } else if constexpr (A == Aggregate::kSum) {
+    m = g.sum[gi];
+  } else if constexpr (A == Aggregate::kAvg) {
+    if (!g.nvals[gi]) return false;
+    m = g.sum[gi] / g.nvals[gi];
+  } else if constexpr (A == Aggregate::kMin || A == Aggregate::kMax) {
+    if (!g.nvals[gi]) return false;
+    m = g.ext[gi];
+  } else {
+    if (!c) return false;
+    m = static_cast<double>(g.hits[gi]) / c;
+  }
+  return !std::isnan(m) && !HoldsT<O>(m, thr);
+}
+
+// touched == nullptr: every slot of the period; else only the listed
+// groups [t_lo, t_hi) of a sparse g (ascending, all in this period).
+template <Aggregate A, bound::CmpOp O>
+void ScanPeriodT(const Groups& g, size_t base, size_t ns, bool skip_empty, double thr, std::vector<uint32_t>& out,
+                 const uint32_t* t_lo, const uint32_t* t_hi) {
+  if (t_lo) {
+    for (const uint32_t* t = t_lo; t < t_hi; ++t) {
+      if (BreaksT<A, O>(g, *t, skip_empty, thr)) out.push_back(static_cast<uint32_t>(*t - base));
     }
-    if (std::isnan(m) || HoldsT<O>(m, thr)) continue;
-    out.push_back(static_cast<uint32_t>(s));
+    return;
+  }
+  for (size_t s = 0; s < ns; ++s) {
+    if (BreaksT<A, O>(g, base + s, skip_empty, thr)) out.push_back(static_cast<uint32_t>(s));
   }
 }
 
 // The slots of period base / ns whose group breaks `measured OP thr`
 // (simple rules: no divisor, no second aggregate), into out (cleared).
 void ScanPeriod(const plan::Plan& pl, const Groups& g, size_t base, size_t ns, bool skip_empty, double thr,
-                std::vector<uint32_t>& out) {
+                std::vector<uint32_t>& out, const uint32_t* t_lo = nullptr, const uint32_t* t_hi = nullptr) {
   out.clear();
   auto by_op = [&]<Aggregate A>() {
     switch (pl.check->op) {
-      case bound::CmpOp::kLt: ScanPeriodT<A, bound::CmpOp::kLt>(g, base, ns, skip_empty, thr, out); break;
-      case bound::CmpOp::kLe: ScanPeriodT<A, bound::CmpOp::kLe>(g, base, ns, skip_empty, thr, out); break;
-      case bound::CmpOp::kGt: ScanPeriodT<A, bound::CmpOp::kGt>(g, base, ns, skip_empty, thr, out); break;
-      case bound::CmpOp::kGe: ScanPeriodT<A, bound::CmpOp::kGe>(g, base, ns, skip_empty, thr, out); break;
-      case bound::CmpOp::kEq: ScanPeriodT<A, bound::CmpOp::kEq>(g, base, ns, skip_empty, thr, out); break;
-      case bound::CmpOp::kNe: ScanPeriodT<A, bound::CmpOp::kNe>(g, base, ns, skip_empty, thr, out); break;
+      case bound::CmpOp::kLt: ScanPeriodT<A, bound::CmpOp::kLt>(g, base, ns, skip_empty, thr, out, t_lo, t_hi); break;
+      case bound::CmpOp::kLe: ScanPeriodT<A, bound::CmpOp::kLe>(g, base, ns, skip_empty, thr, out, t_lo, t_hi); break;
+      case bound::CmpOp::kGt: ScanPeriodT<A, bound::CmpOp::kGt>(g, base, ns, skip_empty, thr, out, t_lo, t_hi); break;
+      case bound::CmpOp::kGe: ScanPeriodT<A, bound::CmpOp::kGe>(g, base, ns, skip_empty, thr, out, t_lo, t_hi); break;
+      case bound::CmpOp::kEq: ScanPeriodT<A, bound::CmpOp::kEq>(g, base, ns, skip_empty, thr, out, t_lo, t_hi); break;
+      case bound::CmpOp::kNe: ScanPeriodT<A, bound::CmpOp::kNe>(g, base, ns, skip_empty, thr, out, t_lo, t_hi); break;
     }
   };
   switch (pl.check->aggregate) {
@@ -559,14 +627,27 @@ void JudgeGroups(const bound::Rule& rule, const plan::Plan& pl, const datasets::
   // group index → finding index, for the evidence chains
   g.finding_group.clear();
   std::vector<uint32_t> candidates;
+  // Sparse: the touched groups in group order, walked period by period.
+  if (g.sparse && !std::is_sorted(g.touched.begin(), g.touched.end())) std::sort(g.touched.begin(), g.touched.end());
+  const uint32_t* t_next = g.touched.data();
+  const uint32_t* const t_end = t_next + g.touched.size();
   // Period-major, like the accumulators: a sequential walk over them.
   for (size_t p = 0; p < np; ++p) {
+    const uint32_t* t_lo = t_next;
+    if (g.sparse) {
+      while (t_next < t_end && *t_next < (p + 1) * ns) ++t_next;
+    }
     if (std::isnan(pl.threshold[p])) continue;
     // Whether an empty group passes (e.g. "phone-based days <= 0" with none).
     const bool skip_empty = !extended && (!pl.judge_empty || bound::Holds(pl.check->op, 0, pl.threshold[p]));
     // Simple rules: a tight scan picks the slots that break the norm; the
-    // loop below then builds their findings (and re-checks them).
-    if (!extended) ScanPeriod(pl, g, p * ns, ns, skip_empty, pl.threshold[p], candidates);
+    // loop below then builds their findings (and re-checks them). Sparse
+    // groups: only the touched ones, unless an empty group breaks the norm.
+    if (!extended) {
+      const bool use_touched = g.sparse && skip_empty;
+      ScanPeriod(pl, g, p * ns, ns, skip_empty, pl.threshold[p], candidates, use_touched ? t_lo : nullptr,
+                 use_touched ? t_next : nullptr);
+    }
     const size_t n_iter = extended ? ns : candidates.size();
     for (size_t i = 0; i < n_iter; ++i) {
       const size_t s = extended ? i : candidates[i];
@@ -707,29 +788,48 @@ Status RunShared(const std::vector<const bound::Rule*>& rules, const std::vector
                  const std::vector<std::vector<Finding>*>& outs, const std::vector<RuleStats*>& stats,
                  const datasets::ColumnarImage& image) {
   const size_t k = plans.size();
-  std::vector<Groups>& pool = Pool(k);
   const size_t rows = plans[0]->rows;
-  for (size_t i = 0; i < k; ++i) RETURN_IF_ERROR(Prepare(*plans[i], pool[i]));
+  std::vector<Groups*> pool(k);
+  {
+    size_t n_dense = 0, n_sparse = 0;
+    std::vector<bool> sparse(k);
+    for (size_t i = 0; i < k; ++i) {
+      const size_t n = plans[i]->group_entities.size() * plans[i]->periods.size();
+      sparse[i] = WantSparse(n, rows);
+      (sparse[i] ? n_sparse : n_dense) += 1;
+    }
+    std::vector<Groups>& dense_pool = Pool(n_dense);
+    std::vector<Groups>& sparse_pool = SparsePool(n_sparse);
+    n_dense = n_sparse = 0;
+    for (size_t i = 0; i < k; ++i) {
+      pool[i] = sparse[i] ? &sparse_pool[n_sparse++] : &dense_pool[n_dense++];
+      pool[i]->sparse = sparse[i];
+      RETURN_IF_ERROR(Prepare(*plans[i], *pool[i]));
+    }
+  }
   for (size_t lo = 0; lo < rows; lo += kBlock) {
     const size_t hi = std::min(rows, lo + kBlock);
-    for (size_t i = 0; i < k; ++i) AccumulateRange(*plans[i], pool[i], lo, hi);
+    for (size_t i = 0; i < k; ++i) AccumulateRange(*plans[i], *pool[i], lo, hi);
   }
   std::vector<EvidenceJob> jobs(k);
   const std::vector<double> none;
   std::vector<std::pair<size_t, size_t>> unused;
   for (size_t i = 0; i < k; ++i) {
-    JudgeGroups(*rules[i], *plans[i], image, pool[i], none, none, *outs[i], 0, unused);
+    JudgeGroups(*rules[i], *plans[i], image, *pool[i], none, none, *outs[i], 0, unused);
     jobs[i].pl = plans[i];
-    jobs[i].g = &pool[i];
+    jobs[i].g = pool[i];
     jobs[i].out = outs[i];
     if (stats[i]) {
       stats[i]->rule_id = rules[i]->id;
       stats[i]->rows_scanned = plans[i]->rows;
-      stats[i]->groups = pool[i].count.size();
+      stats[i]->groups = pool[i]->n;
       stats[i]->findings = outs[i]->size();
     }
   }
   SimpleEvidence(jobs, rows);
+  for (Groups* g : pool) {
+    if (g->sparse) ClearSparse(*g);
+  }
   return OkStatus();
 }
 
@@ -751,7 +851,7 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
   const size_t first = out.size();
   std::vector<std::pair<size_t, size_t>> evidence_groups;
   JudgeGroups(rule, pl, image, *gp, divisor, against, out, first, evidence_groups);
-  const size_t n_groups = gp->count.size();
+  const size_t n_groups = gp->n;
   if (pl.dataset && !evidence_groups.empty()) {
     // Evidence of an extended rule: the rows of every group of the run and
     // of the second aggregates' groups (the civil-servant pay beside the

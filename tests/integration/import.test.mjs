@@ -157,3 +157,26 @@ test('edugov import: summary, exit 2 with rejected rows, the annotated file besi
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /homework/);
 });
+
+test('the pack\'s enums read in Chinese: a clerk writes 收费 / 全面检查, the store keeps fee / full', async () => {
+  const school = await session('jiangying');
+  const listed = (await school.get('/datasets')).items.find((d) => d.name === 'inspections');
+  const mode = listed.columns.find((c) => c.name === 'mode');
+  assert.deepEqual(mode.values, ['full', 'spot']);
+  assert.deepEqual(mode.value_labels_zh, ['全面检查', '重点抽查']);
+  const org = await school.get(`/orgs/${school.user.org_id}`);
+  const code = org.code ?? org.org?.code;
+  assert.ok(code, JSON.stringify(org));
+  const csv = [
+    '学校,检查日期,检查类别,检查方式,检查人',
+    `${code},2025-10-09,收费,全面检查,王督学`, // row 2: labels
+    `${code},2025-10-10,canteen,spot,李督学`,  // row 3: values
+    `${code},2025-10-11,收费,突击检查,张督学`, // row 4: neither
+  ].join('\r\n') + '\r\n';
+  const r = await school.raw('POST', '/api/v1/datasets/inspections/import?file_name=inspections.csv',
+    { body: csv, type: 'text/csv' });
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  assert.equal(r.body.rows_ok, 2, JSON.stringify(r.body.problems));
+  assert.deepEqual(r.body.problems.map((p) => p.row), [4]);
+  assert.equal(r.body.problems[0].reason_zh, '「检查方式」应为以下取值之一：全面检查（full）、重点抽查（spot）');
+});

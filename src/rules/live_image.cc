@@ -230,12 +230,17 @@ datasets::ColumnarImage LiveImage::SubImage(const std::vector<int32_t>& orgs, co
     const datasets::DatasetImage& src = image_.datasets[static_cast<size_t>(d)];
     datasets::DatasetImage& dst = image.datasets[k++];
     const bool by_class = src.schema.entity_kind() == datasets::RefKind::kClass;
+    // Row order, as a load gives: each org's list is ascending, so merge the
+    // runs (usually one non-empty run — a school's classes — so no work)
+    // instead of sorting the whole set on every re-check.
     std::vector<uint32_t> idx;
     for (int32_t o : orgs) {
       const auto& v = rows_by_org_[static_cast<size_t>(d)][static_cast<size_t>(o)];
+      if (v.empty()) continue;
+      const size_t mid = idx.size();
       idx.insert(idx.end(), v.begin(), v.end());
+      if (mid > 0 && idx[mid - 1] > idx[mid]) std::inplace_merge(idx.begin(), idx.begin() + mid, idx.end());
     }
-    std::sort(idx.begin(), idx.end());  // row_id order, as a load gives
     rows_copied += static_cast<int64_t>(idx.size());
     const size_t n = src.size();
     for (size_t c = 0; c < src.columns.size(); ++c) {

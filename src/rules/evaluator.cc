@@ -579,7 +579,8 @@ void ScanPeriod(const plan::Plan& pl, const Groups& g, size_t base, size_t ns, b
 // consecutive periods has one finding over several groups).
 void JudgeGroups(const bound::Rule& rule, const plan::Plan& pl, const datasets::ColumnarImage& image, Groups& g,
                  const std::vector<double>& divisor, const std::vector<double>& against, std::vector<Finding>& out,
-                 size_t first, std::vector<std::pair<size_t, size_t>>& evidence_groups) {
+                 size_t first, std::vector<std::pair<size_t, size_t>>& evidence_groups,
+                 std::vector<uint32_t>* only = nullptr) {
   const size_t np = pl.periods.size();
   const size_t ns = pl.group_entities.size();
   const int consecutive = pl.check->consecutive;
@@ -627,14 +628,17 @@ void JudgeGroups(const bound::Rule& rule, const plan::Plan& pl, const datasets::
   // group index → finding index, for the evidence chains
   g.finding_group.clear();
   std::vector<uint32_t> candidates;
-  // Sparse: the touched groups in group order, walked period by period.
-  if (g.sparse && !std::is_sorted(g.touched.begin(), g.touched.end())) std::sort(g.touched.begin(), g.touched.end());
-  const uint32_t* t_next = g.touched.data();
-  const uint32_t* const t_end = t_next + g.touched.size();
+  // Sparse: the touched groups in group order, walked period by period;
+  // `only` (an extended rule whose other groups cannot be judged, e.g. the
+  // groups with a divisor) likewise.
+  std::vector<uint32_t>* walk = only ? only : g.sparse ? &g.touched : nullptr;
+  if (walk && !std::is_sorted(walk->begin(), walk->end())) std::sort(walk->begin(), walk->end());
+  const uint32_t* t_next = walk ? walk->data() : nullptr;
+  const uint32_t* const t_end = walk ? t_next + walk->size() : nullptr;
   // Period-major, like the accumulators: a sequential walk over them.
   for (size_t p = 0; p < np; ++p) {
     const uint32_t* t_lo = t_next;
-    if (g.sparse) {
+    if (walk) {
       while (t_next < t_end && *t_next < (p + 1) * ns) ++t_next;
     }
     if (std::isnan(pl.threshold[p])) continue;
@@ -648,9 +652,10 @@ void JudgeGroups(const bound::Rule& rule, const plan::Plan& pl, const datasets::
       ScanPeriod(pl, g, p * ns, ns, skip_empty, pl.threshold[p], candidates, use_touched ? t_lo : nullptr,
                  use_touched ? t_next : nullptr);
     }
-    const size_t n_iter = extended ? ns : candidates.size();
+    const bool walk_only = extended && only;
+    const size_t n_iter = walk_only ? static_cast<size_t>(t_next - t_lo) : extended ? ns : candidates.size();
     for (size_t i = 0; i < n_iter; ++i) {
-      const size_t s = extended ? i : candidates[i];
+      const size_t s = walk_only ? t_lo[i] - p * ns : extended ? i : candidates[i];
       const size_t gi = p * ns + s;
       if (g.count[gi] == 0 && skip_empty) continue;
       const double m = extended ? measured(gi) : Measure(pl, g, gi);
@@ -715,6 +720,11 @@ struct EvidenceJob {
   std::vector<Finding>* out = nullptr;
   std::vector<int32_t> skip;   // finding → rows to pass over before recording
   std::vector<int32_t> seen;   // finding → rows met so far
+  // The findings of each group slot, as CSR (slot s: slot_f[slot_off[s] ..
+  // slot_off[s + 1]), ascending, i.e. by period): a row's group is matched
+  // against its slot's few findings, not binary-searched among all.
+  std::vector<int32_t> slot_off;
+  std::vector<int32_t> slot_f;
 };
 
 void SimpleEvidence(std::vector<EvidenceJob>& all, size_t rows) {
@@ -729,20 +739,27 @@ void SimpleEvidence(std::vector<EvidenceJob>& all, size_t rows) {
       const plan::Plan& pl = *jobs[j].pl;
       const Groups& g = *jobs[j].g;
       const size_t ns = pl.group_entities.size();
-      std::vector<uint8_t> slot_hit(ns, 0);
       const size_t nf = jobs[j].out->size();
       jobs[j].skip.assign(nf, 0);
       jobs[j].seen.assign(nf, 0);
+      std::vector<int32_t>& off = jobs[j].slot_off;
+      off.assign(ns + 1, 0);
       for (size_t fi = 0; fi < nf; ++fi) {
         const size_t gi = g.finding_group[fi];
-        slot_hit[gi % ns] = 1;
+        ++off[gi % ns + 1];
         const int32_t n = g.count[gi];
         const int32_t keep = static_cast<int32_t>(kMaxEvidenceRows);
         jobs[j].skip[fi] = n > keep ? n - keep : 0;
       }
+      for (size_t s = 0; s < ns; ++s) off[s + 1] += off[s];
+      jobs[j].slot_f.assign(nf, 0);
+      {
+        std::vector<int32_t> at(off.begin(), off.end() - 1);
+        for (size_t fi = 0; fi < nf; ++fi) jobs[j].slot_f[static_cast<size_t>(at[g.finding_group[fi] % ns]++)] = static_cast<int32_t>(fi);
+      }
       for (size_t e = 0; e < mask.size(); ++e) {
         const int32_t s = pl.entity_to_group[e];
-        if (s >= 0 && slot_hit[static_cast<size_t>(s)]) mask[e] |= static_cast<uint8_t>(1u << j);
+        if (s >= 0 && off[static_cast<size_t>(s) + 1] > off[static_cast<size_t>(s)]) mask[e] |= static_cast<uint8_t>(1u << j);
       }
     }
     const int32_t* ent = jobs[0].pl->row_entity;
@@ -763,14 +780,16 @@ void SimpleEvidence(std::vector<EvidenceJob>& all, size_t rows) {
         const int32_t d = pl.date[r];
         const uint64_t off = static_cast<uint64_t>(int64_t{d} - pl.lut_lo);
         if (d == datasets::kNullInt || off >= pl.lut.size() || pl.lut[off] < 0) continue;
-        const size_t guess = static_cast<size_t>(pl.lut[off]) * pl.group_entities.size() +
-                             static_cast<size_t>(pl.entity_to_group[static_cast<size_t>(e)]);
-        const auto& fg = job.g->finding_group;
-        auto it = std::lower_bound(fg.begin(), fg.end(), guess);
-        if (it == fg.end() || *it != guess) continue;
+        const size_t s = static_cast<size_t>(pl.entity_to_group[static_cast<size_t>(e)]);
+        const size_t guess = static_cast<size_t>(pl.lut[off]) * pl.group_entities.size() + s;
+        const size_t* fg = job.g->finding_group.data();
+        int32_t k = job.slot_off[s];
+        const int32_t k_end = job.slot_off[s + 1];
+        while (k < k_end && fg[job.slot_f[static_cast<size_t>(k)]] < guess) ++k;
+        if (k == k_end || fg[job.slot_f[static_cast<size_t>(k)]] != guess) continue;
         const int64_t gi = GroupOfAny(pl, r);
         if (gi < 0) continue;
-        const size_t fi = static_cast<size_t>(it - fg.begin());
+        const size_t fi = static_cast<size_t>(job.slot_f[static_cast<size_t>(k)]);
         if (job.seen[fi]++ >= job.skip[fi]) (*job.out)[fi].evidence_row_ids.push_back(job.pl->dataset->row_id[r]);
       }
     }
@@ -843,14 +862,44 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
     for (Finding& f : mine) out.push_back(std::move(f));
     return OkStatus();
   }
-  // The second aggregates first: Run reuses one scratch per thread.
-  std::vector<double> divisor, against;
-  if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
-  if (pl.against) { ASSIGN_OR_RETURN(against, MeasureAll(*pl.against)); }
-  ASSIGN_OR_RETURN(Groups* gp, Run(pl));
   const size_t first = out.size();
   std::vector<std::pair<size_t, size_t>> evidence_groups;
-  JudgeGroups(rule, pl, image, *gp, divisor, against, out, first, evidence_groups);
+  // A plain ratio (divide_by only) with far more groups than rows (a class
+  // per test day): only groups with a divisor row can be judged (else 0 ÷ 0
+  // or x ÷ 0), so both aggregates run sparse and only those groups are
+  // judged — no zeroing or scan of every (class, day).
+  const size_t n_all = pl.group_entities.size() * pl.periods.size();
+  const bool sparse_ratio = pl.dataset && pl.divide_by && !pl.divide_by->divide_by && !pl.divide_by->against &&
+                            !pl.against && !pl.check->against_previous && pl.check->consecutive <= 1 &&
+                            WantSparse(n_all, pl.rows);
+  Groups* gp = nullptr;
+  Groups* dgp = nullptr;
+  if (sparse_ratio) {
+    std::vector<Groups>& sp = SparsePool(2);
+    dgp = &sp[1];
+    dgp->sparse = true;
+    RETURN_IF_ERROR(Prepare(*pl.divide_by, *dgp));
+    AccumulateRange(*pl.divide_by, *dgp, 0, pl.divide_by->rows);
+    // Values at the touched groups only; JudgeGroups reads no others.
+    thread_local std::vector<double> div_values;
+    if (div_values.size() < n_all) div_values.resize(n_all);
+    for (uint32_t gi : dgp->touched) div_values[gi] = Measure(*pl.divide_by, *dgp, gi);
+    gp = &sp[0];
+    gp->sparse = true;
+    if (Status st = Prepare(pl, *gp); !st.ok()) {
+      ClearSparse(*dgp);
+      return st;
+    }
+    AccumulateRange(pl, *gp, 0, pl.rows);
+    JudgeGroups(rule, pl, image, *gp, div_values, {}, out, first, evidence_groups, &dgp->touched);
+  } else {
+    // The second aggregates first: Run reuses one scratch per thread.
+    std::vector<double> divisor, against;
+    if (pl.divide_by) { ASSIGN_OR_RETURN(divisor, MeasureAll(*pl.divide_by)); }
+    if (pl.against) { ASSIGN_OR_RETURN(against, MeasureAll(*pl.against)); }
+    ASSIGN_OR_RETURN(gp, Run(pl));
+    JudgeGroups(rule, pl, image, *gp, divisor, against, out, first, evidence_groups);
+  }
   const size_t n_groups = gp->n;
   if (pl.dataset && !evidence_groups.empty()) {
     // Evidence of an extended rule: the rows of every group of the run and
@@ -900,6 +949,10 @@ Status EvaluateRulePlan(const bound::Rule& rule, const plan::Plan& pl, const dat
     stats->rows_scanned = pl.rows;
     stats->groups = n_groups;
     stats->findings = out.size() - first;
+  }
+  if (sparse_ratio) {
+    ClearSparse(*gp);
+    ClearSparse(*dgp);
   }
   return OkStatus();
 }

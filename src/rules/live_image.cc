@@ -185,7 +185,7 @@ LiveImage::Stats LiveImage::GetStats() const {
 }
 
 datasets::ColumnarImage LiveImage::SubImage(const std::vector<int32_t>& orgs, const std::set<int>& needed,
-                                            int64_t& rows_copied) const {
+                                            int64_t& rows_copied, const std::set<int32_t>* only_classes) const {
   const datasets::RegistryImage& full = image_.registry;
   datasets::RegistryImage reg;
   reg.as_of = full.as_of;
@@ -204,6 +204,7 @@ datasets::ColumnarImage LiveImage::SubImage(const std::vector<int32_t>& orgs, co
     reg.org_name.push_back(full.org_name[o]);
     reg.org_path.push_back(full.org_path[o]);
     for (int32_t c : classes_by_org_[o]) {
+      if (only_classes && !only_classes->count(c)) continue;
       const auto ci = static_cast<size_t>(c);
       sub_class[c] = static_cast<int32_t>(reg.class_id.size());
       reg.class_id.push_back(full.class_id[ci]);
@@ -240,6 +241,9 @@ datasets::ColumnarImage LiveImage::SubImage(const std::vector<int32_t>& orgs, co
       const size_t mid = idx.size();
       idx.insert(idx.end(), v.begin(), v.end());
       if (mid > 0 && idx[mid - 1] > idx[mid]) std::inplace_merge(idx.begin(), idx.begin() + mid, idx.end());
+    }
+    if (only_classes && by_class) {
+      std::erase_if(idx, [&](uint32_t r) { return !only_classes->count(src.entity[r]); });
     }
     rows_copied += static_cast<int64_t>(idx.size());
     const size_t n = src.size();
@@ -383,8 +387,23 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
         if (r->check.source == bound::SourceKind::kDataset) needed.insert(r->check.dataset);
         for (const bound::Unless& u : r->unless) needed.insert(u.dataset);
       }
+      // When every affected rule judges classes, one class's day changes
+      // that class's findings only: judge the submitted classes alone (a
+      // school's 74 classes × 100 days become one class's 100 rows), and
+      // the save leaves the other classes' findings as they are.
+      std::set<int32_t> class_index;
+      const bool narrow = global.empty() && !touched.classes.empty() &&
+                          std::all_of(local.begin(), local.end(), [](const bound::Rule* r) {
+                            return r->check.group == bound::GroupEntity::kClass &&
+                                   r->check.source == bound::SourceKind::kDataset;
+                          });
+      if (narrow) {
+        for (int64_t id : touched.classes) class_index.insert(reg.ClassIndex(id));
+        touched.classes_only = true;
+      }
       const std::vector<int32_t> org_list(orgs.begin(), orgs.end());
-      const datasets::ColumnarImage small = SubImage(org_list, needed, summary.rows_read);
+      const datasets::ColumnarImage small =
+          SubImage(org_list, needed, summary.rows_read, narrow ? &class_index : nullptr);
       for (const bound::Rule* r : local) RETURN_IF_ERROR(run(*r, small));
     }
     for (const bound::Rule* r : global) {

@@ -115,9 +115,10 @@ class LiveImage {
   Status ApplyRowLocked(size_t d, const datasets::IngestedRow& row);
   int32_t RowOrg(size_t d, int32_t entity) const;
   // The small image over `orgs` (full-image org indices, ascending) with the
-  // rows of datasets `needed` on those orgs.
+  // rows of datasets `needed` on those orgs; with `only_classes` (full-image
+  // class indices), of those orgs' classes only these, and only their rows.
   datasets::ColumnarImage SubImage(const std::vector<int32_t>& orgs, const std::set<int>& needed,
-                                   int64_t& rows_copied) const;
+                                   int64_t& rows_copied, const std::set<int32_t>* only_classes = nullptr) const;
 
   const bound::Pack& pack_;
   mutable std::shared_mutex mu_;

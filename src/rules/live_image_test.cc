@@ -323,27 +323,25 @@ TEST_P(LiveImageTest, ARegistryEditReachesTheNextRecheck) {
   EXPECT_EQ(rechecker_->live().GetStats().loads, loads + 1);
 }
 
-// Issue 3: the re-check's scope reaches the township's own classes (a
-// 中心学校 teaches too), so a teacher's answer must not list their ids.
+// Issue 3: a school-level rule's re-check reaches the orgs above the school
+// (a 中心学校 is a school too), so a teacher's answer must not list their ids.
+// (Class-level rules are re-checked for the submitted classes alone.)
 TEST_P(LiveImageTest, TheSubmitterIsAnsweredOnlyWithFindingsTheyMayOpen) {
-  clock_.Set(TimePoint(std::chrono::seconds(1763956800)));
+  clock_.Set(TimePoint(std::chrono::seconds(1772323200)));  // 2026-03-01: the autumn semester is judged
   ASSERT_TRUE(conn().Execute("UPDATE orgs SET stage = 'nine_year' WHERE id = 2").ok());
-  ASSERT_TRUE(conn().Execute("INSERT INTO classes (id, school_id, grade, name, created_at, updated_at) VALUES "
-                             "(20, 2, 1, '中心学校一年级1班', 0, 0)")
-                  .ok());
-  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"20", "2025-11-12", "40", "0"});
-  ASSERT_TRUE(StoredOpen({"homework-grades-1-2-none"}).count({"homework-grades-1-2-none", "class", 20, "2025-11-12"}));
 
   const accounts::Principal teacher{.user_id = 7, .username = "laoshi", .role = accounts::Role::kTeacher,
                                     .org_id = 10, .org_path = "/1/2/10/"};
-  datasets::MemoryRowSource source({"class_id", "date", "written_minutes", "phone_based"},
-                                   {{"100", "2025-11-12", "30", "0"}});
+  // One fee spot check where the plan asks two a semester, one of them full:
+  // findings for the teacher's school, and for the township's own school.
+  datasets::MemoryRowSource source({"school_id", "date", "kind", "mode"}, {{"S10", "2025-10-15", "收费", "重点抽查"}});
   datasets::ImportOptions options{.file_name = "web form", .format = "form", .collect_landed = true};
-  auto report = datasets::Import(conn(), teacher, clock_, Schema("homework"), source, options, nullptr);
+  auto report = datasets::Import(conn(), teacher, clock_, Schema("inspections"), source, options, nullptr);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  auto all = rechecker_->Recheck(conn(), clock_, "homework", report->landed);
+  ASSERT_EQ(report->rows_ok, 1) << (report->problems.empty() ? "" : report->problems[0].reason_en);
+  auto all = rechecker_->Recheck(conn(), clock_, "inspections", report->landed);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
-  auto answered = rechecker_->Recheck(conn(), clock_, "homework", report->landed, teacher);
+  auto answered = rechecker_->Recheck(conn(), clock_, "inspections", report->landed, teacher);
   ASSERT_TRUE(answered.ok()) << answered.status().ToString();
 
   // The unfiltered summary holds the township class's finding (the leak this guards against) …
@@ -354,7 +352,7 @@ TEST_P(LiveImageTest, TheSubmitterIsAnsweredOnlyWithFindingsTheyMayOpen) {
   };
   int hidden = 0;
   for (int64_t id : all->open_finding_ids) hidden += teacher.CanSee(path_of(id)) ? 0 : 1;
-  EXPECT_GE(hidden, 1) << "the scope should reach the township's class";
+  EXPECT_GE(hidden, 1) << "the scope should reach the township's own school finding";
   // … the answer to the teacher only what the teacher may open, and all of it.
   ASSERT_EQ(answered->open_finding_ids.size(), answered->open_finding_org_paths.size());
   EXPECT_EQ(answered->open_finding_ids.size() + static_cast<size_t>(hidden), all->open_finding_ids.size());

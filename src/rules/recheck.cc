@@ -195,6 +195,7 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
     if (!InScope(touched, rs.GetText(i, 7), rs.GetText(i, 4), rs.GetText(i, 5), later.count(rs.GetText(i, 1)) > 0)) {
       continue;
     }
+    if (touched.classes_only && !(rs.GetText(i, 2) == "class" && touched.classes.count(rs.GetInt(i, 3)))) continue;
     stored[{rs.GetText(i, 1), rs.GetText(i, 2), rs.GetInt(i, 3), rs.GetText(i, 4)}] =
         Row{rs.GetInt(i, 0), rs.GetText(i, 5), rs.GetText(i, 6)};
   }
@@ -303,6 +304,7 @@ Touched TouchedBy(const datasets::RegistryImage& reg, const datasets::DatasetSch
     if (by_class) {
       const int32_t c = reg.ClassIndex(*id);
       if (c >= 0) org = reg.class_school[static_cast<size_t>(c)];
+      if (c >= 0) touched.classes.insert(*id);
     } else {
       org = reg.OrgIndex(*id);
     }

@@ -29,6 +29,12 @@ struct Touched {
   std::string first_day;            // YYYY-MM-DD, inclusive
   std::string last_day;
   std::set<int32_t> orgs;           // their indices in the registry image used
+  // Class-entity datasets: the ids of the rows' classes. When classes_only
+  // is set (LiveImage narrowed a re-check whose rules all judge classes),
+  // the re-check judged those classes alone, so only their findings are
+  // its to change — another class of the same school keeps what it has.
+  std::set<int64_t> classes;
+  bool classes_only = false;
 };
 
 // The rules `dataset` feeds (its rows are checked, or exempt via "unless")

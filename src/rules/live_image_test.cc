@@ -281,6 +281,54 @@ TEST_P(LiveImageTest, ConcurrentSubmissionsLeaveTheSweepsFindings) {
   });
 }
 
+// Two forms racing commit out of row_id order: the later-committed, smaller
+// row_id moves into place and the per-school row lists shift — then
+// corrections of those very rows re-check against them. Findings and the
+// image still equal a fresh load's, without a reload.
+TEST_P(LiveImageTest, RowsAppliedOutOfRowIdOrderStayInPlace) {
+  clock_.Set(TimePoint(std::chrono::seconds(1763956800)));
+  const Date as_of = registry::ChinaDate(clock_.Now());
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"130", "2025-11-03", "10", "0"});
+  const int64_t loads = rechecker_->live().GetStats().loads;
+  // Imported in this order (row ids ascending), applied in the reverse order.
+  const std::vector<std::vector<std::string>> rows = {
+      {"100", "2025-11-04", "20", "0"}, {"101", "2025-11-05", "95", "0"}, {"110", "2025-11-06", "130", "0"},
+      {"101", "2025-11-06", "90", "1"}, {"120", "2025-11-07", "15", "0"}, {"122", "2025-11-10", "120", "0"}};
+  std::vector<std::vector<datasets::IngestedRow>> landed;
+  for (const auto& cells : rows) {
+    datasets::MemoryRowSource source({"class_id", "date", "written_minutes", "phone_based"}, {cells});
+    datasets::ImportOptions options{.file_name = "web form", .format = "form", .collect_landed = true};
+    auto report = datasets::Import(conn(), Bureau(), clock_, Schema("homework"), source, options, nullptr);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    ASSERT_EQ(report->rows_ok, 1);
+    landed.push_back(report->landed);
+  }
+  for (auto it = landed.rbegin(); it != landed.rend(); ++it) {
+    auto s = rechecker_->Recheck(conn(), clock_, "homework", *it);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+  }
+  // Corrections (same keys, so replaced in place) of the moved rows.
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"100", "2025-11-04", "5", "0"});
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"101", "2025-11-05", "30", "0"});
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"122", "2025-11-10", "200", "0"});
+  EXPECT_EQ(rechecker_->live().GetStats().loads, loads) << "no reload: the rows were put in place";
+
+  const std::set<std::string> rules = {"homework-grades-1-2-none", "homework-grades-3-6-average",
+                                       "homework-grades-7-9-average", "homework-no-phone"};
+  datasets::ColumnarImage fresh;
+  const Seen sweep = Sweep(rules, as_of, &fresh);
+  EXPECT_GE(sweep.size(), 3u);
+  EXPECT_EQ(StoredOpen(rules), sweep);
+  rechecker_->live().Read([&](const datasets::ColumnarImage& live) {
+    const datasets::DatasetImage* a = live.Find("homework");
+    const datasets::DatasetImage* b = fresh.Find("homework");
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->row_id, b->row_id);
+    EXPECT_EQ(a->entity, b->entity);
+    EXPECT_EQ(a->columns[2].i32, b->columns[2].i32);
+  });
+}
+
 // The image is reloaded on a new China date (rural years are computed as of
 // a date) and after a row names a class created since the load.
 TEST_P(LiveImageTest, ReloadsWhenTheDateChanges) {

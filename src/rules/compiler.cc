@@ -288,10 +288,26 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
       // branch-free pass marks the days that do (slot n: out of range, NULL).
       const uint64_t n = pl.lut.size();
       std::vector<uint8_t> day_has(n + 1, 0);
-      for (size_t r = 0; r < pl.rows; ++r) {
-        const uint64_t off = static_cast<uint64_t>(int64_t{pl.date[r]} - lo);
+      auto mark_day = [&](int32_t d) {
+        const uint64_t off = static_cast<uint64_t>(int64_t{d} - lo);
         day_has[off < n ? off : n] = 1;
+      };
+      // Dated rows mostly arrive day by day: a 64-row run of one date (a
+      // vectorised compare) marks one day; only mixed runs go row by row.
+      constexpr size_t kRun = 64;
+      size_t r = 0;
+      for (; r + kRun <= pl.rows; r += kRun) {
+        const int32_t* dr = pl.date + r;
+        const int32_t first = dr[0];
+        int32_t diff = 0;
+        for (size_t i = 0; i < kRun; ++i) diff |= dr[i] ^ first;
+        if (diff == 0) {
+          mark_day(first);
+        } else {
+          for (size_t i = 0; i < kRun; ++i) mark_day(dr[i]);
+        }
       }
+      for (; r < pl.rows; ++r) mark_day(pl.date[r]);
       for (uint64_t off = 0; off < n; ++off) {
         const int32_t k = period_at[off];
         if (day_has[off] && k >= 0) seen[static_cast<size_t>(k)] = 1;

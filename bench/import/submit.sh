@@ -6,7 +6,9 @@
 #
 #   bench/import/submit.sh [EDUGOV_BIN] [DURATION=20] [CONNECTIONS=64]
 #
-# Env: SCALE (county), DB (default a fresh SQLite file), SERVE_ARGS (more
+# Env: SCALE (county), DB (default a fresh SQLite file), DEMO=0 (DB already
+# holds demo data and a teacher laoshi: skip migrate + demo-data — a province
+# takes ~10 min to generate), SERVE_ARGS (more
 # `edugov serve` flags, e.g. --policy of a pack without rules to time the
 # import alone), PERF=FILE (perf record the server).
 # Prints wrk's summary and one CSV line:
@@ -24,8 +26,10 @@ trap cleanup EXIT
 DB=${DB:-sqlite:$TMP/submit.db}
 backend=sqlite; [[ $DB == postgres* ]] && backend=postgres
 
-"$EDUGOV" migrate --db "$DB" >/dev/null
-"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" >/dev/null
+if [ "${DEMO:-1}" = 1 ]; then
+  "$EDUGOV" migrate --db "$DB" >/dev/null
+  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" >/dev/null
+fi
 "$EDUGOV" serve --db "$DB" --listen 127.0.0.1:0 --static "" ${SERVE_ARGS:-} > "$TMP/serve.out" 2> "$TMP/serve.err" &
 SERVER_PID=$!
 url=""

@@ -116,8 +116,16 @@ Status LiveImage::ApplyRowLocked(size_t d, const datasets::IngestedRow& row) {
       }
       if (new_org >= 0) MoveLastTo(by_org[static_cast<size_t>(new_org)], pos, pos);
     }
-    // The replaced day may have been the range's end: recompute it.
-    if (old_day != datasets::kNullInt && (old_day == ds.min_day || old_day == ds.max_day)) {
+    // The replaced day may have been the range's end: recompute it — unless
+    // the day did not change (the period column is usually part of the key,
+    // so a correction keeps its day): a scan of every row otherwise, on each
+    // correction of the latest day, which is what teachers correct.
+    const int32_t new_day = ds.columns[static_cast<size_t>(ds.period_column)].i32[pos];
+    if (new_day != datasets::kNullInt) {
+      ds.min_day = std::min(ds.min_day, new_day);
+      ds.max_day = std::max(ds.max_day, new_day);
+    }
+    if (old_day != new_day && old_day != datasets::kNullInt && (old_day == ds.min_day || old_day == ds.max_day)) {
       ds.min_day = std::numeric_limits<int32_t>::max();
       ds.max_day = std::numeric_limits<int32_t>::min();
       for (int32_t day : ds.columns[static_cast<size_t>(ds.period_column)].i32) {
@@ -133,7 +141,7 @@ Status LiveImage::ApplyRowLocked(size_t d, const datasets::IngestedRow& row) {
     return OkStatus();
   }
   // A smaller row_id committed after a larger one (two submissions racing):
-  // keep row_id order, as a fresh load has it, and re-index this dataset.
+  // keep row_id order, as a fresh load has it.
   auto rotate = [&](auto& v) { std::rotate(v.begin() + pos, v.end() - 1, v.end()); };
   for (datasets::Column& c : ds.columns) ForEachVector(c, n + 1, rotate);
   rotate(ds.entity);
@@ -142,7 +150,13 @@ Status LiveImage::ApplyRowLocked(size_t d, const datasets::IngestedRow& row) {
   // its tail shifts; re-indexing the whole dataset instead cost O(rows) —
   // 28 M at province scale — whenever concurrent forms committed out of
   // row_id order, which under load is most of the time.
-  for (auto& v : by_org) {
+  std::vector<int32_t> moved;  // the orgs of the rows that moved (few: pos is near the end)
+  for (size_t r = pos + 1; r <= n; ++r) {
+    const int32_t o = RowOrg(d, ds.entity[r]);
+    if (o >= 0 && std::find(moved.begin(), moved.end(), o) == moved.end()) moved.push_back(o);
+  }
+  for (int32_t o : moved) {
+    auto& v = by_org[static_cast<size_t>(o)];
     for (auto t = std::lower_bound(v.begin(), v.end(), pos); t != v.end(); ++t) ++*t;
   }
   if (new_org >= 0) {

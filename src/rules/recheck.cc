@@ -169,16 +169,45 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
     params.emplace_back(std::in_place_type<std::string>, r->id);
     sql += (params.size() > 1 ? ", $" : "$") + std::to_string(params.size());
   }
-  sql += ") AND (";
-  bool first = true;
-  for (const std::string& p : touched.org_paths) {
-    params.emplace_back(std::in_place_type<std::string>, p + "%");
-    params.emplace_back(std::in_place_type<std::string>, p);
-    sql += std::string(first ? "" : " OR ") + "org_path LIKE $" + std::to_string(params.size() - 1) + " OR $" +
-           std::to_string(params.size()) + " LIKE org_path || '%'";
-    first = false;
+  auto param = [&](storage::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  if (touched.classes_only) {
+    // Only the judged classes' findings: the unique key's prefix finds them.
+    sql += ") AND entity_type = 'class' AND entity_id IN (";
+    bool first = true;
+    for (int64_t id : touched.classes) {
+      sql += (first ? "" : ", ") + param(storage::Value(id));
+      first = false;
+    }
+    sql += ")";
+  } else {
+    // The touched orgs' subtrees (a prefix LIKE, which the org_path index
+    // serves) and the orgs above them by their exact paths — not
+    // "$p LIKE org_path || '%'", which reads every finding of the rules.
+    sql += ") AND (";
+    std::set<std::string> above;
+    bool first = true;
+    for (const std::string& p : touched.org_paths) {
+      sql += std::string(first ? "" : " OR ") + "org_path LIKE " + param(storage::Value(p + "%"));
+      first = false;
+      for (size_t slash = p.find('/', 1); slash != std::string::npos && slash + 1 < p.size();
+           slash = p.find('/', slash + 1)) {
+        above.insert(p.substr(0, slash + 1));
+      }
+    }
+    if (!above.empty()) {
+      sql += " OR org_path IN (";
+      bool first_above = true;
+      for (const std::string& a : above) {
+        sql += (first_above ? "" : ", ") + param(storage::Value(a));
+        first_above = false;
+      }
+      sql += ")";
+    }
+    sql += ")";
   }
-  sql += ")";
   ASSIGN_OR_RETURN(storage::ResultSet rs, tx.Query(sql, params));
   struct Row {
     int64_t id;

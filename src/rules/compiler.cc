@@ -198,24 +198,28 @@ Status BuildGroups(const Ctx& cx, const bound::Scope& scope, const bound::Check&
   return OkStatus();
 }
 
-plan::PeriodRange PeriodOf(const bound::Pack& pack, bound::Period kind, int32_t d, bool& none) {
+// The period day `d` falls in; its label only when `labelled` (the day
+// loops below ask once per day and keep one label per period — formatting
+// every day's label was a fifth of a form's re-check).
+plan::PeriodRange PeriodOf(const bound::Pack& pack, bound::Period kind, int32_t d, bool& none,
+                           bool labelled = true) {
   none = false;
   Date date = Date::FromDaysSinceEpoch(d);
   switch (kind) {
-    case bound::Period::kDay: return {d, d, date.ToString()};
+    case bound::Period::kDay: return {d, d, labelled ? date.ToString() : std::string()};
     case bound::Period::kWeek: {
       int32_t monday = d - (date.IsoWeekday() - 1);
-      return {monday, monday + 6, WeekLabel(monday)};
+      return {monday, monday + 6, labelled ? WeekLabel(monday) : std::string()};
     }
     case bound::Period::kMonth: {
       int32_t first = Date::FromYmd(date.year(), date.month(), 1).DaysSinceEpoch();
       int32_t next = date.month() == 12 ? Date::FromYmd(date.year() + 1, 1, 1).DaysSinceEpoch()
                                         : Date::FromYmd(date.year(), date.month() + 1, 1).DaysSinceEpoch();
-      return {first, next - 1, date.ToString().substr(0, 7)};
+      return {first, next - 1, labelled ? date.ToString().substr(0, 7) : std::string()};
     }
     case bound::Period::kYear:
       return {Date::FromYmd(date.year(), 1, 1).DaysSinceEpoch(), Date::FromYmd(date.year(), 12, 31).DaysSinceEpoch(),
-              std::to_string(date.year())};
+              labelled ? std::to_string(date.year()) : std::string()};
     case bound::Period::kSemester:
       for (const auto& s : pack.semesters) {
         if (d >= s.from && d <= s.to) return {s.from, s.to, s.name};
@@ -269,7 +273,7 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
     std::vector<int32_t> starts;
     for (int32_t d = lo; d <= hi; ++d) {
       bool none = false;
-      plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
+      plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none, /*labelled=*/false);
       if (none || p.end > as_of) continue;
       if (starts.empty() || starts.back() != p.start) starts.push_back(p.start);
       period_at[static_cast<size_t>(d - lo)] = static_cast<int32_t>(starts.size() - 1);
@@ -317,10 +321,13 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
   }
   for (int32_t d = lo; d <= hi; ++d) {
     bool none = false;
-    plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none);
+    plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none, /*labelled=*/false);
     if (none || p.end > as_of) continue;  // judged once ended
     if (domain == Domain::kRowPeriods && !with_rows.count(p.start)) continue;
-    if (pl.periods.empty() || pl.periods.back().start != p.start) pl.periods.push_back(p);
+    if (pl.periods.empty() || pl.periods.back().start != p.start) {
+      p.label = PeriodOf(cx.pack, chk.period, p.start, none).label;
+      pl.periods.push_back(std::move(p));
+    }
     pl.lut[static_cast<size_t>(d - lo)] = static_cast<int32_t>(pl.periods.size() - 1);
   }
 }

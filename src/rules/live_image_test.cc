@@ -133,6 +133,25 @@ class LiveImageTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
+  // The homework rules' stored open findings equal a sweep's (which finds
+  // some), and the live homework image equals a fresh load.
+  void ExpectHomeworkAsSwept(Date as_of) {
+    const std::set<std::string> rules = {"homework-grades-1-2-none", "homework-grades-3-6-average",
+                                         "homework-grades-7-9-average", "homework-no-phone"};
+    datasets::ColumnarImage fresh;
+    const Seen sweep = Sweep(rules, as_of, &fresh);
+    EXPECT_GE(sweep.size(), 3u);
+    EXPECT_EQ(StoredOpen(rules), sweep);
+    rechecker_->live().Read([&](const datasets::ColumnarImage& live) {
+      const datasets::DatasetImage* a = live.Find("homework");
+      const datasets::DatasetImage* b = fresh.Find("homework");
+      ASSERT_TRUE(a && b);
+      EXPECT_EQ(a->row_id, b->row_id);
+      EXPECT_EQ(a->entity, b->entity);
+      EXPECT_EQ(a->columns[2].i32, b->columns[2].i32);
+    });
+  }
+
   FakeClock clock_{TimePoint{}};
   std::optional<testing::TestDb> db_;
   std::optional<storage::ConnectionHandle> conn_;
@@ -265,20 +284,7 @@ TEST_P(LiveImageTest, ConcurrentSubmissionsLeaveTheSweepsFindings) {
   }
   for (std::thread& th : threads) th.join();
   for (const std::string& e : errors) EXPECT_EQ(e, "");
-  const std::set<std::string> rules = {"homework-grades-1-2-none", "homework-grades-3-6-average",
-                                       "homework-grades-7-9-average", "homework-no-phone"};
-  datasets::ColumnarImage fresh;
-  const Seen sweep = Sweep(rules, as_of, &fresh);
-  EXPECT_GT(sweep.size(), 3u);
-  EXPECT_EQ(StoredOpen(rules), sweep);
-  rechecker_->live().Read([&](const datasets::ColumnarImage& live) {
-    const datasets::DatasetImage* a = live.Find("homework");
-    const datasets::DatasetImage* b = fresh.Find("homework");
-    ASSERT_TRUE(a && b);
-    EXPECT_EQ(a->row_id, b->row_id);
-    EXPECT_EQ(a->entity, b->entity);
-    EXPECT_EQ(a->columns[2].i32, b->columns[2].i32);
-  });
+  ExpectHomeworkAsSwept(as_of);
 }
 
 // Two forms racing commit out of row_id order: the later-committed, smaller
@@ -313,20 +319,7 @@ TEST_P(LiveImageTest, RowsAppliedOutOfRowIdOrderStayInPlace) {
   Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"122", "2025-11-10", "200", "0"});
   EXPECT_EQ(rechecker_->live().GetStats().loads, loads) << "no reload: the rows were put in place";
 
-  const std::set<std::string> rules = {"homework-grades-1-2-none", "homework-grades-3-6-average",
-                                       "homework-grades-7-9-average", "homework-no-phone"};
-  datasets::ColumnarImage fresh;
-  const Seen sweep = Sweep(rules, as_of, &fresh);
-  EXPECT_GE(sweep.size(), 3u);
-  EXPECT_EQ(StoredOpen(rules), sweep);
-  rechecker_->live().Read([&](const datasets::ColumnarImage& live) {
-    const datasets::DatasetImage* a = live.Find("homework");
-    const datasets::DatasetImage* b = fresh.Find("homework");
-    ASSERT_TRUE(a && b);
-    EXPECT_EQ(a->row_id, b->row_id);
-    EXPECT_EQ(a->entity, b->entity);
-    EXPECT_EQ(a->columns[2].i32, b->columns[2].i32);
-  });
+  ExpectHomeworkAsSwept(as_of);
 }
 
 // The image is reloaded on a new China date (rural years are computed as of

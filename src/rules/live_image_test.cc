@@ -23,6 +23,7 @@
 #include "registry/registry.h"
 #include "rules/evaluator.h"
 #include "rules/findings_store.h"
+#include "rules/recheck_test_support.h"
 #include "testing/test_db.h"
 
 namespace edugov::rules {
@@ -32,7 +33,7 @@ using storage::Backend;
 
 // County 1 › townships 2, 3 › schools 10 (primary), 11 (junior), 12
 // (nine-year) under 2 and 13 (primary) under 3, classes of several grades.
-Status SeedRegistry(storage::Connection& c) {
+Status SeedTestRegistry(storage::Connection& c) {
   RETURN_IF_ERROR(c.Execute(
       "INSERT INTO orgs (id, parent_id, kind, code, name, path, stage, created_at, updated_at) VALUES "
       "(1, NULL, 'county', 'C1', '安化县', '/1/', NULL, 0, 0), "
@@ -51,42 +52,15 @@ Status SeedRegistry(storage::Connection& c) {
       .status();
 }
 
-accounts::Principal Bureau() {
-  return {.user_id = 1, .username = "bureau", .role = accounts::Role::kBureauLeader, .org_id = 1,
-          .org_path = "/1/"};
-}
+using testing_support::Bureau;
 
 // (rule, entity type, entity id, period start) → measured, evidence.
 using Key = std::tuple<std::string, std::string, int64_t, std::string>;
 using Seen = std::map<Key, std::pair<double, std::string>>;
 
-class LiveImageTest : public ::testing::TestWithParam<Backend> {
+class LiveImageTest : public testing_support::RecheckFixture {
  protected:
-  void SetUp() override {
-    auto db = testing::TestDb::Create(GetParam());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_.emplace(std::move(*db));
-    auto handle = db_->db().Acquire();
-    ASSERT_TRUE(handle.ok());
-    conn_.emplace(std::move(*handle));
-    ASSERT_TRUE(SeedRegistry(conn()).ok());
-    const char* pack = std::getenv("EDUGOV_TEST_POLICY");
-    auto rechecker = SubmissionRechecker::Load(pack && *pack ? std::string(pack)
-                                                             : std::string(EDUGOV_SOURCE_DIR) + "/policy/anhua-2025.yaml");
-    ASSERT_TRUE(rechecker.ok()) << rechecker.status().ToString();
-    rechecker_ = std::move(*rechecker);
-    ASSERT_TRUE(datasets::EnsureDatasetTables(conn(), rechecker_->pack().datasets).ok());
-  }
-
-  storage::Connection& conn() { return **conn_; }
-
-  const datasets::DatasetSchema& Schema(const std::string& name) {
-    for (const auto& s : rechecker_->pack().datasets) {
-      if (s.name == name) return s;
-    }
-    ADD_FAILURE() << "no dataset " << name;
-    return rechecker_->pack().datasets.front();
-  }
+  Status SeedRegistry(storage::Connection& c) override { return SeedTestRegistry(c); }
 
   // One form row as the /datasets/{name}/rows route handles it: import, then
   // apply + re-check over the live image.
@@ -152,10 +126,6 @@ class LiveImageTest : public ::testing::TestWithParam<Backend> {
     });
   }
 
-  FakeClock clock_{TimePoint{}};
-  std::optional<testing::TestDb> db_;
-  std::optional<storage::ConnectionHandle> conn_;
-  std::unique_ptr<SubmissionRechecker> rechecker_;
 };
 
 TEST_P(LiveImageTest, RandomSubmissionsLeaveTheSweepsFindings) {

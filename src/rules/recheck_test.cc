@@ -13,6 +13,7 @@
 #include "datasets/import.h"
 #include "datasets/store.h"
 #include "rules/findings_store.h"
+#include "rules/recheck_test_support.h"
 #include "testing/test_db.h"
 
 namespace edugov::rules {
@@ -22,7 +23,7 @@ using storage::Backend;
 
 // County 1 › township 2 › primary school 10 (classes 100 grade 1, 101 grade 4)
 // and junior school 11 (class 110 grade 8).
-Status SeedRegistry(storage::Connection& c) {
+Status SeedTestRegistry(storage::Connection& c) {
   RETURN_IF_ERROR(c.Execute(
       "INSERT INTO orgs (id, parent_id, kind, code, name, path, stage, created_at, updated_at) VALUES "
       "(1, NULL, 'county', 'C1', '安化县', '/1/', NULL, 0, 0), "
@@ -36,39 +37,11 @@ Status SeedRegistry(storage::Connection& c) {
       .status();
 }
 
-accounts::Principal Bureau() {
-  return {.user_id = 1, .username = "bureau", .role = accounts::Role::kBureauLeader, .org_id = 1,
-          .org_path = "/1/"};
-}
+using testing_support::Bureau;
 
-class RecheckTest : public ::testing::TestWithParam<Backend> {
+class RecheckTest : public testing_support::RecheckFixture {
  protected:
-  void SetUp() override {
-    auto db = testing::TestDb::Create(GetParam());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_.emplace(std::move(*db));
-    auto handle = db_->db().Acquire();
-    ASSERT_TRUE(handle.ok());
-    conn_.emplace(std::move(*handle));
-    ASSERT_TRUE(SeedRegistry(conn()).ok());
-    // EDUGOV_TEST_POLICY: another pack file (e.g. while the county's is being edited).
-    const char* pack = std::getenv("EDUGOV_TEST_POLICY");
-    auto rechecker = SubmissionRechecker::Load(pack && *pack ? std::string(pack)
-                                                             : std::string(EDUGOV_SOURCE_DIR) + "/policy/anhua-2025.yaml");
-    ASSERT_TRUE(rechecker.ok()) << rechecker.status().ToString();
-    rechecker_ = std::move(*rechecker);
-    ASSERT_TRUE(datasets::EnsureDatasetTables(conn(), rechecker_->pack().datasets).ok());
-  }
-
-  storage::Connection& conn() { return **conn_; }
-
-  const datasets::DatasetSchema& Schema(const std::string& name) {
-    for (const auto& s : rechecker_->pack().datasets) {
-      if (s.name == name) return s;
-    }
-    ADD_FAILURE() << "no dataset " << name;
-    return rechecker_->pack().datasets.front();
-  }
+  Status SeedRegistry(storage::Connection& c) override { return SeedTestRegistry(c); }
 
   // One form row, as the /datasets/{name}/rows route imports it.
   std::vector<datasets::IngestedRow> Submit(const std::string& dataset, std::vector<std::string> header,
@@ -100,10 +73,6 @@ class RecheckTest : public ::testing::TestWithParam<Backend> {
     return all.ok() ? *all : std::vector<StoredFinding>{};
   }
 
-  FakeClock clock_{TimePoint{}};
-  std::optional<testing::TestDb> db_;
-  std::optional<storage::ConnectionHandle> conn_;
-  std::unique_ptr<SubmissionRechecker> rechecker_;
 };
 
 const Date kAsOf = Date::FromYmd(2025, 11, 20);

@@ -109,8 +109,11 @@ Response Report(App& app, Request& req, const Principal& p) {
 }  // namespace
 
 void RegisterReportHandlers(Router& router, App& app) {
+  // Heavy: a year of cases analysed, then HTML, XLSX or a PDF printed by
+  // Chromium (seconds) — on the worker pool, never on an I/O thread.
   router.Add(Method::kGet, "/api/v1/reports/complaints",
-             Authed(app, [&app](Request& req, const Principal& p) { return Report(app, req, p); }));
+             Authed(app, [&app](Request& req, const Principal& p) { return Report(app, req, p); }),
+             RouteOptions{.heavy = true});
 }
 
 }  // namespace edugov::http

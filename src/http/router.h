@@ -5,9 +5,12 @@
 //   router.Add(Method::kGet, "/api/v1/health", [](const Request&) {
 //     return JsonResponse({{"status", "ok"}});
 //   });
+//   router.Add(Method::kGet, "/api/v1/reports/complaints", RenderReport,
+//              RouteOptions{.heavy = true});  // on the worker pool (server.h)
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +26,17 @@ struct RouteOptions {
   // Largest body accepted for this route; bigger bodies get 413 before the
   // handler runs. 0 means the server's default.
   size_t max_body_bytes = 0;
+  // The handler may take long (seconds of CPU, a child process, a large
+  // file): the server runs it on its bounded worker pool instead of the I/O
+  // thread, so the I/O thread keeps serving every other connection. When the
+  // pool's waiting room is full the route answers 503 with Retry-After and
+  // the handler does not run. Mark report rendering, imports, what-if and
+  // solves; leave ordinary reads and writes unmarked (the hop to a worker and
+  // back costs a few microseconds and a chance of 503 they need not risk).
+  // A heavy handler runs on a worker thread, so what it captures must be
+  // safe to use from any thread, as for every handler (the I/O threads are
+  // several too).
+  bool heavy = false;
 };
 
 class Router {
@@ -30,6 +44,9 @@ class Router {
   Router();
   ~Router();
 
+  // Registers a route. Not thread-safe: add every route before the server
+  // starts. `options` (body limit, heavy) are declared here, with the route,
+  // so whoever writes the route decides where its handler runs.
   void Add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {});
 
   struct Match {

@@ -3,6 +3,12 @@
 // shutdown timer live on a separate "control" strand. Handlers are
 // synchronous and run on the I/O threads (options.threads of them): no
 // thread per request, and an idle or slow client costs only a coroutine.
+// Heavy routes are the exception: their handler runs on pool_ (a
+// WorkerPool) and the coroutine suspends until a worker posts the response
+// back to the connection's strand, so the I/O thread serves other
+// connections meanwhile. Each such request holds a work guard on ioc_ from
+// submission to completion: Run() cannot return (nor ioc_ go away) under a
+// worker that will still post to it.
 //
 // Per request: wait for the first byte (idle timeout on keep-alive, read
 // timeout on a fresh connection) -> read the header (read timeout covers
@@ -33,6 +39,7 @@
 #include <exception>
 #include <limits>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -46,8 +53,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -64,6 +74,7 @@
 
 #include "http/internal/percent.h"
 #include "http/internal/static_files.h"
+#include "http/worker_pool.h"
 
 namespace edugov::http {
 
@@ -101,6 +112,13 @@ constexpr auto kAwait = asio::use_awaitable;
 constexpr size_t kMaxDrainBytes = size_t{64} << 20;
 constexpr std::chrono::milliseconds kMaxDrainTime{2000};
 constexpr std::chrono::seconds kRefusalLogEvery{10};
+// Retry-After on a heavy request refused for a full pool: about one render,
+// the time it takes a worker to come free.
+constexpr std::chrono::seconds kHeavyRetryAfter{5};
+// Heavy work yields the CPU to the I/O threads (WorkerPoolOptions::nice):
+// on a machine with as many busy workers as cores, a page read would
+// otherwise queue behind renders for the scheduler's time slices.
+constexpr int kWorkerNice = 10;
 
 // The whole answer to a connection over a cap, in the API's error shape:
 // short enough to fit any socket's send buffer in one non-blocking write.
@@ -161,6 +179,52 @@ Response ServerError(int http_status, const Status& status, Lang lang) {
   return res;
 }
 
+// Runs a route's handler; an exception becomes a 500 here, on whichever
+// thread ran it, so none escapes into Asio or the worker pool.
+Response CallHandler(const Handler& handler, Request& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", MethodName(req.method), req.path, e.what());
+  } catch (...) {
+    spdlog::error("http: handler for {} {} threw a non-standard exception", MethodName(req.method),
+                  req.path);
+  }
+  return ErrorResponse(InternalError("internal server error", "服务器内部错误"), req.lang);
+}
+
+// Submits `fn` to `pool` and completes with its response, on the awaiting
+// coroutine's executor; with the pool's refusal (kUnavailable) if it did not
+// accept the work. While the work is out, a guard keeps `ioc` from running
+// out of work, so the completion always has an io_context to run on.
+template <typename CompletionToken>
+auto AsyncRunOnPool(WorkerPool& pool, asio::io_context& ioc, std::function<Response()> fn,
+                    CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, void(StatusOr<Response>)>(
+      [&pool, &ioc](auto handler, std::function<Response()> work_fn) {
+        using HandlerType = decltype(handler);
+        struct Op {
+          HandlerType handler;
+          asio::executor_work_guard<asio::io_context::executor_type> work;
+        };
+        auto op = std::make_shared<Op>(Op{std::move(handler), asio::make_work_guard(ioc)});
+        // Never invoked inline: always posted to the handler's executor
+        // (the connection's strand), from the worker or from here.
+        auto complete = [op](StatusOr<Response> result) {
+          auto ex = asio::get_associated_executor(op->handler);
+          asio::post(ex, [op, result = std::move(result)]() mutable {
+            HandlerType h = std::move(op->handler);
+            op->work.reset();
+            std::move(h)(std::move(result));
+          });
+        };
+        Status submitted =
+            pool.TrySubmit([work_fn = std::move(work_fn), complete]() { complete(work_fn()); });
+        if (!submitted.ok()) complete(std::move(submitted));
+      },
+      token, std::move(fn));
+}
+
 // The connection's state. Touched only on the connection's strand, except
 // `stream.close()` posted to that strand at shutdown.
 struct Connection {
@@ -190,6 +254,12 @@ class Server::Impl {
         max_connections_(options_.max_connections != 0 ? options_.max_connections
                                                        : DefaultMaxConnections()),
         ioc_(std::max(1, options_.threads)),
+        pool_(options_.workers == 0
+                  ? nullptr
+                  : std::make_unique<WorkerPool>(WorkerPoolOptions{
+                        .workers = options_.workers,
+                        .max_queued = options_.worker_queue.value_or(DefaultWorkerQueue(options_.workers)),
+                        .nice = kWorkerNice})),
         control_(asio::make_strand(ioc_)),
         acceptor_(control_),
         grace_timer_(control_) {
@@ -240,6 +310,9 @@ class Server::Impl {
   asio::awaitable<void> DrainAndClose(Connection& conn, beast::flat_buffer& buffer);
   // `raw_path` is the path as sent (the router decodes it segment by segment).
   Response Dispatch(Request& req, std::string_view raw_path, bool is_api, Router::Match& match);
+  // A heavy route's handler on pool_ (consumes req); 503 + Retry-After when
+  // the pool refuses it.
+  asio::awaitable<Response> DispatchHeavy(Request& req, Router::Match& match);
   void BeginShutdown();  // on control_
   enum class Admission { kAdmitted, kStopping, kOverTotal, kOverAddress };
   Admission Register(const std::shared_ptr<Connection>& conn);
@@ -266,6 +339,10 @@ class Server::Impl {
   // Declared after the state above: destroyed first, and destroying the
   // io_context destroys suspended coroutines, which unregister themselves.
   asio::io_context ioc_;
+  // After ioc_, so destroyed (joined) before it: no worker outlives the
+  // io_context it posts to. Null when options.workers is 0 (heavy routes
+  // then run inline).
+  std::unique_ptr<WorkerPool> pool_;
   asio::strand<asio::io_context::executor_type> control_;
   tcp::acceptor acceptor_;                  // on control_
   std::optional<asio::signal_set> signals_;  // on control_
@@ -546,15 +623,7 @@ Response Server::Impl::Dispatch(Request& req, std::string_view raw_path, bool is
   if (!is_api) return internal::ServeStaticFile(static_root_, req.method, req.path);
   if (match.handler != nullptr) {
     req.path_params = std::move(match.path_params);
-    try {
-      return (*match.handler)(req);
-    } catch (const std::exception& e) {
-      spdlog::error("http: handler for {} {} threw: {}", MethodName(req.method), req.path, e.what());
-    } catch (...) {
-      spdlog::error("http: handler for {} {} threw a non-standard exception", MethodName(req.method),
-                    req.path);
-    }
-    return ErrorResponse(InternalError("internal server error", "服务器内部错误"), req.lang);
+    return CallHandler(*match.handler, req);
   }
   if (match.path_known) {
     std::string method(MethodName(req.method));
@@ -576,6 +645,22 @@ Response Server::Impl::Dispatch(Request& req, std::string_view raw_path, bool is
   }
   return ErrorResponse(NotFoundError("no such API endpoint: " + req.path, "接口不存在:" + req.path),
                        req.lang);
+}
+
+asio::awaitable<Response> Server::Impl::DispatchHeavy(Request& req, Router::Match& match) {
+  const Lang lang = req.lang;
+  // The request moves to the heap: the worker reads it while this frame is
+  // suspended, and the frame may be destroyed (io_context teardown) first.
+  auto job = std::make_shared<Request>(std::move(req));
+  job->path_params = std::move(match.path_params);
+  const Handler* handler = match.handler;  // owned by the router, which outlives us
+  StatusOr<Response> result = co_await AsyncRunOnPool(
+      *pool_, ioc_, [job, handler] { return CallHandler(*handler, *job); }, kAwait);
+  if (result.ok()) co_return std::move(*result);
+  Response res = ErrorResponse(result.status(), lang);
+  res.AddHeader("Retry-After", std::to_string(kHeavyRetryAfter.count()));
+  res.log_note = "refused: worker pool full or stopping";
+  co_return res;
 }
 
 asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
@@ -729,7 +814,12 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
         }
       }
       req.body = std::move(hreq.body());
-      Response res = Dispatch(req, raw_path, is_api, match);
+      Response res;
+      if (is_api && match.handler != nullptr && match.options.heavy && pool_ != nullptr) {
+        res = co_await DispatchHeavy(req, match);
+      } else {
+        res = Dispatch(req, raw_path, is_api, match);
+      }
 
       // 5. Answer. Once shutdown has begun, this is the connection's last.
       bool keep_alive = hreq.keep_alive() && !stopping_flag_;

@@ -17,15 +17,25 @@
 // cannot exhaust the process's file descriptors or crowd out other clients. A
 // client trickling its header is cut read_timeout after its first byte, however
 // steadily it trickles.
+//
+// Heavy routes (RouteOptions::heavy: report rendering, imports, what-if,
+// solves) run on a bounded worker pool (worker_pool.h), never on the I/O
+// threads: the connection's coroutine waits for the worker without holding
+// its thread, so a PDF render never delays another user's page. When the
+// pool's waiting room is full the request is answered 503 with Retry-After
+// (zh/en by Accept-Language) and its handler does not run. Ordinary routes
+// run on the I/O threads, as before.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "http/router.h"
+#include "http/worker_pool.h"
 
 namespace edugov::http {
 
@@ -46,6 +56,15 @@ struct ServerOptions {
   // that behind a reverse proxy, where every connection is the proxy's).
   size_t max_connections_per_address = 128;
   bool handle_signals = true;  // SIGTERM/SIGINT stop the server gracefully
+  // Threads for heavy routes (see DefaultWorkers() in worker_pool.h for why
+  // max(2, hardware threads)). 0 runs heavy routes inline on the I/O threads
+  // with no queue and no 503 — the behaviour before the pool, kept for
+  // side-by-side benchmarks, not for production.
+  size_t workers = DefaultWorkers();
+  // Heavy requests that may wait for a free worker beyond those running;
+  // unset = DefaultWorkerQueue(workers) (4 per worker). 0: none wait, a heavy
+  // request finding every worker busy gets 503 at once.
+  std::optional<size_t> worker_queue;
 };
 
 // The overall cap used when ServerOptions::max_connections is 0: the soft
@@ -68,7 +87,10 @@ class Server {
   // The bound port (after Start()).
   int port() const;
   // Serves on options.threads threads until Stop() or a signal; returns after
-  // in-flight requests finish (or the grace period ends).
+  // in-flight requests finish (or the grace period ends). Heavy requests
+  // already accepted by the worker pool run to completion first, even past
+  // the grace period (a handler cannot be interrupted); their connections
+  // may be closed by then, and their answers are dropped.
   void Run();
   // Thread-safe; callable from any thread or a signal handler context.
   void Stop();

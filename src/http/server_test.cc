@@ -16,6 +16,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include <condition_variable>
+#include <mutex>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -139,6 +142,37 @@ class Client {
   boost::system::error_code last_error_;
 };
 
+// Holds heavy handlers until the test opens it, and tells the test how many
+// have entered: the test waits for a handler to be running, not for luck.
+class Gate {
+ public:
+  void Enter() {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return open_; });
+  }
+  void WaitEntered(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_ >= n; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  int entered() {
+    std::lock_guard lock(mu_);
+    return entered_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  bool open_ = false;
+};
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -178,9 +212,23 @@ class ServerTest : public ::testing::Test {
       slow_release_.get_future().wait();
       return JsonResponse({{"slow", "done"}});
     });
+    const RouteOptions heavy{.heavy = true};
+    router_.Add(Method::kGet, "/api/v1/heavy", [this](Request&) {
+      gate_.Enter();
+      return JsonResponse({{"heavy", "done"}});
+    }, heavy);
+    router_.Add(Method::kPost, "/api/v1/heavy/{id}", [](Request& req) {
+      return JsonResponse({{"id", req.path_params.at("id")}, {"q", req.Query("q").value_or("")},
+                           {"bytes", req.body.size()}, {"lang", req.lang == Lang::kEn ? "en" : "zh"},
+                           {"remote", req.remote_address}});
+    }, RouteOptions{.max_body_bytes = 64 * 1024, .heavy = true});
+    router_.Add(Method::kGet, "/api/v1/heavy-boom", [](Request&) -> Response {
+      throw std::runtime_error("render crashed");
+    }, heavy);
   }
 
   void TearDown() override {
+    gate_.Open();  // a failed test must not leave a worker (and Run()) blocked
     if (server_) {
       server_->Stop();
       runner_.join();
@@ -219,6 +267,7 @@ class ServerTest : public ::testing::Test {
   std::thread runner_;
   std::promise<void> slow_entered_;
   std::promise<void> slow_release_;
+  Gate gate_;
 };
 
 TEST_F(ServerTest, RoutesToHandler) {
@@ -687,6 +736,153 @@ TEST_F(ServerTest, HealthDegradedWhenDatabaseFails) {
   auto j = nlohmann::json::parse(res.body);
   EXPECT_EQ(j["status"], "degraded");
   EXPECT_EQ(j["error"]["message"], "database is down");
+}
+
+}  // namespace
+}  // namespace edugov::http
+
+namespace edugov::http {
+namespace {
+
+// ---------------------------------------------------------------- heavy routes
+
+TEST_F(ServerTest, HeavyRouteBlockedOnAWorkerDoesNotDelayNormalRoutes) {
+  // One I/O thread: had the heavy handler run on it, the normal request
+  // below could not be answered until the gate opens, and would hit the
+  // client's deadline instead.
+  ServerOptions o = Options();
+  o.threads = 1;
+  o.workers = 1;
+  StartServer(o);
+  std::future<Reply> heavy = std::async(std::launch::async, [this] {
+    Client c(port());
+    return c.Get("/api/v1/heavy");
+  });
+  gate_.WaitEntered(1);
+  Client other(port());
+  for (int i = 0; i < 3; ++i) {
+    Reply r = other.Get("/api/v1/hello");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.Json()["hello"], "world");
+  }
+  EXPECT_EQ(heavy.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  gate_.Open();
+  Reply r = heavy.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json()["heavy"], "done");
+}
+
+TEST_F(ServerTest, HeavyRouteSeesTheWholeRequest) {
+  ServerOptions o = Options();
+  o.workers = 2;
+  StartServer(o);
+  Client c(port());
+  Reply r = c.Send(bhttp::verb::post, "/api/v1/heavy/a%2Fb?q=x%20y", std::string(5000, 'z'),
+                   {{"Accept-Language", "en"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["id"], "a/b");
+  EXPECT_EQ(r.Json()["q"], "x y");
+  EXPECT_EQ(r.Json()["bytes"], 5000);
+  EXPECT_EQ(r.Json()["lang"], "en");
+  EXPECT_EQ(r.Json()["remote"], "127.0.0.1");
+  // Keep-alive carries on after a heavy request, heavy or not.
+  EXPECT_EQ(c.Get("/api/v1/hello").status, 200);
+  EXPECT_EQ(c.Send(bhttp::verb::post, "/api/v1/heavy/7", "").Json()["id"], "7");
+  // The route's body limit still applies before anything is queued.
+  EXPECT_EQ(Client(port()).Send(bhttp::verb::post, "/api/v1/heavy/1", std::string(70000, 'z')).status, 413);
+}
+
+TEST_F(ServerTest, HeavyQueueFullIs503WithRetryAfterInTheCallersLanguage) {
+  ServerOptions o = Options();
+  o.workers = 1;
+  o.worker_queue = 0;  // nothing waits: a second heavy request is refused
+  StartServer(o);
+  std::future<Reply> first = std::async(std::launch::async, [this] {
+    Client c(port());
+    return c.Get("/api/v1/heavy");
+  });
+  gate_.WaitEntered(1);
+
+  Client c(port());
+  Reply en = c.Get("/api/v1/heavy", {{"Accept-Language", "en-US,en;q=0.9"}});
+  EXPECT_EQ(en.status, 503);
+  EXPECT_EQ(en.Header("Retry-After"), "5");
+  EXPECT_EQ(en.Json()["error"]["code"], "unavailable");
+  EXPECT_NE(en.Json()["error"]["message"].get<std::string>().find("busy"), std::string::npos) << en.body;
+  Reply zh = c.Get("/api/v1/heavy");  // same connection: a 503 keeps it open
+  EXPECT_EQ(zh.status, 503);
+  EXPECT_EQ(zh.Header("Retry-After"), "5");
+  EXPECT_NE(zh.Json()["error"]["message"].get<std::string>().find("服务器正忙"), std::string::npos) << zh.body;
+  // Normal routes are never refused for a busy pool.
+  EXPECT_EQ(c.Get("/api/v1/hello").status, 200);
+
+  gate_.Open();
+  EXPECT_EQ(first.get().status, 200);
+  EXPECT_EQ(gate_.entered(), 1);  // the refused requests never ran
+  // With the worker free again the route is served.
+  EXPECT_EQ(c.Get("/api/v1/heavy").status, 200);
+}
+
+TEST_F(ServerTest, HeavyHandlerExceptionIs500AndTheWorkerKeepsServing) {
+  ServerOptions o = Options();
+  o.workers = 1;
+  StartServer(o);
+  Client c(port());
+  Reply r = c.Get("/api/v1/heavy-boom");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.Json()["error"]["code"], "internal");
+  EXPECT_EQ(c.Send(bhttp::verb::post, "/api/v1/heavy/3", "x").status, 200);
+}
+
+TEST_F(ServerTest, ZeroWorkersRunsHeavyRoutesInline) {
+  ServerOptions o = Options();
+  o.workers = 0;
+  o.worker_queue = 0;
+  StartServer(o);
+  Client c(port());
+  EXPECT_EQ(c.Send(bhttp::verb::post, "/api/v1/heavy/9", "abc").Json()["bytes"], 3);
+  EXPECT_EQ(c.Get("/api/v1/heavy-boom").status, 500);
+}
+
+TEST_F(ServerTest, StopLetsRunningHeavyRequestsFinish) {
+  ServerOptions o = Options();
+  o.workers = 2;
+  o.worker_queue = 0;
+  StartServer(o);
+  auto get = [this] {
+    Client c(port());
+    return c.Get("/api/v1/heavy");
+  };
+  std::future<Reply> a = std::async(std::launch::async, get);
+  std::future<Reply> b = std::async(std::launch::async, get);
+  gate_.WaitEntered(2);
+  server_->Stop();
+  gate_.Open();
+  for (auto* f : {&a, &b}) {
+    Reply r = f->get();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.Header("Connection"), "close");
+  }
+  runner_.join();
+  server_.reset();
+}
+
+TEST_F(ServerTest, HeavyRequestOutlivingTheGraceEndsCleanly) {
+  // The grace period closes the connection under a running heavy handler;
+  // the handler finishes later, its answer goes nowhere, and Run() returns
+  // only then (a worker never posts to a dead io_context).
+  ServerOptions o = Options();
+  o.workers = 1;
+  o.shutdown_grace = std::chrono::milliseconds(50);
+  StartServer(o);
+  Client c(port());
+  c.WriteRaw("GET /api/v1/heavy HTTP/1.1\r\nHost: x\r\n\r\n");
+  gate_.WaitEntered(1);
+  server_->Stop();
+  EXPECT_TRUE(c.WaitForClose());  // closed at the end of the grace period
+  gate_.Open();
+  runner_.join();
+  server_.reset();
 }
 
 }  // namespace

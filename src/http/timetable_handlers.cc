@@ -192,9 +192,11 @@ json ResultJson(const tt::Instance& in, const tt::Solution& sol) {
           {"instance_yaml", tt::InstanceToYaml(in)}};
 }
 
-// At most one request waits for its solve on an I/O thread (the synchronous
-// form of /solve and /generate); the work itself runs on the job pool, and
-// the asynchronous form (?async=1) holds no I/O thread at all.
+// At most one request waits for its solve (the synchronous form of /solve
+// and /generate), on a thread of the server's worker pool — the routes are
+// heavy — so a waiter never holds an I/O thread but does hold a worker; the
+// work itself runs on the job pool, and the asynchronous form (?async=1)
+// holds neither.
 class SyncWaitSlot {
  public:
   explicit SyncWaitSlot(std::atomic<int>& waiting) : waiting_(waiting) {
@@ -401,7 +403,7 @@ Response SubmitError(const Status& s, const Request& req) {
 }
 
 // ?async=1 → 202 with the job (poll its href); otherwise the request waits
-// for the job on this I/O thread (one such waiter at a time) and answers
+// for the job on this worker thread (one such waiter at a time) and answers
 // what the job answered.
 Response RunJob(tt::JobPool& pool, std::atomic<int>& sync_waiting, const Request& req, const Principal& p,
                 const std::string& kind, bool async, tt::JobFn fn) {
@@ -557,7 +559,7 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                TT_PARSED(up, ReadUpload(req));
                if (!AsyncRequested(req)) {
                  // Import + check, no search: bounded by the 10 MiB body, so
-                 // the synchronous form answers on the I/O thread.
+                 // the synchronous form answers here, on the worker pool.
                  TT_PARSED(body, CheckAndStore(app, *pack, p, up, target, req.body));
                  return RawJson(std::move(body));
                }
@@ -568,7 +570,7 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                                return CheckAndStore(app, *pack, p, *shared, target, *text);
                              });
              }),
-             RouteOptions{.max_body_bytes = kMaxUploadBytes});
+             RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
 
   router.Add(Method::kPost, "/api/v1/timetable/solve",
              Authed(app, [pool, sync_waiting](Request& req, const Principal& p) -> Response {
@@ -578,7 +580,7 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                auto in = std::make_shared<const tt::Instance>(std::move(up.instance));
                return RunJob(*pool, *sync_waiting, req, p, "solve", AsyncRequested(req), SolveJob(in, q));
              }),
-             RouteOptions{.max_body_bytes = kMaxUploadBytes});
+             RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
 
   router.Add(Method::kPost, "/api/v1/timetable/generate",
              Authed(app, [pool, sync_waiting, curriculum_dir](Request& req, const Principal& p) -> Response {
@@ -597,7 +599,8 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                auto in = std::make_shared<const tt::Instance>(std::move(inst));
                return RunJob(*pool, *sync_waiting, req, p, "generate", g.async || AsyncRequested(req),
                              SolveJob(in, g.solve));
-             }));
+             }),
+             RouteOptions{.heavy = true});
 
   router.Add(Method::kGet, "/api/v1/timetable/jobs/{id}",
              Authed(app, [pool](Request& req, const Principal& p) -> Response {
@@ -638,7 +641,7 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                }
                return r;
              }),
-             RouteOptions{.max_body_bytes = kMaxExportBytes});
+             RouteOptions{.max_body_bytes = kMaxExportBytes, .heavy = true});
 }
 
 #undef TT_PARSED

@@ -142,6 +142,7 @@ StatusOr<std::string> NextRef(Connection& tx, const CaseType& type, int64_t now)
 struct OpenOverrides {
   std::string assignee_level;  // non-empty: instead of the initial state's rule
   std::string assignee_department;
+  int64_t assignee_org_id = 0;
 };
 
 // Among the open cases of the same type, org and category opened in the
@@ -261,6 +262,7 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
   if (!over.assignee_level.empty()) {
     c.assignee_level = over.assignee_level;
     c.assignee_department = over.assignee_department;
+    c.assignee_org_id = over.assignee_org_id;
   } else {
     const StateSpec& first = type.states[0];
     RETURN_IF_ERROR(ComputeAssignee(tx, first, c));
@@ -991,99 +993,299 @@ Status CaseEngine::Link(const Actor& actor, int64_t from_case_id, int64_t to_cas
 }
 
 
-StatusOr<int> CaseEngine::OpenRectificationsForFindings(const std::map<std::string, FindingCaseSpec>& rule_cases) {
+// ---------------------------------------------------------------- rectifications from findings
+
+namespace {
+
+using FindingState = CaseEngine::FindingState;
+using FindingCaseSpec = CaseEngine::FindingCaseSpec;
+
+// A rectification's group: the rule and the unit (0: the county).
+using GroupKey = std::pair<std::string, int64_t>;
+
+// The longest key of the type's finding_categories that starts the rule id.
+std::string FindingCategory(const CaseType& type, const std::string& rule) {
+  std::string category = "other";
+  size_t best = 0;
+  for (const auto& [prefix, cat] : type.finding_categories) {
+    if (prefix.size() > best && rule.rfind(prefix, 0) == 0) {
+      best = prefix.size();
+      category = cat;
+    }
+  }
+  return category;
+}
+
+// The unit a rule's rectification is about: the finding's own unit, or its
+// township when the spec assigns townships. County-level units become 0.
+StatusOr<int64_t> GroupOrg(Connection& conn, const FindingState& f, const FindingCaseSpec& spec) {
+  if (f.org_id == 0) return int64_t{0};
+  ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(conn, f.org_id));
+  if (!o || o->kind == "county" || o->kind == "city" || o->kind == "province") return int64_t{0};
+  if (spec.assignee == "township" && o->township_id != 0) return o->township_id;
+  return o->id;
+}
+
+// Opens one rectification about `org` for `findings` (all of one rule) in `tx`.
+StatusOr<CaseRow> OpenGroupInTx(const EngineDeps& d, Connection& tx, const Actor& actor, const CaseType& type,
+                                const std::string& rule, const std::string& clause, int64_t org,
+                                const std::vector<const FindingState*>& findings, const FindingCaseSpec& spec,
+                                const CaseEngine::SyncOptions& options) {
+  OpenCaseRequest req;
+  req.case_type = type.id;
+  req.source_kind = "finding";
+  req.source_id = findings.front()->id;
+  req.org_id = org;
+  for (const FindingState* f : findings) req.finding_ids.push_back(f->id);
+  req.staff_id = findings.size() == 1 ? findings.front()->staff_id : 0;
+  OpenOverrides over;
+  std::optional<OrgInfo> unit;
+  if (org != 0) {
+    ASSIGN_OR_RETURN(unit, internal::LoadOrg(tx, org));
+  }
+  // A county-level rule (the bureau must act, e.g. inspect every canteen)
+  // is still about the school the finding names; the supervision office acts.
+  if (spec.assignee == "county" || org == 0) {
+    over.assignee_level = "department";
+    over.assignee_department = "supervision";
+  } else if (unit && unit->kind != "township" && options.know_accounts && !options.orgs_with_accounts.count(org) &&
+             unit->township_id != 0) {
+    // Nobody at the school can sign in to answer: its township does.
+    over.assignee_level = "township";
+    over.assignee_org_id = unit->township_id;
+  }
+  json fields = json::object();
+  if (!type.category_field.empty()) fields[type.category_field] = FindingCategory(type, rule);
+  if (type.FindField("description")) {
+    std::string text = "第 " + clause + " 条（规则 " + rule + "）发现问题：";
+    for (const FindingState* f : findings) text += "\n· " + (f->summary_zh.empty() ? "#" + std::to_string(f->id) : f->summary_zh);
+    if (text.size() > 3500) text = text.substr(0, text.rfind('\n', 3500)) + "\n……";
+    fields["description"] = text;
+  }
+  if (type.FindField("due_working_days") && spec.due_working_days > 0) fields["due_working_days"] = spec.due_working_days;
+  req.fields = fields;
+  req.title = "整改：第 " + clause + " 条 " + rule;
+  if (unit) req.title += "（" + unit->name + "）";
+  ASSIGN_OR_RETURN(OpenResult r, OpenInTx(d, tx, actor, type, req, {}, over));
+  return r.row;
+}
+
+}  // namespace
+
+StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vector<FindingState>& findings,
+                                                                const std::map<std::string, FindingCaseSpec>& specs,
+                                                                const SyncOptions& options) {
+  SyncReport report;
   const CaseType* type = deps_.types->Find("rectification");
   if (!type) {
     return FailedPreconditionError("no case type 'rectification' is configured",
                                    "未配置「整改」案件类型（rectification）");
   }
-  if (rule_cases.empty()) return 0;
+  if (specs.empty()) return report;
   ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
-  std::string in;
-  storage::Params params;
-  for (const auto& [rule, _] : rule_cases) {
-    params.push_back(rule);
-    in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+
+  std::map<int64_t, const FindingState*> by_id;
+  for (const FindingState& f : findings) {
+    if (specs.count(f.rule_id)) by_id[f.id] = &f;
   }
-  ASSIGN_OR_RETURN(ResultSet rs,
-                   conn->Query("SELECT f.id, f.rule_id, f.entity_type, f.entity_id, f.clause, f.period_start "
-                               "FROM findings f WHERE f.status = 'open' AND f.rule_id IN (" + in + ") "
-                               "AND NOT EXISTS (SELECT 1 FROM case_findings cf WHERE cf.finding_id = f.id) "
-                               "ORDER BY f.id",
-                               params));
-  int opened = 0;
-  for (size_t i = 0; i < rs.size(); ++i) {
-    const int64_t finding = rs.GetInt(i, 0);
-    const std::string rule = rs.GetText(i, 1);
-    const std::string entity_type = rs.GetText(i, 2);
-    const int64_t entity = rs.GetInt(i, 3);
-    const FindingCaseSpec& spec = rule_cases.at(rule);
+  // Every rectification linked to findings, with its links, newest first.
+  struct Linked {
+    int64_t id = 0;
+    std::string state;
+    int64_t org_id = 0;
+    std::vector<const FindingState*> findings;
+  };
+  std::map<int64_t, Linked> cases;
+  std::map<int64_t, int64_t> case_of_finding;  // finding → its newest case
+  {
+    ASSIGN_OR_RETURN(ResultSet rs, conn->Query("SELECT c.id, c.state, c.org_id, cf.finding_id FROM cases c "
+                                               "JOIN case_findings cf ON cf.case_id = c.id "
+                                               "WHERE c.case_type = $1 ORDER BY c.id, cf.finding_id",
+                                               {type->id}));
+    for (size_t i = 0; i < rs.size(); ++i) {
+      auto f = by_id.find(rs.GetInt(i, 3));
+      if (f == by_id.end()) continue;  // a finding of a rule without a case spec
+      Linked& c = cases[rs.GetInt(i, 0)];
+      c.id = rs.GetInt(i, 0);
+      c.state = rs.GetText(i, 1);
+      c.org_id = rs.IsNull(i, 2) ? 0 : rs.GetInt(i, 2);
+      c.findings.push_back(f->second);
+      case_of_finding[f->first] = c.id;  // ascending case ids: the newest wins
+    }
+  }
+  // The case a group reuses: its newest one that was not cancelled.
+  std::map<GroupKey, int64_t> case_of_group;
+  for (const auto& [id, c] : cases) {
+    if (c.state == "cancelled") continue;
+    case_of_group[{c.findings.front()->rule_id, c.org_id}] = id;
+  }
+
+  auto has_transition = [&](std::string_view id) {
+    for (const TransitionSpec& t : type->transitions) {
+      if (t.id == id) return true;
+    }
+    return false;
+  };
+  auto move = [&](int64_t case_id, const char* transition, std::string comment) -> Status {
+    if (!has_transition(transition)) return OkStatus();
+    auto r = Transition(Actor::System(), case_id, {.transition = transition, .comment = std::move(comment)});
+    // Another writer moved it meanwhile (a verifier closed it): leave it.
+    if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition) return OkStatus();
+    return r.status();
+  };
+
+  // 1. Unlinked open findings: into their group's case, or a new one.
+  std::map<GroupKey, std::vector<const FindingState*>> unlinked;
+  std::map<GroupKey, std::string> clause_of;
+  for (const auto& [id, f] : by_id) {
+    if (f->status != "open" || case_of_finding.count(id)) continue;
+    ASSIGN_OR_RETURN(int64_t org, GroupOrg(*conn, *f, specs.at(f->rule_id)));
+    unlinked[{f->rule_id, org}].push_back(f);
+    clause_of[{f->rule_id, org}] = f->clause;
+  }
+  for (auto& [key, group] : unlinked) {
+    auto existing = case_of_group.find(key);
+    if (existing == case_of_group.end()) {
+      RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+        return OpenGroupInTx(deps_, tx, Actor::System(), *type, key.first, clause_of[key], key.second, group,
+                             specs.at(key.first), options)
+            .status();
+      }));
+      ++report.opened;
+      continue;
+    }
+    Linked& c = cases[existing->second];
     RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
-      ASSIGN_OR_RETURN(ResultSet again, tx.Query("SELECT 1 FROM case_findings WHERE finding_id = $1", {finding}));
-      if (!again.empty()) return OkStatus();
-      int64_t org = 0;
-      if (entity_type == "school" || entity_type == "township" || entity_type == "org") {
-        org = entity;
-      } else if (entity_type == "class") {
-        ASSIGN_OR_RETURN(ResultSet r, tx.Query("SELECT school_id FROM classes WHERE id = $1", {entity}));
-        if (!r.empty()) org = r.GetInt(0, 0);
-      } else if (entity_type == "staff") {
-        ASSIGN_OR_RETURN(ResultSet r, tx.Query("SELECT org_id FROM staff WHERE id = $1", {entity}));
-        if (!r.empty()) org = r.GetInt(0, 0);
+      std::string text;
+      for (const FindingState* f : group) {
+        RETURN_IF_ERROR(tx.Execute("INSERT INTO case_findings (case_id, finding_id) VALUES ($1, $2)", {c.id, f->id}));
+        text += (text.empty() ? "" : "\n") + (f->summary_zh.empty() ? "#" + std::to_string(f->id) : f->summary_zh);
       }
-      OpenCaseRequest req;
-      req.case_type = type->id;
-      req.source_kind = "finding";
-      req.source_id = finding;
-      req.finding_ids = {finding};
-      req.staff_id = entity_type == "staff" ? entity : 0;
-      OpenOverrides over;
-      // A county-level rule (the bureau must act, e.g. inspect every
-      // canteen) is still about the school the finding names, so the case
-      // carries that school; the supervision office acts on it.
-      if (spec.assignee == "county" || org == 0) {
-        over.assignee_level = "department";
-        over.assignee_department = "supervision";
-      } else if (spec.assignee == "township") {
-        ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
-        if (o && o->township_id != 0) org = o->township_id;
-      }
-      if (org != 0) {
-        ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
-        if (!o || o->kind == "county" || o->kind == "city" || o->kind == "province") org = 0;
-      }
-      req.org_id = org;
-      json fields = json::object();
-      // The longest key of finding_categories that starts the rule id.
-      std::string category = "other";
-      size_t best = 0;
-      for (const auto& [prefix, cat] : type->finding_categories) {
-        if (prefix.size() > best && rule.rfind(prefix, 0) == 0) {
-          best = prefix.size();
-          category = cat;
-        }
-      }
-      if (!type->category_field.empty()) fields[type->category_field] = category;
-      if (type->FindField("description")) {
-        fields["description"] = "规则 " + rule + "（第 " + rs.GetText(i, 4) + " 条）发现问题，期间自 " + rs.GetText(i, 5) +
-                                " / finding of rule " + rule;
-      }
-      if (type->FindField("due_working_days") && spec.due_working_days > 0) {
-        fields["due_working_days"] = spec.due_working_days;
-      }
-      req.fields = fields;
-      req.title = "整改：" + rule;
-      if (org != 0) {
-        ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, org));
-        if (o) req.title += "（" + o->name + "）";
-      }
-      ASSIGN_OR_RETURN(OpenResult r, OpenInTx(deps_, tx, Actor::System(), *type, req, {}, over));
-      (void)r;
-      ++opened;
-      return OkStatus();
+      return AddEvent(tx, c.id, Actor::System(), NowUs(deps_),
+                      {.kind = "link", .comment = "新发现的同类问题并入本整改 / new findings linked:\n" + text})
+          .status();
     }));
+    report.linked += static_cast<int>(group.size());
+    for (const FindingState* f : group) c.findings.push_back(f);
   }
-  return opened;
+
+  // 2. Each linked case against its findings' state now.
+  for (auto& [id, c] : cases) {
+    int open = 0, resolved = 0, withdrawn = 0;
+    std::string fixed_text, open_text;
+    for (const FindingState* f : c.findings) {
+      const std::string line = f->summary_zh.empty() ? "#" + std::to_string(f->id) : f->summary_zh;
+      if (f->status == "open") {
+        ++open;
+        open_text += "\n· " + line;
+      } else if (f->status == "withdrawn") {
+        ++withdrawn;
+      } else {
+        ++resolved;
+        fixed_text += "\n· " + line;
+      }
+    }
+    const bool first_state = c.state == type->states.front().id;
+    if (open == 0 && resolved == 0 && withdrawn > 0 && c.state != "cancelled" && c.state != "closed") {
+      RETURN_IF_ERROR(move(id, "rule_withdrawn", "规则已从政策包中撤销，问题不再判定 / the rule was withdrawn from the policy pack"));
+      ++report.withdrawn;
+    } else if (open == 0 && resolved > 0 && first_state) {
+      RETURN_IF_ERROR(move(id, "data_fixed",
+                           "新数据复查：问题已整改，待核验 / new data shows the problem fixed; please verify" + fixed_text));
+      ++report.to_verify;
+    } else if (open > 0 && c.state == "submitted") {
+      RETURN_IF_ERROR(move(id, "data_regressed", "新数据复查：问题仍存在 / the data still shows the problem" + open_text));
+      ++report.regressed;
+    } else if (open > 0 && c.state == "closed") {
+      RETURN_IF_ERROR(move(id, "data_reopened", "问题复发，重新整改 / the problem recurred" + open_text));
+      ++report.reopened;
+    }
+  }
+  return report;
+}
+
+StatusOr<CaseView> CaseEngine::OpenRectificationForFinding(const Actor& actor, const FindingState& finding,
+                                                           const FindingCaseSpec& spec) {
+  const CaseType* type = deps_.types->Find("rectification");
+  if (!type) {
+    return FailedPreconditionError("no case type 'rectification' is configured",
+                                   "未配置「整改」案件类型（rectification）");
+  }
+  if (actor.kind == Actor::Kind::kPublic) return CaseNotFound();
+  if (finding.status != "open") {
+    return FailedPreconditionError("the finding is resolved: nothing to rectify", "该问题已整改，无需发起整改");
+  }
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  int64_t case_id = 0;
+  Status s = storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+    ASSIGN_OR_RETURN(ResultSet linked,
+                     tx.Query("SELECT c.id, c.ref FROM case_findings cf JOIN cases c ON c.id = cf.case_id "
+                              "WHERE cf.finding_id = $1 AND c.closed_at IS NULL ORDER BY c.id DESC",
+                              {finding.id}));
+    if (!linked.empty()) {
+      case_id = linked.GetInt(0, 0);
+      return Status(StatusCode::kAlreadyExists, "the finding has a rectification already: " + linked.GetText(0, 1),
+                    "该问题已有整改案件：" + linked.GetText(0, 1), "case");
+    }
+    ASSIGN_OR_RETURN(int64_t org, GroupOrg(tx, finding, spec));
+    // The actor must hold an opener role for the unit (as Open checks).
+    CaseRow probe;
+    probe.org_id = org;
+    if (org != 0) {
+      ASSIGN_OR_RETURN(probe.org_path, OrgPath(tx, org));
+    } else {
+      ASSIGN_OR_RETURN(probe.org_path, internal::CountyPath(tx));
+    }
+    bool may = actor.kind == Actor::Kind::kSystem;
+    for (const RoleToken& t : type->openers) {
+      if (may) break;
+      if (t.role == "assignee") continue;
+      ASSIGN_OR_RETURN(may, Holds(tx, actor, t, probe));
+    }
+    if (!may) {
+      return Status(StatusCode::kPermissionDenied,
+                    "your role may not open a rectification here; allowed: " + RolesList(type->openers),
+                    "您的角色不能在此发起整改；允许的角色：" + RolesList(type->openers), "case_type");
+    }
+    ASSIGN_OR_RETURN(CaseRow row, OpenGroupInTx(deps_, tx, actor, *type, finding.rule_id, finding.clause, org,
+                                                {&finding}, spec, {}));
+    case_id = row.id;
+    return OkStatus();
+  });
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kAlreadyExists) {
+      return Status(StatusCode::kAlreadyExists, s.message_en(), s.message_zh(), "case:" + std::to_string(case_id));
+    }
+    return s;
+  }
+  return Get(Actor::System(), case_id);
+}
+
+StatusOr<std::optional<CaseEngine::LinkedCase>> CaseEngine::RectificationOf(int64_t finding_id) {
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  ASSIGN_OR_RETURN(ResultSet rs, conn->Query("SELECT c.id, c.ref, c.state, c.case_type FROM case_findings cf "
+                                             "JOIN cases c ON c.id = cf.case_id WHERE cf.finding_id = $1 "
+                                             "ORDER BY c.id DESC LIMIT 1",
+                                             {finding_id}));
+  if (rs.empty()) return std::optional<LinkedCase>();
+  LinkedCase out{.id = rs.GetInt(0, 0), .ref = rs.GetText(0, 1), .state = rs.GetText(0, 2)};
+  if (const CaseType* t = deps_.types->Find(rs.GetText(0, 3))) {
+    if (const StateSpec* st = t->FindState(out.state)) out.state_label = st->label;
+  }
+  return std::optional<LinkedCase>(out);
+}
+
+StatusOr<int64_t> CaseEngine::CountOpen(std::string_view case_type, std::string_view org_path) {
+  if (!deps_.types->Find(case_type)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "target indicator open_cases: unknown case type '" + std::string(case_type) + "'",
+                  "目标指标 open_cases：未知的案件类型 '" + std::string(case_type) + "'", "open_cases");
+  }
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  ASSIGN_OR_RETURN(ResultSet rs, conn->Query("SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE case_type = $1 "
+                                             "AND closed_at IS NULL AND org_path LIKE $2",
+                                             {std::string(case_type), std::string(org_path) + "%"}));
+  return rs.size() ? rs.GetInt(0, 0) : int64_t{0};
 }
 
 }  // namespace edugov::cases

@@ -33,7 +33,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -254,20 +256,80 @@ class CaseEngine {
   // same time changes nothing the second time.
   StatusOr<SweepReport> SweepClocks();
 
-  // Opens a rectification case for every open finding of a rule listed in
-  // `rule_cases` that has no case yet (source_kind "finding", linked through
-  // case_findings), assigned at the level the rule's `case:` names (school:
-  // the finding's school, a class's school or a staff member's org;
-  // township: its township; county: the supervision department, the case
-  // still about the school the finding names) and due in its working days
-  // (the type's `due_working_days` field). The category comes from the
-  // type's finding_categories. Each case opens in its own transaction.
-  // Returns how many were opened. Idempotent.
+  // ---- rectifications from findings (docs/workflows.md, "Rectifications
+  // from findings"). The policy engine owns the findings; it hands the
+  // engine what it knows of them and the engine keeps the cases in step.
+  //
+  // A rule's `case:` spec: at which level the rectification is assigned and
+  // how many working days it has (the type's `due_working_days` field).
   struct FindingCaseSpec {
     std::string assignee;  // "school", "township" or "county"
     int due_working_days = 0;
   };
-  StatusOr<int> OpenRectificationsForFindings(const std::map<std::string, FindingCaseSpec>& rule_cases);
+  // One stored finding as the loop needs it.
+  struct FindingState {
+    int64_t id = 0;
+    std::string rule_id;
+    std::string clause;
+    std::string status;  // open | resolved | withdrawn (its rule left the pack)
+    // The unit the finding is about: a school or township (a class's
+    // school, a staff member's org); 0 for the county or everything.
+    int64_t org_id = 0;
+    int64_t staff_id = 0;  // a finding about one staff member
+    // One line for the case timeline, e.g. "七年级1班 2025-11-10 起的一周：日均 120（上限 90）".
+    std::string summary_zh;
+  };
+  struct SyncOptions {
+    // Units with an active school account: a rectification for a school
+    // outside this set goes to its township (nobody at the school could
+    // answer it). Empty set with `know_accounts` false: assume every school.
+    std::set<int64_t> orgs_with_accounts;
+    bool know_accounts = false;
+  };
+  struct SyncReport {
+    int opened = 0;     // new rectifications
+    int linked = 0;     // findings added to an existing rectification
+    int to_verify = 0;  // open → awaiting verification: the data shows it fixed
+    int regressed = 0;  // awaiting verification → open: the problem is back
+    int reopened = 0;   // closed → open: the problem recurred
+    int withdrawn = 0;  // cancelled: every finding's rule left the pack
+  };
+  // Keeps rectifications in step with `findings` (every stored finding of
+  // the rules in `specs` — findings of other rules are ignored):
+  //  - open findings of one rule about one unit form a group; a group with
+  //    no rectification gets one (assigned per the spec, due in its working
+  //    days, linked to every open finding of the group); a group that has
+  //    one gets its new findings linked to it — never a second case;
+  //  - a rectification in the first state whose findings are all resolved
+  //    moves to verification by the system transition `data_fixed`, the
+  //    resolved findings quoted as evidence; a verifier closes it;
+  //  - one awaiting verification whose findings are open again goes back
+  //    (`data_regressed`); a closed one whose finding reopens is reopened
+  //    (`data_reopened`);
+  //  - one whose findings are all withdrawn is cancelled (`rule_withdrawn`).
+  // A transition the rectification type does not declare is skipped. Each
+  // change is its own transaction with its event, audit entry and notices;
+  // an error stops the sync with what was done so far committed.
+  // Idempotent: a second call with the same findings changes nothing.
+  StatusOr<SyncReport> SyncRectifications(const std::vector<FindingState>& findings,
+                                          const std::map<std::string, FindingCaseSpec>& specs,
+                                          const SyncOptions& options);
+  // Opens the rectification of one finding by hand (发起整改 on a finding's
+  // page), as `actor` (who must see the finding's unit). kAlreadyExists with
+  // the case id in the message's field "case" when the finding's group has
+  // an open rectification already — the caller shows it instead.
+  StatusOr<CaseView> OpenRectificationForFinding(const Actor& actor, const FindingState& finding,
+                                                 const FindingCaseSpec& spec);
+  // The rectification linked to a finding (the most recent), if any.
+  struct LinkedCase {
+    int64_t id = 0;
+    std::string ref, state;
+    Label state_label;
+  };
+  StatusOr<std::optional<LinkedCase>> RectificationOf(int64_t finding_id);
+  // Cases of `case_type` not closed about `org_path`'s subtree (target
+  // indicator open_cases). kInvalidArgument for an unknown case type.
+  StatusOr<int64_t> CountOpen(std::string_view case_type, std::string_view org_path);
 
   // The case types the engine runs (labels for reports and forms); the
   // registry outlives the engine (EngineDeps).

@@ -302,34 +302,47 @@ TEST_P(TypesTest, ComplaintOrdersARectificationNamingThePrincipal) {
   EXPECT_EQ(r2->category, "complaint");
 }
 
-Status AddFinding(storage::Database& db, const std::string& rule, const std::string& entity_type, int64_t entity,
-                  const std::string& path) {
+StatusOr<int64_t> AddFinding(storage::Database& db, const std::string& rule, const std::string& entity_type,
+                             int64_t entity, const std::string& path, const std::string& period = "2025-09-01") {
   ASSIGN_OR_RETURN(storage::ConnectionHandle c, db.Acquire());
-  return c->Execute(
-             "INSERT INTO findings (rule_id, clause, severity, entity_type, entity_id, org_path, period_kind, "
-             "period_start, period_end, comparison, parameters_json, evidence_json, status, first_seen_on, "
-             "last_seen_on, created_at, updated_at) VALUES ($1, '3', 'major', $2, $3, $4, 'semester', "
-             "'2025-09-01', '2026-01-31', '>=', '[]', '{}', 'open', '2025-09-01', '2025-09-01', 0, 0)",
-             {rule, entity_type, entity, path})
-      .status();
+  ASSIGN_OR_RETURN(
+      storage::ResultSet rs,
+      c->Query("INSERT INTO findings (rule_id, clause, severity, entity_type, entity_id, org_path, period_kind, "
+               "period_start, period_end, comparison, parameters_json, evidence_json, status, first_seen_on, "
+               "last_seen_on, created_at, updated_at) VALUES ($1, '3', 'major', $2, $3, $4, 'semester', "
+               "$5, '2026-01-31', '>=', '[]', '{}', 'open', '2025-09-01', '2025-09-01', 0, 0) RETURNING id",
+               {rule, entity_type, entity, path, period}));
+  return rs.GetInt(0, 0);
+}
+
+CaseEngine::FindingState Finding(int64_t id, const std::string& rule, int64_t org, const std::string& status = "open") {
+  return {.id = id, .rule_id = rule, .clause = "3", .status = status, .org_id = org,
+          .summary_zh = "问题 #" + std::to_string(id)};
 }
 
 TEST_P(TypesTest, RectificationsFromFindingsAreIdempotent) {
   auto conn = fx->db().Acquire();
   auto path = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school});
-  ASSERT_TRUE(AddFinding(fx->db(), "canteen-inspections-per-semester", "school", fx->school, path->GetText(0, 0)).ok());
-  ASSERT_TRUE(AddFinding(fx->db(), "fee-inspections-per-semester", "school", fx->school_c, "/x/").ok());
-  ASSERT_TRUE(AddFinding(fx->db(), "fee-full-inspection-per-semester", "county", fx->county, "/").ok());
-  ASSERT_TRUE(AddFinding(fx->db(), "not-in-the-map", "school", fx->school, path->GetText(0, 0)).ok());
+  const std::string p = path->GetText(0, 0);
+  auto a = AddFinding(fx->db(), "canteen-inspections-per-semester", "school", fx->school, p);
+  auto b = AddFinding(fx->db(), "fee-inspections-per-semester", "school", fx->school_c, "/x/");
+  auto c = AddFinding(fx->db(), "fee-full-inspection-per-semester", "county", fx->county, "/");
+  auto d = AddFinding(fx->db(), "not-in-the-map", "school", fx->school, p);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && d.ok());
+  const std::vector<CaseEngine::FindingState> findings = {
+      Finding(*a, "canteen-inspections-per-semester", fx->school),
+      Finding(*b, "fee-inspections-per-semester", fx->school_c),
+      Finding(*c, "fee-full-inspection-per-semester", fx->county), Finding(*d, "not-in-the-map", fx->school)};
   const std::map<std::string, CaseEngine::FindingCaseSpec> specs = {
       {"canteen-inspections-per-semester", {"school", 5}}, {"fee-inspections-per-semester", {"county", 10}},
       {"fee-full-inspection-per-semester", {"county", 10}}};
-  auto n = engine().OpenRectificationsForFindings(specs);
+  auto n = engine().SyncRectifications(findings, specs, {});
   ASSERT_TRUE(n.ok()) << n.status().ToString();
-  EXPECT_EQ(*n, 3);
-  n = engine().OpenRectificationsForFindings(specs);
+  EXPECT_EQ(n->opened, 3);
+  n = engine().SyncRectifications(findings, specs, {});
   ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0);
+  EXPECT_EQ(n->opened, 0);
+  EXPECT_EQ(n->linked, 0);
   auto page = engine().List(Actor::System(), {.case_type = "rectification"});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->total, 3);
@@ -359,6 +372,125 @@ TEST_P(TypesTest, RectificationsFromFindingsAreIdempotent) {
   auto town2 = engine().List(Actor::User(fx->town2), {.case_type = "rectification"});
   ASSERT_TRUE(town2.ok());
   EXPECT_EQ(town2->total, 1);
+}
+
+TEST_P(TypesTest, OneRectificationPerRuleAndSchoolNeverADuplicate) {
+  auto conn = fx->db().Acquire();
+  const std::string p = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school})->GetText(0, 0);
+  const std::string rule = "homework-grades-7-9-average";
+  auto w1 = AddFinding(fx->db(), rule, "class", 11, p, "2025-09-01");
+  auto w2 = AddFinding(fx->db(), rule, "class", 12, p, "2025-09-08");
+  ASSERT_TRUE(w1.ok() && w2.ok());
+  const std::map<std::string, CaseEngine::FindingCaseSpec> specs = {{rule, {"school", 5}}};
+  std::vector<CaseEngine::FindingState> findings = {Finding(*w1, rule, fx->school), Finding(*w2, rule, fx->school)};
+  auto n = engine().SyncRectifications(findings, specs, {});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->opened, 1);
+  // A third week over the limit joins the same rectification.
+  auto w3 = AddFinding(fx->db(), rule, "class", 11, p, "2025-09-15");
+  ASSERT_TRUE(w3.ok());
+  findings.push_back(Finding(*w3, rule, fx->school));
+  n = engine().SyncRectifications(findings, specs, {});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->opened, 0);
+  EXPECT_EQ(n->linked, 1);
+  auto page = engine().List(Actor::System(), {.case_type = "rectification"});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->total, 1);
+  EXPECT_EQ(page->items[0].finding_ids.size(), 3u);
+  EXPECT_EQ(page->items[0].category, "homework");
+}
+
+TEST_P(TypesTest, RectificationFollowsTheData) {
+  auto conn = fx->db().Acquire();
+  const std::string p = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school})->GetText(0, 0);
+  const std::string rule = "canteen-inspections-per-semester";
+  auto f = AddFinding(fx->db(), rule, "school", fx->school, p);
+  ASSERT_TRUE(f.ok());
+  const std::map<std::string, CaseEngine::FindingCaseSpec> specs = {{rule, {"school", 5}}};
+  auto sync = [&](const std::string& status) {
+    auto r = engine().SyncRectifications({Finding(*f, rule, fx->school, status)}, specs, {});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : CaseEngine::SyncReport{};
+  };
+  auto state = [&] {
+    auto page = engine().List(Actor::System(), {.case_type = "rectification"});
+    EXPECT_TRUE(page.ok() && page->total == 1);
+    return page.ok() && page->total == 1 ? page->items[0] : CaseView{};
+  };
+  EXPECT_EQ(sync("open").opened, 1);
+  EXPECT_EQ(state().state, "open");
+  // New data shows it fixed: awaiting verification, the fix quoted.
+  EXPECT_EQ(sync("resolved").to_verify, 1);
+  CaseView v = state();
+  EXPECT_EQ(v.state, "submitted");
+  EXPECT_EQ(sync("resolved").to_verify, 0);  // idempotent
+  // Back again before anyone verified: back to the school.
+  EXPECT_EQ(sync("open").regressed, 1);
+  EXPECT_EQ(state().state, "open");
+  EXPECT_EQ(sync("resolved").to_verify, 1);
+  // The verifier signs it off; then the problem recurs: the same case reopens.
+  Step(fx->supervision, v.id, "verify");
+  EXPECT_EQ(state().state, "closed");
+  EXPECT_EQ(sync("resolved").to_verify, 0);
+  CaseEngine::SyncReport again = sync("open");
+  EXPECT_EQ(again.reopened, 1);
+  EXPECT_EQ(again.opened, 0);
+  EXPECT_EQ(state().state, "open");
+  // Its rule leaves the pack: the case is cancelled, not left open forever.
+  EXPECT_EQ(sync("withdrawn").withdrawn, 1);
+  EXPECT_EQ(state().state, "cancelled");
+  auto full = engine().Get(Actor::System(), v.id);
+  ASSERT_TRUE(full.ok());
+  std::vector<std::string> transitions;
+  for (const auto& e : full->events) {
+    if (!e.transition.empty()) transitions.push_back(e.transition);
+  }
+  EXPECT_EQ(transitions, (std::vector<std::string>{"data_fixed", "data_regressed", "data_fixed", "verify",
+                                                   "data_reopened", "rule_withdrawn"}));
+}
+
+TEST_P(TypesTest, RectificationForASchoolWithoutAnAccountGoesToItsTownship) {
+  auto conn = fx->db().Acquire();
+  const std::string p = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school})->GetText(0, 0);
+  auto f = AddFinding(fx->db(), "canteen-inspections-per-semester", "school", fx->school, p);
+  ASSERT_TRUE(f.ok());
+  CaseEngine::SyncOptions options;
+  options.know_accounts = true;  // and no school has one
+  auto r = engine().SyncRectifications({Finding(*f, "canteen-inspections-per-semester", fx->school)},
+                                       {{"canteen-inspections-per-semester", {"school", 5}}}, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto page = engine().List(Actor::System(), {.case_type = "rectification"});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->total, 1);
+  EXPECT_EQ(page->items[0].org_id, fx->school);  // still about the school
+  EXPECT_EQ(page->items[0].assignee_level, "township");
+  EXPECT_EQ(page->items[0].assignee_org_id, fx->township);
+}
+
+TEST_P(TypesTest, OpeningARectificationByHandRefusesASecond) {
+  auto conn = fx->db().Acquire();
+  const std::string p = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school})->GetText(0, 0);
+  auto f = AddFinding(fx->db(), "parent-school-lessons", "school", fx->school, p);
+  ASSERT_TRUE(f.ok());
+  const auto state = Finding(*f, "parent-school-lessons", fx->school);
+  auto opened = engine().OpenRectificationForFinding(Actor::User(fx->supervision), state, {"school", 5});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(opened->finding_ids, std::vector<int64_t>{*f});
+  auto linked = engine().RectificationOf(*f);
+  ASSERT_TRUE(linked.ok() && linked->has_value());
+  EXPECT_EQ((*linked)->id, opened->id);
+  auto twice = engine().OpenRectificationForFinding(Actor::User(fx->supervision), state, {"school", 5});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(twice.status().field(), "case:" + std::to_string(opened->id));
+  // A school may not open its own rectification.
+  auto own = engine().OpenRectificationForFinding(Actor::User(fx->head),
+                                                  Finding(*AddFinding(fx->db(), "x-rule", "school", fx->school, p),
+                                                          "x-rule", fx->school),
+                                                  {"school", 5});
+  ASSERT_FALSE(own.ok());
+  EXPECT_EQ(own.status().code(), StatusCode::kPermissionDenied);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TypesTest, ::testing::ValuesIn(testing::TestBackends()),

@@ -1,20 +1,17 @@
 #include "cli/policy_commands.h"
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <map>
 #include <set>
 
 #include "cli/case_services.h"
 #include "cli/cli_util.h"
 #include "common/clock.h"
-#include "datasets/columnar.h"
+#include "compliance/service.h"
 #include "registry/registry.h"
 #include "rules/binder.h"
 #include "rules/evaluator.h"
-#include "rules/findings_store.h"
 #include "rules/policy_parser.h"
 
 namespace edugov::cli {
@@ -136,8 +133,6 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
   check->add_option("--db", o->db, "sqlite:PATH or postgresql://…");
   check->callback([o, exit_code] {
     Lang lang = LangFromEnvironment();
-    auto pack = LoadPack(o->policy);
-    if (!pack.ok()) { *exit_code = ReportError(pack.status()); return; }
     Date as_of = registry::ChinaDate(RealClock().Now());
     if (!o->as_of.empty()) {
       auto d = Date::Parse(o->as_of);
@@ -148,78 +143,55 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
     if (!overrides.ok()) { *exit_code = ReportError(overrides.status()); return; }
     auto db = OpenDatabase(o->db, /*require_current_schema=*/true);
     if (!db.ok()) { *exit_code = ReportError(db.status()); return; }
-    auto conn = (*db)->Acquire();
-    if (!conn.ok()) { *exit_code = ReportError(conn.status()); return; }
-    auto t0 = std::chrono::steady_clock::now();
-    auto reg = datasets::LoadRegistryImage(**conn, as_of);
-    if (!reg.ok()) { *exit_code = ReportError(reg.status()); return; }
-    auto image = datasets::LoadImage(**conn, pack->datasets, std::move(*reg));
-    if (!image.ok()) { *exit_code = ReportError(image.status()); return; }
-    auto t1 = std::chrono::steady_clock::now();
-    rules::CompileOptions options{as_of, *overrides};
-    // Open-cases targets count the cases table; the case types are checked
-    // when policy/cases is at hand (a bare checkout accepts any name).
-    std::optional<cases::CaseTypeRegistry> types;
-    if (std::filesystem::is_directory(kDefaultCasesDir)) {
-      auto loaded = cases::CaseTypeRegistry::LoadDir(kDefaultCasesDir);
+    // With --as-of, cases are opened at 09:00 that day, so a replayed check
+    // gets the deadlines it would have had.
+    auto opened_at = ParseTimestamp(as_of.ToString() + "T09:00:00+08:00");
+    FakeClock as_of_clock(opened_at.ok() ? *opened_at : RealClock().Now());
+    const Clock& clock = o->as_of.empty() ? RealClock() : static_cast<const Clock&>(as_of_clock);
+    // The case engine counts open cases for targets and, with --open-cases,
+    // keeps rectifications in step; without policy/cases neither.
+    std::unique_ptr<CaseServices> services;
+    if (o->open_cases || std::filesystem::is_directory(kDefaultCasesDir)) {
+      auto loaded = LoadCaseServices({.db = db->get(), .clock = &clock, .random = &SecureRandom(), .db_url = o->db});
       if (!loaded.ok()) { *exit_code = ReportError(loaded.status()); return; }
-      types = std::move(*loaded);
+      services = std::move(*loaded);
     }
-    storage::Connection& c = **conn;
-    options.count_open_cases = [&c, &types](std::string_view type, std::string_view path) -> StatusOr<int64_t> {
-      if (types && !types->Find(type)) {
-        return Status(StatusCode::kInvalidArgument,
-                      "target indicator open_cases: unknown case type '" + std::string(type) + "'",
-                      "目标指标 open_cases：未知的案件类型 '" + std::string(type) + "'", "open_cases");
-      }
-      storage::Params params;
-      params.emplace_back(std::in_place_type<std::string>, std::string(type));
-      params.emplace_back(std::in_place_type<std::string>, std::string(path) + "%");
-      ASSIGN_OR_RETURN(storage::ResultSet rs,
-                       c.Query("SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE case_type = $1 AND closed_at IS NULL "
-                               "AND org_path LIKE $2",
-                               params));
-      return rs.size() ? rs.GetInt(0, 0) : int64_t{0};
-    };
-    auto result = rules::Evaluate(*pack, *image, options);
-    if (!result.ok()) { *exit_code = ReportError(result.status()); return; }
-    auto t2 = std::chrono::steady_clock::now();
-    size_t rows = 0;
-    for (const auto& d : image->datasets) rows += d.size();
-    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-    std::printf(lang == Lang::kZh ? "截至 %s：载入 %zu 行（%.0f ms），检查 %zu 条规则（%.1f ms）\n"
-                                  : "as of %s: loaded %zu rows (%.0f ms), checked %zu rules (%.1f ms)\n",
-                as_of.ToString().c_str(), rows, ms(t0, t1), pack->rules.size(), ms(t1, t2));
-    PrintSummary(*pack, *result, lang);
+    auto svc = compliance::ComplianceService::Load({.db = db->get(), .clock = &clock, .policy_path = o->policy,
+                                                    .cases = services ? &services->engine() : nullptr,
+                                                    .sync_rectifications = o->open_cases});
+    if (!svc.ok()) { *exit_code = ReportError(svc.status()); return; }
+    const rules::bound::Pack& pack = (*svc)->pack()->pack();
     if (!overrides->empty()) {
+      auto r = (*svc)->WhatIf(*overrides, as_of);
+      if (!r.ok()) { *exit_code = ReportError(r.status()); return; }
+      rules::CheckResult result;
+      result.findings = std::move(r->what_if);
+      PrintSummary(pack, result, lang);
       std::printf(lang == Lang::kZh ? "假设分析：未写入任何结果\n" : "what-if: nothing written\n");
       *exit_code = 0;
       return;
     }
-    auto saved = rules::SaveFindings(**conn, *pack, result->findings, as_of, RealClock());
-    if (!saved.ok()) { *exit_code = ReportError(saved.status()); return; }
-    std::printf(lang == Lang::kZh ? "已保存：新增 %lld，仍存在 %lld，重新打开 %lld，已整改 %lld\n"
-                                  : "saved: %lld new, %lld standing, %lld reopened, %lld resolved\n",
-                static_cast<long long>(saved->opened), static_cast<long long>(saved->standing),
-                static_cast<long long>(saved->reopened), static_cast<long long>(saved->resolved));
+    auto r = (*svc)->Sweep(as_of);
+    if (!r.ok()) { *exit_code = ReportError(r.status()); return; }
+    std::printf(lang == Lang::kZh ? "截至 %s：载入 %lld 行（%lld ms），检查 %lld 条规则（%lld ms）\n"
+                                  : "as of %s: loaded %lld rows (%lld ms), checked %lld rules (%lld ms)\n",
+                as_of.ToString().c_str(), static_cast<long long>(r->rows), static_cast<long long>(r->load_ms),
+                static_cast<long long>(r->rules), static_cast<long long>(r->evaluate_ms));
+    rules::CheckResult result;
+    result.findings = std::move(r->findings_judged);
+    result.targets = std::move(r->targets);
+    PrintSummary(pack, result, lang);
+    std::printf(lang == Lang::kZh ? "已保存：新增 %lld，仍存在 %lld，重新打开 %lld，已整改 %lld，规则撤销 %lld\n"
+                                  : "saved: %lld new, %lld standing, %lld reopened, %lld resolved, %lld withdrawn\n",
+                static_cast<long long>(r->findings.opened), static_cast<long long>(r->findings.standing),
+                static_cast<long long>(r->findings.reopened), static_cast<long long>(r->findings.resolved),
+                static_cast<long long>(r->withdrawn));
     if (o->open_cases) {
-      // Rules with a `case:` open rectifications (docs/workflows.md); a
-      // finding that already has one is skipped, so reruns open nothing new.
-      std::map<std::string, cases::CaseEngine::FindingCaseSpec> specs;
-      for (const auto& rule : pack->rules) {
-        if (rule.case_spec) specs[rule.id] = {rule.case_spec->assignee, rule.case_spec->due_working_days};
-      }
-      // With --as-of the cases are opened at 09:00 that day, so a replayed
-      // check gets the deadlines it would have had.
-      auto opened_at = ParseTimestamp(as_of.ToString() + "T09:00:00+08:00");
-      FakeClock as_of_clock(opened_at.ok() ? *opened_at : RealClock().Now());
-      const Clock& clock = o->as_of.empty() ? RealClock() : static_cast<const Clock&>(as_of_clock);
-      auto services = LoadCaseServices({.db = db->get(), .clock = &clock, .random = &SecureRandom(),
-                                        .db_url = o->db});
-      if (!services.ok()) { *exit_code = ReportError(services.status()); return; }
-      auto opened = (*services)->engine().OpenRectificationsForFindings(specs);
-      if (!opened.ok()) { *exit_code = ReportError(opened.status()); return; }
-      std::printf(lang == Lang::kZh ? "整改案件：新开 %d 件\n" : "rectification cases: %d opened\n", *opened);
+      std::printf(lang == Lang::kZh ? "整改案件：新开 %d 件，并入 %d 条问题，转核验 %d 件，退回 %d 件，重开 %d 件，撤销 %d 件\n"
+                                    : "rectifications: %d opened, %d findings linked, %d to verify, %d sent back, "
+                                      "%d reopened, %d withdrawn\n",
+                  r->cases.opened, r->cases.linked, r->cases.to_verify, r->cases.regressed, r->cases.reopened,
+                  r->cases.withdrawn);
     }
     *exit_code = 0;
   });

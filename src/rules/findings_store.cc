@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 namespace edugov::rules {
@@ -35,6 +36,26 @@ std::string EvidenceJson(const Finding& f) {
 
 storage::Value OptTownship(const Finding& f) {
   return f.township_id ? storage::Value(f.township_id) : storage::Null();
+}
+
+FindingRecord RecordFrom(const storage::ResultSet& rs, size_t i) {
+  FindingRecord r;
+  r.id = rs.GetInt(i, 0);
+  r.rule_id = rs.GetText(i, 1);
+  r.clause = rs.GetText(i, 2);
+  r.entity_type = rs.GetText(i, 3);
+  r.entity_id = rs.GetInt(i, 4);
+  r.org_path = rs.GetText(i, 5);
+  r.township_id = rs.IsNull(i, 6) ? 0 : rs.GetInt(i, 6);
+  r.period_kind = rs.GetText(i, 7);
+  r.period_start = rs.GetText(i, 8);
+  r.period_end = rs.GetText(i, 9);
+  r.measured = rs.IsNull(i, 10) ? 0 : rs.GetDouble(i, 10);
+  r.threshold = rs.IsNull(i, 11) ? 0 : rs.GetDouble(i, 11);
+  r.comparison = rs.GetText(i, 12);
+  r.status = rs.GetText(i, 13);
+  if (auto why = rs.GetOptionalText(i, 14)) r.resolution = *why;
+  return r;
 }
 
 }  // namespace
@@ -94,7 +115,7 @@ StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const s
       RETURN_IF_ERROR(tx.Execute(
           "UPDATE findings SET measured = $2, threshold = $3, parameters_json = $4, evidence_json = $5, "
           "evidence_count = $6, last_seen_on = $7, updated_at = $8, status = 'open', resolved_on = NULL, "
-          "times_reopened = times_reopened + $9 WHERE id = $1",
+          "resolution = NULL, times_reopened = times_reopened + $9 WHERE id = $1",
           {it->second.id, f.measured, f.threshold, ParamsJson(f), EvidenceJson(f), f.evidence_count, today,
            now_us, int64_t{reopen ? 1 : 0}}));
       (reopen ? sum.reopened : sum.standing) += 1;
@@ -113,6 +134,47 @@ StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const s
     }
   }
   return sum;
+}
+
+StatusOr<int64_t> WithdrawFindingsOfRemovedRules(storage::Connection& tx, const std::set<std::string>& pack_rule_ids,
+                                                 Date as_of, const Clock& clock) {
+  ASSIGN_OR_RETURN(storage::ResultSet rs,
+                   tx.Query("SELECT DISTINCT rule_id FROM findings WHERE status = 'open'"));
+  int64_t n = 0;
+  const int64_t now_us = ToUnixMicros(clock.Now());
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const std::string rule = rs.GetText(i, 0);
+    // Timetable findings (tt.*) come from uploaded timetables, not the sweep.
+    if (pack_rule_ids.count(rule) || rule.rfind("tt.", 0) == 0) continue;
+    ASSIGN_OR_RETURN(int64_t changed,
+                     tx.Execute("UPDATE findings SET status = 'resolved', resolution = 'rule_withdrawn', "
+                                "resolved_on = $2, updated_at = $3 WHERE rule_id = $1 AND status = 'open'",
+                                {rule, as_of.ToString(), now_us}));
+    n += changed;
+  }
+  return n;
+}
+
+StatusOr<std::vector<FindingRecord>> ListFindingRecords(storage::Connection& conn) {
+  ASSIGN_OR_RETURN(storage::ResultSet rs,
+                   conn.Query("SELECT id, rule_id, clause, entity_type, entity_id, org_path, township_id, "
+                              "period_kind, period_start, period_end, measured, threshold, comparison, status, "
+                              "resolution FROM findings ORDER BY id"));
+  std::vector<FindingRecord> out;
+  out.reserve(rs.size());
+  for (size_t i = 0; i < rs.size(); ++i) out.push_back(RecordFrom(rs, i));
+  return out;
+}
+
+StatusOr<std::optional<FindingRecord>> GetFindingRecord(storage::Connection& conn, int64_t id,
+                                                        std::string_view org_path_prefix) {
+  ASSIGN_OR_RETURN(storage::ResultSet rs,
+                   conn.Query("SELECT id, rule_id, clause, entity_type, entity_id, org_path, township_id, "
+                              "period_kind, period_start, period_end, measured, threshold, comparison, status, "
+                              "resolution FROM findings WHERE id = $1 AND org_path LIKE $2",
+                              {id, std::string(org_path_prefix) + "%"}));
+  if (rs.empty()) return std::optional<FindingRecord>();
+  return std::optional<FindingRecord>(RecordFrom(rs, 0));
 }
 
 StatusOr<std::vector<StoredFinding>> ListStoredFindings(storage::Connection& conn) {

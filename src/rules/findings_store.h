@@ -12,6 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -70,6 +73,40 @@ struct StoredFinding {
   std::string resolved_on;
   double measured = 0;
 };
+
+// A stored finding as the compliance loop reads it.
+struct FindingRecord {
+  int64_t id = 0;
+  std::string rule_id;
+  std::string clause;
+  std::string entity_type;  // class | school | township | county | org | staff | all
+  int64_t entity_id = 0;
+  std::string org_path;
+  int64_t township_id = 0;  // 0: none
+  std::string period_kind;
+  std::string period_start;  // "" when the rule has no period
+  std::string period_end;
+  double measured = 0;
+  double threshold = 0;
+  std::string comparison;
+  std::string status;      // open | resolved
+  std::string resolution;  // "" (fixed, or open) | rule_withdrawn
+};
+
+// Every stored finding, by id. At county scale a few thousand rows; the
+// sweep reads them once to keep rectifications in step.
+StatusOr<std::vector<FindingRecord>> ListFindingRecords(storage::Connection& conn);
+// One finding by id if its org path starts with `org_path_prefix` (the
+// caller's subtree); nullopt otherwise — the same for "absent" and "not yours".
+StatusOr<std::optional<FindingRecord>> GetFindingRecord(storage::Connection& conn, int64_t id,
+                                                        std::string_view org_path_prefix);
+
+// Resolves, with resolution 'rule_withdrawn', every open finding of a rule
+// that is not in `pack_rule_ids` (the pack no longer has it, so nobody would
+// ever resolve it). Timetable findings (rule ids "tt.*") are left alone:
+// uploads judge them. Runs in the caller's transaction; returns how many.
+StatusOr<int64_t> WithdrawFindingsOfRemovedRules(storage::Connection& tx, const std::set<std::string>& pack_rule_ids,
+                                                 Date as_of, const Clock& clock);
 
 // Every stored finding, by id (tests and the CLI).
 StatusOr<std::vector<StoredFinding>> ListStoredFindings(storage::Connection& conn);

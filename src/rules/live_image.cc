@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <set>
 
 #include "registry/registry.h"
@@ -452,6 +453,88 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();
   CopySaved(std::move(saved), summary);
   return summary;
+}
+
+StatusOr<std::vector<LiveImage::Progress>> LiveImage::InProgress(storage::Connection& conn, std::string_view dataset,
+                                                                 const std::vector<datasets::IngestedRow>& rows,
+                                                                 Date today) {
+  std::vector<Progress> out;
+  if (rows.empty()) return out;
+  const Affected aff = AffectedRules(pack_, dataset);
+  // Each class rule over a period longer than a day, its norm replaced by
+  // one every group breaks, so every group comes out with its value.
+  std::vector<const bound::Rule*> originals;
+  std::vector<bound::Rule> probes;
+  for (const bound::Rule* r : aff.rules) {
+    const bound::Check& c = r->check;
+    if (c.source != bound::SourceKind::kDataset || c.group != bound::GroupEntity::kClass) continue;
+    if (c.period == bound::Period::kNone || c.period == bound::Period::kDay) continue;
+    if (c.divide_by || c.against || c.against_previous || c.consecutive > 1) continue;
+    if (c.op == bound::CmpOp::kEq || c.op == bound::CmpOp::kNe) continue;
+    bound::Rule probe = *r;
+    probe.check.parameter = -1;
+    const bool upper = c.op == bound::CmpOp::kLe || c.op == bound::CmpOp::kLt;
+    probe.check.value = upper ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    originals.push_back(r);
+    probes.push_back(std::move(probe));
+  }
+  if (probes.empty()) return out;
+  // Judged "as of" a year on, so the running periods count as ended; only
+  // the ones holding today are kept.
+  const CompileOptions options{today.AddDays(366), {}};
+  const int32_t day = today.DaysSinceEpoch();
+  std::shared_lock lock(mu_);
+  while (!FreshLocked(today)) {
+    lock.unlock();
+    {
+      std::unique_lock ex(mu_);
+      if (!FreshLocked(today)) RETURN_IF_ERROR(LoadLocked(conn, today));
+    }
+    lock.lock();
+  }
+  const datasets::RegistryImage& reg = image_.registry;
+  const Touched touched = TouchedBy(reg, pack_.datasets[static_cast<size_t>(aff.index)], rows);
+  if (touched.classes.empty()) return out;
+  std::set<int32_t> orgs, class_index;
+  for (int32_t o : touched.orgs) {
+    for (int32_t a = o; a >= 0; a = reg.org_parent[static_cast<size_t>(a)]) orgs.insert(a);
+  }
+  for (int64_t id : touched.classes) class_index.insert(reg.ClassIndex(id));
+  std::set<int> needed;
+  for (const bound::Rule& r : probes) {
+    needed.insert(r.check.dataset);
+    for (const bound::Unless& u : r.unless) needed.insert(u.dataset);
+  }
+  int64_t rows_copied = 0;
+  const datasets::ColumnarImage small =
+      SubImage(std::vector<int32_t>(orgs.begin(), orgs.end()), needed, rows_copied, &class_index);
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const bound::Rule& r = probes[i];
+    // A scope naming an org outside the small image cannot compile; such a
+    // rule is about other schools anyway.
+    auto pl = CompileRule(pack_, r, small, options);
+    if (!pl.ok()) continue;
+    std::vector<Finding> groups;
+    RETURN_IF_ERROR(EvaluateRulePlan(r, *pl, small, groups));
+    for (Finding& g : groups) {
+      auto start = Date::Parse(g.period_start);
+      auto end = Date::Parse(g.period_end);
+      if (!start.ok() || !end.ok() || start->DaysSinceEpoch() > day || end->DaysSinceEpoch() < day) continue;
+      if (g.evidence_count == 0 && g.measured == 0) continue;  // nothing recorded yet
+      const bound::Rule& orig = *originals[i];
+      g.comparison = std::string(bound::CmpOpText(orig.check.op));
+      g.threshold = orig.check.value;
+      g.parameters.clear();
+      if (orig.check.parameter >= 0) {
+        const bound::Parameter& prm = orig.parameters[static_cast<size_t>(orig.check.parameter)];
+        const bound::DatedValue* v = prm.At(start->DaysSinceEpoch());
+        if (!v) continue;  // no norm in force: nothing to project against
+        g.threshold = v->value;
+      }
+      out.push_back({&orig, std::move(g)});
+    }
+  }
+  return out;
 }
 
 }  // namespace edugov::rules

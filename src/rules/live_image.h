@@ -63,6 +63,7 @@
 #include "common/status.h"
 #include "datasets/columnar.h"
 #include "rules/bound.h"
+#include "rules/evaluator.h"
 #include "rules/recheck.h"
 #include "storage/database.h"
 
@@ -89,6 +90,21 @@ class LiveImage {
   StatusOr<RecheckSummary> Recheck(storage::Connection& conn, std::string_view dataset,
                                    const std::vector<datasets::IngestedRow>& rows, Date as_of,
                                    const Clock& clock);
+
+  // The groups still running on `today` (a week, month or semester that has
+  // not ended) of the class rules `rows` of `dataset` touch, for the
+  // submitted classes: each group's value so far, whatever it is (a finding
+  // is judged only once its period ends, so without this a class at 600
+  // minutes on Tuesday would read as fine). Rules with divide_by, against,
+  // a previous-period comparison or consecutive periods, and = / ≠ norms,
+  // are left out: their partial value means nothing. Each Progress carries
+  // the rule's norm valid on the period's first day. Writes nothing.
+  struct Progress {
+    const bound::Rule* rule = nullptr;  // points into the pack
+    Finding group;                      // measured so far; threshold = the norm
+  };
+  StatusOr<std::vector<Progress>> InProgress(storage::Connection& conn, std::string_view dataset,
+                                             const std::vector<datasets::IngestedRow>& rows, Date today);
 
   // Forget the image; the next call reloads it from the store.
   void Invalidate();

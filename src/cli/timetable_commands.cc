@@ -11,7 +11,7 @@
 #include "common/date.h"
 #include "common/status.h"
 // NormsFromPack: the pack's timetable_norms → PlanNorms, shared with the
-// API's check so both judge alike (the CLI links edugov_http).
+// API's check and generate so both judge alike (the CLI links edugov_http).
 #include "http/timetable_findings.h"
 #include "registry/registry.h"
 #include "timetable/plan_norms.h"
@@ -154,18 +154,41 @@ int RunSolve(const SolveOptions& o) {
   return 0;
 }
 
+constexpr const char* kDefaultPolicy = "policy/anhua-2025.yaml";
+
 struct CheckOptions {
   std::string input, timetable;
-  // The pack whose timetable_norms set the plan's thresholds; empty: the
-  // default pack when it exists, else the work plan's defaults.
-  std::string policy;
+  // The pack whose timetable_norms give the plan's thresholds and clauses.
+  std::string policy = kDefaultPolicy;
   std::string stage;  // primary | junior | senior: the school's stage when class names do not tell
   std::string date;   // the day the norms are taken for (YYYY-MM-DD); default today in China
 };
 
-constexpr const char* kDefaultPolicy = "policy/anhua-2025.yaml";
-
 std::string DayText(int32_t d, int32_t open) { return d == open ? "…" : Date::FromDaysSinceEpoch(d).ToString(); }
+
+// The plan's norms from the pack at `policy` for `date` (YYYY-MM-DD; empty:
+// today in China). The pack's load errors name FILE:LINE:COLUMN; a judged
+// norm without a value on the day names the parameter. No defaults: the
+// pack is the one place the plan's numbers live.
+StatusOr<http::TimetableNorms> PackNorms(const std::string& policy, const std::string& date, Date* day) {
+  *day = registry::ChinaDate(RealClock().Now());
+  if (!date.empty()) {
+    auto d = Date::Parse(date);
+    if (!d.ok()) {
+      return Status(StatusCode::kInvalidArgument, "--date must be YYYY-MM-DD, not '" + date + "'",
+                    "--date 必须是 YYYY-MM-DD 格式的日期，而不是 '" + date + "'", "--date");
+    }
+    *day = *d;
+  }
+  ASSIGN_OR_RETURN(std::vector<rules::ast::TimetableNorm> pack_norms, http::LoadTimetableNorms(policy));
+  auto norms = http::NormsFromPack(pack_norms, *day);
+  if (!norms.ok()) {
+    const Status& st = norms.status();
+    return Status(st.code(), policy + ": " + st.message(Lang::kEn), policy + "：" + st.message(Lang::kZh),
+                  st.field());
+  }
+  return norms;
+}
 
 int RunCheck(const CheckOptions& o) {
   auto loaded = Load(o.input);
@@ -188,46 +211,27 @@ int RunCheck(const CheckOptions& o) {
       sol = std::move(t->locked);
     }
   }
-  // The plan's norms at the pack's values for the day: an explicit --policy
-  // must load (its errors name FILE:LINE:COLUMN); the default pack is used
-  // when present.
-  std::string policy = o.policy;
-  if (policy.empty() && std::filesystem::exists(kDefaultPolicy)) policy = kDefaultPolicy;
-  std::vector<rules::ast::TimetableNorm> pack_norms;
-  if (!policy.empty()) {
-    auto n = http::LoadTimetableNorms(policy);
-    if (!n.ok()) return Fail(n.status());
-    pack_norms = std::move(*n);
-  }
-  Date day = registry::ChinaDate(RealClock().Now());
-  if (!o.date.empty()) {
-    auto d = Date::Parse(o.date);
-    if (!d.ok()) {
-      return Fail(Status(StatusCode::kInvalidArgument, "--date must be YYYY-MM-DD, not '" + o.date + "'",
-                         "--date 必须是 YYYY-MM-DD 格式的日期，而不是 '" + o.date + "'", "--date"));
-    }
-    day = *d;
-  }
-  const http::TimetableNorms norms = http::NormsFromPack(pack_norms, day);
+  Date day;
+  auto norms = PackNorms(o.policy, o.date, &day);
+  if (!norms.ok()) return Fail(norms.status());
   const Stage stage = o.stage == "primary" ? Stage::kPrimary
                       : o.stage == "junior" ? Stage::kJunior
                       : o.stage == "senior" ? Stage::kSenior
                                             : Stage::kUnknown;
-  const Instance normed = WithPlanNorms(loaded->instance, norms.norms, stage);
-  std::printf("norms (%s, %s):\n", policy.empty() ? "no policy pack" : policy.c_str(), day.ToString().c_str());
-  for (const auto& u : norms.used) {
-    if (u.from_pack) {
-      std::printf("  %s=%g [%s, %s] policy pack %s\n", u.name.c_str(), u.value,
-                  DayText(u.valid_from, rules::bound::kOpenFrom).c_str(), DayText(u.valid_to, rules::bound::kOpenTo).c_str(),
-                  u.norm_id.c_str());
-    } else {
-      std::printf("  %s=%g work-plan default\n", u.name.c_str(), u.value);
-    }
+  const Instance normed = WithPlanNorms(loaded->instance, norms->norms, stage);
+  std::printf("norms (%s, %s):\n", o.policy.c_str(), day.ToString().c_str());
+  for (const auto& u : norms->used) {
+    std::printf("  %s=%g [%s, %s] policy pack %s\n", u.name.c_str(), u.value,
+                DayText(u.valid_from, rules::bound::kOpenFrom).c_str(), DayText(u.valid_to, rules::bound::kOpenTo).c_str(),
+                u.norm_id.c_str());
+  }
+  for (const auto& r : norms->rules) {
+    std::printf("  check %s clause %s (%s)\n", r.id.c_str(), r.clause.c_str(), r.norm_id.c_str());
   }
   CheckReport rep = Check(normed, sol);
   std::printf("hard=%d soft=%.2f violations=%zu\n", rep.hard_violations, rep.soft_cost, rep.violations.size());
   PrintViolations(rep, 200);
-  const std::vector<NormFinding> found = PlanNormFindings(normed, sol, rep, norms.norms);
+  const std::vector<NormFinding> found = PlanNormFindings(normed, sol, rep, norms->norms);
   std::printf("plan norms: %zu finding(s)\n", found.size());
   for (const NormFinding& f : found) {
     std::printf("  %s clause %s /第%s条 %s: measured %g, norm %s %g%s%s\n", f.rule_id.c_str(), f.clause.c_str(),
@@ -242,6 +246,8 @@ struct GenerateOptions {
   std::string stage = "primary", curriculum, out;  // curriculum: by stage unless given
   int classes = 24, students = 0;
   uint64_t seed = 1;
+  std::string policy = kDefaultPolicy;  // the norms built into the school
+  std::string date;                     // the day they are taken for; default today
 };
 
 int RunGenerate(const GenerateOptions& o) {
@@ -257,6 +263,10 @@ int RunGenerate(const GenerateOptions& o) {
   gp.classes = o.classes;
   gp.students = o.students;
   gp.seed = o.seed;
+  Date day;
+  auto norms = PackNorms(o.policy, o.date, &day);
+  if (!norms.ok()) return Fail(norms.status());
+  gp.norms = norms->norms;
   auto in = GenerateSchool(gp, *cur);
   if (!in.ok()) return Fail(in.status());
   std::string yaml = InstanceToYaml(*in);
@@ -309,8 +319,8 @@ void RegisterTimetableCommands(CLI::App& app, int* exit_code) {
                     "timetable: a .fet with locked times (ours or FET's *_data_and_timetable.fet) or FET's "
                     "*_activities.xml");
   check->add_option("--policy", co->policy,
-                    "policy pack whose timetable_norms give the thresholds (default policy/anhua-2025.yaml when "
-                    "present, else the work plan's values)");
+                    "policy pack whose timetable_norms give the thresholds and clauses (default "
+                    "policy/anhua-2025.yaml)");
   check->add_option("--stage", co->stage, "primary | junior | senior: the school's stage when class names lack grades")
       ->check(CLI::IsMember({"primary", "junior", "senior"}));
   check->add_option("--date", co->date, "the day whose norms apply (YYYY-MM-DD; default today)");
@@ -326,6 +336,9 @@ void RegisterTimetableCommands(CLI::App& app, int* exit_code) {
   gen->add_option("--curriculum", go->curriculum,
                   "curriculum table YAML (default: policy/curriculum/hunan-{compulsory,senior}-example.yaml)");
   gen->add_option("--out", go->out, "output file (default stdout)");
+  gen->add_option("--policy", go->policy,
+                  "policy pack whose timetable_norms are built into the school (default policy/anhua-2025.yaml)");
+  gen->add_option("--date", go->date, "the day whose norms apply (YYYY-MM-DD; default today)");
   gen->callback([go, exit_code] { *exit_code = RunGenerate(*go); });
 }
 

@@ -18,31 +18,39 @@ namespace tt = edugov::timetable;
 using nlohmann::json;
 
 const std::vector<std::string>& TimetableRuleIds() {
-  static const std::vector<std::string> ids = {"tt.first_lesson",   "tt.breaks",    "tt.noon_rest",
-                                               "tt.reserved_periods", "tt.eye_exercises", "tt.long_break",
-                                               "tt.pe_weekly",        "tt.curriculum"};
+  static const std::vector<std::string> ids = [] {
+    std::vector<std::string> out;
+    for (int c = 0; c < tt::kNumNormChecks; ++c) out.emplace_back(tt::NormCheckId(static_cast<tt::NormCheck>(c)));
+    return out;
+  }();
   return ids;
 }
 
 namespace {
 
+// The pack's parameter names, the PlanNorms members they fill and the check
+// that needs them.
 struct Param {
   const char* field;
   const char* name;
   int tt::PlanNorms::*member;
+  tt::NormCheck check;
 };
 
 constexpr Param kParams[] = {
-    {"pe_grades_1_2", "min_pe_lessons_grades_1_2", &tt::PlanNorms::pe_grades_1_2},
-    {"pe_grades_3_6", "min_pe_lessons_grades_3_6", &tt::PlanNorms::pe_grades_3_6},
-    {"pe_junior", "min_pe_lessons_junior", &tt::PlanNorms::pe_junior},
-    {"pe_senior", "min_pe_lessons_senior", &tt::PlanNorms::pe_senior},
-    {"first_lesson_primary", "first_lesson_not_before_primary", &tt::PlanNorms::first_lesson_primary},
-    {"first_lesson_junior", "first_lesson_not_before_junior", &tt::PlanNorms::first_lesson_junior},
-    {"min_break_minutes", "min_break_minutes", &tt::PlanNorms::min_break_minutes},
-    {"min_noon_minutes", "min_noon_rest_minutes", &tt::PlanNorms::min_noon_minutes},
-    {"eye_exercises_per_day", "eye_exercises_per_day", &tt::PlanNorms::eye_exercises_per_day},
-    {"long_breaks_per_day", "long_breaks_per_day", &tt::PlanNorms::long_breaks_per_day},
+    {"pe_grades_1_2", "min_pe_lessons_grades_1_2", &tt::PlanNorms::pe_grades_1_2, tt::NormCheck::kPeWeekly},
+    {"pe_grades_3_6", "min_pe_lessons_grades_3_6", &tt::PlanNorms::pe_grades_3_6, tt::NormCheck::kPeWeekly},
+    {"pe_junior", "min_pe_lessons_junior", &tt::PlanNorms::pe_junior, tt::NormCheck::kPeWeekly},
+    {"pe_senior", "min_pe_lessons_senior", &tt::PlanNorms::pe_senior, tt::NormCheck::kPeWeekly},
+    {"first_lesson_primary", "first_lesson_not_before_primary", &tt::PlanNorms::first_lesson_primary,
+     tt::NormCheck::kFirstLesson},
+    {"first_lesson_junior", "first_lesson_not_before_junior", &tt::PlanNorms::first_lesson_junior,
+     tt::NormCheck::kFirstLesson},
+    {"min_break_minutes", "min_break_minutes", &tt::PlanNorms::min_break_minutes, tt::NormCheck::kBreaks},
+    {"min_noon_minutes", "min_noon_rest_minutes", &tt::PlanNorms::min_noon_minutes, tt::NormCheck::kNoonRest},
+    {"eye_exercises_per_day", "eye_exercises_per_day", &tt::PlanNorms::eye_exercises_per_day,
+     tt::NormCheck::kEyeExercises},
+    {"long_breaks_per_day", "long_breaks_per_day", &tt::PlanNorms::long_breaks_per_day, tt::NormCheck::kLongBreak},
 };
 
 std::string Fingerprint(const std::string& body) {
@@ -53,34 +61,65 @@ std::string Fingerprint(const std::string& body) {
   return buf;
 }
 
+// The reserved-slot checks are about the bell schedule's furniture, not the
+// pupils' hours: minor; the rest major.
 std::string Severity(const std::string& rule) {
-  return rule == "tt.reserved_periods" || rule == "tt.eye_exercises" || rule == "tt.long_break" ? "minor" : "major";
+  const auto check = tt::NormCheckFromId(rule);
+  const bool minor = check == tt::NormCheck::kReservedPeriods || check == tt::NormCheck::kEyeExercises ||
+                     check == tt::NormCheck::kLongBreak;
+  return minor ? "minor" : "major";
 }
 
 std::string DayText(int32_t d, bool open) { return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString(); }
 
 }  // namespace
 
-TimetableNorms NormsFromPack(const std::vector<rules::ast::TimetableNorm>& pack_norms, Date day) {
-  TimetableNorms out;
-  for (const Param& p : kParams) {
-    TimetableNorms::Used u{.field = p.field, .name = p.name, .value = static_cast<double>(out.norms.*p.member)};
-    for (const auto& norm : pack_norms) {
-      for (const auto& param : norm.parameters) {
-        if (param.name.text != p.name) continue;  // the parser keeps each name once
-        if (const auto* v = param.At(day.DaysSinceEpoch())) {
-          u.value = v->value;
-          u.valid_from = v->valid_from;
-          u.valid_to = v->valid_to;
-          u.from_pack = true;
-          u.norm_id = norm.id.text;
-          u.source_zh = norm.source_zh;
-          out.norms.*p.member = static_cast<int>(v->value);
-        }
-      }
-    }
-    out.used.push_back(u);
+StatusOr<TimetableNorms> NormsFromPack(const std::vector<rules::ast::TimetableNorm>& pack_norms, Date day) {
+  if (pack_norms.empty()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the policy pack has no timetable_norms: timetables cannot be judged without the plan's norms",
+                  "政策包没有 timetable_norms：缺少工作要点的课表规范，无法校验课表", "timetable_norms");
   }
+  TimetableNorms out;
+  for (const auto& norm : pack_norms) {
+    for (const auto& rule : norm.rules) {
+      const auto check = tt::NormCheckFromId(rule.text);
+      if (!check) continue;  // the parser admits only known checks
+      out.norms.clauses[static_cast<int>(*check)] = norm.clause.text;
+      out.rules.push_back({rule.text, norm.clause.text, norm.id.text, norm.title_zh, norm.source_zh});
+    }
+  }
+  for (const Param& p : kParams) {
+    const rules::ast::TimetableNormParameter* found = nullptr;
+    const rules::ast::TimetableNorm* owner = nullptr;
+    for (const auto& norm : pack_norms)
+      for (const auto& param : norm.parameters)
+        if (param.name.text == p.name) found = &param, owner = &norm;  // the parser keeps each name once
+    const auto* v = found ? found->At(day.DaysSinceEpoch()) : nullptr;
+    if (v == nullptr) {
+      if (!out.norms.Judges(p.check)) continue;
+      const std::string check(tt::NormCheckId(p.check));
+      const std::string name = p.name;
+      if (found == nullptr) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "the policy pack judges " + check + " but has no timetable norm parameter " + name,
+                      "政策包声明了课表检查 " + check + "，但缺少课表规范参数 " + name, name);
+      }
+      return Status(StatusCode::kFailedPrecondition,
+                    "timetable norm parameter " + name + " (" + owner->id.text + ") has no value valid on " +
+                        day.ToString(),
+                    "课表规范参数 " + name + "（" + owner->id.text + "）在 " + day.ToString() + " 没有有效取值", name);
+    }
+    out.norms.*p.member = static_cast<int>(v->value);
+    out.used.push_back({.field = p.field,
+                        .name = p.name,
+                        .value = v->value,
+                        .valid_from = v->valid_from,
+                        .valid_to = v->valid_to,
+                        .norm_id = owner->id.text,
+                        .source_zh = owner->source_zh});
+  }
+  RETURN_IF_ERROR(tt::CheckPlanNorms(out.norms));
   return out;
 }
 
@@ -220,7 +259,7 @@ StatusOr<StoredTimetableFindings> StoreTimetableFindings(
                             {"value", u.value},
                             {"valid_from", DayText(u.valid_from, u.valid_from == rules::bound::kOpenFrom)},
                             {"valid_to", DayText(u.valid_to, u.valid_to == rules::bound::kOpenTo)},
-                            {"source", u.from_pack ? "policy pack" : "work-plan default"},
+                            {"source", "policy pack"},
                             {"norm", u.norm_id},
                             {"source_zh", u.source_zh}});
         }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,41 +25,54 @@
 
 namespace edugov::http {
 
-// The rule ids this bridge writes; a re-check resolves only these, and only
+// The rule ids this bridge writes (every timetable check's, whether the
+// pack judges it today or not); a re-check resolves only these, and only
 // within the school.
 const std::vector<std::string>& TimetableRuleIds();
 
-// The plan norms' thresholds on `day`, and where each came from.
+// The plan norms' thresholds and clauses on `day`, and where each came from.
 struct TimetableNorms {
   timetable::PlanNorms norms;
-  // One per threshold, named as in the pack's timetable_norms
-  // ("min_pe_lessons_grades_3_6"), with the validity of the value used; a
-  // parameter the pack does not have (or has no value for on `day`) keeps
-  // the work plan's default with open validity and `from_pack = false`.
+  // One per threshold the pack has a value for on `day`, named as in the
+  // pack's timetable_norms ("min_pe_lessons_grades_3_6"), with the validity
+  // of the value used.
   struct Used {
     std::string field;  // the PlanNorms field ("pe_grades_3_6")
     std::string name;   // the pack's parameter name
     double value = 0;
     int32_t valid_from = rules::bound::kOpenFrom;
     int32_t valid_to = rules::bound::kOpenTo;
-    bool from_pack = false;
-    std::string norm_id;    // the pack's norm ("tt-pe-weekly"), when from_pack
-    std::string source_zh;  // the plan's sentence it quotes, when from_pack
+    std::string norm_id;    // the pack's norm ("tt-pe-weekly")
+    std::string source_zh;  // the plan's sentence it quotes
   };
   std::vector<Used> used;
+  // One per check the pack judges, in the pack's order.
+  struct Rule {
+    std::string id;      // "tt.pe_weekly"
+    std::string clause;  // the norm's clause
+    std::string norm_id;
+    std::string title_zh;
+    std::string source_zh;
+  };
+  std::vector<Rule> rules;
 };
 
-// The thresholds valid on `day` from a pack's timetable_norms section
-// (rules::ast::Pack::timetable_norms, typed and checked by the parser;
-// empty: no pack, or a pack without the section):
+// The norms valid on `day` from a pack's timetable_norms section
+// (rules::ast::Pack::timetable_norms, typed and checked by the parser).
+// Each norm's `rules` become judged checks under its clause; its
+// parameters fill the thresholds:
 //   min_pe_lessons_grades_1_2, min_pe_lessons_grades_3_6,
-//   min_pe_lessons_junior, min_pe_lessons_senior  (lessons a week, clause 26)
+//   min_pe_lessons_junior, min_pe_lessons_senior  (lessons a week, tt.pe_weekly)
 //   first_lesson_not_before_primary,
-//   first_lesson_not_before_junior      (minutes after midnight, clause 25)
-//   min_break_minutes, min_noon_rest_minutes     (clause 25)
-//   eye_exercises_per_day, long_breaks_per_day   (reserved slots, clause 26)
-// Pure; also used by `edugov timetable check --policy`.
-TimetableNorms NormsFromPack(const std::vector<rules::ast::TimetableNorm>& pack_norms, Date day);
+//   first_lesson_not_before_junior      (minutes after midnight, tt.first_lesson)
+//   min_break_minutes (tt.breaks), min_noon_rest_minutes (tt.noon_rest)
+//   eye_exercises_per_day (tt.eye_exercises), long_breaks_per_day (tt.long_break)
+// kFailedPrecondition when the section is empty, or a judged check's
+// parameter is missing from the pack or has no value valid on `day` — the
+// message and field() name the parameter. Nothing has a default: the pack
+// is the one place the plan's numbers live. Pure; also used by `edugov
+// timetable check|generate`.
+StatusOr<TimetableNorms> NormsFromPack(const std::vector<rules::ast::TimetableNorm>& pack_norms, Date day);
 
 // The pack at `policy_path` parsed (and bound, so a pack `edugov policy
 // validate` refuses is refused here too), its timetable_norms returned.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -145,9 +146,18 @@ json GridsJson(const std::vector<tt::Grid>& grids) {
 
 json ReportJson(const tt::Instance& in, const tt::CheckReport& rep) {
   json violations = json::array();
-  int hard_by_clause[3] = {0, 0, 0};
+  // Hard violations per plan clause: every clause the instance's norms name
+  // (0 when met), as the policy pack numbers them.
+  std::map<std::string, int> hard_by_clause;
+  for (const tt::Constraint& k : in.constraints)
+    if (!k.clause.empty()) hard_by_clause[k.clause];
+  if (in.bell.enabled) {
+    for (const std::string* c : {&in.bell.first_lesson_clause, &in.bell.break_clause, &in.bell.noon_clause,
+                                 &in.bell.reserved_clause})
+      if (!c->empty()) hard_by_clause[*c];
+  }
   for (const tt::Violation& v : rep.violations) {
-    if (v.hard && (v.clause == "25" || v.clause == "26" || v.clause == "27")) ++hard_by_clause[v.clause[1] - '5'];
+    if (v.hard && !v.clause.empty()) ++hard_by_clause[v.clause];
     if (violations.size() >= kMaxViolations) continue;
     std::string source;
     if (v.constraint >= 0 && v.constraint < static_cast<int>(in.constraints.size())) {
@@ -167,7 +177,7 @@ json ReportJson(const tt::Instance& in, const tt::CheckReport& rep) {
           {"feasible", rep.feasible()},
           {"total_violations", rep.violations.size()},
           {"truncated", rep.violations.size() > kMaxViolations},
-          {"hard_by_clause", {{"25", hard_by_clause[0]}, {"26", hard_by_clause[1]}, {"27", hard_by_clause[2]}}},
+          {"hard_by_clause", hard_by_clause},
           {"violations", std::move(violations)}};
 }
 
@@ -231,14 +241,24 @@ struct CheckTarget {
   std::string file_name;
 };
 
-StatusOr<std::string> CheckAndStore(App& app, const std::vector<rules::ast::TimetableNorm>& pack, const Principal& p,
-                                    const Upload& up, const CheckTarget& target, const std::string& body) {
+// The policy pack the server was started with (serve --policy), loaded once;
+// its timetable_norms judge every check and shape every generated school. A
+// pack that does not load leaves the routes that need it answering its
+// error, the others (solve, export, jobs) unaffected.
+using PackNorms = StatusOr<std::vector<rules::ast::TimetableNorm>>;
+
+StatusOr<TimetableNorms> NormsToday(App& app, const PackNorms& pack) {
+  if (!pack.ok()) return pack.status();
+  return NormsFromPack(*pack, registry::ChinaDate(app.clock->Now()));
+}
+
+StatusOr<std::string> CheckAndStore(App& app, const PackNorms& pack, const Principal& p, const Upload& up,
+                                    const CheckTarget& target, const std::string& body) {
   const Date today = registry::ChinaDate(app.clock->Now());
-  const TimetableNorms norms = NormsFromPack(pack, today);
+  ASSIGN_OR_RETURN(const TimetableNorms norms, NormsToday(app, pack));
   const tt::Instance normed = tt::WithPlanNorms(up.instance, norms.norms);
   json result = ResultJson(normed, up.locked);
-  // Which thresholds judged it, and whence (the pack's dated value or the
-  // work plan's default).
+  // Which thresholds judged it: the pack's values valid today.
   json used = json::array();
   for (const auto& u : norms.used) {
     const auto day = [](int32_t d, int32_t open) {
@@ -248,7 +268,8 @@ StatusOr<std::string> CheckAndStore(App& app, const std::vector<rules::ast::Time
                     {"value", u.value},
                     {"valid_from", day(u.valid_from, rules::bound::kOpenFrom)},
                     {"valid_to", day(u.valid_to, rules::bound::kOpenTo)},
-                    {"source", u.from_pack ? "policy pack" : "work-plan default"}});
+                    {"source", "policy pack"},
+                    {"norm", u.norm_id}});
   }
   result["norms"] = std::move(used);
   result["findings"] = nullptr;
@@ -538,18 +559,13 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
       *app.clock, *app.random);
   auto sync_waiting = std::make_shared<std::atomic<int>>(0);
 
-  // The policy pack's timetable_norms give the plan norms' thresholds;
-  // without a readable pack (or section) the work plan's defaults apply,
-  // and the findings say so.
-  auto pack = std::make_shared<std::vector<rules::ast::TimetableNorm>>();
-  if (auto norms = LoadTimetableNorms(policy_path); norms.ok()) {
-    *pack = std::move(*norms);
-    if (pack->empty()) {
-      spdlog::warn("timetable: policy pack {} has no timetable_norms; plan norms at their defaults", policy_path);
-    }
-  } else {
-    spdlog::warn("timetable: policy pack {}: {}; plan norms at their defaults", policy_path,
-                 norms.status().ToString());
+  auto pack = std::make_shared<const PackNorms>(LoadTimetableNorms(policy_path));
+  if (!pack->ok()) {
+    spdlog::warn("timetable: policy pack {}: {}; timetable checks and generation answer this error", policy_path,
+                 pack->status().ToString());
+  } else if ((*pack)->empty()) {
+    spdlog::warn("timetable: policy pack {} has no timetable_norms; timetable checks and generation are refused",
+                 policy_path);
   }
 
   router.Add(Method::kPost, "/api/v1/timetable/check",
@@ -583,9 +599,11 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
              RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
 
   router.Add(Method::kPost, "/api/v1/timetable/generate",
-             Authed(app, [pool, sync_waiting, curriculum_dir](Request& req, const Principal& p) -> Response {
+             Authed(app, [&app, pool, sync_waiting, curriculum_dir, pack](Request& req, const Principal& p) -> Response {
                if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
                TT_PARSED(g, ParseGenerate(req.body));
+               TT_PARSED(norms, NormsToday(app, *pack));
+               g.params.norms = norms.norms;
                const std::string path = curriculum_dir + (g.stage == "senior" ? "/hunan-senior-example.yaml"
                                                                                : "/hunan-compulsory-example.yaml");
                auto cur = tt::LoadCurriculum(path);

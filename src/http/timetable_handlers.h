@@ -5,11 +5,12 @@
 //   POST /api/v1/timetable/check      body: a .fet (application/xml, text/xml)
 //        or our YAML (application/yaml, text/yaml); the .fet's locked times
 //        are the timetable, judged at today's plan norms (the policy pack's
-//        thresholds) → 200 {instance, report, timetable, placements,
-//        instance_yaml, findings}; a bad file → 400 naming the line. For a
-//        school account (or ?school_id= of a school in a bureau / township
-//        account's subtree) the clause 25–27 breaches are stored as tt.*
-//        findings of that school (timetable_findings.h), else findings: null
+//        thresholds and clauses) → 200 {instance, report, timetable,
+//        placements, instance_yaml, norms, findings}; a bad file → 400
+//        naming the line. For a school account (or ?school_id= of a school
+//        in a bureau / township account's subtree) the plan-norm breaches
+//        are stored as tt.* findings of that school (timetable_findings.h),
+//        else findings: null
 //   POST /api/v1/timetable/solve      same body; ?time_limit=S (1–30, default
 //        10)&seed=N&first_complete=1 → 200 {…, solve}
 //   POST /api/v1/timetable/generate   {stage, classes, students, seed,
@@ -58,7 +59,12 @@ struct TimetableJobOptions {
 // (its destructor cancels running jobs and joins the workers).
 // `curriculum_dir` holds the curriculum tables the generator reads
 // (hunan-compulsory-example.yaml, hunan-senior-example.yaml), relative to
-// the server's working directory.
+// the server's working directory. `policy_path` is the policy pack whose
+// timetable_norms judge every check and shape every generated school — the
+// server passes the pack it was given (serve --policy), loaded once here. A
+// pack that does not load, or lacks a value a judged norm needs today,
+// makes /check and /generate answer that error (naming the parameter);
+// solve, export and jobs do not need it.
 void RegisterTimetableHandlers(Router& router, App& app,
                                const std::string& curriculum_dir = "policy/curriculum",
                                TimetableJobOptions jobs = {},

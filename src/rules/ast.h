@@ -144,10 +144,10 @@ struct Semester {
   SourceMark mark;
 };
 
-// timetable_norms: the work plan's timetable norms (clauses 25–26) that the
-// timetable checker applies (docs/policy-format.md, "Timetable norms"). No
+// timetable_norms: the work plan's timetable norms that the timetable
+// checker applies (docs/policy-format.md, "Timetable norms"). No
 // dataset binds them, so unlike a rule's parameters the parser itself types
-// and checks them: values are numbers (a clock time "08:20" becomes minutes
+// and checks them: values are numbers (a clock time "HH:MM" becomes minutes
 // after midnight), dates days since the epoch, and each parameter's values
 // are sorted by valid_from and never overlap.
 struct TimetableNormValue {
@@ -175,6 +175,10 @@ struct TimetableNorm {
   Scalar clause;
   std::string title_zh;
   std::string source_zh;  // the plan's sentence, quoted
+  // The checks this norm is judged by, as the rule ids their findings carry
+  // ("tt.pe_weekly"); each appears in one norm of the pack. A check no norm
+  // names is not judged.
+  std::vector<Scalar> rules;
   std::vector<TimetableNormParameter> parameters;
   SourceMark mark;
 };

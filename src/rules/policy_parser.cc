@@ -38,6 +38,11 @@ constexpr NormParam kTimetableNormParams[] = {
     {"eye_exercises_per_day", false, 0, 10},
     {"long_breaks_per_day", false, 0, 10},
 };
+// The timetable checks a norm may name under rules: (timetable::NormCheckId;
+// the rules module does not link the timetable one).
+constexpr const char* kTimetableChecks[] = {"tt.first_lesson",     "tt.breaks",        "tt.noon_rest",
+                                            "tt.reserved_periods", "tt.eye_exercises", "tt.long_break",
+                                            "tt.pe_weekly",        "tt.curriculum"};
 
 class Parser {
  public:
@@ -80,9 +85,9 @@ class Parser {
     }
     if (const YAML::Node& ns = root["timetable_norms"]) {
       RETURN_IF_ERROR(List(ns, "timetable_norms"));
-      std::set<std::string> seen;
+      std::set<std::string> seen, checks;
       for (const auto& n : ns) {
-        ASSIGN_OR_RETURN(ast::TimetableNorm t, TimetableNorm(n, seen));
+        ASSIGN_OR_RETURN(ast::TimetableNorm t, TimetableNorm(n, seen, checks));
         p.timetable_norms.push_back(std::move(t));
       }
     }
@@ -333,12 +338,15 @@ class Parser {
     return r;
   }
 
-  // One timetable norm: {id, clause, source_zh, title_zh?, parameters:
-  // [{name, label_zh?, value | values: [{value, valid_from?, valid_to?}]}]}.
-  // `seen` holds the parameter names of the norms before it.
-  StatusOr<ast::TimetableNorm> TimetableNorm(const YAML::Node& n, std::set<std::string>& seen) {
+  // One timetable norm: {id, clause, source_zh, title_zh?, rules?: [check
+  // rule id], parameters?: [{name, label_zh?, value | values: [{value,
+  // valid_from?, valid_to?}]}]}, at least one of rules and parameters.
+  // `seen` and `checks` hold the parameter names and rule ids of the norms
+  // before it.
+  StatusOr<ast::TimetableNorm> TimetableNorm(const YAML::Node& n, std::set<std::string>& seen,
+                                             std::set<std::string>& checks) {
     RETURN_IF_ERROR(Map(n, "a timetable norm"));
-    RETURN_IF_ERROR(Keys(n, {"id", "clause", "source_zh", "title_zh", "parameters"}));
+    RETURN_IF_ERROR(Keys(n, {"id", "clause", "source_zh", "title_zh", "rules", "parameters"}));
     ast::TimetableNorm t;
     t.mark = MarkOf(n);
     ASSIGN_OR_RETURN(t.id, Req(n, "id"));
@@ -350,12 +358,31 @@ class Parser {
                  "课表规范 '" + t.id.text + "'：source_zh 须引用工作要点原文");
     }
     if (n["title_zh"]) { ASSIGN_OR_RETURN(t.title_zh, Text(n["title_zh"], "title_zh")); }
+    if (const YAML::Node& rs = n["rules"]) {
+      RETURN_IF_ERROR(List(rs, "rules"));
+      for (const auto& rn : rs) {
+        ast::Scalar r{.text = "", .mark = MarkOf(rn)};
+        ASSIGN_OR_RETURN(r.text, Text(rn, "rules"));
+        const bool known = std::any_of(std::begin(kTimetableChecks), std::end(kTimetableChecks),
+                                       [&](const char* c) { return r.text == c; });
+        if (!known) {
+          std::string names;
+          for (const char* c : kTimetableChecks) names += std::string(names.empty() ? "" : ", ") + c;
+          return Err(rn, "unknown timetable check '" + r.text + "' (known: " + names + ")",
+                     "未知的课表检查 '" + r.text + "'（可用：" + names + "）");
+        }
+        if (!checks.insert(r.text).second) {
+          return Err(rn, "timetable check '" + r.text + "' is named by two norms",
+                     "课表检查 '" + r.text + "' 被两条规范重复声明");
+        }
+        t.rules.push_back(std::move(r));
+      }
+    }
     const YAML::Node& ps = n["parameters"];
-    if (!ps) return Err(n, "missing key 'parameters'", "缺少键 'parameters'");
-    RETURN_IF_ERROR(List(ps, "parameters"));
-    if (ps.size() == 0) {
-      return Err(ps, "timetable norm '" + t.id.text + "' has no parameters",
-                 "课表规范 '" + t.id.text + "' 没有参数");
+    if (ps) RETURN_IF_ERROR(List(ps, "parameters"));
+    if ((!ps || ps.size() == 0) && t.rules.empty()) {
+      return Err(n, "timetable norm '" + t.id.text + "' names no rules and no parameters",
+                 "课表规范 '" + t.id.text + "' 既无 rules 也无参数");
     }
     for (const auto& pn : ps) {
       RETURN_IF_ERROR(Map(pn, "a parameter"));

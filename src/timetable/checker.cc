@@ -278,8 +278,9 @@ class Checker {
     }
   }
 
-  // Clause 25 norms on the bell schedule itself, and clause 26's fixed
-  // daily slots (大课间, eye exercises) that no lesson may take.
+  // The plan's norms on the bell schedule itself, and the fixed daily slots
+  // (大课间, eye exercises) that no lesson may take; each violation carries
+  // the clause the bell norms name for it.
   void CheckBell() {
     const BellNorms& b = in_.bell;
     if (!b.enabled) return;
@@ -294,7 +295,7 @@ class Checker {
         for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
           if (Placed(a) && Per(a) <= p && p < Per(a) + in_.activities[a].duration) {
             Add(-1, "FirstLessonTooEarly", Act(a) + " is taught before the earliest allowed start",
-                in_.SlotName(Start(a)), 1, "25");
+                in_.SlotName(Start(a)), 1, b.first_lesson_clause);
             rep_.violations.back().activity = a;
           }
       }
@@ -306,7 +307,7 @@ class Checker {
           Add(-1, noon ? "NoonBreakTooShort" : "BreakTooShort",
               "only " + std::to_string(gap) + " min between " + in_.periods[prev].name + " and " +
                   per.name + ", need " + std::to_string(need),
-              "bell schedule", 1, "25");
+              "bell schedule", 1, noon ? b.noon_clause : b.break_clause);
       }
       prev = p;
     }
@@ -315,7 +316,7 @@ class Checker {
       for (int p = Per(a); p < Per(a) + in_.activities[a].duration; ++p)
         if (fixed(p)) {
           Add(-1, "FixedSlotUsed", Act(a) + " takes a reserved daily slot (" + in_.periods[p].name + ")",
-              in_.SlotName(Start(a)), 1, "26");
+              in_.SlotName(Start(a)), 1, b.reserved_clause);
           rep_.violations.back().activity = a;
         }
     }

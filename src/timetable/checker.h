@@ -27,7 +27,7 @@ struct Violation {
   double cost = 1.0;   // 1 per hard violation; weight/100 per soft one
   std::string what;    // human readable, English
   std::string where;   // slot / day / room / activity ids
-  std::string clause;  // work-plan clause ("25"), empty if none
+  std::string clause;  // the work-plan clause the instance names for it, empty if none
   // The activity a bell-schedule violation is about (a lesson before the
   // first allowed start, in a reserved slot), -1 otherwise.
   int activity = -1;

@@ -164,7 +164,9 @@ TEST(CheckerTest, WeeklyPeriodsCitesTheClause) {
   EXPECT_TRUE(Check(in, At({0, 1, 2, 3})).feasible());
 }
 
-TEST(CheckerTest, BellNormsCiteClause25And26) {
+// Each bell violation carries the clause the instance's bell norms name for
+// it (the policy pack's, through WithPlanNorms).
+TEST(CheckerTest, BellNormsCiteTheirClauses) {
   Instance in = Small();
   const int times[4][2] = {{7 * 60 + 50, 8 * 60 + 30}, {8 * 60 + 40, 9 * 60 + 20},
                            {9 * 60 + 50, 10 * 60 + 30}, {11 * 60 + 30, 12 * 60 + 10}};
@@ -178,6 +180,8 @@ TEST(CheckerTest, BellNormsCiteClause25And26) {
   in.bell.min_noon_minutes = 90;
   in.bell.morning_periods = 3;
   in.bell.fixed_periods = {};
+  in.bell.first_lesson_clause = in.bell.break_clause = in.bell.noon_clause = "25";
+  in.bell.reserved_clause = "26";
   CheckReport r = Check(in, At({0, 1, 6, 7}));
   EXPECT_EQ(Count(r, "FirstLessonTooEarly"), 1);  // activity 1 at period 1 of Mon
   EXPECT_EQ(Count(r, "BreakTooShort"), 1);        // 10 min between periods 1 and 2
@@ -186,6 +190,11 @@ TEST(CheckerTest, BellNormsCiteClause25And26) {
   in.bell.fixed_periods = {2};
   r = Check(in, At({2, 5, 6, 7}));  // activities 0 and 2 in period 3
   EXPECT_EQ(Count(r, "FixedSlotUsed"), 2);
+  for (const Violation& v : r.violations) {
+    if (v.type == "FixedSlotUsed") {
+      EXPECT_EQ(v.clause, "26");
+    }
+  }
 }
 
 }  // namespace

@@ -77,20 +77,57 @@ StatusOr<Curriculum> LoadCurriculum(const std::string& path) {
   return ParseCurriculum(ss.str());
 }
 
+Status CheckPlanNorms(const PlanNorms& n) {
+  struct Need {
+    NormCheck check;
+    const char* field;
+    int value;
+  };
+  const Need needs[] = {
+      {NormCheck::kFirstLesson, "first_lesson_primary", n.first_lesson_primary},
+      {NormCheck::kFirstLesson, "first_lesson_junior", n.first_lesson_junior},
+      {NormCheck::kBreaks, "min_break_minutes", n.min_break_minutes},
+      {NormCheck::kNoonRest, "min_noon_minutes", n.min_noon_minutes},
+      {NormCheck::kPeWeekly, "pe_grades_1_2", n.pe_grades_1_2},
+      {NormCheck::kPeWeekly, "pe_grades_3_6", n.pe_grades_3_6},
+      {NormCheck::kPeWeekly, "pe_junior", n.pe_junior},
+      {NormCheck::kPeWeekly, "pe_senior", n.pe_senior},
+      {NormCheck::kEyeExercises, "eye_exercises_per_day", n.eye_exercises_per_day},
+      {NormCheck::kLongBreak, "long_breaks_per_day", n.long_breaks_per_day},
+  };
+  for (const Need& need : needs) {
+    if (!n.Judges(need.check) || need.value != PlanNorms::kUnset) continue;
+    const std::string check(NormCheckId(need.check));
+    return Status(StatusCode::kInvalidArgument,
+                  "plan norm " + check + " is judged but its threshold " + need.field + " is not set",
+                  "课表规范 " + check + " 缺少阈值 " + need.field, need.field);
+  }
+  return OkStatus();
+}
+
 StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& cur) {
   if (gp.classes < 1) return InvalidArgumentError("classes must be >= 1", "班级数必须 >= 1");
   if (gp.stage == Stage::kUnknown) return InvalidArgumentError("unknown stage", "未知学段");
   const bool primary = gp.stage == Stage::kPrimary;
   const bool senior = gp.stage == Stage::kSenior;
   const PlanNorms& norms = gp.norms;
+  RETURN_IF_ERROR(CheckPlanNorms(norms));
+  bool judges = false;
+  for (const std::string& c : norms.clauses) judges |= !c.empty();
+  if (!judges) {
+    return Status(StatusCode::kInvalidArgument,
+                  "the plan norms judge nothing: fill them from the policy pack's timetable_norms",
+                  "课表规范为空：须从政策包的 timetable_norms 读取", "norms");
+  }
   SplitMix64 rng(gp.seed);
   Instance in;
   in.name = std::string(primary ? "示例小学 generated primary" : senior ? "示例高中 generated senior"
                                                                       : "示例初中 generated junior") + " (" +
             std::to_string(gp.classes) + " classes, seed " + std::to_string(gp.seed) + ")";
   in.days = {"周一", "周二", "周三", "周四", "周五"};
-  // Bell schedules that meet clause 25 with margin; 大课间 after period 2 and
-  // eye exercises after periods 3 and 5 are reserved (clause 26).
+  // Bell schedule templates with 15-minute breaks and a long noon rest;
+  // 大课间 after period 2 and eye exercises after periods 3 and 5 are
+  // reserved slots.
   std::vector<Bell> bells;
   if (primary) {
     bells = {{"第1节", Minutes(8, 20), Minutes(9, 0), false},   {"第2节", Minutes(9, 15), Minutes(9, 55), false},
@@ -106,6 +143,13 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
              {"第6节", Minutes(15, 5), Minutes(15, 50), false},  {"第7节", Minutes(16, 5), Minutes(16, 50), false}};
     if (senior) bells.push_back({"第8节", Minutes(17, 5), Minutes(17, 50), false});
   }
+  // A first-lesson norm later than the template's first bell moves the whole
+  // day later, so the school meets the norm it is generated with.
+  const int earliest = primary ? norms.first_lesson_primary : norms.first_lesson_junior;
+  if (norms.Judges(NormCheck::kFirstLesson) && earliest > bells.front().start) {
+    const int shift = earliest - bells.front().start;
+    for (Bell& b : bells) b.start += shift, b.end += shift;
+  }
   for (size_t p = 0; p < bells.size(); ++p) {
     // Reserved slots get distinct names so FET export stays unambiguous.
     std::string name = bells[p].name;
@@ -114,9 +158,19 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
     if (bells[p].reserved) in.bell.fixed_periods.push_back(static_cast<int>(p));
   }
   in.bell.enabled = true;
-  in.bell.first_lesson_not_before = primary ? norms.first_lesson_primary : norms.first_lesson_junior;
-  in.bell.min_break_minutes = norms.min_break_minutes;
-  in.bell.min_noon_minutes = norms.min_noon_minutes;
+  if (norms.Judges(NormCheck::kFirstLesson)) {
+    in.bell.first_lesson_not_before = earliest;
+    in.bell.first_lesson_clause = norms.Clause(NormCheck::kFirstLesson);
+  }
+  if (norms.Judges(NormCheck::kBreaks)) {
+    in.bell.min_break_minutes = norms.min_break_minutes;
+    in.bell.break_clause = norms.Clause(NormCheck::kBreaks);
+  }
+  if (norms.Judges(NormCheck::kNoonRest)) {
+    in.bell.min_noon_minutes = norms.min_noon_minutes;
+    in.bell.noon_clause = norms.Clause(NormCheck::kNoonRest);
+  }
+  in.bell.reserved_clause = norms.Clause(NormCheck::kReservedPeriods);
   in.bell.morning_periods = 6;  // periods 0..5 are the morning in both schedules
   const int ppd = in.periods_per_day();
 
@@ -341,14 +395,16 @@ StatusOr<Instance> GenerateSchool(const GeneratorParams& gp, const Curriculum& c
     full.type = ConstraintType::kWeeklyPeriods;
     full.activities = acts;
     full.value = unit.lessons;
-    full.clause = "27";
+    full.clause = norms.Clause(NormCheck::kCurriculum);
+    full.norm = NormCheck::kCurriculum;
     full.source = "plan norm: " + unit.norm_for + " " + cs.name + " in full (" + std::to_string(unit.lessons) + "/week)";
-    add(full);
-    if (cs.name == norms.pe_subject) {
+    if (norms.Judges(NormCheck::kCurriculum)) add(full);
+    if (cs.name == norms.pe_subject && norms.Judges(NormCheck::kPeWeekly)) {
       Constraint pe = full;
       pe.value = set.grade <= 2 ? norms.pe_grades_1_2 : set.grade <= 6 ? norms.pe_grades_3_6
                                                   : set.grade <= 9 ? norms.pe_junior : norms.pe_senior;
-      pe.clause = "26";
+      pe.clause = norms.Clause(NormCheck::kPeWeekly);
+      pe.norm = NormCheck::kPeWeekly;
       pe.source = "plan norm: " + unit.norm_for + " PE >= " + std::to_string(pe.value) + "/week";
       add(pe);
     }

@@ -1,17 +1,19 @@
 // Generates a realistic Chinese school as a timetabling Instance, with every
-// timetable norm of the work plan built in as data: a bell schedule with
-// clock times, the daily long break (大课间) and two eye-exercise slots as
-// reserved periods, first lesson / break / noon-rest norms (clause 25), the
-// PE minimum per week (clause 26) and the curriculum at full weekly count
-// (clause 27) as checkable constraints.
+// timetable norm the policy pack declares built in as data: a bell schedule
+// with clock times, the daily long break (大课间) and two eye-exercise slots
+// as reserved periods, the first-lesson / break / noon-rest norms, the PE
+// minimum per week and the curriculum at full weekly count as checkable
+// constraints, each with the clause the pack gives it.
 //
 //   ASSIGN_OR_RETURN(Curriculum cur, LoadCurriculum("policy/curriculum/hunan-compulsory-example.yaml"));
-//   GeneratorParams gp{.stage = Stage::kPrimary, .classes = 24, .seed = 1};
+//   ASSIGN_OR_RETURN(http::TimetableNorms n, http::NormsFromPack(pack.timetable_norms, today));
+//   GeneratorParams gp{.stage = Stage::kPrimary, .classes = 24, .seed = 1, .norms = n.norms};
 //   ASSIGN_OR_RETURN(Instance inst, GenerateSchool(gp, cur));
 //
 // Deterministic for a seed. Thread-safe.
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,23 +45,39 @@ struct Curriculum {
 StatusOr<Curriculum> LoadCurriculum(const std::string& path);
 StatusOr<Curriculum> ParseCurriculum(const std::string& yaml);
 
-// The work plan's timetable norms, as parameters (defaults: Anhua 2025).
+// The work plan's timetable norms: the thresholds and, per check, the
+// clause it enforces. Nothing here has a value of its own — the policy pack
+// (policy/*.yaml, timetable_norms) is the one place the plan's numbers live,
+// and the caller fills this from it (http::NormsFromPack). A check the pack
+// does not declare (empty clause) is not judged.
 struct PlanNorms {
-  int first_lesson_primary = 8 * 60 + 20;  // clause 25: not before 08:20
-  int first_lesson_junior = 8 * 60;        // clause 25: not before 08:00
-  int min_break_minutes = 15;              // clause 25
-  int min_noon_minutes = 90;               // clause 25: lunch + rest
-  // Clause 26: PE lessons per week by grade band.
-  int pe_grades_1_2 = 4;
-  int pe_grades_3_6 = 3;
-  int pe_junior = 3;  // grades 7–9
-  int pe_senior = 2;
-  // Clause 26: reserved daily slots a timed bell schedule must have (periods
-  // named 眼保健操 / 大课间 among bell.fixed_periods).
-  int eye_exercises_per_day = 2;
-  int long_breaks_per_day = 1;
+  static constexpr int kUnset = -1;
+  int first_lesson_primary = kUnset;  // minutes after midnight
+  int first_lesson_junior = kUnset;   // minutes after midnight
+  int min_break_minutes = kUnset;
+  int min_noon_minutes = kUnset;      // lunch + rest
+  // PE lessons per week by grade band.
+  int pe_grades_1_2 = kUnset;
+  int pe_grades_3_6 = kUnset;
+  int pe_junior = kUnset;  // grades 7–9
+  int pe_senior = kUnset;
+  // Reserved daily slots a timed bell schedule must have (periods named
+  // 眼保健操 / 大课间 among bell.fixed_periods).
+  int eye_exercises_per_day = kUnset;
+  int long_breaks_per_day = kUnset;
+  // The curriculum's name for PE (体育 and PE are recognised too).
   std::string pe_subject = "体育与健康";
+  // By NormCheck: the clause the check enforces; empty: not judged.
+  std::array<std::string, kNumNormChecks> clauses;
+
+  bool Judges(NormCheck check) const { return !clauses[static_cast<int>(check)].empty(); }
+  const std::string& Clause(NormCheck check) const { return clauses[static_cast<int>(check)]; }
 };
+
+// OkStatus when every threshold a judged check needs is set; else
+// kInvalidArgument whose field() is the first unset PlanNorms member
+// ("pe_junior").
+Status CheckPlanNorms(const PlanNorms& norms);
 
 struct GeneratorParams {
   Stage stage = Stage::kPrimary;
@@ -78,8 +96,14 @@ struct GeneratorParams {
 // constraints), each student in exactly one of them; a teacher never gets
 // two groups of one block.
 //
-// kInvalidArgument for classes < 1 or a senior curriculum without
-// first/second electives.
+// The bell schedule is a fixed template (lessons of 40/45 minutes, breaks of
+// 15, a noon rest of at least 90) moved later when the first-lesson norm is
+// later than its first bell, so a generated school meets the norms it was
+// built with whenever they are no stricter than the template's gaps.
+//
+// kInvalidArgument for classes < 1, a senior curriculum without
+// first/second electives, norms that judge nothing (not filled from a pack)
+// or miss a threshold a judged check needs (CheckPlanNorms).
 StatusOr<Instance> GenerateSchool(const GeneratorParams& params, const Curriculum& curriculum);
 
 }  // namespace edugov::timetable

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "timetable/anhua_norms_test.h"
 #include "timetable/checker.h"
 #include "timetable/solver.h"
 #include "timetable/yaml_io.h"
@@ -21,7 +22,7 @@ SolveParams Params(int64_t work) {
   return p;
 }
 
-Instance Generate(Stage stage, int classes, PlanNorms norms = {}) {
+Instance Generate(Stage stage, int classes, PlanNorms norms = testing::AnhuaNorms()) {
   auto cur = LoadCurriculum(kCurriculum);
   EXPECT_TRUE(cur.ok()) << cur.status().ToString();
   GeneratorParams gp;
@@ -60,8 +61,8 @@ TEST(GeneratorTest, JuniorSchoolSolves) {
   EXPECT_EQ(Check(in, r.solution).hard_violations, 0);
 }
 
-TEST(GeneratorTest, StricterPeNormIsReportedWithClause26) {
-  PlanNorms norms;
+TEST(GeneratorTest, StricterPeNormIsReportedWithThePacksClause) {
+  PlanNorms norms = testing::AnhuaNorms();
   norms.pe_grades_1_2 = 5;  // the example curriculum gives grades 1-2 four
   Instance in = Generate(Stage::kPrimary, 12, norms);
   CheckReport r = Check(in, Solution{});
@@ -75,9 +76,8 @@ TEST(GeneratorTest, StricterPeNormIsReportedWithClause26) {
 }
 
 TEST(GeneratorTest, LaterFirstLessonMakesItInfeasibleAndSaysWhy) {
-  PlanNorms norms;
-  norms.first_lesson_primary = 8 * 60 + 30;  // bans period 1: 25 slots for 30 lessons
-  Instance in = Generate(Stage::kPrimary, 6, norms);
+  Instance in = Generate(Stage::kPrimary, 6);
+  in.bell.first_lesson_not_before = 8 * 60 + 30;  // bans period 1: 25 slots for 30 lessons
   SolveResult r = Solve(in, Params(20000));
   EXPECT_GT(r.hard, 0);
   bool explained = false;
@@ -87,11 +87,41 @@ TEST(GeneratorTest, LaterFirstLessonMakesItInfeasibleAndSaysWhy) {
   EXPECT_TRUE(explained) << (r.conflicts.empty() ? "" : r.conflicts[0]);
 }
 
+// A pack whose first lesson is later than the template's first bell moves
+// the generated day later: the school meets the norm it was built with.
+TEST(GeneratorTest, ALaterFirstLessonNormMovesTheBellSchedule) {
+  PlanNorms norms = testing::AnhuaNorms();
+  norms.first_lesson_primary = 8 * 60 + 30;
+  Instance in = Generate(Stage::kPrimary, 6, norms);
+  EXPECT_EQ(in.periods[0].start_minute, 8 * 60 + 30);
+  EXPECT_EQ(in.bell.first_lesson_not_before, 8 * 60 + 30);
+  EXPECT_EQ(in.bell.first_lesson_clause, "25");
+  SolveResult r = Solve(in, Params(2'000'000));
+  EXPECT_EQ(Count(Check(in, r.solution), "FirstLessonTooEarly"), 0);
+}
+
+// Norms not filled from a pack judge nothing: refused, not a school
+// without norms; a judged check without its threshold names the member.
+TEST(GeneratorTest, NormsNotFromThePackAreRefused) {
+  auto cur = LoadCurriculum(kCurriculum);
+  ASSERT_TRUE(cur.ok());
+  GeneratorParams gp{.stage = Stage::kPrimary, .classes = 6};
+  auto none = GenerateSchool(gp, *cur);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument);
+  gp.norms = testing::AnhuaNorms();
+  gp.norms.pe_junior = PlanNorms::kUnset;
+  auto missing = GenerateSchool(gp, *cur);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().field(), "pe_junior");
+}
+
 TEST(GeneratorTest, SeniorNeedsElectivesInTheCurriculum) {
   auto cur = LoadCurriculum(kCurriculum);  // compulsory table: no electives
   ASSERT_TRUE(cur.ok());
   GeneratorParams gp;
   gp.stage = Stage::kSenior;
+  gp.norms = testing::AnhuaNorms();
   EXPECT_EQ(GenerateSchool(gp, *cur).status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -102,6 +132,7 @@ TEST(GeneratorTest, SeniorMovingClassesAreSectionedAndSolve) {
   gp.stage = Stage::kSenior;
   gp.classes = 9;
   gp.students = 450;
+  gp.norms = testing::AnhuaNorms();
   auto in = GenerateSchool(gp, *cur);
   ASSERT_TRUE(in.ok()) << in.status().ToString();
   // Every selection-grade student is in exactly one group per elective

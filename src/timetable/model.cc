@@ -25,6 +25,20 @@ std::string_view RoomKindName(RoomKind kind) {
   return "ordinary";
 }
 
+namespace {
+constexpr std::string_view kNormCheckIds[kNumNormChecks] = {
+    "tt.first_lesson",   "tt.breaks",   "tt.noon_rest",  "tt.reserved_periods",
+    "tt.eye_exercises",  "tt.long_break", "tt.pe_weekly", "tt.curriculum"};
+}  // namespace
+
+std::string_view NormCheckId(NormCheck check) { return kNormCheckIds[static_cast<int>(check)]; }
+
+std::optional<NormCheck> NormCheckFromId(std::string_view id) {
+  for (int i = 0; i < kNumNormChecks; ++i)
+    if (kNormCheckIds[i] == id) return static_cast<NormCheck>(i);
+  return std::nullopt;
+}
+
 std::string_view ConstraintTypeName(ConstraintType type) {
   switch (type) {
     case ConstraintType::kActivitiesNotOverlapping: return "ActivitiesNotOverlapping";

@@ -13,11 +13,31 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace edugov::timetable {
+
+// The checks that judge the work plan's timetable norms (plan_norms.h). The
+// policy pack's timetable_norms name each by the rule id its findings carry
+// and give the clause it enforces; the code only knows how to judge it.
+enum class NormCheck {
+  kFirstLesson,      // tt.first_lesson: no lesson before the earliest start
+  kBreaks,           // tt.breaks: every break at least the minimum
+  kNoonRest,         // tt.noon_rest: lunch + rest at least the minimum
+  kReservedPeriods,  // tt.reserved_periods: no lesson in 大课间 / eye-exercise slots
+  kEyeExercises,     // tt.eye_exercises: eye-exercise slots reserved a day
+  kLongBreak,        // tt.long_break: long breaks (大课间) reserved a day
+  kPeWeekly,         // tt.pe_weekly: PE lessons a week, by grade band
+  kCurriculum,       // tt.curriculum: every subject at its full weekly count
+};
+inline constexpr int kNumNormChecks = 8;
+// The rule id of a check ("tt.pe_weekly"), and back; nullopt for an id no
+// check has.
+std::string_view NormCheckId(NormCheck check);
+std::optional<NormCheck> NormCheckFromId(std::string_view id);
 
 // A week is days x periods; slot = day * periods_per_day + period. Every day
 // has the same periods (as in FET and in Chinese bell schedules).
@@ -140,14 +160,19 @@ struct Constraint {
   // Where it came from, for reports: "ConstraintMinDaysBetweenActivities
   // (line 40112)" or "plan norm: PE 4/week".
   std::string source;
-  // The work-plan clause it enforces ("25", "26", "27"), empty if none.
+  // The work-plan clause it enforces, as the policy pack numbers it; empty
+  // if none. Shown in reports only: `norm` says what the constraint is.
   std::string clause;
+  // The plan-norm check this constraint implements (kPeWeekly,
+  // kCurriculum), if any: WithPlanNorms replaces the PE minimums by it.
+  std::optional<NormCheck> norm;
 
   bool hard() const { return weight >= 100.0; }
 };
 
 // A school-level norm that constrains the bell schedule itself rather than
-// where lessons go (clause 25): checked by the checker on the Instance.
+// where lessons go: checked by the checker on the Instance. A threshold of
+// -1 / 0 judges nothing.
 struct BellNorms {
   bool enabled = false;
   int first_lesson_not_before = -1;  // minutes after midnight
@@ -156,6 +181,12 @@ struct BellNorms {
   int morning_periods = 0;           // periods before the noon break
   // Periods reserved every day (大课间, eye exercises): no lesson may use them.
   std::vector<int> fixed_periods;
+  // The plan's clause each bell check reports its violations under (from
+  // the policy pack through PlanNorms); empty if none.
+  std::string first_lesson_clause;
+  std::string break_clause;
+  std::string noon_clause;
+  std::string reserved_clause;
 };
 
 struct Instance {

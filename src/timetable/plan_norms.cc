@@ -100,46 +100,56 @@ bool IsClass(const StudentSet& set) {
 
 Instance WithPlanNorms(const Instance& in, const PlanNorms& norms, Stage stage) {
   Instance out = in;
-  // Clause 26, PE: today's minimum per class, over its PE lessons.
+  // PE: today's minimum per class, over its PE lessons, replacing any the
+  // instance was built with.
   out.constraints.erase(std::remove_if(out.constraints.begin(), out.constraints.end(),
                                        [](const Constraint& k) {
-                                         return k.type == ConstraintType::kWeeklyPeriods && k.clause == "26";
+                                         return k.type == ConstraintType::kWeeklyPeriods &&
+                                                k.norm == NormCheck::kPeWeekly;
                                        }),
                         out.constraints.end());
+  const bool first_lesson = norms.Judges(NormCheck::kFirstLesson);
   int earliest = INT_MAX;  // the most permissive first-lesson norm over the classes
   bool any_stage = false;
   for (int s = 0; s < static_cast<int>(out.student_sets.size()); ++s) {
     const StudentSet& set = out.student_sets[s];
     if (!IsClass(set)) continue;
     const int grade = ClassGrade(set);
-    Constraint pe;
-    pe.type = ConstraintType::kWeeklyPeriods;
-    pe.clause = "26";
-    pe.student_sets = {s};
-    for (int a = 0; a < static_cast<int>(out.activities.size()); ++a) {
-      const Activity& act = out.activities[a];
-      if (IsPe(out, act, norms) && Shares(act.subgroups, set.subgroups)) pe.activities.push_back(a);
+    if (norms.Judges(NormCheck::kPeWeekly)) {
+      Constraint pe;
+      pe.type = ConstraintType::kWeeklyPeriods;
+      pe.clause = norms.Clause(NormCheck::kPeWeekly);
+      pe.norm = NormCheck::kPeWeekly;
+      pe.student_sets = {s};
+      for (int a = 0; a < static_cast<int>(out.activities.size()); ++a) {
+        const Activity& act = out.activities[a];
+        if (IsPe(out, act, norms) && Shares(act.subgroups, set.subgroups)) pe.activities.push_back(a);
+      }
+      std::string parameter;
+      pe.value = PeMinimum(grade, norms, &parameter);
+      pe.source = "plan norm: " + set.name + " PE >= " + std::to_string(pe.value) + "/week (" + parameter + ")";
+      out.constraints.push_back(std::move(pe));
     }
-    std::string parameter;
-    pe.value = PeMinimum(grade, norms, &parameter);
-    pe.source = "plan norm: " + set.name + " PE >= " + std::to_string(pe.value) + "/week (" + parameter + ")";
-    out.constraints.push_back(std::move(pe));
     const Stage st = StageOf(grade);
     if (st == Stage::kPrimary) earliest = std::min(earliest, norms.first_lesson_primary), any_stage = true;
     if (st == Stage::kJunior) earliest = std::min(earliest, norms.first_lesson_junior), any_stage = true;
   }
   if (!any_stage && stage == Stage::kPrimary) earliest = norms.first_lesson_primary, any_stage = true;
   if (!any_stage && stage == Stage::kJunior) earliest = norms.first_lesson_junior, any_stage = true;
-  // Clause 25: only a bell schedule with clock times can be judged.
+  // The bell norms: only a bell schedule with clock times can be judged.
   const bool timed = !out.periods.empty() && std::all_of(out.periods.begin(), out.periods.end(), [](const Period& p) {
     return p.start_minute >= 0 && p.end_minute >= 0;
   });
   if (timed) {
     BellNorms& b = out.bell;
     b.enabled = true;
-    b.first_lesson_not_before = any_stage ? earliest : -1;
-    b.min_break_minutes = norms.min_break_minutes;
-    b.min_noon_minutes = norms.min_noon_minutes;
+    b.first_lesson_not_before = first_lesson && any_stage ? earliest : -1;
+    b.min_break_minutes = norms.Judges(NormCheck::kBreaks) ? norms.min_break_minutes : 0;
+    b.min_noon_minutes = norms.Judges(NormCheck::kNoonRest) ? norms.min_noon_minutes : 0;
+    b.first_lesson_clause = norms.Clause(NormCheck::kFirstLesson);
+    b.break_clause = norms.Clause(NormCheck::kBreaks);
+    b.noon_clause = norms.Clause(NormCheck::kNoonRest);
+    b.reserved_clause = norms.Clause(NormCheck::kReservedPeriods);
     if (b.morning_periods <= 0) {
       int best_gap = -1;
       int prev = -1;
@@ -170,13 +180,17 @@ std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution
         cls.push_back(s);
     return cls;
   };
-  auto entry = [&](const std::string& rule, const std::string& clause, int set, const std::string& cmp,
-                   double threshold, const std::string& parameter, double measured) -> NormFinding& {
+  // Only checks the norms declare report; each under the pack's clause.
+  NormFinding ignored;
+  auto entry = [&](NormCheck check, int set, const std::string& cmp, double threshold, const std::string& parameter,
+                   double measured) -> NormFinding& {
+    if (!norms.Judges(check)) return ignored = NormFinding{};
+    const std::string rule(NormCheckId(check));
     auto [it, fresh] = out.try_emplace({rule, set});
     NormFinding& f = it->second;
     if (fresh) {
       f.rule_id = rule;
-      f.clause = clause;
+      f.clause = norms.Clause(check);
       f.student_set = set;
       f.comparison = cmp;
       f.threshold = threshold;
@@ -190,20 +204,19 @@ std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution
       b.first_lesson_not_before == norms.first_lesson_primary ? "first_lesson_primary" : "first_lesson_junior";
 
   for (const Violation& v : rep.violations) {
-    if (v.clause != "25" && v.clause != "26" && v.clause != "27") continue;
     const std::string detail = v.what + (v.where.empty() ? "" : " @ " + v.where);
     if (v.type == "FirstLessonTooEarly" && v.activity >= 0) {
       const int start = slot_of(v.activity);
       const int minute = start >= 0 ? normed.periods[start % normed.periods_per_day()].start_minute : -1;
       for (int s : classes_of(v.activity)) {
-        NormFinding& f = entry("tt.first_lesson", "25", s, ">=", b.first_lesson_not_before, first_param, minute);
+        NormFinding& f = entry(NormCheck::kFirstLesson, s, ">=", b.first_lesson_not_before, first_param, minute);
         f.measured = std::min(f.measured, static_cast<double>(minute));
         f.details.push_back(detail);
         if (start >= 0) f.slots.push_back(start);
       }
     } else if (v.type == "FixedSlotUsed" && v.activity >= 0) {
       for (int s : classes_of(v.activity)) {
-        NormFinding& f = entry("tt.reserved_periods", "26", s, "<=", 0, "", 0);
+        NormFinding& f = entry(NormCheck::kReservedPeriods, s, "<=", 0, "", 0);
         f.measured += 1;
         f.details.push_back(detail);
         if (slot_of(v.activity) >= 0) f.slots.push_back(slot_of(v.activity));
@@ -221,38 +234,38 @@ std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution
         }
         prev = p;
       }
-      NormFinding& f = entry(noon ? "tt.noon_rest" : "tt.breaks", "25", -1, ">=",
+      NormFinding& f = entry(noon ? NormCheck::kNoonRest : NormCheck::kBreaks, -1, ">=",
                              noon ? b.min_noon_minutes : b.min_break_minutes,
                              noon ? "min_noon_minutes" : "min_break_minutes", shortest);
       f.details.push_back(detail);
-    } else if (v.type == "WeeklyPeriods" || (v.constraint >= 0 && normed.constraints[v.constraint].type ==
-                                                                       ConstraintType::kWeeklyPeriods)) {
+    } else if (v.constraint >= 0 && normed.constraints[v.constraint].type == ConstraintType::kWeeklyPeriods &&
+               normed.constraints[v.constraint].norm) {
       const Constraint& k = normed.constraints[v.constraint];
       int total = 0;
       for (int a : k.activities) total += normed.activities[a].duration;
-      if (v.clause == "26") {
+      if (*k.norm == NormCheck::kPeWeekly) {
         const int s = k.student_sets.empty() ? -1 : k.student_sets[0];
         std::string parameter;
         if (s >= 0) PeMinimum(ClassGrade(normed.student_sets[s]), norms, &parameter);
-        NormFinding& f = entry("tt.pe_weekly", "26", s, ">=", k.value, parameter, total);
+        NormFinding& f = entry(NormCheck::kPeWeekly, s, ">=", k.value, parameter, total);
         f.details.push_back(detail);
         for (int a : k.activities)
           if (slot_of(a) >= 0) f.slots.push_back(slot_of(a));
-      } else if (v.clause == "27") {
+      } else if (*k.norm == NormCheck::kCurriculum) {
         std::set<int> cls;
         for (int a : k.activities)
           for (int s : classes_of(a)) cls.insert(s);
         if (cls.empty()) cls.insert(-1);
         for (int s : cls) {
-          NormFinding& f = entry("tt.curriculum", "27", s, "<=", 0, "", 0);
+          NormFinding& f = entry(NormCheck::kCurriculum, s, "<=", 0, "", 0);
           f.measured += k.value - total;  // lessons cut
           f.details.push_back(detail);
         }
       }
     }
   }
-  // Clause 26, the reserved daily slots: a timed bell schedule (the one
-  // clause 25 judges) must reserve the eye exercises and the long break.
+  // The reserved daily slots: a timed bell schedule (the one the bell norms
+  // judge) must reserve the eye exercises and the long break.
   // Counted from the bell schedule itself — no lesson placement matters.
   if (b.enabled) {
     int eye = 0, long_break = 0;
@@ -263,14 +276,14 @@ std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution
       if (n.find("眼保健操") != std::string::npos) ++eye;
       if (n.find("大课间") != std::string::npos) ++long_break;
     }
-    auto reserved = [&](const char* rule, int have, int need, const char* parameter, const char* what) {
-      if (have >= need) return;
-      NormFinding& f = entry(rule, "26", -1, ">=", need, parameter, have);
+    auto reserved = [&](NormCheck check, int have, int need, const char* parameter, const char* what) {
+      if (!norms.Judges(check) || have >= need) return;
+      NormFinding& f = entry(check, -1, ">=", need, parameter, have);
       f.details.push_back("the bell schedule reserves " + std::to_string(have) + " " + what + " period(s) a day; " +
                           std::to_string(need) + " required");
     };
-    reserved("tt.eye_exercises", eye, norms.eye_exercises_per_day, "eye_exercises_per_day", "眼保健操");
-    reserved("tt.long_break", long_break, norms.long_breaks_per_day, "long_breaks_per_day", "大课间");
+    reserved(NormCheck::kEyeExercises, eye, norms.eye_exercises_per_day, "eye_exercises_per_day", "眼保健操");
+    reserved(NormCheck::kLongBreak, long_break, norms.long_breaks_per_day, "long_breaks_per_day", "大课间");
   }
 
   std::vector<NormFinding> list;

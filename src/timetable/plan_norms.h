@@ -1,5 +1,5 @@
-// The work plan's timetable norms (clauses 25–27) applied to any instance
-// with thresholds from outside — the policy pack's parameters — and the
+// The work plan's timetable norms applied to any instance with thresholds
+// and clauses from outside — the policy pack's timetable_norms — and the
 // checker's verdicts grouped per class and per school, ready to be stored
 // as findings. A generated school carries the norms it was built with; an
 // uploaded .fet carries none: WithPlanNorms gives both the same, current
@@ -30,18 +30,20 @@ int ClassNumber(const std::string& name);
 // a name ending in 班, moving-class teaching groups (走班) excluded.
 bool IsClass(const StudentSet& set);
 
-// The instance with the plan's norms at `norms`' thresholds:
-//  - clause 26 PE: every class with a known grade gets one kWeeklyPeriods
+// The instance with the plan's norms at `norms`' thresholds, each check
+// only when `norms` judges it (a clause from the pack):
+//  - PE (kPeWeekly): every class with a known grade gets one kWeeklyPeriods
 //    constraint over its PE lessons (subject `norms.pe_subject`, 体育 or PE)
-//    at the minimum for its grade band (1–2, 3–6, 7–9, senior); existing
-//    clause-26 constraints are replaced (so a generated school is re-judged
-//    at today's values);
-//  - clause 25 bell norms, when every period has clock times: the first
-//    lesson not before the earliest start any of its classes' stages allows
-//    (primary 08:20, junior 08:00 by default; none for senior-only), breaks
-//    and the noon rest at least the minimum; the noon break is the one
-//    after `bell.morning_periods`, else the longest gap between periods;
-//  - clause 27 (the curriculum in full) is the instance's own constraints.
+//    at the minimum for its grade band (1–2, 3–6, 7–9, senior); existing PE
+//    constraints (Constraint::norm) are replaced, so a generated school is
+//    re-judged at today's values;
+//  - bell norms, when every period has clock times: the first lesson not
+//    before the earliest start any of its classes' stages allows (primary or
+//    junior; none for senior-only), breaks and the noon rest at least the
+//    minimum; the noon break is the one after `bell.morning_periods`, else
+//    the longest gap between periods;
+//  - the curriculum in full (kCurriculum) is the instance's own constraints.
+// `norms` must pass CheckPlanNorms.
 // `stage` (kUnknown: none) is the school's stage when its classes' names do
 // not tell their grades (a .fet's "Y1"): it then sets the first-lesson norm.
 Instance WithPlanNorms(const Instance& in, const PlanNorms& norms, Stage stage = Stage::kUnknown);
@@ -51,7 +53,7 @@ struct NormFinding {
   // tt.first_lesson | tt.breaks | tt.noon_rest | tt.reserved_periods |
   // tt.eye_exercises | tt.long_break | tt.pe_weekly | tt.curriculum
   std::string rule_id;
-  std::string clause;   // "25", "26", "27"
+  std::string clause;   // the clause the pack gives the check
   int student_set = -1;  // the class; -1: the whole school
   double measured = 0;
   double threshold = 0;
@@ -63,11 +65,12 @@ struct NormFinding {
   std::vector<int> slots;            // where (slot indices), ascending
 };
 
-// The checker's clause 25–27 violations of `rep` (a Check of `normed`)
-// grouped by rule and class, deterministic order (rule, then class); and,
-// when the bell schedule is timed (WithPlanNorms enabled clause 25), a
-// school finding tt.eye_exercises / tt.long_break when fewer reserved
-// periods named 眼保健操 / 大课间 than `norms` asks for.
+// The checker's violations of `rep` (a Check of `normed`) that breach a
+// check `norms` judges, grouped by rule and class, deterministic order
+// (rule, then class); and, when the bell schedule is timed (WithPlanNorms
+// enabled the bell norms), a school finding tt.eye_exercises /
+// tt.long_break when fewer reserved periods named 眼保健操 / 大课间 than
+// `norms` asks for. Rule ids are NormCheckId's; clauses are `norms`'.
 std::vector<NormFinding> PlanNormFindings(const Instance& normed, const Solution& sol, const CheckReport& rep,
                                           const PlanNorms& norms);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "timetable/anhua_norms_test.h"
 #include "timetable/solver.h"
 
 namespace edugov::timetable {
@@ -28,7 +29,7 @@ TEST(PlanNormsTest, ClassNamesGiveGradeAndNumber) {
 TEST(PlanNormsTest, ThresholdsFromOutsideDecideTheFindings) {
   auto cur = LoadCurriculum(kPolicy + "/curriculum/hunan-compulsory-example.yaml");
   ASSERT_TRUE(cur.ok()) << cur.status().ToString();
-  GeneratorParams gp{.stage = Stage::kJunior, .classes = 3, .seed = 1};
+  GeneratorParams gp{.stage = Stage::kJunior, .classes = 3, .seed = 1, .norms = testing::AnhuaNorms()};
   auto inst = GenerateSchool(gp, *cur);
   ASSERT_TRUE(inst.ok());
   SolveParams sp;
@@ -39,13 +40,13 @@ TEST(PlanNormsTest, ThresholdsFromOutsideDecideTheFindings) {
   SolveResult r = Solve(*inst, sp);
   ASSERT_EQ(r.hard, 0);
 
-  // At the defaults the timetable is clean.
-  PlanNorms defaults;
-  Instance normed = WithPlanNorms(*inst, defaults);
-  EXPECT_TRUE(PlanNormFindings(normed, r.solution, Check(normed, r.solution), defaults).empty());
+  // At the norms it was built with the timetable is clean.
+  const PlanNorms shipped = testing::AnhuaNorms();
+  Instance normed = WithPlanNorms(*inst, shipped);
+  EXPECT_TRUE(PlanNormFindings(normed, r.solution, Check(normed, r.solution), shipped).empty());
 
   // PE 9 a week and nothing before 09:00: every class breaks both.
-  PlanNorms strict;
+  PlanNorms strict = shipped;
   strict.pe_junior = 9;
   strict.first_lesson_junior = 9 * 60;
   normed = WithPlanNorms(*inst, strict);
@@ -77,9 +78,9 @@ TEST(PlanNormsTest, ThresholdsFromOutsideDecideTheFindings) {
 TEST(PlanNormsTest, ShortBreaksAreOneSchoolFinding) {
   auto cur = LoadCurriculum(kPolicy + "/curriculum/hunan-compulsory-example.yaml");
   ASSERT_TRUE(cur.ok());
-  auto inst = GenerateSchool({.stage = Stage::kPrimary, .classes = 1, .seed = 2}, *cur);
+  auto inst = GenerateSchool({.stage = Stage::kPrimary, .classes = 1, .seed = 2, .norms = testing::AnhuaNorms()}, *cur);
   ASSERT_TRUE(inst.ok());
-  PlanNorms norms;
+  PlanNorms norms = testing::AnhuaNorms();
   norms.min_break_minutes = 40;  // longer than any break of the bell schedule
   Instance normed = WithPlanNorms(*inst, norms);
   Solution none;
@@ -96,6 +97,38 @@ TEST(PlanNormsTest, ShortBreaksAreOneSchoolFinding) {
     EXPECT_EQ(x.parameter, "min_break_minutes");
   }
   EXPECT_TRUE(breaks);
+}
+
+// The pack decides which checks run and under which clause: a check it does
+// not declare finds nothing, a clause it renumbers is the findings' clause.
+TEST(PlanNormsTest, ThePacksChecksAndClausesDecide) {
+  auto cur = LoadCurriculum(kPolicy + "/curriculum/hunan-compulsory-example.yaml");
+  ASSERT_TRUE(cur.ok());
+  auto inst = GenerateSchool({.stage = Stage::kPrimary, .classes = 1, .seed = 2, .norms = testing::AnhuaNorms()}, *cur);
+  ASSERT_TRUE(inst.ok());
+  Solution none;
+  none.placements.resize(inst->activities.size());
+  PlanNorms norms = testing::AnhuaNorms();
+  norms.min_break_minutes = 40;
+  norms.clauses[static_cast<int>(NormCheck::kBreaks)] = "9";
+  Instance normed = WithPlanNorms(*inst, norms);
+  int breaks = 0;
+  for (const NormFinding& x : PlanNormFindings(normed, none, Check(normed, none), norms)) {
+    if (x.rule_id != "tt.breaks") continue;
+    ++breaks;
+    EXPECT_EQ(x.clause, "9");
+  }
+  EXPECT_EQ(breaks, 1);
+  for (const Violation& v : Check(normed, none).violations) {
+    if (v.type == "BreakTooShort") {
+      EXPECT_EQ(v.clause, "9");
+    }
+  }
+
+  norms.clauses[static_cast<int>(NormCheck::kBreaks)].clear();  // not declared: not judged
+  normed = WithPlanNorms(*inst, norms);
+  for (const NormFinding& x : PlanNormFindings(normed, none, Check(normed, none), norms))
+    EXPECT_NE(x.rule_id, "tt.breaks");
 }
 
 }  // namespace

@@ -74,6 +74,13 @@ std::string InstanceToYaml(const Instance& in) {
     e << YAML::Key << "min_noon_minutes" << YAML::Value << in.bell.min_noon_minutes;
     e << YAML::Key << "morning_periods" << YAML::Value << in.bell.morning_periods;
     e << YAML::Key << "fixed_periods" << YAML::Value << YAML::Flow << in.bell.fixed_periods;
+    const std::pair<const char*, const std::string*> clauses[] = {
+        {"first_lesson_clause", &in.bell.first_lesson_clause},
+        {"break_clause", &in.bell.break_clause},
+        {"noon_clause", &in.bell.noon_clause},
+        {"reserved_clause", &in.bell.reserved_clause}};
+    for (const auto& [key, clause] : clauses)
+      if (!clause->empty()) e << YAML::Key << key << YAML::Value << *clause;
     e << YAML::EndMap;
   }
   e << YAML::Key << "teachers" << YAML::Value << YAML::BeginSeq;
@@ -132,6 +139,7 @@ std::string InstanceToYaml(const Instance& in) {
     if (k.consecutive_if_same_day) e << YAML::Key << "consecutive_if_same_day" << YAML::Value << true;
     if (!k.source.empty()) e << YAML::Key << "source" << YAML::Value << k.source;
     if (!k.clause.empty()) e << YAML::Key << "clause" << YAML::Value << k.clause;
+    if (k.norm) e << YAML::Key << "norm" << YAML::Value << std::string(NormCheckId(*k.norm));
     e << YAML::EndMap;
   }
   e << YAML::EndSeq << YAML::EndMap;
@@ -158,6 +166,10 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
       in.bell.min_break_minutes = b["min_break_minutes"].as<int>(0);
       in.bell.min_noon_minutes = b["min_noon_minutes"].as<int>(0);
       in.bell.morning_periods = b["morning_periods"].as<int>(0);
+      in.bell.first_lesson_clause = b["first_lesson_clause"].as<std::string>("");
+      in.bell.break_clause = b["break_clause"].as<std::string>("");
+      in.bell.noon_clause = b["noon_clause"].as<std::string>("");
+      in.bell.reserved_clause = b["reserved_clause"].as<std::string>("");
       in.bell.fixed_periods = Indices(b["fixed_periods"], in.periods.size(), "bell.fixed_periods");
     }
     field = "teachers";
@@ -231,6 +243,10 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
       k.consecutive_if_same_day = c["consecutive_if_same_day"].as<bool>(false);
       k.source = c["source"].as<std::string>("");
       k.clause = c["clause"].as<std::string>("");
+      if (const YAML::Node norm = c["norm"]) {
+        k.norm = NormCheckFromId(norm.as<std::string>(""));
+        if (!k.norm) throw Bad(f + ".norm");
+      }
       if (k.type == ConstraintType::kTwoActivitiesConsecutive && k.activities.size() != 2) throw Bad(f + ".activities");
       in.constraints.push_back(k);
     }

@@ -84,9 +84,9 @@ void State::BuildBlocks() {
   for (int c = 0; c < static_cast<int>(in_.constraints.size()); ++c)
     if (IsUnary(in_.constraints[c].type))
       for (int a : in_.constraints[c].activities) unary[a].push_back(c);
-  // Periods no lesson may use: reserved daily slots, and (clause 25) periods
-  // starting before the earliest allowed first lesson.
-  // 1: reserved (clause 26), 2: before the first allowed lesson (clause 25).
+  // Periods no lesson may use: reserved daily slots, and periods starting
+  // before the earliest allowed first lesson.
+  // 1: reserved, 2: before the first allowed lesson.
   std::vector<char> banned_period(ppd_, 0);
   if (in_.bell.enabled) {
     for (int p : in_.bell.fixed_periods) banned_period[p] = 1;
@@ -699,10 +699,14 @@ std::vector<std::string> State::StaticConflicts() const {
       if (c >= 0) { line += " {" + in_.constraints[c].source + "}"; continue; }
       if (c == -1) {
         const int m = in_.bell.first_lesson_not_before;
+        const std::string& clause = in_.bell.first_lesson_clause;
         line += " {plan norm: first lesson not before " + std::to_string(m / 60) + ":" +
-                (m % 60 < 10 ? "0" : "") + std::to_string(m % 60) + " (clause 25)}";
+                (m % 60 < 10 ? "0" : "") + std::to_string(m % 60) +
+                (clause.empty() ? "" : " (clause " + clause + ")") + "}";
       } else {
-        line += " {reserved daily periods: 大课间 / eye exercises (clause 26)}";
+        const std::string& clause = in_.bell.reserved_clause;
+        line += " {reserved daily periods: 大课间 / eye exercises" + (clause.empty() ? "" : " (clause " + clause + ")") +
+                "}";
       }
     }
     if (active.empty()) line += " {the week's length}";

@@ -347,7 +347,7 @@ StatusOr<CaseType> ParseType(const Ctx& c, const YAML::Node& root) {
                             {"id", "prefix", "label", "fields", "states", "transitions",
                              "escalation_chain", "confidential_readers", "openers",
                              "reopen_within_days", "category_field", "frozen_change_state",
-                             "merge", "accountable", "finding_categories"}));
+                             "merge", "accountable", "finding_categories", "report"}));
   CaseType t;
   ASSIGN_OR_RETURN(t.id, ReqStr(c, root, "id", "case type"));
   if (!ValidId(t.id)) return c.Error(root["id"], "case type id '" + t.id + "' must match [a-z_][a-z0-9_]*", "类型 id '" + t.id + "' 格式不对");
@@ -469,6 +469,45 @@ StatusOr<CaseType> ParseType(const Ctx& c, const YAML::Node& root) {
       }
       t.finding_categories[kv.first.as<std::string>()] = value;
     }
+  }
+
+  if (const YAML::Node r = root["report"]) {
+    RETURN_IF_ERROR(CheckKeys(c, r, "report",
+                              {"rectification_working_days", "campaign_working_days",
+                               "accountability_working_days", "rising"}));
+    CaseType::ReportThresholds th;
+    auto positive = [&](const YAML::Node& parent, const char* key, const std::string& what, int* out) -> Status {
+      const YAML::Node n = parent[key];
+      if (!n.IsDefined() || n.IsNull()) {
+        return c.Error(parent, what + ": '" + key + "' is missing", what + "：缺少 '" + key + "'");
+      }
+      ASSIGN_OR_RETURN(*out, Int(c, n, what + "." + key));
+      if (*out <= 0) return c.Error(n, what + "." + key + " must be positive", what + "." + key + " 应为正数");
+      return OkStatus();
+    };
+    RETURN_IF_ERROR(positive(r, "rectification_working_days", "report", &th.rectification_working_days));
+    RETURN_IF_ERROR(positive(r, "campaign_working_days", "report", &th.campaign_working_days));
+    RETURN_IF_ERROR(positive(r, "accountability_working_days", "report", &th.accountability_working_days));
+    const YAML::Node rising = r["rising"];
+    if (!rising.IsDefined() || rising.IsNull()) {
+      return c.Error(r, "report: 'rising' is missing", "report：缺少 'rising'");
+    }
+    RETURN_IF_ERROR(CheckKeys(c, rising, "report.rising", {"min_count", "min_ratio", "min_increase"}));
+    RETURN_IF_ERROR(positive(rising, "min_count", "report.rising", &th.rising_min_count));
+    RETURN_IF_ERROR(positive(rising, "min_increase", "report.rising", &th.rising_min_increase));
+    const YAML::Node ratio = rising["min_ratio"];
+    if (!ratio.IsDefined() || ratio.IsNull()) {
+      return c.Error(rising, "report.rising: 'min_ratio' is missing", "report.rising：缺少 'min_ratio'");
+    }
+    try {
+      th.rising_min_ratio = ratio.as<double>();
+    } catch (const std::exception&) {
+      return c.Error(ratio, "report.rising.min_ratio must be a number", "report.rising.min_ratio 应为数字");
+    }
+    if (!(th.rising_min_ratio >= 1)) {
+      return c.Error(ratio, "report.rising.min_ratio must be at least 1", "report.rising.min_ratio 应不小于 1");
+    }
+    t.report = th;
   }
 
   // Cross-references.

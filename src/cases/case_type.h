@@ -134,6 +134,20 @@ struct CaseType {
   std::string accountable_post;
   // Rectifications opened from findings: rule-id first segment → category.
   std::map<std::string, std::string> finding_categories;
+  // What the analysis report on cases of this type (docs/reports.md) calls
+  // rising and what deadlines it sets (report: in the type's YAML); unset
+  // when the type has none. Every key is required and positive.
+  struct ReportThresholds {
+    int rectification_working_days = 0;  // a school's rectification the report orders
+    int campaign_working_days = 0;       // a category-wide campaign
+    int accountability_working_days = 0; // overdue cases: still open after this, a written criticism
+    // Rising: at least min_count this period, at least min_ratio times the
+    // previous period's, and at least min_increase more.
+    int rising_min_count = 0;
+    double rising_min_ratio = 0;
+    int rising_min_increase = 0;
+  };
+  std::optional<ReportThresholds> report;
 
   const StateSpec* FindState(std::string_view id) const;
   const TransitionSpec* FindTransition(std::string_view id) const;

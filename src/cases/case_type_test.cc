@@ -43,6 +43,38 @@ struct Bad {
   std::string from, to, where, says;
 };
 
+// The analysis report's thresholds: read when present, every key required
+// and positive, errors at the line and column.
+TEST(CaseTypeTest, ReportThresholds) {
+  auto none = CaseTypeRegistry::FromYaml(kMinimal, "t.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->Find("t")->report);
+  const std::string with = std::string(kMinimal) +
+                           "report:\n  rectification_working_days: 7\n  campaign_working_days: 14\n"
+                           "  accountability_working_days: 4\n  rising: {min_count: 2, min_ratio: 2, min_increase: 1}\n";
+  auto r = CaseTypeRegistry::FromYaml(with, "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& th = *r->Find("t")->report;
+  EXPECT_EQ(th.rectification_working_days, 7);
+  EXPECT_EQ(th.campaign_working_days, 14);
+  EXPECT_EQ(th.accountability_working_days, 4);
+  EXPECT_EQ(th.rising_min_count, 2);
+  EXPECT_EQ(th.rising_min_ratio, 2.0);
+  EXPECT_EQ(th.rising_min_increase, 1);
+
+  auto missing = CaseTypeRegistry::FromYaml(std::string(kMinimal) + "report:\n  rectification_working_days: 7\n",
+                                            "t.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message(Lang::kEn).find("campaign_working_days"), std::string::npos)
+      << missing.status().ToString();
+  auto zero = CaseTypeRegistry::FromYaml(
+      std::string(kMinimal) + "report:\n  rectification_working_days: 0\n  campaign_working_days: 14\n"
+                              "  accountability_working_days: 4\n  rising: {min_count: 2, min_ratio: 2, min_increase: 1}\n",
+      "t.yaml");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().field(), "t.yaml:12:31");
+}
+
 TEST(CaseTypeTest, ErrorsNameFileLineAndColumn) {
   const std::vector<Bad> bad = {
       {"prefix: TT", "prefix: TT\ncolour: red", "t.yaml:3:1", "unknown key 'colour'"},

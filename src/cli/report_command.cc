@@ -56,9 +56,11 @@ Status Run(const ReportArgs& a) {
   req.to = *to;
   req.topic = a.topic;
   req.scope_org_id = a.scope;
-  // Category labels are the complaint case type's (policy/cases/complaint.yaml).
+  // Category labels and thresholds are the complaint case type's
+  // (policy/cases/complaint.yaml).
   ASSIGN_OR_RETURN(cases::CaseTypeRegistry types, cases::CaseTypeRegistry::LoadDir(a.cases_dir));
   req.categories = reports::ComplaintCategoryLabels(types);
+  ASSIGN_OR_RETURN(req.thresholds, reports::ComplaintReportThresholds(types));
   if (!a.as_of.empty()) {
     ASSIGN_OR_RETURN(TimePoint t, ParseTimestamp(a.as_of));
     req.as_of_us = ToUnixMicros(t);

@@ -71,7 +71,15 @@ Response Report(App& app, Request& req, const Principal& p) {
     ASSIGN_OR_RETURN(r.from, QueryDate(req, "from"));
     ASSIGN_OR_RETURN(r.to, QueryDate(req, "to"));
     r.topic = req.Query("topic").value_or("");
-    if (app.cases != nullptr) r.categories = reports::ComplaintCategoryLabels(app.cases->types());
+    // Labels and thresholds are the complaint case type's; a server without
+    // case types has no complaints to analyse.
+    if (app.cases == nullptr) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "complaint reports need the case types (serve --cases-dir)",
+                    "信访投诉分析报告需要案件类型配置(serve --cases-dir)", "cases_dir");
+    }
+    r.categories = reports::ComplaintCategoryLabels(app.cases->types());
+    ASSIGN_OR_RETURN(r.thresholds, reports::ComplaintReportThresholds(app.cases->types()));
     const int64_t now = ToUnixMicros(app.clock->Now());
     const int64_t end = (static_cast<int64_t>(r.to.AddDays(1).DaysSinceEpoch()) * 86400 - 8 * 3600) * 1000000;
     if (now < end) r.as_of_us = now;

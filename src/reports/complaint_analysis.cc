@@ -16,9 +16,6 @@ namespace {
 
 constexpr int64_t kMicrosPerDay = INT64_C(86400000000);
 constexpr int64_t kChinaOffsetMicros = INT64_C(8) * 3600 * 1000000;
-// A rectification the report orders is due within this many working days
-// (the 13-day complaint limit of 12345 practice, less the 3 days to report).
-constexpr int kRectificationDays = 10;
 
 int64_t DayStartMicros(Date d) {
   return static_cast<int64_t>(d.DaysSinceEpoch()) * kMicrosPerDay - kChinaOffsetMicros;
@@ -52,8 +49,9 @@ std::string PercentEn(int64_t cur, int64_t prev) {
   return buf;
 }
 
-bool IsRising(int64_t cur, int64_t prev) {
-  return cur >= kRisingMinCount && cur * 2 >= prev * 3 && cur - prev >= 2;
+bool IsRising(int64_t cur, int64_t prev, const ComplaintThresholds& t) {
+  return cur >= t.rising_min_count && static_cast<double>(cur) >= static_cast<double>(prev) * t.rising_min_ratio &&
+         cur - prev >= t.rising_min_increase;
 }
 
 struct Row {
@@ -199,6 +197,7 @@ class Analyzer {
     }
     const int32_t len = req_.to.DaysSinceEpoch() - req_.from.DaysSinceEpoch() + 1;
     r_.kind = req_.kind;
+    r_.thresholds = req_.thresholds;
     r_.from = req_.from;
     r_.to = req_.to;
     r_.previous_to = req_.from.AddDays(-1);
@@ -544,7 +543,7 @@ class Analyzer {
       if (InPrevious(row)) ++per_school[row.org_id].second;
     }
     for (const auto& [org, cp] : per_school) {
-      if (org == 0 || !IsRising(cp.first, cp.second)) continue;
+      if (org == 0 || !IsRising(cp.first, cp.second, th())) continue;
       WeakLink w = SchoolWeakLink(WeakLink::Kind::kSchoolRising, org);
       w.category = topical ? req_.topic : DominantCategory(org);
       w.current = cp.first;
@@ -557,13 +556,13 @@ class Analyzer {
                   std::to_string(w.previous) + " before (" + PercentEn(w.current, w.previous) + "), mostly " +
                   cat_en + ".";
       r_.weak_links.push_back(w);
-      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kRectification, kRectificationDays);
-      rec.text.zh = "责令" + w.org_name + "针对“" + cat_zh + "”问题开展自查整改," + std::to_string(kRectificationDays) +
+      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kRectification, th().rectification_working_days);
+      rec.text.zh = "责令" + w.org_name + "针对“" + cat_zh + "”问题开展自查整改," + std::to_string(th().rectification_working_days) +
                     " 个工作日内报送整改报告及佐证材料,由" +
                     (w.township_id && w.township_id != org ? TownshipName(w.township_id) : std::string("督导室")) +
                     "核验后销号。";
       rec.text.en = w.org_name + " to investigate and rectify the " + cat_en + " problems and submit a report with evidence within " +
-                    std::to_string(kRectificationDays) + " working days, verified by " +
+                    std::to_string(th().rectification_working_days) + " working days, verified by " +
                     (w.township_id && w.township_id != org ? TownshipName(w.township_id) : std::string("education supervision")) +
                     ".";
       r_.recommendations.push_back(rec);
@@ -572,7 +571,7 @@ class Analyzer {
     // Rising categories (county-wide view of the scope).
     if (!topical) {
       for (const CategoryRow& c : r_.categories) {
-        if (!IsRising(c.current, c.previous)) continue;
+        if (!IsRising(c.current, c.previous, th())) continue;
         WeakLink w;
         w.kind = WeakLink::Kind::kCategoryRising;
         w.category = c.key;
@@ -585,7 +584,7 @@ class Analyzer {
         r_.weak_links.push_back(w);
         Recommendation rec;
         rec.kind = Recommendation::Kind::kRectification;
-        rec.due_working_days = kRectificationDays * 2;
+        rec.due_working_days = th().campaign_working_days;
         rec.text.zh = "在" + r_.scope_name + "范围内开展“" + c.label.zh + "”专项治理,由分管股室牵头," +
                       std::to_string(rec.due_working_days) + " 个工作日内完成排查并通报结果。";
         rec.text.en = "A campaign on " + c.label.en + " across " + r_.scope_name + ", led by the responsible department: " +
@@ -613,11 +612,11 @@ class Analyzer {
       w.text.en = w.org_name + ": " + std::to_string(w.current) + " repeat complaints about matters already raised (" +
                   RefList(w.refs, 5, false) + "): the first answer did not settle them.";
       r_.weak_links.push_back(w);
-      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kRectification, kRectificationDays);
+      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kRectification, th().rectification_working_days);
       rec.text.zh = "对" + w.org_name + "重复投诉事项(" + RefList(w.refs, 5, true) + ")重新核查," +
-                    std::to_string(kRectificationDays) + " 个工作日内实质解决并回复投诉人。";
+                    std::to_string(th().rectification_working_days) + " 个工作日内实质解决并回复投诉人。";
       rec.text.en = "Re-examine the repeated matters at " + w.org_name + " (" + RefList(w.refs, 5, false) +
-                    ") and settle them, answering the complainants, within " + std::to_string(kRectificationDays) +
+                    ") and settle them, answering the complainants, within " + std::to_string(th().rectification_working_days) +
                     " working days.";
       r_.recommendations.push_back(rec);
     }
@@ -636,12 +635,14 @@ class Analyzer {
       w.text.en = w.org_name + ": " + std::to_string(w.current) + " complaints past their deadline (" +
                   RefList(w.refs, 5, false) + ").";
       r_.weak_links.push_back(w);
-      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kAccountability, 5);
+      const int days = th().accountability_working_days;
+      Recommendation rec = RecommendationAt(w, Recommendation::Kind::kAccountability, days);
       rec.text.zh = "对" + w.org_name + "超期未办结的投诉(" + RefList(w.refs, 5, true) +
-                    ")启动问责:约谈主要负责人,书面说明超期原因;5 个工作日内仍未办结的,予以书面批评并抄送纪工委。";
+                    ")启动问责:约谈主要负责人,书面说明超期原因;" + std::to_string(days) +
+                    " 个工作日内仍未办结的,予以书面批评并抄送纪工委。";
       rec.text.en = "Accountability at " + w.org_name + " for the overdue complaints (" + RefList(w.refs, 5, false) +
-                    "): its head is summoned and explains the delay in writing; still open after 5 working days, a "
-                    "written criticism copied to the discipline committee.";
+                    "): its head is summoned and explains the delay in writing; still open after " +
+                    std::to_string(days) + " working days, a written criticism copied to the discipline committee.";
       r_.recommendations.push_back(rec);
     }
   }
@@ -681,6 +682,8 @@ class Analyzer {
     }
   }
 
+  const ComplaintThresholds& th() const { return req_.thresholds; }
+
   storage::Connection& conn_;
   const ComplaintReportRequest& req_;
   ComplaintReport r_;
@@ -711,6 +714,23 @@ std::string_view ReportKindName(ReportKind kind) {
 }
 
 StatusOr<ComplaintReport> AnalyzeComplaints(storage::Connection& conn, const ComplaintReportRequest& request) {
+  const ComplaintThresholds& t = request.thresholds;
+  const std::pair<const char*, bool> unset[] = {
+      {"rectification_working_days", t.rectification_working_days <= 0},
+      {"campaign_working_days", t.campaign_working_days <= 0},
+      {"accountability_working_days", t.accountability_working_days <= 0},
+      {"rising_min_count", t.rising_min_count <= 0},
+      {"rising_min_ratio", !(t.rising_min_ratio >= 1)},
+      {"rising_min_increase", t.rising_min_increase <= 0},
+  };
+  for (const auto& [name, missing] : unset) {
+    if (!missing) continue;
+    const std::string field = std::string("thresholds.") + name;
+    return Status(StatusCode::kFailedPrecondition,
+                  "the complaint report's threshold " + std::string(name) +
+                      " is not set (the complaint case type's report: section)",
+                  "信访投诉分析报告缺少阈值 " + std::string(name) + "(见投诉案件类型的 report: 配置)", field);
+  }
   Analyzer analyzer(conn, request);
   if (conn.in_transaction()) return analyzer.Run();
   StatusOr<ComplaintReport> out = Status(StatusCode::kInternal, "report not built", "报告未生成");

@@ -46,6 +46,21 @@ struct Bilingual {
   std::string en;
 };
 
+// What the report calls rising and the deadlines its recommendations set —
+// the complaint case type's `report:` (policy/cases/complaint.yaml, read by
+// ComplaintReportThresholds in category_labels.h). No defaults: every value
+// must be set (positive).
+struct ComplaintThresholds {
+  int rectification_working_days = 0;   // a school's rectification
+  int campaign_working_days = 0;        // a category-wide campaign
+  int accountability_working_days = 0;  // overdue: written criticism when still open after this
+  // Rising: at least rising_min_count this period, at least
+  // rising_min_ratio times the previous period's and rising_min_increase more.
+  int rising_min_count = 0;
+  double rising_min_ratio = 0;
+  int rising_min_increase = 0;
+};
+
 struct ComplaintReportRequest {
   ReportKind kind = ReportKind::kRoutine;
   Date from;  // first day, China Standard Time
@@ -61,6 +76,7 @@ struct ComplaintReportRequest {
   // Category labels (key → label) from the complaint case type
   // (reports/category_labels.h); a key not listed is shown as the key itself.
   std::vector<std::pair<std::string, Bilingual>> categories;
+  ComplaintThresholds thresholds;
 };
 
 // One period's figures for a group of complaints.
@@ -177,18 +193,18 @@ struct ComplaintReport {
   std::vector<Recommendation> recommendations;
   std::vector<Feedback> feedback;       // per township, then per school, with anything to say
 
+  ComplaintThresholds thresholds;  // the request's, for the report's notes
+
   // The distribution (报送/抄送) when county_wide.
   std::vector<Bilingual> send_to;
   std::vector<Bilingual> copy_to;
 };
 
-// Rising: at least kRisingMinCount complaints this period and at least 1.5×
-// (and 2 more than) the previous period's.
-inline constexpr int64_t kRisingMinCount = 3;
-
 // Builds the report. kInvalidArgument naming the field for a bad period
 // (to < from, longer than three years) or a missing/unknown topic for
-// kTopical; kNotFound for a scope_org_id that does not exist. Reads inside
+// kTopical; kFailedPrecondition naming the threshold
+// ("thresholds.rising_min_count") when one is unset; kNotFound for a
+// scope_org_id that does not exist. Reads inside
 // one read transaction when `conn` is not already in one.
 StatusOr<ComplaintReport> AnalyzeComplaints(storage::Connection& conn, const ComplaintReportRequest& request);
 

@@ -33,8 +33,10 @@ class ComplaintAnalysisTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
-  ComplaintReport Run(ReportKind kind, int64_t scope = 0, std::string topic = "") {
+  ComplaintReport Run(ReportKind kind, int64_t scope = 0, std::string topic = "",
+                      ComplaintThresholds thresholds = testfix::PolicyThresholds()) {
     ComplaintReportRequest req;
+    req.thresholds = thresholds;
     req.kind = kind;
     req.from = Date::FromYmd(2025, 3, 1);
     req.to = Date::FromYmd(2025, 3, 31);
@@ -154,6 +156,51 @@ TEST_P(ComplaintAnalysisTest, WeakLinksAndRecommendations) {
   }
 }
 
+// What counts as rising and the deadlines set are the case type's: the
+// shipped values order a 10-day rectification and a 20-day campaign; a
+// stricter "rising" (5 at least) drops both rising links, and other
+// deadlines show in the recommendations.
+TEST_P(ComplaintAnalysisTest, ThresholdsComeFromTheCaseType) {
+  const ComplaintThresholds shipped = PolicyThresholds();
+  ComplaintReport r = Run(ReportKind::kRoutine);
+  ASSERT_EQ(r.recommendations.size(), 5u);
+  EXPECT_EQ(r.recommendations[0].due_working_days, shipped.rectification_working_days);
+  EXPECT_EQ(r.recommendations[1].due_working_days, shipped.campaign_working_days);
+  EXPECT_EQ(r.recommendations[3].due_working_days, shipped.accountability_working_days);
+
+  ComplaintThresholds changed = shipped;
+  changed.rectification_working_days = 7;
+  changed.accountability_working_days = 3;
+  changed.rising_min_count = 6;  // the school has 4, meals 5: neither is rising now
+  r = Run(ReportKind::kRoutine, 0, "", changed);
+  for (const WeakLink& w : r.weak_links) {
+    EXPECT_NE(w.kind, WeakLink::Kind::kSchoolRising);
+    EXPECT_NE(w.kind, WeakLink::Kind::kCategoryRising);
+  }
+  ASSERT_EQ(r.recommendations.size(), 3u);  // repeats, two overdue
+  EXPECT_EQ(r.recommendations[0].due_working_days, 7);
+  EXPECT_NE(r.recommendations[0].text.zh.find("7 个工作日"), std::string::npos) << r.recommendations[0].text.zh;
+  EXPECT_EQ(r.recommendations[1].due_working_days, 3);
+  EXPECT_NE(r.recommendations[1].text.zh.find("3 个工作日"), std::string::npos) << r.recommendations[1].text.zh;
+  EXPECT_EQ(r.thresholds.rising_min_count, 6);
+}
+
+// No thresholds (no case type read): refused, naming the first one.
+TEST_P(ComplaintAnalysisTest, UnsetThresholdsAreAnErrorNamingThem) {
+  ComplaintReportRequest req;
+  req.from = Date::FromYmd(2025, 3, 1);
+  req.to = Date::FromYmd(2025, 3, 31);
+  auto r = AnalyzeComplaints(**conn_, req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().field(), "thresholds.rectification_working_days");
+  req.thresholds = PolicyThresholds();
+  req.thresholds.rising_min_ratio = 0;
+  r = AnalyzeComplaints(**conn_, req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field(), "thresholds.rising_min_ratio");
+}
+
 TEST_P(ComplaintAnalysisTest, ScopeToATownshipShowsOnlyItsPart) {
   ComplaintReport r = Run(ReportKind::kRegional, kMeicheng);
   EXPECT_FALSE(r.county_wide);
@@ -236,6 +283,7 @@ TEST_P(ComplaintAnalysisTest, CategoryLabelsComeFromTheLoadedCaseType) {
   req.from = Date::FromYmd(2025, 3, 1);
   req.to = Date::FromYmd(2025, 3, 31);
   req.categories = ComplaintCategoryLabels(*types);
+  req.thresholds = PolicyThresholds();
   auto r = AnalyzeComplaints(**conn_, req);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_FALSE(r->categories.empty());
@@ -253,6 +301,7 @@ TEST_P(ComplaintAnalysisTest, CategoryLabelsComeFromTheLoadedCaseType) {
 TEST_P(ComplaintAnalysisTest, BadRequestsNameTheField) {
   ComplaintReportRequest req;
   req.categories = PolicyCategories();
+  req.thresholds = PolicyThresholds();
   req.from = Date::FromYmd(2025, 3, 31);
   req.to = Date::FromYmd(2025, 3, 1);
   auto r = AnalyzeComplaints(**conn_, req);

@@ -28,6 +28,7 @@ ComplaintReport BuildReport(ReportKind kind, int64_t scope = 0) {
   req.topic = "meals";
   req.scope_org_id = scope;
   req.categories = testfix::PolicyCategories();
+  req.thresholds = testfix::PolicyThresholds();
   auto r = AnalyzeComplaints(**conn, req);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return *r;

@@ -3,6 +3,7 @@
 // sections). Charts are CSS bars with print-color-adjust so they survive
 // printing to PDF without JavaScript.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "reports/internal/text.h"
@@ -187,7 +188,9 @@ class Writer {
     Feedbacks();
     h_ += "<p class=\"note\">说明:本报告由 edugov 依据信访投诉举报案件自动生成;不含投诉人身份及联系方式等保密信息。"
           "受理数含重复投诉;每千名学生投诉率 = 本期受理数 ÷ 在册学生数 × 1000;上升指本期不少于 " +
-          N(kRisingMinCount) + " 件且较上期增加 50% 以上(至少 2 件)。</p>";
+          N(r_.thresholds.rising_min_count) + " 件且较上期增加 " +
+          N(std::llround((r_.thresholds.rising_min_ratio - 1) * 100)) + "% 以上(至少 " +
+          N(r_.thresholds.rising_min_increase) + " 件)。</p>";
     h_ += "</body></html>";
     return std::move(h_);
   }

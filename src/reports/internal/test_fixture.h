@@ -126,4 +126,14 @@ inline std::vector<std::pair<std::string, Bilingual>> PolicyCategories() {
   return ComplaintCategoryLabels(*types);
 }
 
+// The thresholds of the repository's own complaint case type (report:), as
+// the CLI and the server pass them; unset (AnalyzeComplaints refuses) when
+// the file cannot be read.
+inline ComplaintThresholds PolicyThresholds() {
+  auto types = cases::CaseTypeRegistry::LoadDir(std::string(EDUGOV_SOURCE_DIR) + "/policy/cases");
+  if (!types.ok()) return {};
+  auto t = ComplaintReportThresholds(*types);
+  return t.ok() ? *t : ComplaintThresholds{};
+}
+
 }  // namespace edugov::reports::testfix

@@ -1,4 +1,4 @@
-// Full dataset import throughput (spec benchmarks.md §2): generated homework
+// Full dataset import throughput (docs/benchmarks.md §2): generated homework
 // files through datasets::Import — read, decode, validate every cell
 // (types, ranges, class references in scope, in-file duplicates), upsert,
 // quarantine, audit, one transaction — into a fresh database.

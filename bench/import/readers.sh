@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rows/s of the tabular readers (src/tabular) on generated files: CSV UTF-8
-# and GBK with 1 M rows, XLSX with 200 k rows (spec benchmarks.md §2).
+# and GBK with 1 M rows, XLSX with 200 k rows (docs/benchmarks.md §2).
 #
 #   bench/import/readers.sh [REPETITIONS=3]
 #
@@ -27,7 +27,7 @@ lines = [
     "",
     f"`bench/import/readers.sh` on {ctx.get('date', '?')}, {ctx.get('num_cpus', '?')} CPUs "
     f"@ {ctx.get('mhz_per_cpu', '?')} MHz, Release build. Reading only (open, decode, split "
-    "every cell); validation and the database come on top (spec benchmarks.md §2).",
+    "every cell); validation and the database come on top (docs/benchmarks.md §2).",
     "",
     f"Load average during the run: {ctx.get('load_avg', '?')} (a shared machine: wall time "
     "suffers first; rows/s by CPU time shows the reader's own cost).",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One-row form submissions through a real server (issue 3, the teacher's daily
+# One-row form submissions through a real server (the teacher's daily
 # homework form): migrate + demo-data at SCALE into a fresh SQLite file (or
 # DB=postgresql://… of an empty database), serve, sign in as the teacher
 # laoshi, and run wrk with bench/server/submit.lua (every request a new key).

@@ -1,4 +1,4 @@
-// Rows per second of the tabular readers (spec benchmarks.md §2: CSV import
+// Rows per second of the tabular readers (docs/benchmarks.md §2: CSV import
 // ≥ 1 M rows/s, XLSX ≥ 200 k rows/s, with validation on top). Reading only:
 // these are the readers' share of the budget. Files are generated once per
 // run into $TMPDIR; each iteration opens, decodes and reads every row, and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/rules: the incremental check of benchmarks.md §1 (one class submits
+# bench/rules: the incremental check of docs/benchmarks.md §1 (one class submits
 # one day: p99 ≤ 5 ms) — the live image vs the previous store path, side by
 # side in the same run (recheck_bench.cc).
 #   bench/rules/incremental.sh [BUILD_DIR] [SCALES] [EDUGOV_BIN]

@@ -1,4 +1,4 @@
-// bench/rules: the incremental check of benchmarks.md §1 ("when one class
+// bench/rules: the incremental check of docs/benchmarks.md §1 ("when one class
 // submits one day: p99 ≤ 5 ms"), the live image (src/rules/live_image.h)
 // side by side with the previous path that re-reads the registry and the
 // touched school's rows from the store on every submission (RecheckSubmission).

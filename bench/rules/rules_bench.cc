@@ -1,4 +1,4 @@
-// bench/rules: the rules sweep of benchmarks.md §1.
+// bench/rules: the rules sweep of docs/benchmarks.md §1.
 //
 //   rules_bench --classes 300000 --days 100 --runs 5 --sql-classes 20000 --out bench/results/rules-X
 //
@@ -941,7 +941,7 @@ int main(int argc, char** argv) {
      << "\",\n  \"runs\": " << runs << "\n}\n";
 
   std::ofstream md(out + ".md");
-  md << "# Rules sweep (benchmarks.md §1)\n\n"
+  md << "# Rules sweep (docs/benchmarks.md §1)\n\n"
      << "Synthetic province built in memory by bench/rules/rules_bench.cc: " << prov.reg.org_id.size() << " orgs, "
      << prov.reg.class_id.size() << " classes, " << total_rows << " rows over every dataset of the pack (" << rows_by_ds.str()
      << "); " << days << " school days of homework from 2025-09-01; as of " << as_of.ToString() << ". Medians of "

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/rules: the rules sweep of benchmarks.md §1 at province scale.
+# bench/rules: the rules sweep of docs/benchmarks.md §1 at province scale.
 #   bench/rules/run.sh [BUILD_DIR] [CLASSES] [SQL_CLASSES] [RUNS]
 # Builds rules_bench (-DEDUGOV_BENCH=ON) and runs it under a throwaway
 # PostgreSQL (scripts/with-postgres.sh, unless EDUGOV_TEST_PG_URL is already

@@ -1,4 +1,4 @@
-// Abusive clients for bench/server/abuse.sh (benchmarks.md §3). wrk cannot
+// Abusive clients for bench/server/abuse.sh (docs/benchmarks.md §3). wrk cannot
 // trickle headers or count 413/429 answers, so this drives the abuse while wrk
 // measures a normal read next to it. Plain node:net / node:http, no packages.
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Public complaint intake under abuse (benchmarks.md §3): does the server stay
+# Public complaint intake under abuse (docs/benchmarks.md §3): does the server stay
 # responsive for everyone else, answer its limits with 413/429, and never
 # crash? Side by side in one run, a normal authenticated read (wrk, as a
 # school user, GET /api/v1/orgs/{id}/classes) is measured
@@ -142,7 +142,7 @@ lines = []
 lines.append(f"# Server under abuse ({os.popen('date -u +%Y-%m-%d').read().strip()}; wrk -t2 -c64 -d{duration}s, "
              f"medians of {reps} runs, SQLite, {scale} demo data, {os.cpu_count()} cores)")
 lines.append("")
-lines.append("Produced by `bash bench/server/abuse.sh` (benchmarks.md §3). The measured request is a normal "
+lines.append("Produced by `bash bench/server/abuse.sh` (docs/benchmarks.md §3). The measured request is a normal "
              "authenticated read, a school user's `GET /api/v1/orgs/{id}/classes`, by wrk from 127.0.0.1; the "
              "abusers (`bench/server/abuse-driver.mjs`) connect from 127.0.0.2 and up, so to the server they "
              "are other hosts. Default server limits: read timeout 15 s (header and body), 128 connections per "

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Server throughput (benchmarks.md §3): wrk on loopback, 2 threads, 64
+# Server throughput (docs/benchmarks.md §3): wrk on loopback, 2 threads, 64
 # connections, on SQLite and on PostgreSQL, both in one run so the figures
 # compare. Cases, in this order (the write comes last: it bumps the findings
 # generation and so empties the findings read cache):
@@ -138,7 +138,7 @@ if [[ " $BACKENDS " == *" postgres "* ]]; then
   bench_backend postgres "${EDUGOV_TEST_PG_URL%/*}/edugov_bench"
 fi
 
-# The reading against the bars (benchmarks.md §3).
+# The reading against the bars (docs/benchmarks.md §3).
 verdict() {  # ENDPOINT RPS P99
   case $1 in
     findings_page|findings_pages) python3 -c 'import sys; r,p=float(sys.argv[1] or 0),float(sys.argv[2] or 1e9); print("met" if r>=20000 and p<=10 else "not met")' "$2" "$3" ;;
@@ -156,7 +156,7 @@ verdict() {  # ENDPOINT RPS P99
     echo "| $b | $e | $r | $p50 | $p99 | $load | $(verdict "$e" "$r" "$p99") | $errors |"
   done
   echo
-  echo "Bars (benchmarks.md §3): a school's findings page (authenticated JSON read) ≥ 20 k req/s with"
+  echo "Bars (docs/benchmarks.md §3): a school's findings page (authenticated JSON read) ≥ 20 k req/s with"
   echo "p99 ≤ 10 ms; homework submission (one class-day) ≥ 5 k req/s with p99 ≤ 20 ms."
 } > "$md"
 cat "$md"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# fet-cl vs ours, side by side on the same .fet files (docs/timetable.md, spec
-# benchmarks.md section 4). Each pair runs at the same time, FET pinned to one
+# fet-cl vs ours, side by side on the same .fet files (docs/timetable.md,
+# docs/benchmarks.md §4). Each pair runs at the same time, FET pinned to one
 # core and ours to the other, so machine load hits both alike.
 #
 #   bench/timetable/run.sh [TIME_LIMIT=60] [SEEDS=5] [FILES...]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# XHSTT-2014 yardstick (spec benchmarks.md section 4, docs/timetable.md
+# XHSTT-2014 yardstick (docs/benchmarks.md §4, docs/timetable.md
 # "XHSTT-2014"): our solver on archive instances at a fixed time limit, costed
 # the XHSTT way (infeasibility, objective) by src/timetable/xhstt.h on the
 # constraint types we support, next to the best solutions embedded in the

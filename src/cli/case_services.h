@@ -1,4 +1,4 @@
-// The workflow engine as the CLI runs it (issue 4): case types from
+// The workflow engine as the CLI runs it: case types from
 // policy/cases, China's working calendar, the key that seals complainants'
 // identities, and a CaseEngine over them; plus the clock sweep `edugov serve`
 // runs every minute (reminders and escalations).

@@ -24,7 +24,7 @@
 //   NULL where a non-required column is empty.
 //
 // ---------------------------------------------------------------- memory layout
-// Province scale (benchmarks.md §1) is ~30 M homework rows; the image must fit
+// Province scale (docs/benchmarks.md §1) is ~30 M homework rows; the image must fit
 // in 2 GiB and a sweep touch as few bytes as possible, so there are no per-row
 // objects: one vector per column, typed narrowly, nulls as sentinels:
 //   int            i32, kNullInt (declared int values must fit in int32)

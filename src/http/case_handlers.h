@@ -1,4 +1,4 @@
-// The signed-in case routes (issue 4; docs/workflows.md, docs/openapi.yaml):
+// The signed-in case routes (docs/workflows.md, docs/openapi.yaml):
 // thin handlers over cases::CaseEngine (cases/engine.h), which decides who may
 // see and do what — a case outside the caller's subtree answers 404 exactly
 // like one that does not exist, confidential fields and attachments reach

@@ -1,4 +1,4 @@
-// The one place a StatusCode becomes an HTTP status (style.md §3). The server
+// The one place a StatusCode becomes an HTTP status. The server
 // itself answers 413 and 431 for its own size limits; those never pass
 // through here, since kResourceExhausted from a handler means a rate or
 // quota limit (429).

@@ -1,4 +1,4 @@
-// The in-app inbox and the webhook robots (issue 4; docs/notifications.md).
+// The in-app inbox and the webhook robots (docs/notifications.md).
 //
 //   GET  /api/v1/inbox?unread=1&limit=      → 200 {items:[{id, kind, title, body,
 //        case_id|null, created_at, read_at|null}], unread}  — the caller's own

@@ -1,4 +1,4 @@
-// The public complaint routes (issue 4): no login, for parents and anyone
+// The public complaint routes: no login, for parents and anyone
 // else. Everything a complainant sends goes through cases::CaseEngine
 // (cases/engine.h), which seals the name and phone (secretbox) so only the
 // bureau's complaint handlers (信访办) ever read them; nothing here logs them

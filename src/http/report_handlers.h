@@ -1,4 +1,4 @@
-// The complaint analysis report over HTTP (issue 4, plan item 5; the report
+// The complaint analysis report over HTTP (plan item 5; the report
 // itself: src/reports, docs/reports.md).
 //
 //   GET /api/v1/reports/complaints?kind=routine|regional|topical&from=YYYY-MM-DD

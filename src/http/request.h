@@ -1,6 +1,6 @@
 // The HTTP request and response types handlers see. Deliberately plain
 // structs, not Beast types: handlers parse input, call one domain function
-// and map its result (style.md §12); the domain never sees HTTP.
+// and map its result; the domain never sees HTTP.
 #pragma once
 
 #include <map>

@@ -1,5 +1,5 @@
-// The sanctions ledger and the one-vote veto over HTTP (issue 4;
-// docs/ledger-format.md). Readers: bureau users (county-wide), township and
+// The sanctions ledger and the one-vote veto over HTTP
+// (docs/ledger-format.md). Readers: bureau users (county-wide), township and
 // school users (their own subtree — a school sees its own staff); teachers
 // and inspectors get 403.
 //

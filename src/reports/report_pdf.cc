@@ -1,4 +1,4 @@
-// HTML → PDF with headless Chromium (recipes.md): the page is written to a
+// HTML → PDF with headless Chromium: the page is written to a
 // private temporary directory and printed with --print-to-pdf. Chromium runs
 // in its own process group with its own profile directory, so a timeout can
 // stop it and every helper process it started, and two prints never share

@@ -314,7 +314,7 @@ TEST_P(LiveImageTest, ReloadsWhenTheDateChanges) {
   EXPECT_EQ(rechecker_->live().GetStats().loads, 3);
 }
 
-// Issue 3: a registry edit made through the registry's API reaches the live
+// A registry edit made through the registry's API reaches the live
 // image — the re-check after it judges the class by its new grade.
 TEST_P(LiveImageTest, ARegistryEditReachesTheNextRecheck) {
   clock_.Set(TimePoint(std::chrono::seconds(1763956800)));
@@ -334,7 +334,7 @@ TEST_P(LiveImageTest, ARegistryEditReachesTheNextRecheck) {
   EXPECT_EQ(rechecker_->live().GetStats().loads, loads + 1);
 }
 
-// Issue 3: a school-level rule's re-check reaches the orgs above the school
+// A school-level rule's re-check reaches the orgs above the school
 // (a 中心学校 is a school too), so a teacher's answer must not list their ids.
 // (Class-level rules are re-checked for the submitted classes alone.)
 TEST_P(LiveImageTest, TheSubmitterIsAnsweredOnlyWithFindingsTheyMayOpen) {

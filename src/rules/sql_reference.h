@@ -1,7 +1,7 @@
 // The three homework rules of policy/anhua-2025.yaml (item 25) written as
 // plain SQL over the store layout (datasets/columnar.h): the reference the
 // engine is compared with — for equality in sql_reference_test.cc, for speed
-// in bench/rules/rules_bench.cc (benchmarks.md §1). One text, so the test and
+// in bench/rules/rules_bench.cc (docs/benchmarks.md §1). One text, so the test and
 // the benchmark cannot drift apart.
 //
 // The SQL knows the rules' scope (stages, grades), periods (day; ISO week,

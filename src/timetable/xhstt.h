@@ -1,5 +1,5 @@
 // XHSTT-2014 (the ITC 2011 high-school timetabling archive format) as a
-// research yardstick (benchmarks.md §4): read an instance into our model,
+// research yardstick (docs/benchmarks.md §4): read an instance into our model,
 // read the solutions embedded in the file, and cost any solution the XHSTT
 // way — infeasibility (required constraints) and objective (the rest) —
 // for the constraint types we evaluate.

@@ -510,6 +510,9 @@ void Server::Impl::Unregister(const std::shared_ptr<Connection>& conn) {
 }
 
 void Server::Impl::Refuse(Connection& conn, Admission why) {
+  // Counted before the client can see the close, so a client that read the
+  // 503 to EOF also sees it in refused_connections().
+  ++refused_;
   boost::system::error_code ec;
   tcp::socket& socket = conn.stream.socket();
   socket.non_blocking(true, ec);
@@ -518,7 +521,6 @@ void Server::Impl::Refuse(Connection& conn, Admission why) {
   if (!ec) socket.write_some(asio::buffer(BusyResponse()), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   conn.stream.close();
-  ++refused_;
   ++refused_unlogged_;
   Clock::time_point now = Clock::now();
   if (now - last_refusal_log_ >= kRefusalLogEvery) {
@@ -654,8 +656,12 @@ asio::awaitable<Response> Server::Impl::DispatchHeavy(Request& req, Router::Matc
   auto job = std::make_shared<Request>(std::move(req));
   job->path_params = std::move(match.path_params);
   const Handler* handler = match.handler;  // owned by the router, which outlives us
-  StatusOr<Response> result = co_await AsyncRunOnPool(
-      *pool_, ioc_, [job, handler] { return CallHandler(*handler, *job); }, kAwait);
+  // Built in statements of their own, not inside the co_await expression:
+  // GCC 12 destroys some temporaries of a co_await full-expression twice (a
+  // lambda's captured shared_ptr released twice, caught by ASan).
+  std::function<Response()> work = [job, handler] { return CallHandler(*handler, *job); };
+  asio::awaitable<StatusOr<Response>> done = AsyncRunOnPool(*pool_, ioc_, std::move(work), kAwait);
+  StatusOr<Response> result = co_await std::move(done);
   if (result.ok()) co_return std::move(*result);
   Response res = ErrorResponse(result.status(), lang);
   res.AddHeader("Retry-After", std::to_string(kHeavyRetryAfter.count()));

@@ -15,7 +15,8 @@
 namespace edugov::http {
 namespace {
 
-// A task that tells the test it started and then waits to be released.
+// A task that tells the test it started and then waits to be released. It
+// must outlive the task: shut the pool down before it goes out of scope.
 struct Blocker {
   std::promise<void> started;
   std::promise<void> release;
@@ -86,6 +87,7 @@ TEST(WorkerPoolTest, ZeroQueueAcceptsOnlyForAnIdleWorker) {
   EXPECT_EQ(pool.TrySubmit([] {}).code(), StatusCode::kUnavailable);
   a.release.set_value();
   b.release.set_value();
+  pool.Shutdown();  // the tasks use a and b until they return
 }
 
 TEST(WorkerPoolTest, OneWorkerRunsTasksInSubmissionOrder) {

@@ -144,14 +144,14 @@ async function openCase(page, link, ref) {
 async function act(page, id, { comment, files, fill } = {}) {
   const before = await header(page).getByTestId('case-state').innerText();
   await page.getByTestId(`action-${id}`).click();
-  const dialog = page.locator('.el-dialog').filter({ has: page.getByTestId('action-submit') });
+  const dialog = page.locator('.el-dialog').filter({ has: page.getByTestId('action-confirm') });
   await dialog.waitFor();
   if (fill) await fill(dialog);
   if (comment) await input(page, 'action-comment').fill(comment);
   if (files) await page.getByTestId('action-files').setInputFiles(files);
   const [res] = await Promise.all([
     page.waitForResponse((r) => r.url().includes('/transitions') && r.request().method() === 'POST'),
-    page.getByTestId('action-submit').click(),
+    page.getByTestId('action-confirm').click(),
   ]);
   assert.equal(res.status(), 200, `transition ${id}: HTTP ${res.status()} ${await res.text()}`);
   await dialog.waitFor({ state: 'hidden' });
@@ -417,7 +417,7 @@ test('a stale case page explains the 409 and reloads; nothing is taken twice', a
     await input(page, 'action-comment').fill('重复交办');
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().includes('/transitions')),
-      page.getByTestId('action-submit').click(),
+      page.getByTestId('action-confirm').click(),
     ]);
     assert.equal(res.status(), 409);
     const alert = page.getByTestId('action-error');

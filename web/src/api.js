@@ -77,6 +77,7 @@ export async function request(method, path, { body, query, quiet401 = false, con
   if (!res.ok) {
     const err = (data && data.error) || {};
     const e = new ApiError(res.status, err.code, err.message || `HTTP ${res.status} ${res.statusText}`, err.field);
+    e.data = data; // the whole answer: a 409 may carry what it conflicts with
     if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler(e);
     throw e;
   }

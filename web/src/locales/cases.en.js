@@ -38,6 +38,8 @@ export default {
     file: 'File',
     contentType: 'Type',
     size: 'Size',
+    findings: 'Findings',
+    findingNo: 'Finding #{id}',
     links: 'Linked cases',
     timeline: 'Timeline',
     publicEvent: 'Seen by the complainant',

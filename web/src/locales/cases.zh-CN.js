@@ -38,6 +38,8 @@ export default {
     file: '文件',
     contentType: '类型',
     size: '大小',
+    findings: '关联问题',
+    findingNo: '问题 #{id}',
     links: '关联事项',
     timeline: '办理过程',
     publicEvent: '投诉人可见',

@@ -39,7 +39,16 @@ export const complianceApi = {
   errorsUrl: (importId) => `${API}/imports/${enc(importId)}/errors.csv`,
   classes: (orgId) => request('GET', `/orgs/${enc(orgId)}/classes`),
   children: (orgId) => request('GET', `/orgs/${enc(orgId)}/children`),
+  // 立即检查: a sweep job (202 started, 200 {joined: true} when one already runs).
+  sweeps: () => request('GET', '/compliance/sweeps'),
+  startSweep: () => request('POST', '/compliance/sweeps'),
+  sweep: (id) => request('GET', `/compliance/sweeps/${enc(id)}`),
+  cancelSweep: (id) => request('POST', `/compliance/sweeps/${enc(id)}/cancel`),
+  // 发起整改: 201 {case: {id, ref}}; 409 (ApiError.data.case) when the finding has one already.
+  openRectification: (findingId) => request('POST', `/findings/${enc(findingId)}/rectification`),
 };
+
+export const SWEEP_TERMINAL = ['succeeded', 'failed', 'cancelled'];
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -53,6 +62,15 @@ export function canRunWhatIf(user) {
 // Daily homework is recorded by a class's school: teachers, school and township accounts.
 export function canEnterHomework(user) {
   return !!user && (SCHOOL_ROLES.includes(user.role) || user.role === 'township');
+}
+// 立即检查 and its cancel: the bureau only (the server answers 403 to anyone else).
+export function canRunSweep(user) {
+  return !!user && BUREAU_ROLES.includes(user.role);
+}
+// 发起整改 from a finding: the bureau, township and inspector accounts (and only where the
+// finding says can_open_case).
+export function canOpenRectification(user) {
+  return !!user && (BUREAU_ROLES.includes(user.role) || ['township', 'inspector'].includes(user.role));
 }
 export function canImportData(user) {
   return !!user && user.role !== 'teacher';

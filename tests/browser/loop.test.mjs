@@ -210,6 +210,11 @@ test('jiangying finds its rectification in 待办 and answers with its measures 
   assert.ok(loop, 'the sweep test ran first');
   await withPage('51-jiangying-rectify', async (page) => {
     await uiLogin(page, 'jiangying');
+    // A school reads when the county was last checked, but has no 立即检查.
+    await page.getByTestId('menu-compliance').click();
+    await page.getByTestId('sweep-last-state').filter({ hasText: '已完成' }).waitFor();
+    assert.equal(await page.getByTestId('sweep-start').count(), 0, 'no 立即检查 for a school');
+
     await page.getByTestId('menu-cases').click();
     await page.getByTestId('case-list-page').waitFor();
     // 待办 is the tab the list opens on, with its count.
@@ -403,6 +408,19 @@ test('the loop pages at 1280 px and on a 390 px phone', async () => {
         }
       }
       await noRawKeys(page);
+      if (!mobile) {
+        // The same in English: every new string has its translation.
+        await page.getByTestId('lang-switch').click();
+        await page.goto('/compliance');
+        await page.getByTestId('sweep-start').filter({ hasText: 'Check now' }).waitFor();
+        await page.getByTestId('sweep-last').filter({ hasText: 'Last check' }).waitFor();
+        await page.getByTestId('sweep-result').filter({ hasText: 'Rectifications' }).waitFor();
+        await noRawKeys(page);
+        await screenshot(page, '55-compliance-1280-en');
+        await page.goto(`/compliance/findings/${loop.finding.id}`);
+        await page.getByTestId('finding-rectification').filter({ hasText: 'Rectification' }).waitFor();
+        await noRawKeys(page);
+      }
     }, { mobile });
   }
 });

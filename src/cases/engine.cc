@@ -1088,18 +1088,24 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
   for (const FindingState& f : findings) {
     if (specs.count(f.rule_id)) by_id[f.id] = &f;
   }
-  // Every rectification linked to findings, with its links, newest first.
+  // Every rectification linked to findings, with its links and the status
+  // each link had when last looked at.
+  struct Link {
+    const FindingState* finding = nullptr;
+    std::string seen;  // "open" when never looked at
+  };
   struct Linked {
     int64_t id = 0;
     std::string state;
     int64_t org_id = 0;
-    std::vector<const FindingState*> findings;
+    std::vector<Link> links;
+    bool recurred = false;  // a finding opened (again) since the last look
   };
   std::map<int64_t, Linked> cases;
   std::map<int64_t, int64_t> case_of_finding;  // finding → its newest case
   {
-    ASSIGN_OR_RETURN(ResultSet rs, conn->Query("SELECT c.id, c.state, c.org_id, cf.finding_id FROM cases c "
-                                               "JOIN case_findings cf ON cf.case_id = c.id "
+    ASSIGN_OR_RETURN(ResultSet rs, conn->Query("SELECT c.id, c.state, c.org_id, cf.finding_id, cf.status_seen "
+                                               "FROM cases c JOIN case_findings cf ON cf.case_id = c.id "
                                                "WHERE c.case_type = $1 ORDER BY c.id, cf.finding_id",
                                                {type->id}));
     for (size_t i = 0; i < rs.size(); ++i) {
@@ -1109,7 +1115,8 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
       c.id = rs.GetInt(i, 0);
       c.state = rs.GetText(i, 1);
       c.org_id = rs.IsNull(i, 2) ? 0 : rs.GetInt(i, 2);
-      c.findings.push_back(f->second);
+      auto seen = rs.GetOptionalText(i, 4);
+      c.links.push_back({f->second, seen ? *seen : "open"});
       case_of_finding[f->first] = c.id;  // ascending case ids: the newest wins
     }
   }
@@ -1117,7 +1124,7 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
   std::map<GroupKey, int64_t> case_of_group;
   for (const auto& [id, c] : cases) {
     if (c.state == "cancelled") continue;
-    case_of_group[{c.findings.front()->rule_id, c.org_id}] = id;
+    case_of_group[{c.links.front().finding->rule_id, c.org_id}] = id;
   }
 
   auto has_transition = [&](std::string_view id) {
@@ -1133,6 +1140,7 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
     if (!r.ok() && r.status().code() == StatusCode::kFailedPrecondition) return OkStatus();
     return r.status();
   };
+  auto line = [](const FindingState* f) { return f->summary_zh.empty() ? "#" + std::to_string(f->id) : f->summary_zh; };
 
   // 1. Unlinked open findings: into their group's case, or a new one.
   std::map<GroupKey, std::vector<const FindingState*>> unlinked;
@@ -1147,9 +1155,9 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
     auto existing = case_of_group.find(key);
     if (existing == case_of_group.end()) {
       RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
-        return OpenGroupInTx(deps_, tx, Actor::System(), *type, key.first, clause_of[key], key.second, group,
-                             specs.at(key.first), options)
-            .status();
+        ASSIGN_OR_RETURN(CaseRow row, OpenGroupInTx(deps_, tx, Actor::System(), *type, key.first, clause_of[key],
+                                                    key.second, group, specs.at(key.first), options));
+        return tx.Execute("UPDATE case_findings SET status_seen = 'open' WHERE case_id = $1", {row.id}).status();
       }));
       ++report.opened;
       continue;
@@ -1158,32 +1166,37 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
     RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
       std::string text;
       for (const FindingState* f : group) {
-        RETURN_IF_ERROR(tx.Execute("INSERT INTO case_findings (case_id, finding_id) VALUES ($1, $2)", {c.id, f->id}));
-        text += (text.empty() ? "" : "\n") + (f->summary_zh.empty() ? "#" + std::to_string(f->id) : f->summary_zh);
+        RETURN_IF_ERROR(tx.Execute("INSERT INTO case_findings (case_id, finding_id, status_seen) VALUES ($1, $2, 'open')",
+                                   {c.id, f->id}));
+        text += "\n· " + line(f);
       }
       return AddEvent(tx, c.id, Actor::System(), NowUs(deps_),
-                      {.kind = "link", .comment = "新发现的同类问题并入本整改 / new findings linked:\n" + text})
+                      {.kind = "link", .comment = "新发现的同类问题并入本整改 / new findings linked:" + text})
           .status();
     }));
     report.linked += static_cast<int>(group.size());
-    for (const FindingState* f : group) c.findings.push_back(f);
+    for (const FindingState* f : group) c.links.push_back({f, "open"});
+    c.recurred = true;  // a new violation of the group
   }
 
-  // 2. Each linked case against its findings' state now.
+  // 2. Each linked case against what changed since the last look.
   for (auto& [id, c] : cases) {
     int open = 0, resolved = 0, withdrawn = 0;
     std::string fixed_text, open_text;
-    for (const FindingState* f : c.findings) {
-      const std::string line = f->summary_zh.empty() ? "#" + std::to_string(f->id) : f->summary_zh;
+    std::vector<const Link*> changed;
+    for (const Link& l : c.links) {
+      const FindingState* f = l.finding;
       if (f->status == "open") {
         ++open;
-        open_text += "\n· " + line;
+        open_text += "\n· " + line(f);
+        if (l.seen != "open") c.recurred = true;
       } else if (f->status == "withdrawn") {
         ++withdrawn;
       } else {
         ++resolved;
-        fixed_text += "\n· " + line;
+        fixed_text += "\n· " + line(f);
       }
+      if (l.seen != f->status) changed.push_back(&l);
     }
     const bool first_state = c.state == type->states.front().id;
     if (open == 0 && resolved == 0 && withdrawn > 0 && c.state != "cancelled" && c.state != "closed") {
@@ -1193,12 +1206,21 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
       RETURN_IF_ERROR(move(id, "data_fixed",
                            "新数据复查：问题已整改，待核验 / new data shows the problem fixed; please verify" + fixed_text));
       ++report.to_verify;
-    } else if (open > 0 && c.state == "submitted") {
-      RETURN_IF_ERROR(move(id, "data_regressed", "新数据复查：问题仍存在 / the data still shows the problem" + open_text));
+    } else if (c.recurred && c.state == "submitted") {
+      RETURN_IF_ERROR(move(id, "data_regressed", "新数据复查：问题仍存在 / the data shows the problem again" + open_text));
       ++report.regressed;
-    } else if (open > 0 && c.state == "closed") {
+    } else if (c.recurred && c.state == "closed") {
       RETURN_IF_ERROR(move(id, "data_reopened", "问题复发，重新整改 / the problem recurred" + open_text));
       ++report.reopened;
+    }
+    if (!changed.empty()) {
+      RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+        for (const Link* l : changed) {
+          RETURN_IF_ERROR(tx.Execute("UPDATE case_findings SET status_seen = $3 WHERE case_id = $1 AND finding_id = $2",
+                                     {c.id, l->finding->id, l->finding->status}));
+        }
+        return OkStatus();
+      }));
     }
   }
   return report;

@@ -450,6 +450,41 @@ TEST_P(TypesTest, RectificationFollowsTheData) {
                                                    "data_reopened", "rule_withdrawn"}));
 }
 
+// A past week's finding cannot resolve (its data is history): a school that
+// answers with evidence leaves it to the verifier, and a closed case stays
+// closed — until a new violation of the same rule at the school appears.
+TEST_P(TypesTest, AnAnsweredRectificationOfAPastFindingIsTheVerifiersCall) {
+  auto conn = fx->db().Acquire();
+  const std::string p = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school})->GetText(0, 0);
+  const std::string rule = "homework-grades-7-9-average";
+  auto w1 = AddFinding(fx->db(), rule, "class", 11, p, "2025-09-01");
+  ASSERT_TRUE(w1.ok());
+  const std::map<std::string, CaseEngine::FindingCaseSpec> specs = {{rule, {"school", 5}}};
+  std::vector<CaseEngine::FindingState> findings = {Finding(*w1, rule, fx->school)};
+  ASSERT_EQ(engine().SyncRectifications(findings, specs, {})->opened, 1);
+  auto page = engine().List(Actor::System(), {.case_type = "rectification"});
+  const int64_t id = page->items[0].id;
+  Step(fx->head, id, "submit", {{"measures", "已调整作业量"}}, "已整改", {Png()});
+  auto again = engine().SyncRectifications(findings, specs, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->regressed, 0);
+  EXPECT_EQ(engine().Get(Actor::System(), id)->state, "submitted");
+  Step(fx->supervision, id, "verify");
+  again = engine().SyncRectifications(findings, specs, {});
+  EXPECT_EQ(again->reopened, 0);
+  EXPECT_EQ(engine().Get(Actor::System(), id)->state, "closed");
+  // A new week over the limit: the same case reopens, no second case.
+  auto w2 = AddFinding(fx->db(), rule, "class", 11, p, "2025-09-08");
+  ASSERT_TRUE(w2.ok());
+  findings.push_back(Finding(*w2, rule, fx->school));
+  again = engine().SyncRectifications(findings, specs, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->opened, 0);
+  EXPECT_EQ(again->linked, 1);
+  EXPECT_EQ(again->reopened, 1);
+  EXPECT_EQ(engine().Get(Actor::System(), id)->state, "open");
+}
+
 TEST_P(TypesTest, RectificationForASchoolWithoutAnAccountGoesToItsTownship) {
   auto conn = fx->db().Acquire();
   const std::string p = (**conn).Query("SELECT path FROM orgs WHERE id = $1", {fx->school})->GetText(0, 0);

@@ -11,6 +11,7 @@
 #include "cli/case_services.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "compliance/service.h"
 #include "demo/case_demo.h"
 #include "demo/dataset_demo.h"
 #include "demo/demo_data.h"
@@ -82,6 +83,31 @@ Status CreateDemoCases(storage::Database& db, const DemoArgs& a, const demo::Cas
   return OkStatus();
 }
 
+// The sweep the server would run, the day after the demo semester ends,
+// then a share of the rectifications it opened moved on (answered,
+// verified), so every state shows.
+Status SweepDemo(storage::Database& db, const DemoArgs& a, const std::string& semester_to) {
+  ASSIGN_OR_RETURN(Date last, Date::Parse(semester_to));
+  const Date as_of = last.AddDays(1);
+  ASSIGN_OR_RETURN(TimePoint at, ParseTimestamp(as_of.ToString() + "T09:00:00+08:00"));
+  FakeClock clock(at);
+  SeededRandom random(a.seed);
+  ASSIGN_OR_RETURN(std::unique_ptr<CaseServices> services,
+                   LoadCaseServices({.db = &db, .clock = &clock, .random = &random, .db_url = a.db}));
+  ASSIGN_OR_RETURN(std::unique_ptr<compliance::ComplianceService> svc,
+                   compliance::ComplianceService::Load({.db = &db, .clock = &clock,
+                                                        .policy_path = "policy/anhua-2025.yaml",
+                                                        .cases = &services->engine()}));
+  ASSIGN_OR_RETURN(compliance::SweepReport r, svc->Sweep(as_of));
+  ASSIGN_OR_RETURN(demo::RectificationDemoSummary moved,
+                   demo::AdvanceFindingRectifications(services->engine(), clock, a.seed));
+  std::printf("edugov: compliance sweep as of %s: %lld findings open; %d rectifications opened "
+              "(%lld answered with evidence, %lld verified and closed)\n",
+              as_of.ToString().c_str(), static_cast<long long>(r.findings.opened + r.findings.standing),
+              r.cases.opened, static_cast<long long>(moved.submitted), static_cast<long long>(moved.closed));
+  return OkStatus();
+}
+
 int Run(const DemoArgs& a) {
   std::optional<demo::Scale> scale = demo::ParseScale(a.scale);
   if (!scale) {
@@ -108,7 +134,10 @@ int Run(const DemoArgs& a) {
   auto summary = demo::GenerateDemoData(**conn, clock, a.county_file, *scale, a.seed, progress);
   if (!summary.ok()) return ReportError(summary.status());
   if (auto rows = demo::GenerateDatasetDemo(**conn, clock, "policy/anhua-2025.yaml", a.seed); !rows.ok()) return ReportError(rows.status());
-  if (auto sem = demo::GenerateSemesterDemo(**conn, clock, {.seed = a.seed}, progress); !sem.ok()) return ReportError(sem.status()); else std::printf("%s\n", demo::DescribeSemesterDemo(*sem).c_str());
+  auto sem = demo::GenerateSemesterDemo(**conn, clock, {.seed = a.seed}, progress);
+  if (!sem.ok()) return ReportError(sem.status());
+  std::printf("%s\n", demo::DescribeSemesterDemo(*sem).c_str());
+  const std::string semester_to = sem->to;
   std::printf("edugov: synthetic %s generated (seed %llu): %lld counties, %lld townships, "
               "%lld schools (%lld compulsory), %lld classes, %lld students, %lld staff\n",
               a.scale.c_str(), static_cast<unsigned long long>(a.seed),
@@ -124,6 +153,13 @@ int Run(const DemoArgs& a) {
   if (!a.no_users) {
     std::printf("edugov: demo logins (password in %s):\n", a.users_file.c_str());
     Status s = CreateDemoUsers(**conn, a.users_file);
+    if (!s.ok()) return ReportError(s);
+  }
+  // The demo opens with its findings judged and rectified: a sweep through
+  // the compliance service, as the server runs it, as of the day after the
+  // semester (so the demo is a function of the seed, not of the day it ran).
+  if (!a.no_cases) {
+    Status s = SweepDemo(**db, a, semester_to);
     if (!s.ok()) return ReportError(s);
   }
   return 0;

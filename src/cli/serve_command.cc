@@ -11,6 +11,8 @@
 #include "http/app.h"
 #include "http/case_handlers.h"
 #include "http/dataset_handlers.h"
+#include "compliance/service.h"
+#include "compliance/sweep_jobs.h"
 #include "http/compliance_handlers.h"
 #include "http/findings_handlers.h"
 #include "http/inbox_handlers.h"
@@ -18,6 +20,7 @@
 #include "http/report_handlers.h"
 #include "http/sanction_handlers.h"
 #include "http/server.h"
+#include "http/sweep_handlers.h"
 #include "notify/inbox_notifier.h"
 #include "notify/webhook_dispatcher.h"
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
@@ -35,7 +38,9 @@ struct ServeArgs {
   int threads = 2;
   bool secure_cookies = false;
   std::string policy = http::kDefaultPolicyPath;
-  // Cases (issue 4; docs/workflows.md).
+  // The daily compliance sweep, China-local HH:MM, or "off".
+  std::string sweep_at = "02:00";
+  // Cases (docs/workflows.md).
   std::string cases_dir = kDefaultCasesDir;
   std::string calendar = kDefaultCalendarPath;
   std::string secret_key_file;  // empty: DefaultSecretKeyPath(db)
@@ -43,9 +48,13 @@ struct ServeArgs {
   int public_lookups_per_minute = 60;
   size_t max_connections = 0;  // 0: from the descriptor limit
   size_t max_connections_per_address = 128;
+  size_t workers = http::DefaultWorkers();  // heavy routes; 0: inline on the I/O threads
+  int worker_queue = -1;                    // -1: 4 per worker (http::DefaultWorkerQueue)
 };
 
 int Serve(const ServeArgs& a) {
+  auto sweep_at = compliance::ParseSweepAt(a.sweep_at);
+  if (!sweep_at.ok()) return ReportError(sweep_at.status());
   auto db = OpenDatabase(a.db, /*require_current_schema=*/true);
   if (!db.ok()) return ReportError(db.status());
 
@@ -62,9 +71,9 @@ int Serve(const ServeArgs& a) {
                 .auth = &auth, .secure_cookies = a.secure_cookies, .demo_data = demo_data};
   // Notices of the engine: inbox rows and the webhook outbox (src/notify).
   notify::InboxNotifier inbox(*app.clock);
-  // The workflow engine. Without a policy/cases folder (a checkout from
-  // before issue 4, or run from elsewhere) the server runs without the case
-  // routes; a folder that is there but wrong is an error.
+  // The workflow engine. Without a policy/cases folder (run from elsewhere)
+  // the server runs without the case routes; a folder that is there but
+  // wrong is an error.
   std::unique_ptr<CaseServices> case_services;
   if (a.cases_dir == kDefaultCasesDir && !std::filesystem::is_directory(a.cases_dir)) {
     spdlog::warn("no case types in '{}': serving without the case routes", a.cases_dir);
@@ -77,13 +86,31 @@ int Serve(const ServeArgs& a) {
     case_services = std::move(*loaded);
     app.cases = &case_services->engine();
   }
+  // The compliance loop: the pack, loaded once for every route (datasets,
+  // findings, targets, timetables), the sweeps and the rectifications. A
+  // pack that does not load leaves those routes answering 503 with why.
+  std::unique_ptr<compliance::ComplianceService> compliance_service;
+  std::unique_ptr<compliance::SweepJobs> sweeps;
+  if (auto loaded = compliance::ComplianceService::Load(
+          {.db = db->get(), .clock = app.clock, .policy_path = a.policy, .cases = app.cases});
+      loaded.ok()) {
+    compliance_service = std::move(*loaded);
+    app.compliance = compliance_service.get();
+    sweeps = std::make_unique<compliance::SweepJobs>(*compliance_service, *app.clock,
+                                                     compliance::SweepJobs::Options{.daily_at_minute = *sweep_at});
+    app.sweeps = sweeps.get();
+  } else {
+    app.compliance_status = loaded.status();
+    spdlog::warn("compliance routes unavailable: {}", loaded.status().ToString());
+  }
   http::Router router;
   http::RegisterHealthHandlers(router, app);
   http::RegisterAuthHandlers(router, app);
   http::RegisterOrgHandlers(router, app);
   http::RegisterUserHandlers(router, app);
   http::RegisterAuditHandlers(router, app);
-  http::RegisterDatasetHandlers(router, app, a.policy);
+  http::RegisterDatasetHandlers(router, app);
+  http::RegisterSweepHandlers(router, app);
   http::RegisterFindingsHandlers(router, app);
   http::RegisterInboxHandlers(router, app);
   http::RegisterSanctionHandlers(router, app);
@@ -94,9 +121,9 @@ int Serve(const ServeArgs& a) {
                                           {.intakes_per_hour = a.public_intakes_per_hour,
                                            .lookups_per_minute = a.public_lookups_per_minute});
   }
-  http::RegisterComplianceHandlers(router, app, a.policy);
+  http::RegisterComplianceHandlers(router, app);
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
-  http::RegisterTimetableHandlers(router, app);
+  http::RegisterTimetableHandlers(router, app, "policy/curriculum", {}, a.policy);
 #endif
 
   std::string static_dir = a.static_dir;
@@ -111,6 +138,8 @@ int Serve(const ServeArgs& a) {
   options.threads = a.threads;
   options.max_connections = a.max_connections;
   options.max_connections_per_address = a.max_connections_per_address;
+  options.workers = a.workers;
+  if (a.worker_queue >= 0) options.worker_queue = static_cast<size_t>(a.worker_queue);
   http::Server server(options, router);
   Status s = server.Start();
   if (!s.ok()) return ReportError(s);
@@ -126,7 +155,13 @@ int Serve(const ServeArgs& a) {
   notify::BeastWebhookSender webhook_sender;
   notify::WebhookDispatcher webhook_dispatcher(**db, webhook_sender, *app.clock);
   auto webhook_loop = std::make_unique<notify::PeriodicDispatcher>(webhook_dispatcher, std::chrono::seconds(15));
+  // The daily sweep: the clock is asked twice a minute whether it is due.
+  if (sweeps && *sweep_at) {
+    sweeps->StartTimer(std::chrono::seconds(30));
+    spdlog::info("daily compliance sweep at {} (China time)", a.sweep_at);
+  }
   server.Run();
+  sweeps.reset();  // a running sweep stops at its next cancel point
   sweeper.reset();  // stop the sweep before the engine and database go
   webhook_loop.reset();
   spdlog::info("stopped");
@@ -139,10 +174,20 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "Run the HTTP server and web UI / 启动服务");
   cmd->add_option("--db", a->db, "sqlite:PATH or postgresql://… (default $EDUGOV_DB or sqlite:var/edugov.db)");
-  cmd->add_option("--policy", a->policy, "the policy pack (datasets; default policy/anhua-2025.yaml)");
+  cmd->add_option("--policy", a->policy, "the policy pack (default policy/anhua-2025.yaml)");
+  cmd->add_option("--sweep-at", a->sweep_at,
+                  "daily compliance sweep at this China-local time HH:MM, or off (default 02:00)");
   cmd->add_option("--listen", a->listen, "host:port to listen on (port 0 picks a free one)");
   cmd->add_option("--static", a->static_dir, "directory of the built web UI");
   cmd->add_option("--threads", a->threads, "I/O threads")->check(CLI::Range(1, 64));
+  cmd->add_option("--workers", a->workers,
+                  "threads for heavy work: reports, imports, what-if, timetables (default max(2, "
+                  "hardware threads); 0: inline on the I/O threads, for comparison benches only)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--worker-queue", a->worker_queue,
+                  "heavy requests that may wait for a worker; over it 503 with Retry-After "
+                  "(default 4 per worker)")
+      ->check(CLI::Range(0, 100000));
   cmd->add_flag("--secure-cookies", a->secure_cookies, "mark cookies Secure (when behind HTTPS)");
   cmd->add_option("--cases-dir", a->cases_dir, "case types (default policy/cases)");
   cmd->add_option("--calendar", a->calendar, "working calendar (default policy/calendar/cn-2025-2026.yaml)");

@@ -23,4 +23,4 @@ target_link_libraries(import_bench PRIVATE edugov_dataset_import edugov_datasets
 # src/http/CMakeLists.txt belongs to the HTTP core; the test sits beside them.
 edugov_add_test(dataset_handlers_test
   SOURCES ${CMAKE_SOURCE_DIR}/src/http/dataset_handlers_test.cc
-  LIBS edugov_http edugov_accounts edugov_dataset_import edugov_testing)
+  LIBS edugov_http edugov_compliance edugov_accounts edugov_dataset_import edugov_testing)

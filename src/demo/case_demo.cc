@@ -7,6 +7,7 @@
 #include "demo/case_demo.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -671,6 +672,48 @@ StatusOr<CaseDemoSummary> GenerateCaseDemo(storage::Database& db, cases::CaseEng
                                            const CaseDemoOptions& options, const CaseDemoProgress& progress) {
   Simulation sim(db, engine, clock, options, progress);
   return sim.Run();
+}
+
+StatusOr<RectificationDemoSummary> AdvanceFindingRectifications(cases::CaseEngine& engine, FakeClock& clock,
+                                                                uint64_t seed) {
+  RectificationDemoSummary out;
+  SplitMix64 rng(seed * 0x9E3779B97F4A7C15ULL + 11);
+  std::vector<cases::CaseView> todo;
+  for (int offset = 0;; offset += 500) {
+    ASSIGN_OR_RETURN(cases::CasePage page,
+                     engine.List(cases::Actor::System(),
+                                 {.case_type = "rectification", .state = "open", .offset = offset, .limit = 500}));
+    for (const cases::CaseView& v : page.items) {
+      if (v.source_kind == "finding" && v.assignee_org_id != 0) todo.push_back(v);
+    }
+    if (page.items.size() < 500) break;
+  }
+  std::sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (const cases::CaseView& v : todo) {
+    if (rng.Below(3) != 0) continue;
+    ASSIGN_OR_RETURN(cases::CaseView full, engine.Get(cases::Actor::System(), v.id));
+    const bool township = full.assignee_level == "township";
+    const accounts::Principal who =
+        Person(township ? "township-" + std::to_string(full.assignee_org_id) : "school-" + std::to_string(full.org_id),
+               township ? accounts::Role::kTownship : accounts::Role::kSchool, full.assignee_org_id,
+               /*path: a demo actor acting on this case only*/ "/");
+    clock.Advance(std::chrono::hours(24));
+    auto submitted = engine.Transition(
+        cases::Actor::User(who), v.id,
+        {.transition = "submit",
+         .comment = "已组织整改，附整改材料。",
+         .fields = {{"measures", "已召开专题会议，逐班核查并调整，建立周报制度。"}},
+         .attachments = {{"整改材料.png", Png(rng)}}});
+    if (!submitted.ok()) continue;  // e.g. assigned to a department: left open
+    ++out.submitted;
+    if (rng.Below(2) != 0) continue;
+    clock.Advance(std::chrono::hours(24));
+    const accounts::Principal verifier = Person("dudao", accounts::Role::kBureauDept, 0, "/", "supervision");
+    auto closed = engine.Transition(cases::Actor::User(verifier), v.id,
+                                    {.transition = "verify", .comment = "经核验，整改到位，同意销号。"});
+    if (closed.ok()) ++out.closed;
+  }
+  return out;
 }
 
 }  // namespace edugov::demo

@@ -67,4 +67,15 @@ StatusOr<CaseDemoSummary> GenerateCaseDemo(storage::Database& db, cases::CaseEng
                                            const CaseDemoOptions& options = {},
                                            const CaseDemoProgress& progress = {});
 
+// After the demo's compliance sweep opened rectifications from its findings:
+// moves a deterministic share of them on, as schools and verifiers would, so
+// the demo shows every state — about a third answered with evidence (待核验),
+// half of those verified (已销号) — each step a day apart on `clock`.
+struct RectificationDemoSummary {
+  int64_t submitted = 0;
+  int64_t closed = 0;
+};
+StatusOr<RectificationDemoSummary> AdvanceFindingRectifications(cases::CaseEngine& engine, FakeClock& clock,
+                                                                uint64_t seed);
+
 }  // namespace edugov::demo

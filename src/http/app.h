@@ -7,6 +7,7 @@
 #include "accounts/principal.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "common/status.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "storage/database.h"
@@ -16,6 +17,10 @@ class Authenticator;
 }
 namespace edugov::cases {
 class CaseEngine;
+}
+namespace edugov::compliance {
+class ComplianceService;
+class SweepJobs;
 }
 
 namespace edugov::http {
@@ -27,6 +32,13 @@ struct App {
   accounts::Authenticator* auth = nullptr;
   // The workflow engine (src/cases); null when the server runs without case types.
   cases::CaseEngine* cases = nullptr;
+  // The compliance loop (src/compliance): the pack, sweeps, the form
+  // re-check, rectifications from findings; null when the pack does not
+  // load (the compliance and dataset routes then answer 503 with why).
+  compliance::ComplianceService* compliance = nullptr;
+  Status compliance_status;  // why `compliance` is null
+  // Sweeps as jobs (立即检查, after imports, daily); null with `compliance`.
+  compliance::SweepJobs* sweeps = nullptr;
   // Adds Secure to cookies; on when served over HTTPS (behind a TLS proxy).
   bool secure_cookies = false;
   // The database holds synthetic demo data (orgs marked synthetic); /health says so.

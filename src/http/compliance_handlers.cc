@@ -20,7 +20,7 @@
 #include "datasets/columnar.h"
 #include "registry/registry.h"
 #include "rules/evaluator.h"
-#include "rules/recheck.h"
+#include "compliance/service.h"
 #include "storage/database.h"
 
 namespace edugov::http {
@@ -28,84 +28,27 @@ namespace {
 
 using accounts::Principal;
 
-struct ComplianceState {
-  Status load_status;
-  std::unique_ptr<const rules::SubmissionRechecker> pack;  // holds the bound pack
-};
-
-Status Unavailable(const ComplianceState& s) {
-  return UnavailableError("the policy pack is unavailable: " + s.load_status.message_en(),
-                          "政策包不可用：" + s.load_status.message_zh());
+Status Unavailable(const App& app) {
+  const Status& why = app.compliance_status;
+  return UnavailableError("the policy pack is unavailable: " + why.message_en(), "政策包不可用：" + why.message_zh());
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 Status NoOrg() { return PermissionDeniedError("your account is bound to no org", "您的账号未绑定单位"); }
 
-// The schemas of the datasets `checks` read (the image needs no others).
-std::vector<datasets::DatasetSchema> SchemasFor(const rules::bound::Pack& pack,
-                                                const std::vector<const rules::bound::Check*>& checks) {
-  std::set<int> used;
-  for (const rules::bound::Check* c : checks) {
-    if (c->source == rules::bound::SourceKind::kDataset && c->dataset >= 0) used.insert(c->dataset);
-  }
-  std::vector<datasets::DatasetSchema> out;
-  for (int i : used) out.push_back(pack.datasets[static_cast<size_t>(i)]);
-  return out;
-}
-
 // ---------------------------------------------------------------- targets
 
-// An open-cases target's count (bound::Target::open_cases): cases of the type
-// not closed (closed_at is set on entering a terminal state, cleared on
-// reopening) under `org_path` — what GET /api/v1/cases?open=1 lists. `types` (null when
-// serving without the case routes) names the known case types.
-StatusOr<int64_t> CountOpenCases(storage::Connection& conn, const cases::CaseTypeRegistry* types,
-                                 std::string_view case_type, std::string_view org_path) {
-  if (types && !types->Find(case_type)) {
-    return Status(StatusCode::kInvalidArgument,
-                  "target indicator open_cases: unknown case type '" + std::string(case_type) + "'",
-                  "目标指标 open_cases：未知的案件类型 '" + std::string(case_type) + "'", "open_cases");
-  }
-  storage::Params params;
-  params.emplace_back(std::in_place_type<std::string>, std::string(case_type));
-  params.emplace_back(std::in_place_type<std::string>, std::string(org_path) + "%");
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query("SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE case_type = $1 AND closed_at IS NULL "
-                              "AND org_path LIKE $2",
-                              params));
-  return rs.size() ? rs.GetInt(0, 0) : int64_t{0};
-}
-
-StatusOr<nlohmann::json> Targets(const rules::bound::Pack& full, storage::Connection& conn, const Principal& p,
-                                 Date as_of, const cases::CaseTypeRegistry* types) {
+StatusOr<nlohmann::json> Targets(compliance::ComplianceService& svc, const Principal& p, Date as_of) {
   if (p.org_path.empty()) return NoOrg();
-  rules::bound::Pack pack = full;
-  pack.rules.clear();  // targets only
-  // (A target's second aggregates read the same source as its indicator.)
-  std::vector<const rules::bound::Check*> checks;
-  for (const auto& t : pack.targets) checks.push_back(&t.indicator);
-  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
-  ASSIGN_OR_RETURN(datasets::ColumnarImage image, datasets::LoadImage(conn, SchemasFor(pack, checks), std::move(reg)));
-  rules::CompileOptions options{as_of, {}};
-  options.count_open_cases = [&conn, types](std::string_view type, std::string_view path) {
-    return CountOpenCases(conn, types, type, path);
-  };
-  ASSIGN_OR_RETURN(rules::CheckResult result, rules::Evaluate(pack, image, options));
+  ASSIGN_OR_RETURN(compliance::TargetsResult result, svc.Targets(as_of));
   std::map<std::string, const rules::bound::Target*> by_id;
-  for (const auto& t : pack.targets) by_id[t.id] = &t;
-  const datasets::RegistryImage& r = image.registry;
+  for (const auto& t : result.pack->pack().targets) by_id[t.id] = &t;
   nlohmann::json items = nlohmann::json::array();
-  for (const rules::TargetProgress& tp : result.targets) {
-    // The entity's org path: visible when inside the caller's subtree or above it.
-    std::string path;
-    if (tp.entity_type == "class") {
-      const int32_t c = r.ClassIndex(tp.entity_id);
-      if (c >= 0) path = r.org_path[static_cast<size_t>(r.class_school[static_cast<size_t>(c)])];
-    } else if (tp.entity_id != 0) {
-      const int32_t o = r.OrgIndex(tp.entity_id);
-      if (o >= 0) path = r.org_path[static_cast<size_t>(o)];
-    }
+  for (size_t i = 0; i < result.items.size(); ++i) {
+    const rules::TargetProgress& tp = result.items[i];
+    // Visible when inside the caller's subtree or above it.
+    const std::string& path = result.org_paths[i];
     if (!path.empty() && !p.CanSee(path) && !StartsWith(p.org_path, path)) continue;
     const rules::bound::Target* t = by_id[tp.target_id];
     nlohmann::json baseline;
@@ -159,8 +102,8 @@ nlohmann::json RulesJson(const rules::bound::Pack& pack) {
 
 // ---------------------------------------------------------------- what-if
 
-StatusOr<nlohmann::json> WhatIf(const rules::bound::Pack& full, storage::Connection& conn, const Principal& p,
-                                const nlohmann::json& body, Date today) {
+StatusOr<nlohmann::json> WhatIf(compliance::ComplianceService& svc, const Principal& p, const nlohmann::json& body,
+                                Date today) {
   if (!p.IsBureau()) {
     return PermissionDeniedError("what-if analysis is for bureau accounts", "假设分析仅限县教育局账号使用");
   }
@@ -189,31 +132,21 @@ StatusOr<nlohmann::json> WhatIf(const rules::bound::Pack& full, storage::Connect
     }
     overrides[name] = value.get<double>();
   }
-  // Every dataset a rule reads or is exempted by.
-  std::set<int> used;
-  for (const auto& r : full.rules) {
-    if (r.check.source == rules::bound::SourceKind::kDataset && r.check.dataset >= 0) used.insert(r.check.dataset);
-    for (const auto& u : r.unless) used.insert(u.dataset);
-  }
-  std::vector<datasets::DatasetSchema> schemas;
-  for (int i : used) schemas.push_back(full.datasets[static_cast<size_t>(i)]);
-  ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
-  ASSIGN_OR_RETURN(datasets::ColumnarImage image, datasets::LoadImage(conn, schemas, std::move(reg)));
-  rules::bound::Pack pack = full;
-  pack.targets.clear();  // rules only
-  ASSIGN_OR_RETURN(rules::CheckResult changed, rules::Evaluate(pack, image, rules::CompileOptions{as_of, overrides}));
-  ASSIGN_OR_RETURN(rules::CheckResult now, rules::Evaluate(pack, image, rules::CompileOptions{as_of, {}}));
-
+  ASSIGN_OR_RETURN(compliance::WhatIfResult result, svc.WhatIf(overrides, as_of));
+  const auto holder = svc.pack();
+  const rules::bound::Pack& pack = holder->pack();
+  const std::vector<rules::Finding>& now = result.now;
+  const std::vector<rules::Finding>& changed = result.what_if;
   std::map<std::string, std::pair<int64_t, int64_t>> by_rule, by_clause;  // → (now, what_if)
   std::map<std::pair<std::string, int64_t>, std::pair<std::string, int64_t>> cells;  // (clause, township) → (name, n)
   int64_t total_now = 0, total_changed = 0;
-  for (const auto& f : now.findings) {
+  for (const auto& f : now) {
     if (!p.CanSee(f.org_path)) continue;
     ++by_rule[f.rule_id].first;
     ++by_clause[f.clause].first;
     ++total_now;
   }
-  for (const auto& f : changed.findings) {
+  for (const auto& f : changed) {
     if (!p.CanSee(f.org_path)) continue;
     ++by_rule[f.rule_id].second;
     ++by_clause[f.clause].second;
@@ -513,48 +446,62 @@ Response WithConn(App& app, const Request& req, Fn&& fn) {
   return JsonResponse(*body);
 }
 
+// The rectification linked to a finding and whether the caller may open one.
+StatusOr<nlohmann::json> WithCase(App& app, const Principal& p, nlohmann::json finding) {
+  finding["case"] = nullptr;
+  finding["can_open_case"] = false;
+  if (!app.cases) return finding;
+  ASSIGN_OR_RETURN(std::optional<cases::CaseEngine::LinkedCase> linked,
+                   app.cases->RectificationOf(finding["id"].get<int64_t>()));
+  if (linked) {
+    finding["case"] = {{"id", linked->id},
+                       {"ref", linked->ref},
+                       {"state", linked->state},
+                       {"state_label", {{"zh", linked->state_label.zh}, {"en", linked->state_label.en}}}};
+  }
+  const bool open_case = linked && linked->state != "closed" && linked->state != "cancelled";
+  const bool may_open = p.IsBureau() || p.role == accounts::Role::kTownship || p.role == accounts::Role::kInspector;
+  finding["can_open_case"] = may_open && !open_case && finding.value("status", "") == "open";
+  return finding;
+}
+
 }  // namespace
 
-void RegisterComplianceHandlers(Router& router, App& app, const std::string& policy_path) {
-  auto state = std::make_shared<ComplianceState>();
-  auto loaded = rules::SubmissionRechecker::Load(policy_path);
-  if (loaded.ok()) {
-    state->pack = std::move(*loaded);
-  } else {
-    state->load_status = loaded.status();
-    spdlog::warn("compliance routes unavailable: {}", loaded.status().ToString());
-  }
+void RegisterComplianceHandlers(Router& router, App& app) {
   auto today = [&app] { return registry::ChinaDate(app.clock->Now()); };
 
   router.Add(Method::kGet, "/api/v1/targets",
-             Authed(app, [&app, state, today](Request& req, const Principal& p) -> Response {
-               if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Targets(state->pack->pack(), c, p, today(), app.cases ? &app.cases->types() : nullptr);
-               });
+             Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
+               if (!app.compliance) return ErrorResponse(Unavailable(app), req.lang);
+               auto body = Targets(*app.compliance, p, today());
+               if (!body.ok()) return ErrorResponse(body.status(), req.lang);
+               return JsonResponse(*body);
              }));
   // The plan's text is public policy: any signed-in user may read it.
-  router.Add(Method::kGet, "/api/v1/rules", Authed(app, [state](Request& req, const Principal&) -> Response {
-               if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
-               return JsonResponse(RulesJson(state->pack->pack()));
+  router.Add(Method::kGet, "/api/v1/rules", Authed(app, [&app](Request& req, const Principal&) -> Response {
+               if (!app.compliance) return ErrorResponse(Unavailable(app), req.lang);
+               return JsonResponse(RulesJson(app.compliance->pack()->pack()));
              }));
   router.Add(Method::kPost, "/api/v1/what-if",
-             Authed(app, [&app, state, today](Request& req, const Principal& p) -> Response {
-               if (!state->pack) return ErrorResponse(Unavailable(*state), req.lang);
+             Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
+               if (!app.compliance) return ErrorResponse(Unavailable(app), req.lang);
                auto body = ParseJsonObject(req.body);
                if (!body.ok()) return ErrorResponse(body.status(), req.lang);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return WhatIf(state->pack->pack(), c, p, *body, today());
-               });
-             }));
+               auto out = WhatIf(*app.compliance, p, *body, today());
+               if (!out.ok()) return ErrorResponse(out.status(), req.lang);
+               return JsonResponse(*out);
+             }),
+             RouteOptions{.heavy = true});
   router.Add(Method::kGet, "/api/v1/findings/trend",
              Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
                return WithConn(app, req, [&](storage::Connection& c) { return Trend(c, req, p, today()); });
              }));
   router.Add(Method::kGet, "/api/v1/findings/{id}",
-             Authed(app, [&app, state](Request& req, const Principal& p) -> Response {
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return OneFinding(c, state->pack ? &state->pack->pack() : nullptr, req, p);
+             Authed(app, [&app](Request& req, const Principal& p) -> Response {
+               const auto holder = app.compliance ? app.compliance->pack() : nullptr;
+               return WithConn(app, req, [&](storage::Connection& c) -> StatusOr<nlohmann::json> {
+                 ASSIGN_OR_RETURN(nlohmann::json f, OneFinding(c, holder ? &holder->pack() : nullptr, req, p));
+                 return WithCase(app, p, std::move(f));
                });
              }));
 }

@@ -1,5 +1,5 @@
 // The compliance routes behind the dashboard, the target board and a
-// finding's page (issue 3). Scoped like findings_handlers.h: a user sees the
+// finding's page. Scoped like findings_handlers.h: a user sees the
 // findings and evidence of its own org subtree only.
 //
 //   GET  /api/v1/targets
@@ -41,8 +41,12 @@
 //        scoped again by their own org path; references are named
 //        (class, school, staff) in `labels`.
 //
-// The pack is read once, at registration; if it cannot be read the routes
-// answer 503 with the reason and the rest of the server runs as usual.
+//        plus case:{id, ref, state, state_label:{zh,en}}|null (the rectification
+//        linked to it) and can_open_case (发起整改: POST /findings/{id}/rectification,
+//        sweep_handlers.h).
+//
+// The pack is the compliance service's (app.compliance); without one the
+// routes answer 503 with the reason and the rest of the server runs as usual.
 #pragma once
 
 #include <string>
@@ -53,6 +57,6 @@
 namespace edugov::http {
 
 // `app` must outlive the router (as for every handler module).
-void RegisterComplianceHandlers(Router& router, App& app, const std::string& policy_path);
+void RegisterComplianceHandlers(Router& router, App& app);
 
 }  // namespace edugov::http

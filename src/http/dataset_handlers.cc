@@ -13,7 +13,9 @@
 #include "datasets/schema_file.h"
 #include "datasets/store.h"
 #include "http/json_input.h"
-#include "rules/recheck.h"
+#include "compliance/service.h"
+#include "compliance/sweep_jobs.h"
+#include "http/sweep_handlers.h"
 #include "tabular/csv_reader.h"
 #include "tabular/xlsx_reader.h"
 
@@ -34,9 +36,6 @@ struct DatasetState {
   std::vector<DatasetSchema> schemas;
   std::mutex mutex;
   std::set<std::string> ensured;  // guarded by mutex
-  // Re-checks the rules a form row touches (rules/recheck.h); null when the
-  // pack's rules do not load (the row still lands; the sweep judges it).
-  std::unique_ptr<const rules::SubmissionRechecker> recheck;
 };
 
 Status Unavailable(const DatasetState& state) {
@@ -174,31 +173,69 @@ Response Import(App& app, DatasetState& state, Request& req, const Principal& p)
                "Content-Type"),
         req.lang);
   }
-  options.collect_landed = state.recheck != nullptr;  // to keep the live image current
+  options.collect_landed = app.compliance != nullptr;  // to keep the live image current
   auto report = datasets::Import(**conn, p, *app.clock, **schema, *source, options, nullptr);
   if (!report.ok()) return ErrorResponse(report.status(), req.lang);
-  // Committed: the rows go into the re-check's live image (rules/live_image.h);
-  // the sweep judges them. A failure only costs a reload on next use.
-  if (state.recheck && !report->landed.empty()) {
-    if (Status s = state.recheck->Ingested(**conn, *app.clock, (*schema)->name, report->landed); !s.ok()) {
+  // Committed: the rows go into the re-check's live image (rules/live_image.h)
+  // — a failure only costs a reload on next use — and a sweep that starts
+  // after this commit judges them (the answer names its job).
+  nlohmann::json out = ReportJson(*report);
+  if (app.compliance && !report->landed.empty()) {
+    if (Status s = app.compliance->Ingested(**conn, (*schema)->name, report->landed); !s.ok()) {
       spdlog::warn("live image after import {}: {}", report->import_id, s.ToString());
     }
     report->landed = {};
+    if (app.sweeps && app.compliance->ReadsDataset((*schema)->name)) {
+      auto [job, joined] = app.sweeps->StartAfterWrite(compliance::SweepJobs::Trigger::kImport,
+                                                       p.display_name.empty() ? p.username : p.display_name);
+      out["sweep"] = SweepJobJson(job, req.lang);
+    }
   }
-  Response res = JsonResponse(ReportJson(*report), report->rows_rejected == 0 ? 200 : 422);
+  Response res = JsonResponse(out, report->rows_rejected == 0 ? 200 : 422);
   res.log_note = "import=" + std::to_string(report->import_id);
   return res;
 }
 
-// The re-check's outcome for the form's answer: counts and the open finding
-// ids, or {error} (logged) when it failed — the row has landed either way.
-nlohmann::json RecheckJson(const StatusOr<rules::RecheckSummary>& r) {
+// The re-check's outcome for the form's answer: counts, the open finding
+// ids, the groups still running (a week not over yet: 进行中, with where it
+// is heading) and the rectifications it moved; or {error} (logged) when it
+// failed — the row has landed either way.
+nlohmann::json RecheckJson(const StatusOr<compliance::SubmitResult>& r, Lang lang) {
   if (!r.ok()) {
     spdlog::warn("re-check after a form row failed: {}", r.status().ToString());
-    return {{"error", r.status().message_en()}};
+    return {{"error", lang == Lang::kZh ? r.status().message_zh() : r.status().message_en()}};
   }
-  return {{"rules", r->rules}, {"opened", r->opened}, {"standing", r->standing}, {"reopened", r->reopened},
-          {"resolved", r->resolved}, {"open_finding_ids", r->open_finding_ids}};
+  const rules::RecheckSummary& s = r->recheck;
+  nlohmann::json running = nlohmann::json::array();
+  for (const compliance::InProgressGroup& g : r->in_progress) {
+    running.push_back({{"rule", g.rule->id},
+                       {"clause", g.rule->clause},
+                       {"title_zh", g.rule->title_zh},
+                       {"entity", {{"type", g.group.entity_type}, {"id", g.group.entity_id}, {"name", g.group.entity_name}}},
+                       {"period_kind", g.group.period_kind},
+                       {"period_label", g.group.period_label},
+                       {"period_start", g.group.period_start},
+                       {"period_end", g.group.period_end},
+                       {"aggregate", g.rule->check.aggregate == rules::bound::Aggregate::kAvg ? "avg"
+                                     : g.rule->check.aggregate == rules::bound::Aggregate::kSum ? "sum"
+                                     : g.rule->check.aggregate == rules::bound::Aggregate::kCount ? "count"
+                                                                                                 : "other"},
+                       {"measured", g.group.measured},
+                       {"projected", g.projected},
+                       {"threshold", g.group.threshold},
+                       {"comparison", g.group.comparison},
+                       {"at_risk", g.at_risk},
+                       {"days_elapsed", g.days_elapsed},
+                       {"days_total", g.days_total}});
+  }
+  return {{"rules", s.rules},
+          {"opened", s.opened},
+          {"standing", s.standing},
+          {"reopened", s.reopened},
+          {"resolved", s.resolved},
+          {"open_finding_ids", s.open_finding_ids},
+          {"in_progress", std::move(running)},
+          {"cases", {{"opened", r->cases.opened}, {"linked", r->cases.linked}, {"to_verify", r->cases.to_verify}}}};
 }
 
 Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p) {
@@ -230,28 +267,24 @@ Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p)
   nlohmann::json out = {
       {"row_id", row_id}, {"import_id", report->import_id}, {"updated", report->rows_updated > 0}};
   // The row has committed; its findings are re-checked now so the UI shows them at once.
-  if (state.recheck) {
-    out["recheck"] = RecheckJson(state.recheck->Recheck(**conn, *app.clock, (*schema)->name, report->landed, p));
+  if (app.compliance) {
+    out["recheck"] = RecheckJson(app.compliance->Submit(**conn, p, (*schema)->name, report->landed), req.lang);
   }
   return JsonResponse(out, report->rows_updated > 0 ? 200 : 201);
 }
 
 }  // namespace
 
-void RegisterDatasetHandlers(Router& router, App& app, const std::string& policy_path) {
+void RegisterDatasetHandlers(Router& router, App& app) {
   auto state = std::make_shared<DatasetState>();
-  auto schemas = datasets::LoadDatasetSchemas(policy_path);
-  if (schemas.ok()) {
-    state->schemas = std::move(*schemas);
-    spdlog::info("datasets: {} declared in {}", state->schemas.size(), policy_path);
+  // The schemas of the pack the compliance service loaded (once per process).
+  if (app.compliance) {
+    state->schemas = app.compliance->pack()->pack().datasets;
+    spdlog::info("datasets: {} declared in {}", state->schemas.size(), app.compliance->policy_path());
   } else {
-    state->load_status = schemas.status();
-    spdlog::warn("datasets unavailable: {}", schemas.status().ToString());
-  }
-  if (auto rechecker = rules::SubmissionRechecker::Load(policy_path); rechecker.ok()) {
-    state->recheck = std::move(*rechecker);
-  } else if (state->load_status.ok()) {
-    spdlog::warn("form rows will not be re-checked: {}", rechecker.status().ToString());
+    state->load_status = app.compliance_status.ok() ? UnavailableError("no policy pack", "未加载政策包")
+                                                    : app.compliance_status;
+    spdlog::warn("datasets unavailable: {}", state->load_status.ToString());
   }
 
   router.Add(Method::kGet, "/api/v1/datasets",
@@ -265,7 +298,7 @@ void RegisterDatasetHandlers(Router& router, App& app, const std::string& policy
              Authed(app, [&app, state](Request& req, const Principal& p) {
                return Import(app, *state, req, p);
              }),
-             RouteOptions{.max_body_bytes = kMaxUploadBytes});
+             RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
   router.Add(Method::kPost, "/api/v1/datasets/{name}/rows",
              Authed(app, [&app, state](Request& req, const Principal& p) {
                return AddRow(app, *state, req, p);

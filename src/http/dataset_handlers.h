@@ -11,9 +11,16 @@
 //        → 201 {row_id, import_id, updated} or 422 with the problems
 //   GET  /api/v1/datasets                 the declared datasets and columns
 //
-// The schemas are read once, when the routes are registered (serve start),
-// from the policy pack; if it cannot be read every dataset route answers 503
-// with the reason, and the rest of the server runs as usual.
+//   The import's answer carries `sweep`: the job that will judge its rows
+//   (sweep_handlers.h) when the pack reads the dataset. The form row's
+//   answer carries `recheck`: its findings re-checked at once, the groups
+//   still running (`in_progress`: a week not over yet, with the value so
+//   far, where it is heading and whether that breaks the norm) and the
+//   rectifications moved.
+//
+// The schemas are those of the pack the compliance service loaded (serve
+// start); without one every dataset route answers 503 with the reason, and
+// the rest of the server runs as usual.
 #pragma once
 
 #include <string>
@@ -26,7 +33,6 @@ namespace edugov::http {
 inline constexpr const char* kDefaultPolicyPath = "policy/anhua-2025.yaml";
 
 // `app` must outlive the router (as for every handler module).
-void RegisterDatasetHandlers(Router& router, App& app,
-                             const std::string& policy_path = kDefaultPolicyPath);
+void RegisterDatasetHandlers(Router& router, App& app);
 
 }  // namespace edugov::http

@@ -3,6 +3,8 @@
 // the form row, the body limit. Bearer API tokens stand in for sessions.
 #include "http/dataset_handlers.h"
 
+#include "compliance/service.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -86,6 +88,19 @@ class DatasetHandlersTest : public ::testing::Test {
   }
   static nlohmann::json Json(const Response& r) { return nlohmann::json::parse(r.body); }
 
+  // The routes over the pack at `path`, loaded as `edugov serve` loads it
+  // (the compliance service); a pack that does not load leaves them 503.
+  void Register(const std::string& path) {
+    auto svc = compliance::ComplianceService::Load({.db = &db_->db(), .clock = &clock_, .policy_path = path});
+    if (svc.ok()) {
+      svc_ = std::move(*svc);
+      app_.compliance = svc_.get();
+    } else {
+      app_.compliance_status = svc.status();
+    }
+    RegisterDatasetHandlers(router_, app_);
+  }
+
   FakeClock clock_{ParseTimestamp("2025-09-01T18:00:00+08:00").value()};
   SeededRandom random_{1};
   std::unique_ptr<edugov::testing::TestDb> db_;
@@ -93,10 +108,11 @@ class DatasetHandlersTest : public ::testing::Test {
   App app_;
   Router router_;
   std::string school3_, school5_, pack_;
+  std::unique_ptr<compliance::ComplianceService> svc_;
 };
 
 TEST_F(DatasetHandlersTest, WithoutThePolicyPackTheRoutesAnswer503) {
-  RegisterDatasetHandlers(router_, app_, pack_ + ".missing");
+  Register(pack_ + ".missing");
   Response list = Call(Method::kGet, "/api/v1/datasets", school3_);
   EXPECT_EQ(list.status, 503);
   EXPECT_NE(list.body.find("数据集不可用"), std::string::npos) << list.body;
@@ -106,7 +122,7 @@ TEST_F(DatasetHandlersTest, WithoutThePolicyPackTheRoutesAnswer503) {
 }
 
 TEST_F(DatasetHandlersTest, ImportAnswers422WithTheReportAndServesTheErrorsFile) {
-  RegisterDatasetHandlers(router_, app_, pack_);
+  Register(pack_);
   EXPECT_EQ(router_.Find(Method::kPost, "/api/v1/datasets/homework/import").options.max_body_bytes,
             50u * 1024 * 1024);
   Response r = Call(Method::kPost, "/api/v1/datasets/homework/import", school3_,
@@ -134,7 +150,7 @@ TEST_F(DatasetHandlersTest, ImportAnswers422WithTheReportAndServesTheErrorsFile)
 }
 
 TEST_F(DatasetHandlersTest, FormRowCreatesThenUpdates) {
-  RegisterDatasetHandlers(router_, app_, pack_);
+  Register(pack_);
   Response first = Call(Method::kPost, "/api/v1/datasets/homework/rows", school3_,
                         R"({"class_id": 10, "date": "2025-09-03", "written_minutes": 30})");
   ASSERT_EQ(first.status, 201) << first.body;

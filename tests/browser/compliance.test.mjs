@@ -163,7 +163,12 @@ test('a school imports a homework CSV and sees the error report of the rejected 
     await page.getByTestId('import-file').setInputFiles({ name: '作业.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const done = page.waitForResponse((r) => r.url().includes('/api/v1/datasets/homework/import'));
     await page.getByTestId('import-submit').click();
-    assert.equal((await done).status(), 422);
+    const res = await done;
+    assert.equal(res.status(), 422);
+    // The good row landed: the server checks the data at once, a sweep job the page names.
+    const sweep = (await res.json()).sweep;
+    assert.ok(sweep && sweep.id && sweep.trigger === 'import', JSON.stringify(sweep));
+    await page.getByTestId('import-sweep').filter({ hasText: `#${sweep.id}` }).waitFor();
     await page.getByTestId('import-report').waitFor();
     assert.equal(await page.getByTestId('import-ok').innerText(), '1');
     assert.equal(await page.getByTestId('import-rejected').innerText(), '1');
@@ -176,6 +181,12 @@ test('a school imports a homework CSV and sees the error report of the rejected 
     const path = await download.path();
     const text = (await import('node:fs')).readFileSync(path, 'utf8');
     assert.ok(text.includes('错误原因') && text.includes('900'), text);
-    await screenshot(page, '34-compliance-import');
+    await screenshot(page, '34-compliance-import-report');
+
+    // 合规监测 follows that check to its end (or shows it ended): 上次检查, after import.
+    await page.getByTestId('import-sweep-link').click();
+    await page.locator(`[data-testid="sweep-last-state"][data-job="${sweep.id}"]`).filter({ hasText: '已完成' }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('sweep-last').filter({ hasText: '数据导入后' }).waitFor();
+    assert.equal(await page.getByTestId('sweep-result').count(), 0, "a school reads its own findings, not the county's counts");
   });
 });

@@ -166,6 +166,8 @@ export default {
       column: 'Column',
       value: 'Value',
       reason: 'Reason',
+      sweepStarted: 'A check of the new data has started (check #{id}); ',
+      sweepLink: 'follow it on the Compliance page',
       errorsCsv: 'Download the error report (errors.csv)',
       done: 'All rows landed',
       partial: 'Some rows rejected',

@@ -168,6 +168,8 @@ export default {
       column: '列',
       value: '值',
       reason: '原因',
+      sweepStarted: '已按新数据开始检查（检查 #{id}），',
+      sweepLink: '到合规监测查看进度和结果',
       errorsCsv: '下载错误报告（errors.csv）',
       done: '全部入库',
       partial: '部分入库',

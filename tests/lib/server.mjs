@@ -86,7 +86,9 @@ export async function startServer({ staticDir, scale = 'county', seed = 1, cases
     throw e;
   }
 
-  const child = spawn(bin, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0', '--static', webDist], {
+  // --sweep-at off: no daily sweep may start mid-test at the real clock's 02:00
+  // (the schedule itself is tested with a fake clock in src/compliance).
+  const child = spawn(bin, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0', '--static', webDist, '--sweep-at', 'off'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

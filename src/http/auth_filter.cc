@@ -1,8 +1,12 @@
-// Authed(): the gate every scoped endpoint passes through (see app.h).
+// The authentication filter: AuthenticateRequest() decides who is calling;
+// route.h applies it to every route that is not Public(), and Authed()
+// (app.h) wraps a bare handler with it for routes not yet declared through
+// the route builder.
 #include <sodium.h>
 
 #include "accounts/authenticator.h"
 #include "http/app.h"
+#include "http/route.h"
 
 namespace edugov::http {
 
@@ -18,34 +22,30 @@ bool IsSafeMethod(Method m) {
 
 }  // namespace
 
+StatusOr<accounts::Principal> AuthenticateRequest(App& app, const Request& req) {
+  std::string authorization = req.Header("authorization");
+  if (authorization.rfind("Bearer ", 0) == 0) {
+    // Machine clients: the token itself is the proof, there is no ambient
+    // cookie a forged cross-site request could ride on, so no CSRF check.
+    return app.auth->AuthenticateApiToken(authorization.substr(7));
+  }
+  std::optional<std::string> cookie = req.Cookie("edugov_session");
+  if (!cookie) return UnauthenticatedError("please sign in", "请先登录");
+  ASSIGN_OR_RETURN(accounts::SessionInfo session, app.auth->AuthenticateSession(*cookie));
+  if (!IsSafeMethod(req.method) &&
+      !ConstantTimeEquals(req.Header("x-csrf-token"), session.csrf_token)) {
+    return PermissionDeniedError("missing or wrong CSRF token (X-CSRF-Token header)",
+                                 "缺少或错误的 CSRF 令牌(X-CSRF-Token 请求头)");
+  }
+  return std::move(session.principal);
+}
+
 Handler Authed(App& app, AuthedHandler handler) {
   return [&app, handler = std::move(handler)](Request& req) -> Response {
-    std::string authorization = req.Header("authorization");
-    accounts::Principal principal;
-    if (authorization.rfind("Bearer ", 0) == 0) {
-      // Machine clients: the token itself is the proof, there is no ambient
-      // cookie a forged cross-site request could ride on, so no CSRF check.
-      auto p = app.auth->AuthenticateApiToken(authorization.substr(7));
-      if (!p.ok()) return ErrorResponse(p.status(), req.lang);
-      principal = std::move(*p);
-    } else {
-      std::optional<std::string> cookie = req.Cookie("edugov_session");
-      if (!cookie) {
-        return ErrorResponse(UnauthenticatedError("please sign in", "请先登录"), req.lang);
-      }
-      auto session = app.auth->AuthenticateSession(*cookie);
-      if (!session.ok()) return ErrorResponse(session.status(), req.lang);
-      if (!IsSafeMethod(req.method) &&
-          !ConstantTimeEquals(req.Header("x-csrf-token"), session->csrf_token)) {
-        return ErrorResponse(
-            PermissionDeniedError("missing or wrong CSRF token (X-CSRF-Token header)",
-                                  "缺少或错误的 CSRF 令牌(X-CSRF-Token 请求头)"),
-            req.lang);
-      }
-      principal = std::move(session->principal);
-    }
-    Response resp = handler(req, principal);
-    resp.log_note = "user=" + principal.username;
+    auto principal = AuthenticateRequest(app, req);
+    if (!principal.ok()) return ErrorResponse(principal.status(), req.lang);
+    Response resp = handler(req, *principal);
+    resp.log_note = "user=" + principal->username;
     return resp;
   };
 }

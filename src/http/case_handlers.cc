@@ -191,7 +191,7 @@ Response NoStore(Response r) {
 
 #define PARSED_OR_RETURN(var, expr)                                           \
   auto var##_or = (expr);                                                     \
-  if (!var##_or.ok()) return CaseErrorResponse(var##_or.status(), req.lang);  \
+  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);  \
   auto& var = *var##_or
 
 }  // namespace
@@ -281,7 +281,7 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
                  return ErrorResponse(ParamError("to", "to must be a case id", "to 须为案件编号"), req.lang);
                }
                Status s = app.cases->Link(cases::Actor::User(p), id, to, kind.value_or("related"));
-               return s.ok() ? NoContent() : CaseErrorResponse(s, req.lang);
+               return s.ok() ? NoContent() : ErrorResponse(s, req.lang);
              }));
 }
 

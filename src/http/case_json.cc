@@ -335,12 +335,4 @@ StatusOr<std::vector<cases::AttachmentInput>> ParseAttachments(const json* value
   return out;
 }
 
-Response CaseErrorResponse(const Status& status, Lang lang) {
-  Response r = ErrorResponse(status, lang);
-  if (status.code() == StatusCode::kResourceExhausted) {
-    r.status = 413;
-  }
-  return r;
-}
-
 }  // namespace edugov::http

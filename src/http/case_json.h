@@ -49,15 +49,10 @@ struct AttachmentLimits {
 // and whitespace are tolerated. Errors name the field ("attachments[1]") and
 // the file: kInvalidArgument for a malformed entry, a bad filename, empty or
 // undecodable content; kResourceExhausted for too many files, a file over
-// max_bytes or files over max_total_bytes together — CaseErrorResponse turns
-// that into 413.
+// max_bytes or files over max_total_bytes together, naming the field, which
+// ErrorResponse (error_mapping.cc) answers 413.
 StatusOr<std::vector<cases::AttachmentInput>> ParseAttachments(const nlohmann::json* value,
                                                                const AttachmentLimits& limits);
 
-// ErrorResponse, except that kResourceExhausted — on the case routes always
-// an attachment over a size or count limit, from ParseAttachments or the
-// engine — answers 413, like a body over the route's limit, rather than 429
-// (which means "slow down"; the public routes' limiter answers that itself).
-Response CaseErrorResponse(const Status& status, Lang lang);
 
 }  // namespace edugov::http

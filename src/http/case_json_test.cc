@@ -66,7 +66,7 @@ TEST(ParseAttachmentsTest, SizeAndCountLimitsAre413) {
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(big.status().message_zh().find("大.png"), std::string::npos);
-  EXPECT_EQ(CaseErrorResponse(big.status(), Lang::kZh).status, 413);
+  EXPECT_EQ(ErrorResponse(big.status(), Lang::kZh).status, 413);
 
   std::string b64_60(80, 'A');  // 60 bytes: fits alone, not twice
   auto total = Parse(json::array({{{"filename", "a"}, {"content_base64", b64_60}},
@@ -80,7 +80,7 @@ TEST(ParseAttachmentsTest, SizeAndCountLimitsAre413) {
   for (int i = 0; i < 3; ++i) three.push_back({{"filename", "f"}, {"content_base64", kPng}});
   auto many = Parse(three, limits);
   ASSERT_FALSE(many.ok());
-  EXPECT_EQ(CaseErrorResponse(many.status(), Lang::kEn).status, 413);
+  EXPECT_EQ(ErrorResponse(many.status(), Lang::kEn).status, 413);
 }
 
 TEST(CaseJsonTest, LabelsFallBackToChineseAndTimesAreBeijing) {

@@ -6,11 +6,11 @@
 
 namespace edugov::http {
 
-namespace {
-
 Status FieldError(std::string_view name, std::string en, std::string zh) {
   return Status(StatusCode::kInvalidArgument, std::move(en), std::move(zh), std::string(name));
 }
+
+namespace {
 
 Status Missing(std::string_view name) {
   return FieldError(name, "missing required field '" + std::string(name) + "'",
@@ -24,16 +24,32 @@ Status WrongType(std::string_view name, std::string_view want_en, std::string_vi
 
 }  // namespace
 
-StatusOr<JsonInput> JsonInput::Parse(std::string_view body,
-                                     std::initializer_list<std::string_view> allowed) {
+namespace {
+
+template <typename Names>
+StatusOr<nlohmann::json> ParseKnownFields(std::string_view body, const Names& allowed) {
   ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonObject(body));
   for (const auto& [key, value] : j.items()) {
     bool known = false;
-    for (std::string_view a : allowed) known = known || a == key;
+    for (const auto& a : allowed) known = known || std::string_view(a) == key;
     if (!known) {
       return FieldError(key, "unknown field '" + key + "'", "未知字段 '" + key + "'");
     }
   }
+  return j;
+}
+
+}  // namespace
+
+StatusOr<JsonInput> JsonInput::Parse(std::string_view body,
+                                     std::initializer_list<std::string_view> allowed) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseKnownFields(body, allowed));
+  return JsonInput(std::move(j));
+}
+
+StatusOr<JsonInput> JsonInput::Parse(std::string_view body,
+                                     const std::vector<std::string>& allowed) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseKnownFields(body, allowed));
   return JsonInput(std::move(j));
 }
 
@@ -75,12 +91,12 @@ StatusOr<std::optional<bool>> JsonInput::OptionalBool(std::string_view name) con
   return std::optional<bool>(it->get<bool>());
 }
 
-StatusOr<int64_t> ParseId(std::string_view text) {
+StatusOr<int64_t> ParseId(std::string_view text, std::string_view name) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size() || v <= 0) {
-    return NotFoundError("no such resource: '" + std::string(text) + "'",
-                         "资源不存在:'" + std::string(text) + "'");
+    return Status(StatusCode::kNotFound, "no such resource: '" + std::string(text) + "'",
+                  "资源不存在:'" + std::string(text) + "'", std::string(name));
   }
   return v;
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@ class JsonInput {
   // Malformed JSON, a non-object, or a field not in `allowed` → error.
   static StatusOr<JsonInput> Parse(std::string_view body,
                                    std::initializer_list<std::string_view> allowed);
+  static StatusOr<JsonInput> Parse(std::string_view body, const std::vector<std::string>& allowed);
 
   bool Has(std::string_view name) const;
   StatusOr<std::string> RequiredString(std::string_view name) const;
@@ -38,8 +40,14 @@ class JsonInput {
   nlohmann::json json_;
 };
 
-// Parses a decimal integer id from a path parameter; kNotFound otherwise
-// (a malformed id names no resource).
-StatusOr<int64_t> ParseId(std::string_view text);
+// kInvalidArgument about one input field (or query parameter), in en and
+// zh, with `field` named so the client can point at it. The one definition;
+// handler files use it rather than their own.
+Status FieldError(std::string_view field, std::string en, std::string zh);
+
+// Parses a positive decimal int64 id from a path parameter; kNotFound
+// otherwise (a malformed id names no resource), naming `name` as the field
+// when given. Routes declared with RouteBuilder get this through Ids().
+StatusOr<int64_t> ParseId(std::string_view text, std::string_view name = {});
 
 }  // namespace edugov::http

@@ -15,10 +15,6 @@ namespace {
 
 using registry::Org;
 
-Status FieldError(std::string field, std::string en, std::string zh) {
-  return Status(StatusCode::kInvalidArgument, std::move(en), std::move(zh), std::move(field));
-}
-
 // Runs `fn(conn)` on a pooled connection; errors become the mapped response.
 template <typename Fn>
 Response WithConn(App& app, const Request& req, Fn&& fn) {

@@ -38,10 +38,6 @@ constexpr size_t kMaxTextBytes = 20'000;  // ~6,600 Chinese characters
 constexpr size_t kMaxNameBytes = 100;
 constexpr AttachmentLimits kPublicAttachmentLimits{.max_count = 3};
 
-Status FieldError(std::string_view field, const std::string& en, const std::string& zh) {
-  return Status(StatusCode::kInvalidArgument, en, zh, std::string(field));
-}
-
 struct Shared {
   Shared(App& a, const cases::CaseTypeRegistry& t, const cases::CaseType& c, PublicComplaintOptions o)
       : app(a),
@@ -214,7 +210,7 @@ StatusOr<json> FormJson(const Shared& sh) {
 
 #define OR_ERROR(var, expr)                                                   \
   auto var##_or = (expr);                                                     \
-  if (!var##_or.ok()) return CaseErrorResponse(var##_or.status(), req.lang);  \
+  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);  \
   auto& var = *var##_or
 
 }  // namespace

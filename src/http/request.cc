@@ -72,15 +72,6 @@ Response NoContent() {
   return res;
 }
 
-Response ErrorResponse(const Status& status, Lang lang) {
-  nlohmann::json error = {
-      {"code", StatusCodeName(status.code())},
-      {"message", status.message(lang)},
-  };
-  if (!status.field().empty()) error["field"] = status.field();
-  return JsonResponse({{"error", std::move(error)}}, HttpStatusFor(status.code()));
-}
-
 StatusOr<nlohmann::json> ParseJsonObject(std::string_view body) {
   // nlohmann reports the byte offset of a syntax error only through its
   // exception, so parse with exceptions and convert here: nothing escapes.

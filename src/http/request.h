@@ -57,10 +57,15 @@ Response JsonResponse(const nlohmann::json& body, int status = 200);
 // 204 No Content.
 Response NoContent();
 // The error as JSON {"error":{"code","message","field"}} with the HTTP status
-// mapped from its code (the single place codes become statuses:
-// error_mapping.cc). The message is in `lang`.
+// mapped from it (the single place errors become statuses: error_mapping.cc).
+// The message is in `lang`.
 Response ErrorResponse(const Status& status, Lang lang);
-// The HTTP status a StatusCode maps to.
+// The HTTP status an error maps to: its code's status, except that
+// kResourceExhausted naming a field (an input over a size or count limit,
+// e.g. "attachments[0]") is 413, while without one (a rate or quota limit)
+// it is 429.
+int HttpStatusFor(const Status& status);
+// The HTTP status a StatusCode maps to when no field is involved.
 int HttpStatusFor(StatusCode code);
 
 // Parses a JSON object body, rejecting malformed JSON and non-objects with a

@@ -42,10 +42,6 @@ constexpr double kDefaultTimeLimit = 10;
 constexpr size_t kMaxViolations = 2000;  // the report lists at most this many
 constexpr int64_t kMaxGeneratedClasses = 48;
 
-Status FieldError(std::string field, std::string en, std::string zh) {
-  return Status(StatusCode::kInvalidArgument, std::move(en), std::move(zh), std::move(field));
-}
-
 // As JsonResponse does: invalid UTF-8 from an upload is replaced, not thrown.
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 

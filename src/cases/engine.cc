@@ -1064,7 +1064,10 @@ StatusOr<CaseRow> OpenGroupInTx(const EngineDeps& d, Connection& tx, const Actor
   }
   if (type.FindField("due_working_days") && spec.due_working_days > 0) fields["due_working_days"] = spec.due_working_days;
   req.fields = fields;
-  req.title = "整改：第 " + clause + " 条 " + rule;
+  // The plan's words in the title (what a principal reads in 待办); the rule
+  // id stays in the description for whoever needs to find the rule.
+  const std::string& named = findings.front()->rule_title_zh;
+  req.title = "整改：" + (named.empty() ? "第 " + clause + " 条 " + rule : named);
   if (unit) req.title += "（" + unit->name + "）";
   ASSIGN_OR_RETURN(OpenResult r, OpenInTx(d, tx, actor, type, req, {}, over));
   return r.row;
@@ -1242,7 +1245,7 @@ StatusOr<CaseView> CaseEngine::OpenRectificationForFinding(const Actor& actor, c
   Status s = storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
     ASSIGN_OR_RETURN(ResultSet linked,
                      tx.Query("SELECT c.id, c.ref FROM case_findings cf JOIN cases c ON c.id = cf.case_id "
-                              "WHERE cf.finding_id = $1 AND c.closed_at IS NULL ORDER BY c.id DESC",
+                              "WHERE cf.finding_id = $1 AND c.state <> 'cancelled' ORDER BY c.id DESC",
                               {finding.id}));
     if (!linked.empty()) {
       case_id = linked.GetInt(0, 0);

@@ -270,6 +270,7 @@ class CaseEngine {
   struct FindingState {
     int64_t id = 0;
     std::string rule_id;
+    std::string rule_title_zh;  // the rule's title in the pack ("" when it left the pack)
     std::string clause;
     std::string status;  // open | resolved | withdrawn (its rule left the pack)
     // The unit the finding is about: a school or township (a class's
@@ -316,8 +317,8 @@ class CaseEngine {
                                           const SyncOptions& options);
   // Opens the rectification of one finding by hand (发起整改 on a finding's
   // page), as `actor` (who must see the finding's unit). kAlreadyExists with
-  // the case id in the message's field "case" when the finding's group has
-  // an open rectification already — the caller shows it instead.
+  // field "case:<id>" when the finding has a rectification that was not
+  // cancelled (an open one, or one a verifier closed) — the caller shows it.
   StatusOr<CaseView> OpenRectificationForFinding(const Actor& actor, const FindingState& finding,
                                                  const FindingCaseSpec& spec);
   // The rectification linked to a finding (the most recent), if any.

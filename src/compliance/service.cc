@@ -303,8 +303,8 @@ StatusOr<std::map<std::string, cases::CaseEngine::FindingCaseSpec>> ComplianceSe
 
 StatusOr<std::vector<cases::CaseEngine::FindingState>> ComplianceService::FindingStates(
     storage::Connection& conn, const rules::bound::Pack& pack) {
-  std::set<std::string> in_pack;
-  for (const auto& r : pack.rules) in_pack.insert(r.id);
+  std::map<std::string, std::string> titles;
+  for (const auto& r : pack.rules) titles[r.id] = r.title_zh;
   ASSIGN_OR_RETURN(std::vector<rules::FindingRecord> records, rules::ListFindingRecords(conn));
   std::vector<cases::CaseEngine::FindingState> out;
   out.reserve(records.size());
@@ -312,6 +312,7 @@ StatusOr<std::vector<cases::CaseEngine::FindingState>> ComplianceService::Findin
     cases::CaseEngine::FindingState s;
     s.id = f.id;
     s.rule_id = f.rule_id;
+    if (auto t = titles.find(f.rule_id); t != titles.end()) s.rule_title_zh = t->second;
     s.clause = f.clause;
     s.status = f.resolution == "rule_withdrawn" ? "withdrawn" : f.status;
     // A finding's org path is its unit's (a class: its school's).
@@ -374,6 +375,9 @@ StatusOr<cases::CaseView> ComplianceService::OpenRectification(const accounts::P
   cases::CaseEngine::FindingState s;
   s.id = f->id;
   s.rule_id = f->rule_id;
+  for (const auto& r : holder->pack().rules) {
+    if (r.id == f->rule_id) s.rule_title_zh = r.title_zh;
+  }
   s.clause = f->clause;
   s.status = f->resolution == "rule_withdrawn" ? "withdrawn" : f->status;
   s.org_id = LastId(f->org_path);

@@ -1,6 +1,13 @@
 // Sweeps as jobs (sweep_jobs.h).
 #include "compliance/sweep_jobs.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
 #include <spdlog/spdlog.h>
 
 namespace edugov::compliance {
@@ -229,6 +236,14 @@ std::optional<SweepJobs::Job> SweepJobs::Wait(int64_t id) {
 }
 
 void SweepJobs::WorkerLoop() {
+  // A sweep is seconds of CPU that nobody waits for at the screen; pages are
+  // waited for. On a machine with few cores the sweep thread yields to the
+  // I/O threads (Linux: nice is per thread).
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+  if (errno == 0) {
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), std::min(current + 10, 19));
+  }
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return stop_ || queued_ != 0; });

@@ -1,7 +1,9 @@
 // /api/v1/targets, /what-if, /findings/trend and /findings/{id}
-// (compliance_handlers.h lists them). Thin: the rules engine measures
-// targets and what-ifs over a columnar image loaded for the request; the
-// reads of the findings table are portable SQL scoped by org path.
+// (compliance_handlers.h lists them). Thin: the compliance service measures
+// targets and what-ifs; findings come from the findings store
+// (rules/findings_store.h), evidence rows from the dataset store
+// (datasets/store.h) and names from the registry, each scoped by the
+// caller's org subtree.
 #include "http/compliance_handlers.h"
 
 #include <algorithm>
@@ -18,8 +20,10 @@
 
 #include "cases/engine.h"
 #include "datasets/columnar.h"
+#include "datasets/store.h"
 #include "registry/registry.h"
 #include "rules/evaluator.h"
+#include "rules/findings_store.h"
 #include "compliance/service.h"
 #include "storage/database.h"
 
@@ -187,14 +191,6 @@ StatusOr<nlohmann::json> WhatIf(compliance::ComplianceService& svc, const Princi
 
 // ---------------------------------------------------------------- trend
 
-// The Monday of `d`'s ISO week and its label ("2025-W46").
-std::pair<Date, std::string> IsoWeek(Date d) {
-  const Date monday = d.AddDays(-(d.IsoWeekday() - 1));
-  const Date thursday = monday.AddDays(3);
-  const int week = (thursday.DaysSinceEpoch() - Date::FromYmd(thursday.year(), 1, 1).DaysSinceEpoch()) / 7 + 1;
-  return {monday, std::to_string(thursday.year()) + (week < 10 ? "-W0" : "-W") + std::to_string(week)};
-}
-
 StatusOr<int64_t> WeeksParam(const Request& req) {
   auto text = req.Query("weeks");
   if (!text) return 12;
@@ -214,45 +210,20 @@ StatusOr<int64_t> WeeksParam(const Request& req) {
 StatusOr<nlohmann::json> Trend(storage::Connection& conn, const Request& req, const Principal& p, Date today) {
   if (p.org_path.empty()) return NoOrg();
   ASSIGN_OR_RETURN(int64_t weeks, WeeksParam(req));
-  storage::Params params;
-  params.emplace_back(std::in_place_type<std::string>, p.org_path + "%");
-  std::string sql =
-      "SELECT CASE WHEN period_start = '' THEN first_seen_on ELSE period_start END, status, "
-      "CAST(COUNT(*) AS BIGINT) FROM findings WHERE org_path LIKE $1";
-  if (auto clause = req.Query("clause")) {
-    if (clause->empty() || clause->size() > 200) {
-      return Status(StatusCode::kInvalidArgument, "clause must be 1…200 characters", "clause 须为 1…200 个字符",
-                    "clause");
-    }
-    params.emplace_back(std::in_place_type<std::string>, *clause);
-    sql += " AND clause = $2";
+  std::optional<std::string> clause = req.Query("clause");
+  if (clause && (clause->empty() || clause->size() > 200)) {
+    return Status(StatusCode::kInvalidArgument, "clause must be 1…200 characters", "clause 须为 1…200 个字符",
+                  "clause");
   }
-  sql += " GROUP BY 1, 2";
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
-  std::map<int32_t, std::pair<int64_t, int64_t>> by_monday;  // → (open, resolved)
-  int32_t latest = IsoWeek(today).first.DaysSinceEpoch();
-  bool any = false;
-  for (size_t i = 0; i < rs.size(); ++i) {
-    auto d = Date::Parse(rs.GetText(i, 0));
-    if (!d.ok()) continue;
-    const int32_t monday = IsoWeek(*d).first.DaysSinceEpoch();
-    auto& cell = by_monday[monday];
-    (rs.GetText(i, 1) == "open" ? cell.first : cell.second) += rs.GetInt(i, 2);
-    latest = any ? std::max(latest, monday) : monday;
-    any = true;
-  }
+  ASSIGN_OR_RETURN(std::vector<rules::FindingsWeek> trend, rules::FindingsTrend(conn, p, clause, weeks, today));
   nlohmann::json out = nlohmann::json::array();
-  for (int64_t w = weeks - 1; w >= 0; --w) {
-    const Date monday = Date::FromDaysSinceEpoch(latest - static_cast<int32_t>(w * 7));
-    auto it = by_monday.find(monday.DaysSinceEpoch());
-    const int64_t open = it == by_monday.end() ? 0 : it->second.first;
-    const int64_t resolved = it == by_monday.end() ? 0 : it->second.second;
-    out.push_back({{"week", IsoWeek(monday).second},
-                   {"start", monday.ToString()},
-                   {"end", monday.AddDays(6).ToString()},
-                   {"open", open},
-                   {"resolved", resolved},
-                   {"total", open + resolved}});
+  for (const rules::FindingsWeek& w : trend) {
+    out.push_back({{"week", w.label},
+                   {"start", w.start.ToString()},
+                   {"end", w.end.ToString()},
+                   {"open", w.open},
+                   {"resolved", w.resolved},
+                   {"total", w.open + w.resolved}});
   }
   return nlohmann::json{{"weeks", std::move(out)}};
 }
@@ -264,9 +235,9 @@ nlohmann::json ParseStoredJson(const std::string& text) {
   return j.is_discarded() ? nlohmann::json() : j;
 }
 
-nlohmann::json OptionalText(const storage::ResultSet& rs, size_t r, size_t c) {
-  auto t = rs.GetOptionalText(r, c);
-  return t ? nlohmann::json(*t) : nlohmann::json();
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
 }
 
 nlohmann::json CellJson(const storage::Value& v) {
@@ -276,28 +247,20 @@ nlohmann::json CellJson(const storage::Value& v) {
   return nullptr;
 }
 
-// Names of referenced registry rows: "class"/"school"/"org"/"staff" id → name.
-StatusOr<std::map<int64_t, std::string>> RefNames(storage::Connection& conn, datasets::RefKind kind,
-                                                  const std::set<int64_t>& ids) {
-  std::map<int64_t, std::string> out;
-  if (ids.empty()) return out;
-  std::string sql;
+// Labels of referenced registry rows by id: a class as "school class", an
+// org or a staff member by name.
+StatusOr<std::map<int64_t, std::string>> RefLabels(storage::Connection& conn, datasets::RefKind kind,
+                                                   const std::set<int64_t>& ids) {
   switch (kind) {
-    case datasets::RefKind::kClass:
-      sql = "SELECT c.id, o.name || ' ' || c.name FROM classes c JOIN orgs o ON o.id = c.school_id WHERE c.id IN (";
-      break;
-    case datasets::RefKind::kStaff: sql = "SELECT id, name FROM staff WHERE id IN ("; break;
-    default: sql = "SELECT id, name FROM orgs WHERE id IN ("; break;
+    case datasets::RefKind::kClass: {
+      ASSIGN_OR_RETURN(auto classes, registry::ClassNames(conn, ids));
+      std::map<int64_t, std::string> out;
+      for (const auto& [id, c] : classes) out[id] = c.school_name + " " + c.name;
+      return out;
+    }
+    case datasets::RefKind::kStaff: return registry::StaffNames(conn, ids);
+    default: return registry::OrgNames(conn, ids);
   }
-  storage::Params params;
-  for (int64_t id : ids) {
-    params.emplace_back(std::in_place_type<int64_t>, id);
-    sql += (params.size() > 1 ? ", $" : "$") + std::to_string(params.size());
-  }
-  sql += ")";
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
-  for (size_t i = 0; i < rs.size(); ++i) out[rs.GetInt(i, 0)] = rs.GetText(i, 1);
-  return out;
 }
 
 StatusOr<nlohmann::json> Evidence(storage::Connection& conn, const rules::bound::Pack* pack, const Principal& p,
@@ -319,47 +282,41 @@ StatusOr<nlohmann::json> Evidence(storage::Connection& conn, const rules::bound:
     evidence["columns"].push_back(
         {{"name", c.name}, {"label_zh", c.label_zh}, {"type", std::string(datasets::ColumnTypeName(c.type))}});
   }
-  std::string sql = "SELECT row_id";
-  for (const auto& c : schema->columns) sql += ", " + storage::QuoteIdentifier(c.name);
-  sql += " FROM " + storage::QuoteIdentifier(schema->TableName()) + " WHERE org_path LIKE $1 AND row_id IN (";
-  storage::Params params;
-  params.emplace_back(std::in_place_type<std::string>, p.org_path + "%");
+  std::vector<int64_t> ids;
   for (const auto& id : evidence["row_ids"]) {
-    if (!id.is_number_integer()) continue;
-    params.emplace_back(std::in_place_type<int64_t>, id.get<int64_t>());
-    sql += (params.size() > 2 ? ", $" : "$") + std::to_string(params.size());
+    if (id.is_number_integer()) ids.push_back(id.get<int64_t>());
   }
-  if (params.size() == 1) return evidence;
-  sql += ") ORDER BY row_id";
-  auto rs = conn.Query(sql, params);
-  if (!rs.ok()) {
+  if (ids.empty()) return evidence;
+  auto rows = datasets::ReadRowsInScope(conn, p, *schema, ids);
+  if (!rows.ok()) {
     // The dataset table may be gone (a pack renamed it): the finding still shows.
-    spdlog::warn("evidence rows of {}: {}", schema->TableName(), rs.status().ToString());
+    spdlog::warn("evidence rows of {}: {}", schema->TableName(), rows.status().ToString());
     return evidence;
   }
   // Reference columns get names beside their ids.
   std::map<size_t, std::set<int64_t>> ref_ids;
-  for (size_t r = 0; r < rs->size(); ++r) {
+  for (const datasets::StoredRow& row : *rows) {
     for (size_t c = 0; c < schema->columns.size(); ++c) {
-      if (schema->columns[c].type != datasets::ColumnType::kRef || rs->IsNull(r, c + 1)) continue;
-      ref_ids[c].insert(rs->GetInt(r, c + 1));
+      const auto* id = std::get_if<int64_t>(&row.cells[c]);
+      if (schema->columns[c].type == datasets::ColumnType::kRef && id) ref_ids[c].insert(*id);
     }
   }
   std::map<size_t, std::map<int64_t, std::string>> names;
   for (const auto& [c, ids] : ref_ids) {
-    ASSIGN_OR_RETURN(names[c], RefNames(conn, schema->columns[c].ref, ids));
+    ASSIGN_OR_RETURN(names[c], RefLabels(conn, schema->columns[c].ref, ids));
   }
-  for (size_t r = 0; r < rs->size(); ++r) {
+  for (const datasets::StoredRow& row : *rows) {
     nlohmann::json values = nlohmann::json::object(), labels = nlohmann::json::object();
     for (size_t c = 0; c < schema->columns.size(); ++c) {
       const auto& col = schema->columns[c];
-      values[col.name] = CellJson(rs->at(r, c + 1));
-      if (col.type == datasets::ColumnType::kRef && !rs->IsNull(r, c + 1)) {
-        auto it = names[c].find(rs->GetInt(r, c + 1));
+      values[col.name] = CellJson(row.cells[c]);
+      const auto* id = std::get_if<int64_t>(&row.cells[c]);
+      if (col.type == datasets::ColumnType::kRef && id) {
+        auto it = names[c].find(*id);
         if (it != names[c].end()) labels[col.name] = it->second;
       }
     }
-    evidence["rows"].push_back({{"row_id", rs->GetInt(r, 0)}, {"values", std::move(values)}, {"labels", std::move(labels)}});
+    evidence["rows"].push_back({{"row_id", row.row_id}, {"values", std::move(values)}, {"labels", std::move(labels)}});
   }
   return evidence;
 }
@@ -378,36 +335,21 @@ StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::boun
   }
   const Status not_found = Status(StatusCode::kNotFound, "no such finding in your scope", "您的管辖范围内没有该问题");
   if (!ok) return not_found;
-  ASSIGN_OR_RETURN(
-      storage::ResultSet rs,
-      conn.Query("SELECT f.id, f.rule_id, f.clause, f.severity, f.entity_type, f.entity_id, "
-                 "COALESCE(o.name, c.name, s.name), f.period_kind, f.period_start, f.period_end, f.measured, "
-                 "f.threshold, f.comparison, f.parameters_json, f.evidence_json, f.evidence_count, f.status, "
-                 "f.first_seen_on, f.last_seen_on, f.resolved_on, f.times_reopened, f.township_id, t.name, "
-                 "f.org_path, cs.name "
-                 "FROM findings f "
-                 "LEFT JOIN orgs o ON f.entity_type IN ('school', 'township', 'county', 'org') AND o.id = f.entity_id "
-                 "LEFT JOIN classes c ON f.entity_type = 'class' AND c.id = f.entity_id "
-                 "LEFT JOIN orgs cs ON f.entity_type = 'class' AND cs.id = c.school_id "
-                 "LEFT JOIN staff s ON f.entity_type = 'staff' AND s.id = f.entity_id "
-                 "LEFT JOIN orgs t ON t.id = f.township_id "
-                 "WHERE f.id = $1 AND f.org_path LIKE $2",
-                 {storage::Value(id), storage::Value(p.org_path + "%")}));
-  if (rs.empty()) return not_found;
-  nlohmann::json parameters = ParseStoredJson(rs.GetText(0, 13));
+  ASSIGN_OR_RETURN(std::optional<rules::FindingView> found, rules::GetFinding(conn, p, id));
+  if (!found) return not_found;
+  const rules::FindingView& f = *found;
+  nlohmann::json parameters = ParseStoredJson(f.parameters_json);
   if (!parameters.is_array()) parameters = nlohmann::json::array();
-  nlohmann::json evidence = ParseStoredJson(rs.GetText(0, 14));
-  ASSIGN_OR_RETURN(evidence, Evidence(conn, pack, p, std::move(evidence)));
-  evidence["count"] = rs.GetInt(0, 15);
+  ASSIGN_OR_RETURN(nlohmann::json evidence, Evidence(conn, pack, p, ParseStoredJson(f.evidence_json)));
+  evidence["count"] = f.evidence_count;
   nlohmann::json township;
-  if (!rs.IsNull(0, 21)) township = {{"id", rs.GetInt(0, 21)}, {"name", OptionalText(rs, 0, 22)}};
-  nlohmann::json entity = {{"type", rs.GetText(0, 4)}, {"id", rs.GetInt(0, 5)}, {"name", OptionalText(rs, 0, 6)}};
-  if (!rs.IsNull(0, 24)) entity["school"] = rs.GetText(0, 24);
+  if (f.township_id) township = {{"id", *f.township_id}, {"name", OrNull(f.township_name)}};
+  nlohmann::json entity = {{"type", f.entity_type}, {"id", f.entity_id}, {"name", OrNull(f.entity_name)}};
+  if (f.entity_school) entity["school"] = *f.entity_school;
   nlohmann::json rule;
-  const std::string rule_id = rs.GetText(0, 1);
   if (pack) {
     for (const auto& r : pack->rules) {
-      if (r.id != rule_id) continue;
+      if (r.id != f.rule_id) continue;
       nlohmann::json ps = nlohmann::json::array();
       for (const auto& prm : r.parameters) ps.push_back({{"name", prm.name}, {"label_zh", prm.label_zh}});
       rule = {{"id", r.id},           {"clause", r.clause},     {"title_zh", r.title_zh},
@@ -415,23 +357,23 @@ StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::boun
     }
   }
   return nlohmann::json{
-      {"id", rs.GetInt(0, 0)},
-      {"rule", rule_id},
-      {"clause", rs.GetText(0, 2)},
-      {"severity", rs.GetText(0, 3)},
+      {"id", f.id},
+      {"rule", f.rule_id},
+      {"clause", f.clause},
+      {"severity", f.severity},
       {"entity", std::move(entity)},
-      {"period", {{"kind", rs.GetText(0, 7)}, {"start", rs.GetText(0, 8)}, {"end", rs.GetText(0, 9)}}},
-      {"measured", rs.IsNull(0, 10) ? nlohmann::json() : nlohmann::json(rs.GetDouble(0, 10))},
-      {"threshold", rs.IsNull(0, 11) ? nlohmann::json() : nlohmann::json(rs.GetDouble(0, 11))},
-      {"comparison", rs.GetText(0, 12)},
+      {"period", {{"kind", f.period_kind}, {"start", f.period_start}, {"end", f.period_end}}},
+      {"measured", OrNull(f.measured)},
+      {"threshold", OrNull(f.threshold)},
+      {"comparison", f.comparison},
       {"parameters", std::move(parameters)},
       {"evidence", std::move(evidence)},
-      {"status", rs.GetText(0, 16)},
-      {"opened_on", rs.GetText(0, 17)},
-      {"last_seen_on", rs.GetText(0, 18)},
-      {"resolved_on", OptionalText(rs, 0, 19)},
-      {"times_reopened", rs.GetInt(0, 20)},
-      {"township_id", rs.IsNull(0, 21) ? nlohmann::json() : nlohmann::json(rs.GetInt(0, 21))},
+      {"status", f.status},
+      {"opened_on", f.first_seen_on},
+      {"last_seen_on", f.last_seen_on},
+      {"resolved_on", OrNull(f.resolved_on)},
+      {"times_reopened", f.times_reopened},
+      {"township_id", OrNull(f.township_id)},
       {"township", std::move(township)},
       {"rule_info", std::move(rule)},
   };
@@ -459,9 +401,11 @@ StatusOr<nlohmann::json> WithCase(App& app, const Principal& p, nlohmann::json f
                        {"state", linked->state},
                        {"state_label", {{"zh", linked->state_label.zh}, {"en", linked->state_label.en}}}};
   }
-  const bool open_case = linked && linked->state != "closed" && linked->state != "cancelled";
+  // A closed case was signed off by a verifier: a past week's finding that
+  // can never resolve is not offered again; a cancelled one may be.
+  const bool has_case = linked && linked->state != "cancelled";
   const bool may_open = p.IsBureau() || p.role == accounts::Role::kTownship || p.role == accounts::Role::kInspector;
-  finding["can_open_case"] = may_open && !open_case && finding.value("status", "") == "open";
+  finding["can_open_case"] = may_open && !has_case && finding.value("status", "") == "open";
   return finding;
 }
 

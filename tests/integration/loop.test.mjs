@@ -16,6 +16,9 @@ before(async () => { srv = await startServer(); });
 after(async () => { await srv?.stop(); });
 
 const RULE = 'homework-grades-7-9-average';
+// A rectification's title carries the rule's title from the pack.
+const TITLE = '初中书面作业每天平均不超过90分钟';
+const Q = encodeURIComponent(TITLE);
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const WEEK = ['2025-12-01', '2025-12-02', '2025-12-03', '2025-12-04', '2025-12-05'];
 
@@ -100,7 +103,7 @@ test('import → finding → one rectification → corrected → 待核验 → v
   let school = null;
   for (const name of ['meicheng', 'jiangying']) {
     const s = await session(name);
-    const has = await boss.get(`/cases?type=rectification&org=${s.user.org_id}&q=${RULE}&limit=1`);
+    const has = await boss.get(`/cases?type=rectification&org=${s.user.org_id}&q=${Q}&limit=1`);
     if (has.total === 0) { school = s; break; }
   }
   assert.ok(school, 'a demo school without a rectification of the rule');
@@ -127,7 +130,7 @@ test('import → finding → one rectification → corrected → 待核验 → v
   assert.equal(c.assignee.level, 'school');
   // One rectification of this rule for the school, not one per finding.
   const all = await boss.get(`/cases?type=rectification&org=${school.user.org_id}&limit=500`);
-  const ofRule = all.items.filter((x) => x.state !== 'cancelled' && x.title.includes(RULE));
+  const ofRule = all.items.filter((x) => x.state !== 'cancelled' && x.title.includes(TITLE));
   assert.equal(ofRule.length, 1, JSON.stringify(ofRule.map((x) => [x.ref, x.state])));
 
   // The school corrects the week: the finding resolves, the case awaits verification.
@@ -149,13 +152,13 @@ test('import → finding → one rectification → corrected → 待核验 → v
   const job = await finished(boss, again.body.job.id);
   assert.equal(job.state, 'succeeded');
   const after = await boss.get(`/cases?type=rectification&org=${school.user.org_id}&limit=500`);
-  assert.equal(after.items.filter((x) => x.state !== 'cancelled' && x.title.includes(RULE)).length, 1);
+  assert.equal(after.items.filter((x) => x.state !== 'cancelled' && x.title.includes(TITLE)).length, 1);
 });
 
 test('a new violation at a school whose rectification of the rule is closed reopens it, never a second case', async () => {
   const boss = await session('dudao');
   const school = await session('jiangying');
-  const before = await boss.get(`/cases?type=rectification&org=${school.user.org_id}&q=${RULE}&limit=50`);
+  const before = await boss.get(`/cases?type=rectification&org=${school.user.org_id}&q=${Q}&limit=50`);
   assert.equal(before.items.filter((x) => x.state !== 'cancelled').length, 1, 'the demo opened one');
   const rect = before.items.find((x) => x.state !== 'cancelled');
   // Close it as a verifier would (answered with evidence first if still open).
@@ -178,7 +181,7 @@ test('a new violation at a school whose rectification of the rule is closed reop
   const after = await boss.get(`/cases/${rect.id}`);
   assert.equal(after.state, 'open');
   assert.equal(after.events.at(-1).transition, 'data_reopened');
-  const all = await boss.get(`/cases?type=rectification&org=${school.user.org_id}&q=${RULE}&limit=50`);
+  const all = await boss.get(`/cases?type=rectification&org=${school.user.org_id}&q=${Q}&limit=50`);
   assert.equal(all.items.filter((x) => x.state !== 'cancelled').length, 1);
 });
 

@@ -9,7 +9,7 @@
 # the worker pool (the server's default: heavy routes on `--workers` threads),
 # then — when the binary has the switch — with `--workers 0`, heavy routes
 # inline on the I/O threads as before the pool, for the ratio.
-# Bar (issue 10): the read's p99 with the loops stays within 2× of idle.
+# Bar (docs/benchmarks.md §3): the read's p99 with the loops stays within 2× of idle.
 # Writes bench/results/server-pdf-isolation-<UTC stamp>.md with the figures,
 # the PDFs rendered meanwhile, and the load average before each phase.
 #
@@ -178,7 +178,7 @@ print(f"A school user's page read (`GET /api/v1/orgs/{{id}}`, wrk -t1 -c{conns} 
 print(f"traffic (idle), then while {loops} clients loop the county's yearly complaint report as PDF")
 print(f"(`GET /api/v1/reports/complaints?{query}`, {int(pdf_bytes)//1024} KiB, analysis + Chromium print).")
 print("`pool`: the server's default, heavy routes on the worker pool; `inline`: `--workers 0`, heavy")
-print("routes on the I/O threads as before the pool. Bar (issue 10): p99 with the loops ≤ 2× idle.")
+print("routes on the I/O threads as before the pool. Bar: p99 with the loops ≤ 2× idle.")
 print()
 print("| mode | phase | req/s | p50 ms | p99 ms | p99 vs idle | bar | load avg 1/5/15 min before | errors |")
 print("|---|---|---|---|---|---|---|---|---|")

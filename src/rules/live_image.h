@@ -1,7 +1,6 @@
-// The server-resident image the re-check after a submission evaluates over
-// (issue 3: "an in-memory columnar image of the datasets, loaded from the
-// store and kept current as data is ingested; a submission re-checks only
-// what it touches").
+// The server-resident image the re-check after a submission evaluates over:
+// an in-memory columnar image of the datasets, loaded from the store and kept
+// current as data is ingested, so a submission re-checks only what it touches.
 //
 //   LiveImage live(pack);                       // nothing loaded yet
 //   ...  // a form row committed: report.landed holds it as stored

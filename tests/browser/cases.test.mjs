@@ -1,4 +1,4 @@
-// Browser tests for the closed loops (issue 4), in real Chromium against the real server:
+// Browser tests for the closed loops, in real Chromium against the real server:
 //   1. the full complaint loop — a parent files a named complaint about 江英学校 with a photo on the
 //      public page (no login, a phone-sized viewport) and keeps the tracking code → the petitions
 //      office (xinfang) sees it with the complainant's name and dispatches it to the school →

@@ -1,4 +1,4 @@
-// Browser test for the compliance pages (issue 3), in real Chromium: a teacher
+// Browser test for the compliance pages, in real Chromium: a teacher
 // records written homework for a grade-1 class and the clause-25 finding
 // appears at once — on the entry page and in the school's findings, whose
 // page quotes the plan's sentence beside the evidence row; the bureau's heat

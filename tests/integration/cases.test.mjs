@@ -1,4 +1,4 @@
-// The case routes and the public complaint routes (issue 4; src/http/case_handlers.h,
+// The case routes and the public complaint routes (src/http/case_handlers.h,
 // src/http/public_complaint_handlers.h) against the real server on the demo county,
 // SQLite or PostgreSQL (EDUGOV_TEST_DB):
 //   the full loop — a parent files a named complaint → the petitions office (xinfang)

@@ -1,4 +1,4 @@
-// The compliance API (issue 3; src/http/compliance_handlers.h) and the
+// The compliance API (src/http/compliance_handlers.h) and the
 // re-check after a form row (src/rules/recheck.h), on the real server over
 // the demo county with policy/anhua-2025.yaml, after one `edugov check`:
 // a teacher's over-limit homework row opens its clause-25 finding at once;

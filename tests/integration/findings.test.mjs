@@ -1,4 +1,4 @@
-// The read-only findings API (issue 3; src/http/findings_handlers.h): after
+// The read-only findings API (src/http/findings_handlers.h): after
 // one `edugov check` over the demo county, the bureau sees every finding —
 // among them clause 15 for the townships without a standardised boarding
 // school — a school sees only findings about itself (possibly none), filters

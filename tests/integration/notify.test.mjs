@@ -1,4 +1,4 @@
-// Notices, robots and sanctions from the outside (issue 4; src/http/
+// Notices, robots and sanctions from the outside (src/http/
 // inbox_handlers.h, sanction_handlers.h): a public complaint reaches the
 // petitions office's inbox without the complainant's identity, inboxes are
 // each user's own, only bureau leaders manage webhooks and a real local

@@ -1,4 +1,4 @@
-// The complaint analysis report over HTTP (issue 4, plan item 5;
+// The complaint analysis report over HTTP (plan item 5;
 // src/http/report_handlers.h, docs/reports.md): point-to-point — a school
 // user's report covers its own school only, a township's its own township,
 // the bureau's the county with the distribution list; teachers are refused;

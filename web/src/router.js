@@ -26,7 +26,7 @@ const ComplaintReportView = () => import('./views/cases/ComplaintReportView.vue'
 const ComplaintFormView = () => import('./views/public/ComplaintFormView.vue');
 const TrackView = () => import('./views/public/TrackView.vue');
 import { canUseCases, canOpenCases, canSeeComplaintReport } from './views/cases/casesApi.js';
-// Compliance (issue 3): dashboard, findings, target board, homework entry, data import.
+// Compliance: dashboard, findings, target board, homework entry, data import.
 const ComplianceView = () => import('./views/compliance/ComplianceView.vue');
 const FindingView = () => import('./views/compliance/FindingView.vue');
 const TargetsView = () => import('./views/compliance/TargetsView.vue');

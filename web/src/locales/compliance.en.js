@@ -1,4 +1,4 @@
-// Strings of the compliance pages (issue 3); the same keys as compliance.zh-CN.js.
+// Strings of the compliance pages; the same keys as compliance.zh-CN.js.
 export default {
   compliance: {
     menu: {

@@ -1,4 +1,4 @@
-// Strings of the compliance pages (issue 3): dashboard, findings, finding page, target board,
+// Strings of the compliance pages: dashboard, findings, finding page, target board,
 // homework entry, data import. Merged into the zh-CN messages by src/i18n.js; compliance.en.js
 // has the same keys.
 export default {

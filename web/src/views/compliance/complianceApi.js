@@ -1,4 +1,4 @@
-// The compliance API (issue 3; docs/openapi.yaml: /findings, /targets, /what-if, /datasets)
+// The compliance API (docs/openapi.yaml: /findings, /targets, /what-if, /datasets)
 // and the role checks its pages share. `request` adds Accept-Language and CSRF.
 import { request, API, ApiError } from '../../api.js';
 import { acceptLanguage } from '../../i18n.js';

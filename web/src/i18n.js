@@ -30,7 +30,7 @@ export const i18n = createI18n({
   missingWarn: false,
   fallbackWarn: false,
 });
-i18n.global.mergeLocaleMessage('zh-CN', casesZhCN); // closed-loop pages (issue 4)
+i18n.global.mergeLocaleMessage('zh-CN', casesZhCN); // closed-loop pages
 i18n.global.mergeLocaleMessage('en', casesEn);
 i18n.global.mergeLocaleMessage('zh-CN', complianceZhCN); // compliance pages
 i18n.global.mergeLocaleMessage('en', complianceEn);

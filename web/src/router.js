@@ -17,7 +17,7 @@ const UsersView = () => import('./views/UsersView.vue');
 const AuditView = () => import('./views/AuditView.vue');
 const TimetableView = () => import('./views/TimetableView.vue');
 const ErrorView = () => import('./views/ErrorView.vue');
-// Closed loops (issue 4): cases, inbox, complaint report; the public complaint pages need no login.
+// Closed loops: cases, inbox, complaint report; the public complaint pages need no login.
 const CaseListView = () => import('./views/cases/CaseListView.vue');
 const CaseView = () => import('./views/cases/CaseView.vue');
 const CaseNewView = () => import('./views/cases/CaseNewView.vue');

@@ -1,5 +1,5 @@
 // The closed-loop (cases) API and the helpers its pages share. The endpoints are the
-// contract of issue 4 (docs/openapi.yaml, "cases"); `request` adds Accept-Language and CSRF.
+// contract in docs/openapi.yaml ("cases"); `request` adds Accept-Language and CSRF.
 import { request, API } from '../../api.js';
 import { BUREAU_ROLES } from '../../session.js';
 import calendarYaml from '../../../../policy/calendar/cn-2025-2026.yaml?raw';

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "accounts/users.h"
@@ -16,6 +17,7 @@
 #include "demo/dataset_demo.h"
 #include "demo/demo_data.h"
 #include "demo/semester_demo.h"
+#include "registry/registry.h"
 
 namespace edugov::cli {
 
@@ -45,16 +47,16 @@ Status CreateDemoUsers(storage::Connection& conn, const std::string& path) {
   const std::string password = root["password"].as<std::string>("");
   for (const YAML::Node& u : root["users"]) {
     const std::string org_name = u["org"].as<std::string>("");
-    ASSIGN_OR_RETURN(storage::ResultSet rs,
-                     conn.Query("SELECT id FROM orgs WHERE name = $1 ORDER BY id LIMIT 1",
-                                {org_name}));
-    if (rs.empty()) {
+    ASSIGN_OR_RETURN(std::vector<registry::Org> orgs, registry::LookupOrgsByNameUnscoped(conn, org_name));
+    if (orgs.empty()) {
       return NotFoundError(path + ": no org named '" + org_name + "' in the generated data",
                            path + ":生成的数据中没有名为 '" + org_name + "' 的机构");
     }
     accounts::NewUser nu{u["username"].as<std::string>(""), u["display_name"].as<std::string>(""),
                          u["role"].as<std::string>(""), u["department"].as<std::string>(""),
-                         rs.GetInt(0, 0), password};
+                         std::min_element(orgs.begin(), orgs.end(),
+                                          [](const auto& a, const auto& b) { return a.id < b.id; })->id,
+                         password};
     ASSIGN_OR_RETURN(accounts::User created,
                      accounts::CreateUser(conn, accounts::SystemPrincipal(), RealClock(), nu));
     std::printf("  %-10s %-14s %s\n", created.username.c_str(),

@@ -23,6 +23,7 @@
 #include "http/sweep_handlers.h"
 #include "notify/inbox_notifier.h"
 #include "notify/webhook_dispatcher.h"
+#include "registry/registry.h"
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
 #include "http/timetable_handlers.h"
 #endif
@@ -62,9 +63,9 @@ int Serve(const ServeArgs& a) {
   {
     auto conn = (*db)->Acquire();
     if (!conn.ok()) return ReportError(conn.status());
-    auto rs = (*conn)->Query("SELECT 1 FROM orgs WHERE synthetic = 1 LIMIT 1");
-    if (!rs.ok()) return ReportError(rs.status());
-    demo_data = !rs->empty();
+    auto synthetic = registry::HasSyntheticData(**conn);
+    if (!synthetic.ok()) return ReportError(synthetic.status());
+    demo_data = *synthetic;
   }
   accounts::Authenticator auth(**db, RealClock(), SecureRandom());
   http::App app{.db = db->get(), .clock = &RealClock(), .random = &SecureRandom(),

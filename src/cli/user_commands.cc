@@ -6,6 +6,7 @@
 #include "accounts/users.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "registry/registry.h"
 
 namespace edugov::cli {
 
@@ -35,15 +36,12 @@ std::string PasswordFrom(const UserArgs& a) {
 }
 
 StatusOr<int64_t> ResolveOrg(storage::Connection& conn, const std::string& org) {
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query("SELECT id FROM orgs WHERE code = $1 OR CAST(id AS TEXT) = $1 "
-                              "ORDER BY id LIMIT 1",
-                              {org}));
-  if (rs.empty()) {
+  ASSIGN_OR_RETURN(std::optional<int64_t> id, registry::ResolveOrgIdOrCodeUnscoped(conn, org));
+  if (!id) {
     return Status(StatusCode::kNotFound, "no organisation with id or code '" + org + "'",
                   "没有 id 或代码为 '" + org + "' 的机构", "org");
   }
-  return rs.GetInt(0, 0);
+  return *id;
 }
 
 template <typename Fn>

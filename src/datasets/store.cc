@@ -183,4 +183,29 @@ StatusOr<std::vector<QuarantineEntry>> ListQuarantine(Connection& conn,
   return out;
 }
 
+StatusOr<std::vector<StoredRow>> ReadRowsInScope(Connection& conn, const accounts::Principal& principal,
+                                                 const DatasetSchema& schema, const std::vector<int64_t>& row_ids) {
+  std::vector<StoredRow> out;
+  if (principal.org_path.empty() || row_ids.empty()) return out;
+  std::string sql = "SELECT row_id";
+  for (const auto& c : schema.columns) sql += ", " + storage::QuoteIdentifier(c.name);
+  sql += " FROM " + storage::QuoteIdentifier(schema.TableName()) + " WHERE org_path LIKE $1 AND row_id IN (";
+  storage::Params params;
+  params.emplace_back(std::in_place_type<std::string>, principal.org_path + "%");
+  for (int64_t id : row_ids) {
+    params.emplace_back(std::in_place_type<int64_t>, id);
+    sql += (params.size() > 2 ? ", $" : "$") + std::to_string(params.size());
+  }
+  sql += ") ORDER BY row_id";
+  ASSIGN_OR_RETURN(ResultSet rs, conn.Query(sql, params));
+  out.reserve(rs.size());
+  for (size_t r = 0; r < rs.size(); ++r) {
+    StoredRow row{.row_id = rs.GetInt(r, 0)};
+    row.cells.reserve(schema.columns.size());
+    for (size_t c = 0; c < schema.columns.size(); ++c) row.cells.push_back(rs.at(r, c + 1));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace edugov::datasets

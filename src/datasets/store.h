@@ -85,4 +85,20 @@ StatusOr<std::vector<QuarantineEntry>> ListQuarantine(storage::Connection& conn,
                                                       const accounts::Principal& principal,
                                                       int64_t import_id);
 
+// One stored row of a dataset: its row id and its cells in the schema's
+// column order (NULL cells are storage::Null()).
+struct StoredRow {
+  int64_t row_id = 0;
+  std::vector<storage::Value> cells;
+};
+
+// The rows of `schema`'s table with the given row ids that lie in the
+// principal's subtree (org_path under the principal's), by row id. Ids that
+// do not exist or lie outside the subtree are left out alike. An error
+// when the table cannot be read (a pack that renamed the dataset leaves
+// findings that point at a table that is gone: the caller may show the
+// finding without its rows).
+StatusOr<std::vector<StoredRow>> ReadRowsInScope(storage::Connection& conn, const accounts::Principal& principal,
+                                                 const DatasetSchema& schema, const std::vector<int64_t>& row_ids);
+
 }  // namespace edugov::datasets

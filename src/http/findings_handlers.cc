@@ -1,7 +1,5 @@
-// /api/v1/findings: reads of the findings table (migration 004), scoped by
-// the materialised org path stored with each finding (findings_handlers.h
-// lists the routes). rules/findings_store.h offers no scoped read, so the
-// SQL is here; it is read-only and portable (SQLite and PostgreSQL).
+// /api/v1/findings: the findings store's scoped reads (rules::ListFindings,
+// rules::SummarizeFindings) as JSON (findings_handlers.h lists the routes).
 //
 // The read cache (docs/architecture.md, "Findings read cache"): a page of
 // findings is a function of the caller's org path, the query parameters and
@@ -65,62 +63,18 @@ StatusOr<std::optional<std::string>> QueryStatus(const Request& req) {
   return text;
 }
 
-// The materialised path of the org named by query parameter `name`, which
-// must be an org of `kind` inside the caller's subtree. Absent → nullopt.
-// Not an id → 400; no such org or outside the subtree → 404 (the same
-// answer, so the caller learns nothing about other orgs); wrong kind → 400.
-StatusOr<std::optional<std::string>> QueryOrgPath(storage::Connection& conn, const Request& req,
-                                                  const Principal& p, std::string_view name,
-                                                  std::string_view kind, std::string_view kind_zh) {
-  if (!req.Query(name)) return std::optional<std::string>();
-  ASSIGN_OR_RETURN(int64_t id, QueryNumber(req, name, 0, 1, INT64_C(999999999999)));
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query("SELECT kind, path FROM orgs WHERE id = $1", {storage::Value(id)}));
-  const std::string n(name);
-  if (rs.empty() || !p.CanSee(rs.GetText(0, 1))) {
-    return Status(StatusCode::kNotFound, n + " " + std::to_string(id) + ": no such org in your scope",
-                  n + " " + std::to_string(id) + "：您的管辖范围内没有该单位", n);
-  }
-  if (rs.GetText(0, 0) != kind) {
-    return ParamError(name, n + " " + std::to_string(id) + " is not a " + std::string(kind),
-                      n + " " + std::to_string(id) + " 不是" + std::string(kind_zh));
-  }
-  return std::optional<std::string>(rs.GetText(0, 1));
-}
-
-// WHERE clause and its parameters, shared by the list, its count and the summary.
-struct Filter {
-  std::string where;
-  storage::Params params;
-
-  // (emplace with in_place_type: GCC 12 warns maybe-uninitialized when a
-  // storage::Value temporary is moved into the vector.)
-  void Add(std::string_view column_op, const std::string& v) {
-    params.emplace_back(std::in_place_type<std::string>, v);
-    where += " AND " + std::string(column_op) + " $" + std::to_string(params.size());
-  }
-};
-
-StatusOr<Filter> BuildFilter(storage::Connection& conn, const Request& req, const Principal& p,
-                             bool full) {
-  if (p.org_path.empty()) {
-    return Status(StatusCode::kPermissionDenied, "your account is bound to no org", "您的账号未绑定单位");
-  }
-  Filter f;
-  f.where = "f.org_path LIKE $1";
-  f.params.emplace_back(std::in_place_type<std::string>, p.org_path + "%");
-  ASSIGN_OR_RETURN(std::optional<std::string> status, QueryStatus(req));
-  if (status) f.Add("f.status =", *status);
+// The findings filter from the query. Org ids are checked by the store
+// (rules::FindingsFilter): unknown or outside the subtree → 404, wrong kind → 400.
+StatusOr<rules::FindingsFilter> FilterFrom(const Request& req, bool full) {
+  rules::FindingsFilter f;
+  ASSIGN_OR_RETURN(f.status, QueryStatus(req));
   if (!full) return f;
-  ASSIGN_OR_RETURN(std::optional<std::string> rule, QueryText(req, "rule"));
-  if (rule) f.Add("f.rule_id =", *rule);
-  ASSIGN_OR_RETURN(std::optional<std::string> clause, QueryText(req, "clause"));
-  if (clause) f.Add("f.clause =", *clause);
-  ASSIGN_OR_RETURN(std::optional<std::string> township,
-                   QueryOrgPath(conn, req, p, "township", "township", "乡镇"));
-  if (township) f.Add("f.org_path LIKE", *township + "%");
-  ASSIGN_OR_RETURN(std::optional<std::string> school, QueryOrgPath(conn, req, p, "school", "school", "学校"));
-  if (school) f.Add("f.org_path LIKE", *school + "%");
+  ASSIGN_OR_RETURN(f.rule_id, QueryText(req, "rule"));
+  ASSIGN_OR_RETURN(f.clause, QueryText(req, "clause"));
+  for (auto [name, id] : {std::pair{"township", &f.township_id}, std::pair{"school", &f.school_id}}) {
+    if (!req.Query(name)) continue;
+    ASSIGN_OR_RETURN(*id, QueryNumber(req, name, 0, 1, INT64_C(999999999999)));
+  }
   return f;
 }
 
@@ -129,89 +83,61 @@ nlohmann::json ParseStoredJson(const std::string& text) {
   return j.is_discarded() ? nlohmann::json() : j;
 }
 
-nlohmann::json OptionalReal(const storage::ResultSet& rs, size_t r, size_t c) {
-  return rs.IsNull(r, c) ? nlohmann::json() : nlohmann::json(rs.GetDouble(r, c));
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
 }
 
-nlohmann::json OptionalText(const storage::ResultSet& rs, size_t r, size_t c) {
-  auto t = rs.GetOptionalText(r, c);
-  return t ? nlohmann::json(*t) : nlohmann::json();
+nlohmann::json ItemJson(const rules::FindingView& f) {
+  nlohmann::json evidence = ParseStoredJson(f.evidence_json);
+  if (!evidence.is_object()) evidence = nlohmann::json::object();
+  evidence["count"] = f.evidence_count;
+  if (!evidence.contains("row_ids")) evidence["row_ids"] = nlohmann::json::array();
+  nlohmann::json parameters = ParseStoredJson(f.parameters_json);
+  if (!parameters.is_array()) parameters = nlohmann::json::array();
+  return {
+      {"id", f.id},
+      {"rule", f.rule_id},
+      {"clause", f.clause},
+      {"severity", f.severity},
+      {"entity", {{"type", f.entity_type}, {"id", f.entity_id}, {"name", OrNull(f.entity_name)}}},
+      {"period", {{"kind", f.period_kind}, {"start", f.period_start}, {"end", f.period_end}}},
+      {"measured", OrNull(f.measured)},
+      {"threshold", OrNull(f.threshold)},
+      {"comparison", f.comparison},
+      {"parameters", std::move(parameters)},
+      {"evidence", std::move(evidence)},
+      {"status", f.status},
+      {"opened_on", f.first_seen_on},
+      {"last_seen_on", f.last_seen_on},
+      {"resolved_on", OrNull(f.resolved_on)},
+      {"times_reopened", f.times_reopened},
+      {"township_id", OrNull(f.township_id)},
+  };
 }
 
 StatusOr<nlohmann::json> ListFindings(storage::Connection& conn, const Request& req, const Principal& p) {
   ASSIGN_OR_RETURN(int64_t offset, QueryNumber(req, "offset", 0, 0, INT64_C(999999999999)));
   ASSIGN_OR_RETURN(int64_t limit, QueryNumber(req, "limit", kDefaultLimit, 1, kMaxLimit));
-  ASSIGN_OR_RETURN(Filter f, BuildFilter(conn, req, p, /*full=*/true));
-
-  ASSIGN_OR_RETURN(storage::ResultSet count,
-                   conn.Query("SELECT COUNT(*) FROM findings f WHERE " + f.where, f.params));
-  const int64_t total = count.GetInt(0, 0);
-
-  storage::Params params = f.params;
-  params.emplace_back(std::in_place_type<int64_t>, limit);
-  params.emplace_back(std::in_place_type<int64_t>, offset);
-  const std::string n = std::to_string(params.size());
-  const std::string sql =
-      "SELECT f.id, f.rule_id, f.clause, f.severity, f.entity_type, f.entity_id, "
-      "COALESCE(o.name, c.name, s.name), f.period_kind, f.period_start, f.period_end, f.measured, "
-      "f.threshold, f.comparison, f.parameters_json, f.evidence_json, f.evidence_count, f.status, "
-      "f.first_seen_on, f.last_seen_on, f.resolved_on, f.times_reopened, f.township_id "
-      "FROM findings f "
-      "LEFT JOIN orgs o ON f.entity_type IN ('school', 'township', 'county', 'org') AND o.id = f.entity_id "
-      "LEFT JOIN classes c ON f.entity_type = 'class' AND c.id = f.entity_id "
-      "LEFT JOIN staff s ON f.entity_type = 'staff' AND s.id = f.entity_id "
-      "WHERE " + f.where + " ORDER BY f.id LIMIT $" + std::to_string(params.size() - 1) + " OFFSET $" + n;
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
-
+  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(req, /*full=*/true));
+  ASSIGN_OR_RETURN(rules::FindingsPage page, rules::ListFindings(conn, p, filter, offset, limit));
   nlohmann::json items = nlohmann::json::array();
-  for (size_t i = 0; i < rs.size(); ++i) {
-    nlohmann::json evidence = ParseStoredJson(rs.GetText(i, 14));
-    if (!evidence.is_object()) evidence = nlohmann::json::object();
-    evidence["count"] = rs.GetInt(i, 15);
-    if (!evidence.contains("row_ids")) evidence["row_ids"] = nlohmann::json::array();
-    nlohmann::json parameters = ParseStoredJson(rs.GetText(i, 13));
-    if (!parameters.is_array()) parameters = nlohmann::json::array();
-    items.push_back({
-        {"id", rs.GetInt(i, 0)},
-        {"rule", rs.GetText(i, 1)},
-        {"clause", rs.GetText(i, 2)},
-        {"severity", rs.GetText(i, 3)},
-        {"entity", {{"type", rs.GetText(i, 4)}, {"id", rs.GetInt(i, 5)}, {"name", OptionalText(rs, i, 6)}}},
-        {"period", {{"kind", rs.GetText(i, 7)}, {"start", rs.GetText(i, 8)}, {"end", rs.GetText(i, 9)}}},
-        {"measured", OptionalReal(rs, i, 10)},
-        {"threshold", OptionalReal(rs, i, 11)},
-        {"comparison", rs.GetText(i, 12)},
-        {"parameters", std::move(parameters)},
-        {"evidence", std::move(evidence)},
-        {"status", rs.GetText(i, 16)},
-        {"opened_on", rs.GetText(i, 17)},
-        {"last_seen_on", rs.GetText(i, 18)},
-        {"resolved_on", OptionalText(rs, i, 19)},
-        {"times_reopened", rs.GetInt(i, 20)},
-        {"township_id", rs.IsNull(i, 21) ? nlohmann::json() : nlohmann::json(rs.GetInt(i, 21))},
-    });
-  }
-  return nlohmann::json{{"items", std::move(items)}, {"total", total}, {"offset", offset}, {"limit", limit}};
+  for (const rules::FindingView& f : page.items) items.push_back(ItemJson(f));
+  return nlohmann::json{{"items", std::move(items)}, {"total", page.total}, {"offset", offset}, {"limit", limit}};
 }
 
 StatusOr<nlohmann::json> Summary(storage::Connection& conn, const Request& req, const Principal& p) {
-  ASSIGN_OR_RETURN(Filter f, BuildFilter(conn, req, p, /*full=*/false));
-  const std::string sql =
-      "SELECT f.clause, f.township_id, t.name, "
-      "CAST(SUM(CASE WHEN f.status = 'open' THEN 1 ELSE 0 END) AS BIGINT), "
-      "CAST(SUM(CASE WHEN f.status = 'resolved' THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) "
-      "FROM findings f LEFT JOIN orgs t ON t.id = f.township_id "
-      "WHERE " + f.where + " GROUP BY f.clause, f.township_id, t.name ORDER BY f.clause, f.township_id";
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, f.params));
+  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(req, /*full=*/false));
+  ASSIGN_OR_RETURN(std::vector<rules::FindingsSummaryRow> rows, rules::SummarizeFindings(conn, p, filter.status));
   nlohmann::json items = nlohmann::json::array();
-  for (size_t i = 0; i < rs.size(); ++i) {
+  for (const rules::FindingsSummaryRow& r : rows) {
     nlohmann::json township;
-    if (!rs.IsNull(i, 1)) township = {{"id", rs.GetInt(i, 1)}, {"name", OptionalText(rs, i, 2)}};
-    items.push_back({{"clause", rs.GetText(i, 0)},
+    if (r.township_id) township = {{"id", *r.township_id}, {"name", OrNull(r.township_name)}};
+    items.push_back({{"clause", r.clause},
                      {"township", std::move(township)},
-                     {"open", rs.GetInt(i, 3)},
-                     {"resolved", rs.GetInt(i, 4)},
-                     {"total", rs.GetInt(i, 5)}});
+                     {"open", r.open},
+                     {"resolved", r.resolved},
+                     {"total", r.total}});
   }
   return nlohmann::json{{"items", std::move(items)}};
 }

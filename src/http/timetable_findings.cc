@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/audit.h"
+#include "registry/registry.h"
 #include "rules/binder.h"
 #include "rules/policy_parser.h"
 
@@ -139,12 +140,13 @@ StatusOr<int64_t> TimetableSchool(storage::Connection& conn, const accounts::Pri
   } else {
     return int64_t{0};
   }
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query("SELECT kind, path FROM orgs WHERE id = $1", {id}));
-  if (rs.empty() || !p.CanSee(rs.GetText(0, 1))) {
+  StatusOr<registry::Org> org = registry::FindOrg(conn, p, id);
+  if (!org.ok() && org.status().code() != StatusCode::kNotFound) return org.status();
+  if (!org.ok()) {
     return Status(StatusCode::kNotFound, "no such school in your area: " + std::to_string(id),
                   "您的管辖范围内没有该学校：" + std::to_string(id), "school_id");
   }
-  if (rs.GetText(0, 0) != "school") {
+  if (org->kind != registry::OrgKind::kSchool) {
     return Status(StatusCode::kInvalidArgument, "org " + std::to_string(id) + " is not a school",
                   "单位 " + std::to_string(id) + " 不是学校", "school_id");
   }
@@ -159,21 +161,26 @@ StatusOr<StoredTimetableFindings> StoreTimetableFindings(
   out.school_id = school_id;
   out.upload = Fingerprint(upload_body);
   Status s = storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
-    ASSIGN_OR_RETURN(storage::ResultSet org,
-                     tx.Query("SELECT o.path, o.name, t.id, t.name FROM orgs o LEFT JOIN orgs t "
-                              "ON t.id = o.parent_id AND t.kind = 'township' WHERE o.id = $1",
-                              {school_id}));
-    if (org.empty()) return Status(StatusCode::kNotFound, "no such school", "没有该学校", "school_id");
-    const std::string path = org.GetText(0, 0);
-    const int64_t township = org.GetOptionalInt(0, 2).value_or(0);
+    // The school and its township (the parent, when it is one): the
+    // findings' org path and township. Unscoped: a school account cannot
+    // see its township, yet its findings are counted under it.
+    ASSIGN_OR_RETURN(std::optional<registry::Org> school, registry::LookupOrgUnscoped(tx, school_id));
+    if (!school) return Status(StatusCode::kNotFound, "no such school", "没有该学校", "school_id");
+    const std::string path = school->path;
+    int64_t township = 0;
+    if (school->parent_id) {
+      ASSIGN_OR_RETURN(std::optional<registry::Org> parent, registry::LookupOrgUnscoped(tx, *school->parent_id));
+      if (parent && parent->kind == registry::OrgKind::kTownship) township = parent->id;
+    }
 
     // The school's registry classes by (grade, number): "七年级1班" ↔ "7年级1班".
-    ASSIGN_OR_RETURN(storage::ResultSet cls, tx.Query("SELECT id, grade, name FROM classes WHERE school_id = $1",
-                                                      {school_id}));
+    // (Unscoped, in this transaction: the caller checked the school
+    // against the actor through TimetableSchool.)
+    ASSIGN_OR_RETURN(std::vector<registry::Class> classes, registry::ListClassesUnscoped(tx, school_id));
     std::map<std::pair<int, int>, std::pair<int64_t, std::string>> registry;
-    for (size_t i = 0; i < cls.size(); ++i) {
-      const int number = tt::ClassNumber(cls.GetText(i, 2));
-      if (number > 0) registry[{static_cast<int>(cls.GetInt(i, 1)), number}] = {cls.GetInt(i, 0), cls.GetText(i, 2)};
+    for (const registry::Class& c : classes) {
+      const int number = tt::ClassNumber(c.name);
+      if (number > 0) registry[{c.grade, number}] = {c.id, c.name};
     }
 
     // One finding per (rule, entity): classes the registry does not know
@@ -271,16 +278,11 @@ StatusOr<StoredTimetableFindings> StoreTimetableFindings(
                              {"row_ids", e.f.evidence_row_ids},
                              {"slots", std::move(slots)},
                              {"violations", std::move(details)}};
-      RETURN_IF_ERROR(tx.Execute(
-          "UPDATE findings SET evidence_json = $1, parameters_json = $2 WHERE rule_id = $3 AND entity_type = $4 "
-          "AND entity_id = $5 AND period_start = ''",
-          {evidence.dump(), params.dump(), e.f.rule_id, e.f.entity_type, e.f.entity_id}));
+      RETURN_IF_ERROR(rules::ReplaceFindingJsonInTransaction(
+          tx, {.rule_id = e.f.rule_id, .entity_type = e.f.entity_type, .entity_id = e.f.entity_id}, evidence.dump(),
+          params.dump()));
     }
-    ASSIGN_OR_RETURN(storage::ResultSet open,
-                     tx.Query("SELECT COUNT(*) FROM findings WHERE rule_id LIKE 'tt.%' AND status = 'open' "
-                              "AND org_path = $1",
-                              {path}));
-    out.open = open.GetInt(0, 0);
+    ASSIGN_OR_RETURN(out.open, rules::CountOpenFindingsAt(tx, "tt.", path));
     const json after = {{"upload", out.upload},
                         {"file_name", file_name},
                         {"opened", out.summary.opened},

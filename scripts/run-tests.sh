@@ -32,6 +32,15 @@ suite() {
   printf '\n\033[1m--- %s\033[0m\n' "$1"
 }
 
+suite "table ownership (SQL names a table only in its owning module)"
+# One test: scripts/check-table-owners.py lists every violation and ends
+# with "table owners: … N violations".
+if python3 scripts/check-table-owners.py 2>&1 | tee "$LOG/table-owners.log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); broken+=("table ownership")
+fi
+
 suite "unit tests (GoogleTest; SQLite and PostgreSQL)"
 ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 300 2>&1 | tee "$LOG/ctest.log"
 rc=${PIPESTATUS[0]}

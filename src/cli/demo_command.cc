@@ -13,6 +13,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "compliance/service.h"
+#include "notify/inbox_notifier.h"
 #include "demo/case_demo.h"
 #include "demo/dataset_demo.h"
 #include "demo/demo_data.h"
@@ -94,8 +95,11 @@ Status SweepDemo(storage::Database& db, const DemoArgs& a, const std::string& se
   ASSIGN_OR_RETURN(TimePoint at, ParseTimestamp(as_of.ToString() + "T09:00:00+08:00"));
   FakeClock clock(at);
   SeededRandom random(a.seed);
+  // Schools find their new rectifications in 消息, as the server would tell them.
+  notify::InboxNotifier inbox(clock);
   ASSIGN_OR_RETURN(std::unique_ptr<CaseServices> services,
-                   LoadCaseServices({.db = &db, .clock = &clock, .random = &random, .db_url = a.db}));
+                   LoadCaseServices({.db = &db, .clock = &clock, .random = &random, .db_url = a.db,
+                                     .notifier = &inbox}));
   ASSIGN_OR_RETURN(std::unique_ptr<compliance::ComplianceService> svc,
                    compliance::ComplianceService::Load({.db = &db, .clock = &clock,
                                                         .policy_path = "policy/anhua-2025.yaml",

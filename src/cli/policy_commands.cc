@@ -9,6 +9,7 @@
 #include "cli/cli_util.h"
 #include "common/clock.h"
 #include "compliance/service.h"
+#include "notify/inbox_notifier.h"
 #include "registry/registry.h"
 #include "rules/binder.h"
 #include "rules/evaluator.h"
@@ -151,8 +152,10 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
     // The case engine counts open cases for targets and, with --open-cases,
     // keeps rectifications in step; without policy/cases neither.
     std::unique_ptr<CaseServices> services;
+    notify::InboxNotifier inbox(clock);  // a school hears of its new rectification
     if (o->open_cases || std::filesystem::is_directory(kDefaultCasesDir)) {
-      auto loaded = LoadCaseServices({.db = db->get(), .clock = &clock, .random = &SecureRandom(), .db_url = o->db});
+      auto loaded = LoadCaseServices({.db = db->get(), .clock = &clock, .random = &SecureRandom(), .db_url = o->db,
+                                      .notifier = &inbox});
       if (!loaded.ok()) { *exit_code = ReportError(loaded.status()); return; }
       services = std::move(*loaded);
     }

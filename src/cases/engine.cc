@@ -1173,9 +1173,15 @@ StatusOr<CaseEngine::SyncReport> CaseEngine::SyncRectifications(const std::vecto
                                    {c.id, f->id}));
         text += "\n· " + line(f);
       }
-      return AddEvent(tx, c.id, Actor::System(), NowUs(deps_),
-                      {.kind = "link", .comment = "新发现的同类问题并入本整改 / new findings linked:" + text})
-          .status();
+      RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), NowUs(deps_),
+                               {.kind = "link", .comment = "新发现的同类问题并入本整改 / new findings linked:" + text})
+                          .status());
+      json ids = json::array();
+      for (const FindingState* f : group) ids.push_back(f->id);
+      return ledger::AppendAudit(tx, {.actor_user_id = 0, .actor = "system", .action = "case.link_findings",
+                                      .entity = "case", .entity_id = std::to_string(c.id),
+                                      .after = json{{"finding_ids", ids}}.dump()},
+                                 *deps_.clock);
     }));
     report.linked += static_cast<int>(group.size());
     for (const FindingState* f : group) c.links.push_back({f, "open"});

@@ -1,7 +1,7 @@
 // /api/v1/audit: reading the audit ledger (leadership, supervision, discipline).
-#include <charconv>
-
 #include "http/app.h"
+#include "http/query_params.h"
+#include "http/route.h"
 #include "ledger/audit.h"
 
 namespace edugov::http {
@@ -22,53 +22,36 @@ nlohmann::json JsonOrNull(const std::string& text) {
   return j.is_discarded() ? nlohmann::json(text) : j;
 }
 
-StatusOr<int64_t> QueryInt(const Request& req, std::string_view name, int64_t fallback) {
-  std::optional<std::string> v = req.Query(name);
-  if (!v || v->empty()) return fallback;
-  int64_t out = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || ptr != v->data() + v->size() || out < 0) {
-    return Status(StatusCode::kInvalidArgument,
-                  "query parameter '" + std::string(name) + "' must be a non-negative integer",
-                  "查询参数 '" + std::string(name) + "' 必须是非负整数", std::string(name));
+StatusOr<nlohmann::json> ReadAudit(RouteContext& c) {
+  if (!MayReadAudit(c.principal())) {
+    return PermissionDeniedError(
+        "the audit log is open to leadership, supervision and discipline only",
+        "审计日志仅对局领导、督导和纪检开放");
   }
-  return out;
+  // Keyset paging on the ledger's sequence: ?before=<seq>&limit=N.
+  ASSIGN_OR_RETURN(int64_t before, QueryNumber(c.req(), "before", 0, 0, 999'999'999'999));
+  ASSIGN_OR_RETURN(int64_t limit, QueryNumber(c.req(), "limit", 50, 0, 1000));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(auto records, ledger::ReadAudit(*conn, before, static_cast<int>(limit)));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : records) {
+    items.push_back({{"seq", r.seq},
+                     {"at", FormatTimestamp(FromUnixMicros(r.at_us))},
+                     {"actor", r.entry.actor},
+                     {"action", r.entry.action},
+                     {"entity", r.entry.entity},
+                     {"entity_id", r.entry.entity_id},
+                     {"before", JsonOrNull(r.entry.before)},
+                     {"after", JsonOrNull(r.entry.after)},
+                     {"hash", r.hash}});
+  }
+  return nlohmann::json{{"items", std::move(items)}};
 }
 
 }  // namespace
 
 void RegisterAuditHandlers(Router& router, App& app) {
-  router.Add(Method::kGet, "/api/v1/audit",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               if (!MayReadAudit(p)) {
-                 return ErrorResponse(
-                     PermissionDeniedError(
-                         "the audit log is open to leadership, supervision and discipline only",
-                         "审计日志仅对局领导、督导和纪检开放"),
-                     req.lang);
-               }
-               auto before = QueryInt(req, "before", 0);
-               if (!before.ok()) return ErrorResponse(before.status(), req.lang);
-               auto limit = QueryInt(req, "limit", 50);
-               if (!limit.ok()) return ErrorResponse(limit.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               auto records = ledger::ReadAudit(**conn, *before, static_cast<int>(*limit));
-               if (!records.ok()) return ErrorResponse(records.status(), req.lang);
-               nlohmann::json items = nlohmann::json::array();
-               for (const auto& r : *records) {
-                 items.push_back({{"seq", r.seq},
-                                  {"at", FormatTimestamp(FromUnixMicros(r.at_us))},
-                                  {"actor", r.entry.actor},
-                                  {"action", r.entry.action},
-                                  {"entity", r.entry.entity},
-                                  {"entity_id", r.entry.entity_id},
-                                  {"before", JsonOrNull(r.entry.before)},
-                                  {"after", JsonOrNull(r.entry.after)},
-                                  {"hash", r.hash}});
-               }
-               return JsonResponse({{"items", std::move(items)}});
-             }));
+  RouteBuilder(router, app).Get("/api/v1/audit").Json(ReadAudit);
 }
 
 }  // namespace edugov::http

@@ -3,6 +3,7 @@
 #include "accounts/users.h"
 #include "http/app.h"
 #include "http/json_input.h"
+#include "http/route.h"
 #include "http/user_json.h"
 
 namespace edugov::http {
@@ -11,12 +12,6 @@ namespace {
 
 constexpr std::string_view kSessionCookie = "edugov_session";
 constexpr std::string_view kCsrfCookie = "edugov_csrf";
-
-StatusOr<nlohmann::json> UserJsonFor(App& app, std::string_view username) {
-  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, app.db->Acquire());
-  ASSIGN_OR_RETURN(accounts::User u, accounts::GetUserByUsername(*conn, username));
-  return UserJson(u);
-}
 
 // Session cookie: HttpOnly so scripts never see it; SameSite=Strict so no
 // other site's page can make the browser send it. The CSRF cookie is
@@ -29,75 +24,71 @@ void SetSessionCookies(Response& resp, const std::string& token, const std::stri
   resp.AddHeader("Set-Cookie", std::string(kCsrfCookie) + "=" + csrf + attrs);
 }
 
+StatusOr<nlohmann::json> UserJsonFor(RouteContext& c, std::string_view username) {
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(accounts::User u, accounts::GetUserByUsername(*conn, username));
+  return UserJson(u);
+}
+
+StatusOr<Response> Login(RouteContext& c) {
+  App& app = c.app();
+  ASSIGN_OR_RETURN(std::string username, c.body().RequiredString("username"));
+  ASSIGN_OR_RETURN(std::string password, c.body().RequiredString("password"));
+  auto login = app.auth->Login(username, password, c.req().remote_address);
+  if (!login.ok()) {
+    c.LogNote("login-failed");
+    return login.status();
+  }
+  ASSIGN_OR_RETURN(nlohmann::json user, UserJsonFor(c, username));
+  const int64_t max_age =
+      (ToUnixMicros(login->expires_at) - ToUnixMicros(app.clock->Now())) / 1'000'000;
+  Response resp = JsonResponse({{"user", std::move(user)},
+                                {"csrf_token", login->csrf_token},
+                                {"expires_at", FormatTimestamp(login->expires_at)}});
+  SetSessionCookies(resp, login->session_token, login->csrf_token, max_age, app.secure_cookies);
+  c.LogNote("user=" + username);
+  return resp;
+}
+
+StatusOr<Response> Logout(RouteContext& c) {
+  RETURN_IF_ERROR(c.app().auth->Logout(c.req().Cookie(kSessionCookie).value_or("")));
+  Response resp = NoContent();
+  SetSessionCookies(resp, "", "", 0, c.app().secure_cookies);
+  return resp;
+}
+
+StatusOr<nlohmann::json> Me(RouteContext& c) {
+  const accounts::Principal& p = c.principal();
+  ASSIGN_OR_RETURN(nlohmann::json user, UserJsonFor(c, p.username));
+  nlohmann::json body = {{"user", std::move(user)}};
+  if (!p.via_api_token) {
+    auto session = c.app().auth->AuthenticateSession(c.req().Cookie(kSessionCookie).value_or(""));
+    if (session.ok()) {
+      body["csrf_token"] = session->csrf_token;
+      body["expires_at"] = FormatTimestamp(session->expires_at);
+    }
+  }
+  return body;
+}
+
+StatusOr<nlohmann::json> ChangePassword(RouteContext& c) {
+  ASSIGN_OR_RETURN(std::string old_pw, c.body().RequiredString("old_password"));
+  ASSIGN_OR_RETURN(std::string new_pw, c.body().RequiredString("new_password"));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  RETURN_IF_ERROR(accounts::ChangeOwnPassword(*conn, c.principal(), *c.app().clock, old_pw, new_pw));
+  c.app().auth->ForgetCachedSessionsOf(c.principal().user_id);
+  return nlohmann::json();
+}
+
 }  // namespace
 
 void RegisterAuthHandlers(Router& router, App& app) {
-  router.Add(Method::kPost, "/api/v1/auth/login", [&app](Request& req) -> Response {
-    auto in = JsonInput::Parse(req.body, {"username", "password"});
-    if (!in.ok()) return ErrorResponse(in.status(), req.lang);
-    auto username = in->RequiredString("username");
-    if (!username.ok()) return ErrorResponse(username.status(), req.lang);
-    auto password = in->RequiredString("password");
-    if (!password.ok()) return ErrorResponse(password.status(), req.lang);
-
-    auto login = app.auth->Login(*username, *password, req.remote_address);
-    if (!login.ok()) {
-      Response r = ErrorResponse(login.status(), req.lang);
-      r.log_note = "login-failed";
-      return r;
-    }
-    auto user = UserJsonFor(app, *username);
-    if (!user.ok()) return ErrorResponse(user.status(), req.lang);
-    const int64_t max_age =
-        (ToUnixMicros(login->expires_at) - ToUnixMicros(app.clock->Now())) / 1'000'000;
-    Response resp = JsonResponse({{"user", *user},
-                                  {"csrf_token", login->csrf_token},
-                                  {"expires_at", FormatTimestamp(login->expires_at)}});
-    SetSessionCookies(resp, login->session_token, login->csrf_token, max_age, app.secure_cookies);
-    resp.log_note = "user=" + *username;
-    return resp;
-  });
-
-  router.Add(Method::kPost, "/api/v1/auth/logout",
-             Authed(app, [&app](Request& req, const accounts::Principal&) -> Response {
-               Status s = app.auth->Logout(req.Cookie(kSessionCookie).value_or(""));
-               if (!s.ok()) return ErrorResponse(s, req.lang);
-               Response resp = NoContent();
-               SetSessionCookies(resp, "", "", 0, app.secure_cookies);
-               return resp;
-             }));
-
-  router.Add(Method::kGet, "/api/v1/me",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               auto user = UserJsonFor(app, p.username);
-               if (!user.ok()) return ErrorResponse(user.status(), req.lang);
-               nlohmann::json body = {{"user", *user}};
-               if (!p.via_api_token) {
-                 auto session = app.auth->AuthenticateSession(
-                     req.Cookie(kSessionCookie).value_or(""));
-                 if (session.ok()) {
-                   body["csrf_token"] = session->csrf_token;
-                   body["expires_at"] = FormatTimestamp(session->expires_at);
-                 }
-               }
-               return JsonResponse(body);
-             }));
-
-  router.Add(Method::kPost, "/api/v1/me/password",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               auto in = JsonInput::Parse(req.body, {"old_password", "new_password"});
-               if (!in.ok()) return ErrorResponse(in.status(), req.lang);
-               auto old_pw = in->RequiredString("old_password");
-               if (!old_pw.ok()) return ErrorResponse(old_pw.status(), req.lang);
-               auto new_pw = in->RequiredString("new_password");
-               if (!new_pw.ok()) return ErrorResponse(new_pw.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               Status s = accounts::ChangeOwnPassword(**conn, p, *app.clock, *old_pw, *new_pw);
-               if (!s.ok()) return ErrorResponse(s, req.lang);
-               app.auth->ForgetCachedSessionsOf(p.user_id);
-               return NoContent();
-             }));
+  RouteBuilder routes(router, app);
+  routes.Post("/api/v1/auth/login").Public().JsonBody({"username", "password"}).Raw(Login);
+  routes.Post("/api/v1/auth/logout").Raw(Logout);
+  routes.Get("/api/v1/me").Json(Me);
+  routes.Post("/api/v1/me/password").JsonBody({"old_password", "new_password"}).Returns(204)
+      .Json(ChangePassword);
 }
 
 }  // namespace edugov::http

@@ -13,6 +13,7 @@
 #include "common/date.h"
 #include "http/json_input.h"
 #include "http/query_params.h"
+#include "http/route.h"
 
 namespace edugov::http {
 namespace {
@@ -85,10 +86,6 @@ StatusOr<cases::CaseFilter> ParseFilter(const Request& req, const cases::CaseTyp
   if (from && to && *to < *from) {
     return ParamError("to", "to must not be before from", "to 不能早于 from");
   }
-  ASSIGN_OR_RETURN(int64_t offset, QueryNumber(req, "offset", 0, 0, 1'000'000'000));
-  ASSIGN_OR_RETURN(int64_t limit, QueryNumber(req, "limit", 50, 1, 500));
-  f.offset = static_cast<int>(offset);
-  f.limit = static_cast<int>(limit);
   return f;
 }
 
@@ -103,9 +100,7 @@ StatusOr<json> ObjectField(const JsonInput& in, std::string_view name) {
   return v;
 }
 
-StatusOr<cases::OpenCaseRequest> ParseOpen(const Request& req, const cases::CaseTypeRegistry& types) {
-  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(req.body, {"type", "title", "org_id", "staff_id", "fields",
-                                                             "comment", "attachments", "linked_from"}));
+StatusOr<cases::OpenCaseRequest> ParseOpen(const JsonInput& in, const cases::CaseTypeRegistry& types) {
   cases::OpenCaseRequest r;
   ASSIGN_OR_RETURN(r.case_type, in.RequiredString("type"));
   if (types.Find(r.case_type) == nullptr) {
@@ -132,9 +127,7 @@ StatusOr<cases::OpenCaseRequest> ParseOpen(const Request& req, const cases::Case
   return r;
 }
 
-StatusOr<cases::TransitionRequest> ParseTransition(const Request& req) {
-  ASSIGN_OR_RETURN(JsonInput in,
-                   JsonInput::Parse(req.body, {"transition", "version", "comment", "fields", "attachments"}));
+StatusOr<cases::TransitionRequest> ParseTransition(const JsonInput& in) {
   cases::TransitionRequest r;
   ASSIGN_OR_RETURN(r.transition, in.RequiredString("transition"));
   // A person always says which version they saw: 0 (skip the check) is the
@@ -179,110 +172,98 @@ bool ShownInline(std::string_view content_type) {
          content_type == "image/webp" || content_type == "application/pdf";
 }
 
-// Case pages may carry a complainant's identity (for the petitions office):
-// never kept by a browser or proxy cache.
-Response NoStore(Response r) {
-  r.AddHeader("Cache-Control", "no-store");
-  return r;
+// The engine, or 503 when this server runs without case types. (Routes are
+// registered only with an engine; the check keeps a null from ever being
+// dereferenced.)
+StatusOr<cases::CaseEngine*> Engine(RouteContext& c) {
+  if (c.app().cases == nullptr) return CasesDisabled();
+  return c.app().cases;
 }
-
-#define CASES_OR_503(app, req) \
-  if ((app).cases == nullptr) return ErrorResponse(CasesDisabled(), (req).lang)
-
-#define PARSED_OR_RETURN(var, expr)                                           \
-  auto var##_or = (expr);                                                     \
-  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);  \
-  auto& var = *var##_or
 
 }  // namespace
 
+// Case pages may carry a complainant's identity (for the petitions office):
+// never kept by a browser or proxy cache — the route builder's no-store.
 void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistry& types) {
   if (app.cases == nullptr) return;
   const cases::CaseTypeRegistry* t = &types;
+  RouteBuilder routes(router, app);
 
-  router.Add(Method::kGet, "/api/v1/case-types", Authed(app, [t](Request&, const Principal&) {
-               json items = json::array();
-               for (const auto& type : t->types()) items.push_back(CaseTypeJson(type));
-               return JsonResponse({{"items", std::move(items)}});
-             }));
+  routes.Get("/api/v1/case-types").Json([t](RouteContext&) -> StatusOr<json> {
+    json items = json::array();
+    for (const auto& type : t->types()) items.push_back(CaseTypeJson(type));
+    return json{{"items", std::move(items)}};
+  });
 
-  router.Add(Method::kGet, "/api/v1/cases", Authed(app, [&app, t](Request& req, const Principal& p) -> Response {
-               CASES_OR_503(app, req);
-               PARSED_OR_RETURN(filter, ParseFilter(req, *t));
-               PARSED_OR_RETURN(page, app.cases->List(cases::Actor::User(p), filter));
-               json items = json::array();
-               for (const auto& v : page.items) items.push_back(CaseSummaryJson(*t, v));
-               return NoStore(JsonResponse({{"items", std::move(items)},
-                                            {"total", page.total},
-                                            {"offset", filter.offset},
-                                            {"limit", filter.limit}}));
-             }));
+  routes.Get("/api/v1/cases").Paged({.default_limit = 50, .max_limit = 500, .max_offset = 1'000'000'000})
+      .Json([t](RouteContext& c) -> StatusOr<json> {
+        ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+        ASSIGN_OR_RETURN(cases::CaseFilter filter, ParseFilter(c.req(), *t));
+        filter.offset = static_cast<int>(c.paging().offset);
+        filter.limit = static_cast<int>(c.paging().limit);
+        ASSIGN_OR_RETURN(auto page, engine->List(cases::Actor::User(c.principal()), filter));
+        json items = json::array();
+        for (const auto& v : page.items) items.push_back(CaseSummaryJson(*t, v));
+        return json{{"items", std::move(items)},
+                    {"total", page.total},
+                    {"offset", filter.offset},
+                    {"limit", filter.limit}};
+      });
 
-  router.Add(
-      Method::kPost, "/api/v1/cases",
-      Authed(app,
-             [&app, t](Request& req, const Principal& p) -> Response {
-               CASES_OR_503(app, req);
-               PARSED_OR_RETURN(open, ParseOpen(req, *t));
-               const cases::Actor actor = cases::Actor::User(p);
-               PARSED_OR_RETURN(opened, app.cases->Open(actor, std::move(open)));
-               // Answer with the case as the opener now sees it (timeline,
-               // available transitions), which Open's summary does not carry.
-               auto full = app.cases->Get(actor, opened.view.id);
-               return NoStore(JsonResponse(CaseDetailJson(*t, full.ok() ? *full : opened.view), 201));
-             }),
-      RouteOptions{.max_body_bytes = kCaseBodyLimit});
+  routes.Post("/api/v1/cases")
+      .JsonBody({"type", "title", "org_id", "staff_id", "fields", "comment", "attachments", "linked_from"})
+      .Returns(201)
+      .Options({.max_body_bytes = kCaseBodyLimit})
+      .Json([t](RouteContext& c) -> StatusOr<json> {
+        ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+        ASSIGN_OR_RETURN(cases::OpenCaseRequest open, ParseOpen(c.body(), *t));
+        const cases::Actor actor = cases::Actor::User(c.principal());
+        ASSIGN_OR_RETURN(auto opened, engine->Open(actor, std::move(open)));
+        // Answer with the case as the opener now sees it (timeline,
+        // available transitions), which Open's summary does not carry.
+        auto full = engine->Get(actor, opened.view.id);
+        return CaseDetailJson(*t, full.ok() ? *full : opened.view);
+      });
 
-  router.Add(Method::kGet, "/api/v1/cases/{id}",
-             Authed(app, [&app, t](Request& req, const Principal& p) -> Response {
-               CASES_OR_503(app, req);
-               PARSED_OR_RETURN(id, ParseId(req.path_params["id"]));
-               PARSED_OR_RETURN(view, app.cases->Get(cases::Actor::User(p), id));
-               return NoStore(JsonResponse(CaseDetailJson(*t, view)));
-             }));
+  routes.Get("/api/v1/cases/{id}").Ids({"id"}).Json([t](RouteContext& c) -> StatusOr<json> {
+    ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+    ASSIGN_OR_RETURN(auto view, engine->Get(cases::Actor::User(c.principal()), c.Id()));
+    return CaseDetailJson(*t, view);
+  });
 
-  router.Add(
-      Method::kPost, "/api/v1/cases/{id}/transitions",
-      Authed(app,
-             [&app, t](Request& req, const Principal& p) -> Response {
-               CASES_OR_503(app, req);
-               PARSED_OR_RETURN(id, ParseId(req.path_params["id"]));
-               PARSED_OR_RETURN(tr, ParseTransition(req));
-               PARSED_OR_RETURN(view, app.cases->Transition(cases::Actor::User(p), id, std::move(tr)));
-               return NoStore(JsonResponse(CaseDetailJson(*t, view)));
-             }),
-      RouteOptions{.max_body_bytes = kCaseBodyLimit});
+  routes.Post("/api/v1/cases/{id}/transitions").Ids({"id"})
+      .JsonBody({"transition", "version", "comment", "fields", "attachments"})
+      .Options({.max_body_bytes = kCaseBodyLimit})
+      .Json([t](RouteContext& c) -> StatusOr<json> {
+        ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+        ASSIGN_OR_RETURN(cases::TransitionRequest tr, ParseTransition(c.body()));
+        ASSIGN_OR_RETURN(auto view, engine->Transition(cases::Actor::User(c.principal()), c.Id(), std::move(tr)));
+        return CaseDetailJson(*t, view);
+      });
 
-  router.Add(Method::kGet, "/api/v1/cases/{id}/attachments/{aid}",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               CASES_OR_503(app, req);
-               PARSED_OR_RETURN(id, ParseId(req.path_params["id"]));
-               PARSED_OR_RETURN(aid, ParseId(req.path_params["aid"]));
-               PARSED_OR_RETURN(file, app.cases->Attachment(cases::Actor::User(p), id, aid));
-               Response r;
-               r.content_type = file.first.content_type.empty() ? "application/octet-stream" : file.first.content_type;
-               r.body = std::move(file.second);
-               r.AddHeader("Content-Disposition",
-                           ContentDisposition(ShownInline(r.content_type) ? "inline" : "attachment",
-                                              file.first.filename));
-               // Evidence and complainants' files: never in a shared cache.
-               r.AddHeader("Cache-Control", "private, no-store");
-               return r;
-             }));
+  routes.Get("/api/v1/cases/{id}/attachments/{aid}").Ids({"id", "aid"})
+      .Raw([](RouteContext& c) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+        ASSIGN_OR_RETURN(auto file, engine->Attachment(cases::Actor::User(c.principal()), c.Id("id"), c.Id("aid")));
+        Response r;
+        r.content_type = file.first.content_type.empty() ? "application/octet-stream" : file.first.content_type;
+        r.body = std::move(file.second);
+        r.AddHeader("Content-Disposition",
+                    ContentDisposition(ShownInline(r.content_type) ? "inline" : "attachment", file.first.filename));
+        // Evidence and complainants' files: never in a shared cache.
+        r.AddHeader("Cache-Control", "private, no-store");
+        return r;
+      });
 
-  router.Add(Method::kPost, "/api/v1/cases/{id}/links",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               CASES_OR_503(app, req);
-               PARSED_OR_RETURN(id, ParseId(req.path_params["id"]));
-               PARSED_OR_RETURN(in, JsonInput::Parse(req.body, {"to", "kind"}));
-               PARSED_OR_RETURN(to, in.RequiredInt("to"));
-               PARSED_OR_RETURN(kind, in.OptionalString("kind"));
-               if (to <= 0) {
-                 return ErrorResponse(ParamError("to", "to must be a case id", "to 须为案件编号"), req.lang);
-               }
-               Status s = app.cases->Link(cases::Actor::User(p), id, to, kind.value_or("related"));
-               return s.ok() ? NoContent() : ErrorResponse(s, req.lang);
-             }));
+  routes.Post("/api/v1/cases/{id}/links").Ids({"id"}).JsonBody({"to", "kind"}).Returns(204)
+      .Json([](RouteContext& c) -> StatusOr<json> {
+        ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+        ASSIGN_OR_RETURN(int64_t to, c.body().RequiredInt("to"));
+        ASSIGN_OR_RETURN(std::optional<std::string> kind, c.body().OptionalString("kind"));
+        if (to <= 0) return ParamError("to", "to must be a case id", "to 须为案件编号");
+        RETURN_IF_ERROR(engine->Link(cases::Actor::User(c.principal()), c.Id(), to, kind.value_or("related")));
+        return json();
+      });
 }
 
 }  // namespace edugov::http

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "http/json_input.h"
+#include "http/query_params.h"
+#include "http/route.h"
 #include "notify/inbox.h"
 #include "notify/webhooks.h"
 
@@ -39,41 +41,21 @@ Status LeadersOnly(const Principal& p) {
                                "机器人(Webhook)仅由局领导管理");
 }
 
-StatusOr<int> LimitParam(const Request& req) {
-  auto text = req.Query("limit");
-  if (!text) return 50;
-  int v = 0;
-  bool ok = !text->empty() && text->size() <= 4;
-  for (char c : *text) {
-    ok = ok && c >= '0' && c <= '9';
-    if (ok) v = v * 10 + (c - '0');
-  }
-  if (!ok || v < 1 || v > 500) {
-    return Status(StatusCode::kInvalidArgument, "limit must be an integer in 1…500",
-                  "limit 须为 1…500 之间的整数", "limit");
-  }
-  return v;
-}
-
 StatusOr<bool> UnreadParam(const Request& req) {
   auto text = req.Query("unread");
   if (!text || *text == "0" || *text == "false") return false;
   if (*text == "1" || *text == "true") return true;
-  return Status(StatusCode::kInvalidArgument, "unread must be 1 or 0", "unread 须为 1 或 0",
-                "unread");
+  return FieldError("unread", "unread must be 1 or 0", "unread 须为 1 或 0");
 }
 
-Response Inbox(App& app, Request& req, const Principal& p) {
-  auto unread = UnreadParam(req);
-  if (!unread.ok()) return ErrorResponse(unread.status(), req.lang);
-  auto limit = LimitParam(req);
-  if (!limit.ok()) return ErrorResponse(limit.status(), req.lang);
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  auto page = notify::ReadInbox(**conn, p.user_id, *unread, *limit);
-  if (!page.ok()) return ErrorResponse(page.status(), req.lang);
+StatusOr<nlohmann::json> Inbox(RouteContext& c) {
+  ASSIGN_OR_RETURN(bool unread, UnreadParam(c.req()));
+  ASSIGN_OR_RETURN(int64_t limit, QueryNumber(c.req(), "limit", 50, 1, 500));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(notify::InboxPage page,
+                   notify::ReadInbox(*conn, c.principal().user_id, unread, static_cast<int>(limit)));
   nlohmann::json items = nlohmann::json::array();
-  for (const notify::InboxItem& it : page->items) {
+  for (const notify::InboxItem& it : page.items) {
     items.push_back({{"id", it.id},
                      {"kind", it.kind},
                      {"title", it.title},
@@ -82,34 +64,27 @@ Response Inbox(App& app, Request& req, const Principal& p) {
                      {"created_at", FormatTimestamp(FromUnixMicros(it.created_at_us))},
                      {"read_at", TimeOrNull(it.read_at_us)}});
   }
-  return JsonResponse({{"items", std::move(items)}, {"unread", page->unread}});
+  return nlohmann::json{{"items", std::move(items)}, {"unread", page.unread}};
 }
 
-Response MarkRead(App& app, Request& req, const Principal& p) {
-  auto id = ParseId(req.path_params["id"]);
-  if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  Status s = notify::MarkRead(**conn, p.user_id, p.username, *id, *app.clock);
-  if (!s.ok()) return ErrorResponse(s, req.lang);
-  auto page = notify::ReadInbox(**conn, p.user_id, /*unread_only=*/true, 1);
-  if (!page.ok()) return ErrorResponse(page.status(), req.lang);
-  return JsonResponse({{"id", *id}, {"unread", page->unread}});
+StatusOr<nlohmann::json> MarkRead(RouteContext& c) {
+  const Principal& p = c.principal();
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  RETURN_IF_ERROR(notify::MarkRead(*conn, p.user_id, p.username, c.Id(), *c.app().clock));
+  ASSIGN_OR_RETURN(notify::InboxPage page, notify::ReadInbox(*conn, p.user_id, /*unread_only=*/true, 1));
+  return nlohmann::json{{"id", c.Id()}, {"unread", page.unread}};
 }
 
-Response ListHooks(App& app, Request& req, const Principal& p) {
-  if (Status s = LeadersOnly(p); !s.ok()) return ErrorResponse(s, req.lang);
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  auto hooks = notify::ListWebhooks(**conn);
-  if (!hooks.ok()) return ErrorResponse(hooks.status(), req.lang);
+StatusOr<nlohmann::json> ListHooks(RouteContext& c) {
+  RETURN_IF_ERROR(LeadersOnly(c.principal()));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(auto hooks, notify::ListWebhooks(*conn));
   nlohmann::json items = nlohmann::json::array();
-  for (const notify::Webhook& w : *hooks) items.push_back(WebhookJson(w));
-  return JsonResponse({{"items", std::move(items)}});
+  for (const notify::Webhook& w : hooks) items.push_back(WebhookJson(w));
+  return nlohmann::json{{"items", std::move(items)}};
 }
 
-StatusOr<notify::WebhookInput> ParseWebhook(const std::string& body) {
-  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"name", "url", "flavor", "kinds", "enabled"}));
+StatusOr<notify::WebhookInput> ParseWebhook(const JsonInput& in) {
   notify::WebhookInput w;
   ASSIGN_OR_RETURN(w.name, in.RequiredString("name"));
   ASSIGN_OR_RETURN(w.url, in.RequiredString("url"));
@@ -122,50 +97,37 @@ StatusOr<notify::WebhookInput> ParseWebhook(const std::string& body) {
   return w;
 }
 
-Response CreateHook(App& app, Request& req, const Principal& p) {
-  if (Status s = LeadersOnly(p); !s.ok()) return ErrorResponse(s, req.lang);
-  auto input = ParseWebhook(req.body);
-  if (!input.ok()) return ErrorResponse(input.status(), req.lang);
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  auto w = notify::CreateWebhook(**conn, *input, p.user_id, p.username, *app.clock);
-  if (!w.ok()) return ErrorResponse(w.status(), req.lang);
-  return JsonResponse(WebhookJson(*w), 201);
+StatusOr<nlohmann::json> CreateHook(RouteContext& c) {
+  const Principal& p = c.principal();
+  RETURN_IF_ERROR(LeadersOnly(p));
+  ASSIGN_OR_RETURN(notify::WebhookInput input, ParseWebhook(c.body()));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(notify::Webhook w,
+                   notify::CreateWebhook(*conn, input, p.user_id, p.username, *c.app().clock));
+  return WebhookJson(w);
 }
 
-Response UpdateHook(App& app, Request& req, const Principal& p) {
-  if (Status s = LeadersOnly(p); !s.ok()) return ErrorResponse(s, req.lang);
-  auto id = ParseId(req.path_params["id"]);
-  if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-  auto in = JsonInput::Parse(req.body, {"enabled"});
-  if (!in.ok()) return ErrorResponse(in.status(), req.lang);
-  auto enabled = in->OptionalBool("enabled");
-  if (!enabled.ok()) return ErrorResponse(enabled.status(), req.lang);
-  if (!*enabled) {
-    return ErrorResponse(Status(StatusCode::kInvalidArgument, "enabled is required",
-                                "缺少 enabled", "enabled"),
-                         req.lang);
-  }
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  auto w = notify::SetWebhookEnabled(**conn, *id, **enabled, p.user_id, p.username, *app.clock);
-  if (!w.ok()) return ErrorResponse(w.status(), req.lang);
-  return JsonResponse(WebhookJson(*w));
+StatusOr<nlohmann::json> UpdateHook(RouteContext& c) {
+  const Principal& p = c.principal();
+  RETURN_IF_ERROR(LeadersOnly(p));
+  ASSIGN_OR_RETURN(std::optional<bool> enabled, c.body().OptionalBool("enabled"));
+  if (!enabled) return FieldError("enabled", "enabled is required", "缺少 enabled");
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(notify::Webhook w, notify::SetWebhookEnabled(*conn, c.Id(), *enabled, p.user_id,
+                                                                p.username, *c.app().clock));
+  return WebhookJson(w);
 }
 
 }  // namespace
 
 void RegisterInboxHandlers(Router& router, App& app) {
-  router.Add(Method::kGet, "/api/v1/inbox",
-             Authed(app, [&app](Request& req, const Principal& p) { return Inbox(app, req, p); }));
-  router.Add(Method::kPost, "/api/v1/inbox/{id}/read",
-             Authed(app, [&app](Request& req, const Principal& p) { return MarkRead(app, req, p); }));
-  router.Add(Method::kGet, "/api/v1/webhooks",
-             Authed(app, [&app](Request& req, const Principal& p) { return ListHooks(app, req, p); }));
-  router.Add(Method::kPost, "/api/v1/webhooks",
-             Authed(app, [&app](Request& req, const Principal& p) { return CreateHook(app, req, p); }));
-  router.Add(Method::kPost, "/api/v1/webhooks/{id}",
-             Authed(app, [&app](Request& req, const Principal& p) { return UpdateHook(app, req, p); }));
+  RouteBuilder routes(router, app);
+  routes.Get("/api/v1/inbox").Json(Inbox);
+  routes.Post("/api/v1/inbox/{id}/read").Ids({"id"}).Json(MarkRead);
+  routes.Get("/api/v1/webhooks").Json(ListHooks);
+  routes.Post("/api/v1/webhooks").JsonBody({"name", "url", "flavor", "kinds", "enabled"}).Returns(201)
+      .Json(CreateHook);
+  routes.Post("/api/v1/webhooks/{id}").Ids({"id"}).JsonBody({"enabled"}).Json(UpdateHook);
 }
 
 }  // namespace edugov::http

@@ -5,6 +5,7 @@
 
 #include "http/app.h"
 #include "http/json_input.h"
+#include "http/route.h"
 #include "registry/csv_import.h"
 #include "registry/json.h"
 #include "registry/registry.h"
@@ -14,20 +15,6 @@ namespace edugov::http {
 namespace {
 
 using registry::Org;
-
-// Runs `fn(conn)` on a pooled connection; errors become the mapped response.
-template <typename Fn>
-Response WithConn(App& app, const Request& req, Fn&& fn) {
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  return fn(**conn);
-}
-
-template <typename T, typename ToJsonFn>
-Response Map(const StatusOr<T>& result, const Request& req, ToJsonFn&& to_json, int status = 200) {
-  if (!result.ok()) return ErrorResponse(result.status(), req.lang);
-  return JsonResponse(to_json(*result), status);
-}
 
 nlohmann::json OrgJson(const Org& org, const registry::Counts* counts) {
   nlohmann::json j = registry::ToJson(org);
@@ -255,232 +242,169 @@ StatusOr<registry::NewPosting> ParseNewPosting(std::string_view body) {
   return p;
 }
 
-StatusOr<int64_t> QueryInt(const Request& req, std::string_view name, int64_t fallback) {
-  auto text = req.Query(name);
-  if (!text) return fallback;
-  auto n = ParseId(*text);
-  if (!n.ok()) {
-    return FieldError(std::string(name), std::string(name) + " must be a non-negative integer",
-                      std::string(name) + " 必须是非负整数");
-  }
-  return *n;
-}
-
-StatusOr<registry::StaffFilter> ParseStaffFilter(const Request& req) {
+StatusOr<registry::StaffFilter> ParseStaffFilter(const Request& req, const Paging& paging) {
   registry::StaffFilter f;
   if (auto post = req.Query("post"); post && !post->empty()) {
     f.post = registry::ParsePost(*post);
     if (!f.post) return FieldError("post", "unknown post \"" + *post + "\"", "无效的职务“" + *post + "”");
   }
-  ASSIGN_OR_RETURN(f.offset, QueryInt(req, "offset", 0));
-  ASSIGN_OR_RETURN(f.limit, QueryInt(req, "limit", 50));
   if (auto inactive = req.Query("include_inactive")) f.include_inactive = *inactive == "true";
+  f.offset = paging.offset;
+  f.limit = paging.limit;
   return f;
 }
 
-// Parses the {id} path parameter; a non-integer id names no resource (404).
-#define PATH_ID(var)                                                        \
-  auto var##_or = ParseId(req.path_params["id"]);                           \
-  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);    \
-  const int64_t var = *var##_or
+nlohmann::json OverviewJson(const registry::Overview& o) {
+  nlohmann::json towns = nlohmann::json::array();
+  for (const auto& t : o.by_township) {
+    towns.push_back({{"org_id", t.org_id},
+                     {"name", t.name},
+                     {"schools", t.counts.schools},
+                     {"classes", t.counts.classes},
+                     {"students", t.counts.students},
+                     {"staff", t.counts.staff}});
+  }
+  nlohmann::json stages = nlohmann::json::array();
+  for (const auto& s : o.by_stage) {
+    stages.push_back({{"stage", registry::StageName(s.stage)},
+                      {"schools", s.schools},
+                      {"classes", s.classes},
+                      {"students", s.students}});
+  }
+  return {{"total", registry::ToJson(o.total)},
+          {"by_township", std::move(towns)},
+          {"by_stage", std::move(stages)}};
+}
 
-#define PARSED(var, expr)                                                   \
-  auto var##_or = (expr);                                                   \
-  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);    \
-  auto& var = *var##_or
+template <typename T, typename ToJsonFn>
+nlohmann::json Items(const std::vector<T>& rows, ToJsonFn&& to_json) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : rows) items.push_back(to_json(r));
+  return {{"items", std::move(items)}};
+}
 
 }  // namespace
 
 void RegisterOrgHandlers(Router& router, App& app) {
-  using accounts::Principal;
+  using Json = StatusOr<nlohmann::json>;
   const Clock& clock = *app.clock;
+  RouteBuilder routes(router, app);
 
-  router.Add(Method::kGet, "/api/v1/orgs/{id}",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::GetOrg(c, p, id), req, DetailJson);
-               });
-             }));
+  routes.Get("/api/v1/orgs/{id}").Ids({"id"}).Json([](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(auto detail, registry::GetOrg(*conn, c.principal(), c.Id()));
+    return DetailJson(detail);
+  });
 
-  router.Add(Method::kGet, "/api/v1/orgs/{id}/children",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::ListChildren(c, p, id), req, [](const auto& children) {
-                   nlohmann::json items = nlohmann::json::array();
-                   for (const auto& ch : children) items.push_back(OrgJson(ch.org, &ch.counts));
-                   return nlohmann::json{{"items", std::move(items)}};
-                 });
-               });
-             }));
+  routes.Get("/api/v1/orgs/{id}/children").Ids({"id"}).Json([](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(auto children, registry::ListChildren(*conn, c.principal(), c.Id()));
+    return Items(children, [](const auto& ch) { return OrgJson(ch.org, &ch.counts); });
+  });
 
-  router.Add(Method::kGet, "/api/v1/orgs/{id}/overview",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::GetOverview(c, p, id), req, [](const registry::Overview& o) {
-                   nlohmann::json towns = nlohmann::json::array();
-                   for (const auto& t : o.by_township) {
-                     towns.push_back({{"org_id", t.org_id},
-                                      {"name", t.name},
-                                      {"schools", t.counts.schools},
-                                      {"classes", t.counts.classes},
-                                      {"students", t.counts.students},
-                                      {"staff", t.counts.staff}});
-                   }
-                   nlohmann::json stages = nlohmann::json::array();
-                   for (const auto& s : o.by_stage) {
-                     stages.push_back({{"stage", registry::StageName(s.stage)},
-                                       {"schools", s.schools},
-                                       {"classes", s.classes},
-                                       {"students", s.students}});
-                   }
-                   return nlohmann::json{{"total", registry::ToJson(o.total)},
-                                         {"by_township", std::move(towns)},
-                                         {"by_stage", std::move(stages)}};
-                 });
-               });
-             }));
+  routes.Get("/api/v1/orgs/{id}/overview").Ids({"id"}).Json([](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(auto overview, registry::GetOverview(*conn, c.principal(), c.Id()));
+    return OverviewJson(overview);
+  });
 
-  router.Add(Method::kGet, "/api/v1/orgs/{id}/classes",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::ListClasses(c, p, id), req, [](const auto& classes) {
-                   nlohmann::json items = nlohmann::json::array();
-                   for (const auto& cl : classes) items.push_back(registry::ToJson(cl));
-                   return nlohmann::json{{"items", std::move(items)}};
-                 });
-               });
-             }));
+  routes.Get("/api/v1/orgs/{id}/classes").Ids({"id"}).Json([](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(auto classes, registry::ListClasses(*conn, c.principal(), c.Id()));
+    return Items(classes, [](const registry::Class& cl) { return registry::ToJson(cl); });
+  });
 
-  router.Add(Method::kGet, "/api/v1/orgs/{id}/staff",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(filter, ParseStaffFilter(req));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::ListStaff(c, p, id, filter), req,
-                            [](const registry::StaffPage& page) {
-                   nlohmann::json items = nlohmann::json::array();
-                   for (const auto& s : page.items) items.push_back(registry::ToJson(s));
-                   return nlohmann::json{{"items", std::move(items)}, {"total", page.total}};
-                 });
-               });
-             }));
+  // The registry accepts 1…1000 staff per page (registry.h StaffFilter).
+  routes.Get("/api/v1/orgs/{id}/staff").Ids({"id"}).Paged({.default_limit = 50, .max_limit = 1000})
+      .Json([](RouteContext& c) -> Json {
+        ASSIGN_OR_RETURN(registry::StaffFilter filter, ParseStaffFilter(c.req(), c.paging()));
+        ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+        ASSIGN_OR_RETURN(registry::StaffPage page, registry::ListStaff(*conn, c.principal(), c.Id(), filter));
+        nlohmann::json j = Items(page.items, [](const registry::Staff& s) { return registry::ToJson(s); });
+        j["total"] = page.total;
+        return j;
+      });
 
-  router.Add(Method::kGet, "/api/v1/staff/{id}",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::GetStaff(c, p, clock, id), req, StaffDetailJson);
-               });
-             }));
+  routes.Get("/api/v1/staff/{id}").Ids({"id"}).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(auto staff, registry::GetStaff(*conn, c.principal(), clock, c.Id()));
+    return StaffDetailJson(staff);
+  });
 
-  router.Add(Method::kPost, "/api/v1/orgs",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PARSED(in, ParseNewOrg(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::CreateOrg(c, p, clock, in), req,
-                            [](const Org& o) { return OrgJson(o, nullptr); }, 201);
-               });
-             }));
+  routes.Post("/api/v1/orgs").Returns(201).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::NewOrg in, ParseNewOrg(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(Org org, registry::CreateOrg(*conn, c.principal(), clock, in));
+    return OrgJson(org, nullptr);
+  });
 
-  router.Add(Method::kPatch, "/api/v1/orgs/{id}",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(patch, ParseOrgPatch(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::UpdateOrg(c, p, clock, id, patch), req,
-                            [](const Org& o) { return OrgJson(o, nullptr); });
-               });
-             }));
+  routes.Patch("/api/v1/orgs/{id}").Ids({"id"}).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::OrgPatch patch, ParseOrgPatch(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(Org org, registry::UpdateOrg(*conn, c.principal(), clock, c.Id(), patch));
+    return OrgJson(org, nullptr);
+  });
 
-  router.Add(Method::kDelete, "/api/v1/orgs/{id}",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 Status s = registry::DeleteOrg(c, p, clock, id);
-                 return s.ok() ? NoContent() : ErrorResponse(s, req.lang);
-               });
-             }));
+  routes.Delete("/api/v1/orgs/{id}").Ids({"id"}).Returns(204).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    RETURN_IF_ERROR(registry::DeleteOrg(*conn, c.principal(), clock, c.Id()));
+    return nlohmann::json();
+  });
 
-  router.Add(Method::kPost, "/api/v1/orgs/{id}/classes",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(in, ParseNewClass(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::CreateClass(c, p, clock, id, in), req,
-                            [](const registry::Class& cl) { return registry::ToJson(cl); }, 201);
-               });
-             }));
+  routes.Post("/api/v1/orgs/{id}/classes").Ids({"id"}).Returns(201).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::NewClass in, ParseNewClass(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(registry::Class cl, registry::CreateClass(*conn, c.principal(), clock, c.Id(), in));
+    return registry::ToJson(cl);
+  });
 
-  router.Add(Method::kPatch, "/api/v1/classes/{id}",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(patch, ParseClassPatch(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::UpdateClass(c, p, clock, id, patch), req,
-                            [](const registry::Class& cl) { return registry::ToJson(cl); });
-               });
-             }));
+  routes.Patch("/api/v1/classes/{id}").Ids({"id"}).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::ClassPatch patch, ParseClassPatch(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(registry::Class cl, registry::UpdateClass(*conn, c.principal(), clock, c.Id(), patch));
+    return registry::ToJson(cl);
+  });
 
-  router.Add(Method::kDelete, "/api/v1/classes/{id}",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 Status s = registry::DeleteClass(c, p, clock, id);
-                 return s.ok() ? NoContent() : ErrorResponse(s, req.lang);
-               });
-             }));
+  routes.Delete("/api/v1/classes/{id}").Ids({"id"}).Returns(204).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    RETURN_IF_ERROR(registry::DeleteClass(*conn, c.principal(), clock, c.Id()));
+    return nlohmann::json();
+  });
 
-  router.Add(Method::kPost, "/api/v1/orgs/{id}/staff",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(in, ParseNewStaff(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::CreateStaff(c, p, clock, id, in), req,
-                            [](const registry::Staff& s) { return registry::ToJson(s); }, 201);
-               });
-             }));
+  routes.Post("/api/v1/orgs/{id}/staff").Ids({"id"}).Returns(201).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::NewStaff in, ParseNewStaff(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(registry::Staff staff, registry::CreateStaff(*conn, c.principal(), clock, c.Id(), in));
+    return registry::ToJson(staff);
+  });
 
-  router.Add(Method::kPatch, "/api/v1/staff/{id}",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(patch, ParseStaffPatch(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::UpdateStaff(c, p, clock, id, patch), req,
-                            [](const registry::Staff& s) { return registry::ToJson(s); });
-               });
-             }));
+  routes.Patch("/api/v1/staff/{id}").Ids({"id"}).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::StaffPatch patch, ParseStaffPatch(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(registry::Staff staff, registry::UpdateStaff(*conn, c.principal(), clock, c.Id(), patch));
+    return registry::ToJson(staff);
+  });
 
-  router.Add(Method::kPost, "/api/v1/staff/{id}/postings",
-             Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-               PATH_ID(id);
-               PARSED(in, ParseNewPosting(req.body));
-               return WithConn(app, req, [&](storage::Connection& c) {
-                 return Map(registry::AddPosting(c, p, clock, id, in), req,
-                            [](const registry::Posting& x) { return registry::ToJson(x); }, 201);
-               });
-             }));
+  routes.Post("/api/v1/staff/{id}/postings").Ids({"id"}).Returns(201).Json([&clock](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(registry::NewPosting in, ParseNewPosting(c.req().body));
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(registry::Posting posting, registry::AddPosting(*conn, c.principal(), clock, c.Id(), in));
+    return registry::ToJson(posting);
+  });
 
-  router.Add(
-      Method::kPost, "/api/v1/registry/import",
-      Authed(app, [&app, &clock](Request& req, const Principal& p) -> Response {
-        const std::string kind_text = req.Query("kind").value_or("");
+  // 200 when every row imported, 422 with the rows' errors otherwise.
+  routes.Post("/api/v1/registry/import").Options({.max_body_bytes = 20 * 1024 * 1024})
+      .Raw([&clock](RouteContext& c) -> StatusOr<Response> {
+        const std::string kind_text = c.req().Query("kind").value_or("");
         const auto kind = registry::ParseImportKind(kind_text);
         if (!kind) {
-          return ErrorResponse(FieldError("kind", "kind must be orgs, classes or staff",
-                                          "kind 必须是 orgs、classes 或 staff"),
-                               req.lang);
+          return FieldError("kind", "kind must be orgs, classes or staff", "kind 必须是 orgs、classes 或 staff");
         }
-        return WithConn(app, req, [&](storage::Connection& c) {
-          auto report = registry::ImportRegistryCsv(c, p, clock, *kind, req.body);
-          if (!report.ok()) return ErrorResponse(report.status(), req.lang);
-          return JsonResponse(ReportJson(*report), report->ok() ? 200 : 422);
-        });
-      }),
-      RouteOptions{.max_body_bytes = 20 * 1024 * 1024});
+        ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+        ASSIGN_OR_RETURN(registry::ImportReport report,
+                         registry::ImportRegistryCsv(*conn, c.principal(), clock, *kind, c.req().body));
+        return JsonResponse(ReportJson(report), report.ok() ? 200 : 422);
+      });
 }
 
 }  // namespace edugov::http

@@ -1,7 +1,8 @@
 // The public complaint routes (public_complaint_handlers.h lists them). The
 // order inside each handler is deliberate: the per-address limiter first (a
 // refusal costs no parsing and no database), then the input, then one engine
-// call. No handler sets Response::log_note or logs anything itself, so
+// call. These routes are Public(), so the route builder adds no log note,
+// and no handler adds one (RouteContext::LogNote) or logs anything itself, so
 // nothing a complainant typed can reach the log; error messages never echo
 // the name or the phone either.
 #include "http/public_complaint_handlers.h"
@@ -19,6 +20,8 @@
 #include "http/case_json.h"
 #include "http/json_input.h"
 #include "http/rate_limiter.h"
+#include "http/route.h"
+#include "registry/registry.h"
 #include "storage/database.h"
 
 namespace edugov::http {
@@ -76,35 +79,24 @@ const cases::FieldSpec* CategoryField(const cases::CaseType& type) {
 
 // Townships and their schools, by public name only. A township's own org is
 // its central school (中心学校), so it is listed as the township's first school.
-StatusOr<json> Townships(storage::Database& db) {
-  ASSIGN_OR_RETURN(auto conn, db.Acquire());
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn->Query("SELECT t.id, t.name, s.id, s.name FROM orgs t "
-                               "LEFT JOIN orgs s ON s.parent_id = t.id AND s.kind = 'school' "
-                               "WHERE t.kind = 'township' ORDER BY t.path, s.name, s.id"));
+StatusOr<json> Townships(storage::Connection& conn) {
+  ASSIGN_OR_RETURN(std::vector<registry::PublicTownship> directory, registry::ListPublicDirectory(conn));
   json townships = json::array();
-  int64_t current = 0;
-  for (size_t i = 0; i < rs.size(); ++i) {
-    const int64_t tid = rs.GetInt(i, 0);
-    if (tid != current) {
-      current = tid;
-      std::string name = rs.GetText(i, 1);
-      std::string town = name;
-      constexpr std::string_view kCentral = "中心学校";
-      if (town.size() > kCentral.size() && town.ends_with(kCentral)) town.resize(town.size() - kCentral.size());
-      townships.push_back({{"id", tid}, {"name", town}, {"schools", json::array({{{"id", tid}, {"name", name}}})}});
-    }
-    if (!rs.IsNull(i, 2)) townships.back()["schools"].push_back({{"id", rs.GetInt(i, 2)}, {"name", rs.GetText(i, 3)}});
+  constexpr std::string_view kCentral = "中心学校";
+  for (const registry::PublicTownship& t : directory) {
+    std::string town = t.name;
+    if (town.size() > kCentral.size() && town.ends_with(kCentral)) town.resize(town.size() - kCentral.size());
+    json schools = json::array({{{"id", t.id}, {"name", t.name}}});
+    for (const registry::OrgRef& s : t.schools) schools.push_back({{"id", s.id}, {"name", s.name}});
+    townships.push_back({{"id", t.id}, {"name", std::move(town)}, {"schools", std::move(schools)}});
   }
   return townships;
 }
 
 // The school a complaint is about must be a school or a township's central school.
-Status CheckSchool(storage::Database& db, int64_t school_id) {
-  ASSIGN_OR_RETURN(auto conn, db.Acquire());
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn->Query("SELECT kind FROM orgs WHERE id = $1", {storage::Value(school_id)}));
-  if (rs.empty() || (rs.GetText(0, 0) != "school" && rs.GetText(0, 0) != "township")) {
+Status CheckSchool(storage::Connection& conn, int64_t school_id) {
+  ASSIGN_OR_RETURN(bool target, registry::IsComplaintTarget(conn, school_id));
+  if (!target) {
     return FieldError("school_id", "no such school: choose one from the list",
                       "没有该学校，请从列表中选择");
   }
@@ -127,7 +119,8 @@ bool PlausiblePhone(std::string_view phone) {
   return digits >= 5;
 }
 
-StatusOr<cases::OpenCaseRequest> ParseIntake(const Request& req, const Shared& sh) {
+StatusOr<cases::OpenCaseRequest> ParseIntake(RouteContext& c, const Shared& sh) {
+  const Request& req = c.req();
   ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(req.body, {"category", "kind", "school_id", "text", "anonymous",
                                                              "name", "phone", "attachments"}));
   cases::OpenCaseRequest r;
@@ -158,7 +151,9 @@ StatusOr<cases::OpenCaseRequest> ParseIntake(const Request& req, const Shared& s
 
   ASSIGN_OR_RETURN(r.org_id, in.RequiredInt("school_id"));
   if (r.org_id <= 0) return FieldError("school_id", "choose a school", "请选择学校");
-  RETURN_IF_ERROR(CheckSchool(*sh.app.db, r.org_id));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  RETURN_IF_ERROR(CheckSchool(*conn, r.org_id));
+  c.ReleaseConn();  // the engine takes its own
 
   ASSIGN_OR_RETURN(std::string text, in.RequiredString("text"));
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -194,12 +189,13 @@ StatusOr<cases::OpenCaseRequest> ParseIntake(const Request& req, const Shared& s
   return r;
 }
 
-StatusOr<json> FormJson(const Shared& sh) {
+StatusOr<json> FormJson(RouteContext& c, const Shared& sh) {
   json categories = json::array();
   if (const cases::FieldSpec* cf = CategoryField(sh.complaint)) {
     for (const auto& [key, label] : cf->options) categories.push_back({{"key", key}, {"label", LabelJson(label)}});
   }
-  ASSIGN_OR_RETURN(json townships, Townships(*sh.app.db));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(json townships, Townships(*conn));
   return json{{"categories", std::move(categories)},
               {"townships", std::move(townships)},
               {"max_attachment_bytes", kPublicAttachmentLimits.max_bytes},
@@ -207,11 +203,6 @@ StatusOr<json> FormJson(const Shared& sh) {
               {"max_total_attachment_bytes", kPublicAttachmentLimits.max_total_bytes},
               {"reopen_within_days", sh.complaint.reopen_within_days}};
 }
-
-#define OR_ERROR(var, expr)                                                   \
-  auto var##_or = (expr);                                                     \
-  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang);  \
-  auto& var = *var##_or
 
 }  // namespace
 
@@ -223,71 +214,66 @@ void RegisterPublicComplaintHandlers(Router& router, App& app, const cases::Case
   // Owned by the handlers (and so by the router) through the captures.
   auto sh = std::make_shared<Shared>(app, types, *complaint, options);
 
-  router.Add(Method::kGet, "/api/v1/public/complaint-form", [sh](Request& req) -> Response {
-    if (auto refused = Throttle(sh->lookups, req, false)) return std::move(*refused);
-    OR_ERROR(form, FormJson(*sh));
+  RouteBuilder routes(router, app);
+  routes.Get("/api/v1/public/complaint-form").Public().Raw([sh](RouteContext& c) -> StatusOr<Response> {
+    if (auto refused = Throttle(sh->lookups, c.req(), false)) return std::move(*refused);
+    ASSIGN_OR_RETURN(json form, FormJson(c, *sh));
     Response r = JsonResponse(form);
     r.AddHeader("Cache-Control", "no-cache");
     return r;
   });
 
-  router.Add(
-      Method::kPost, "/api/v1/public/complaints",
-      [sh](Request& req) -> Response {
-        if (auto refused = Throttle(sh->intakes, req, true)) return std::move(*refused);
-        OR_ERROR(intake, ParseIntake(req, *sh));
-        OR_ERROR(opened, sh->app.cases->Open(cases::Actor::Public(), std::move(intake)));
+  routes.Post("/api/v1/public/complaints").Public().Options({.max_body_bytes = kCaseBodyLimit})
+      .Raw([sh](RouteContext& c) -> StatusOr<Response> {
+        if (auto refused = Throttle(sh->intakes, c.req(), true)) return std::move(*refused);
+        ASSIGN_OR_RETURN(cases::OpenCaseRequest intake, ParseIntake(c, *sh));
+        ASSIGN_OR_RETURN(auto opened, sh->app.cases->Open(cases::Actor::Public(), std::move(intake)));
         json merged_ref;
         if (opened.merged_into) {
           // The complainant follows the case theirs joined, under its number.
           auto tracked = sh->app.cases->Track(opened.tracking_code);
           if (tracked.ok() && tracked->merged_into_ref) merged_ref = *tracked->merged_into_ref;
         }
-        Response r = JsonResponse({{"tracking_code", opened.tracking_code},
-                                   {"ref", opened.view.ref},
-                                   {"due_at", TimeJson(opened.view.due_at_us)},
-                                   {"merged_into_ref", std::move(merged_ref)}},
-                                  201);
-        r.AddHeader("Cache-Control", "no-store");
-        return r;
-      },
-      RouteOptions{.max_body_bytes = kCaseBodyLimit});
+        return JsonResponse({{"tracking_code", opened.tracking_code},
+                             {"ref", opened.view.ref},
+                             {"due_at", TimeJson(opened.view.due_at_us)},
+                             {"merged_into_ref", std::move(merged_ref)}},
+                            201);
+      });
 
-  router.Add(Method::kGet, "/api/v1/public/complaints/{code}", [sh](Request& req) -> Response {
-    if (auto refused = Throttle(sh->lookups, req, false)) return std::move(*refused);
-    OR_ERROR(view, sh->app.cases->Track(req.path_params["code"]));
-    Response r = JsonResponse(PublicCaseJson(sh->types, view));
-    r.AddHeader("Cache-Control", "no-store");
-    return r;
-  });
-
-  router.Add(Method::kPost, "/api/v1/public/complaints/{code}/rating", [sh](Request& req) -> Response {
-    if (auto refused = Throttle(sh->lookups, req, false)) return std::move(*refused);
-    OR_ERROR(in, JsonInput::Parse(req.body, {"satisfaction", "comment"}));
-    OR_ERROR(satisfaction, in.RequiredInt("satisfaction"));
-    if (satisfaction < 1 || satisfaction > 5) {
-      return ErrorResponse(FieldError("satisfaction", "satisfaction must be 1 to 5", "满意度须为 1–5"), req.lang);
-    }
-    OR_ERROR(comment, in.OptionalString("comment"));
-    if (comment && comment->size() > kMaxTextBytes) {
-      return ErrorResponse(FieldError("comment", "the comment is too long", "评价内容过长"), req.lang);
-    }
-    OR_ERROR(view, sh->app.cases->Rate(req.path_params["code"], static_cast<int>(satisfaction),
-                                       comment.value_or("")));
+  routes.Get("/api/v1/public/complaints/{code}").Public().Raw([sh](RouteContext& c) -> StatusOr<Response> {
+    if (auto refused = Throttle(sh->lookups, c.req(), false)) return std::move(*refused);
+    ASSIGN_OR_RETURN(auto view, sh->app.cases->Track(c.PathText("code")));
     return JsonResponse(PublicCaseJson(sh->types, view));
   });
 
-  router.Add(Method::kPost, "/api/v1/public/complaints/{code}/reopen", [sh](Request& req) -> Response {
-    if (auto refused = Throttle(sh->lookups, req, false)) return std::move(*refused);
-    OR_ERROR(in, JsonInput::Parse(req.body, {"reason"}));
-    OR_ERROR(reason, in.RequiredString("reason"));
+  // Rating and reopening parse their bodies after the limiter: a refusal
+  // costs no parsing.
+  routes.Post("/api/v1/public/complaints/{code}/rating").Public().Raw([sh](RouteContext& c) -> StatusOr<Response> {
+    if (auto refused = Throttle(sh->lookups, c.req(), false)) return std::move(*refused);
+    ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(c.req().body, {"satisfaction", "comment"}));
+    ASSIGN_OR_RETURN(int64_t satisfaction, in.RequiredInt("satisfaction"));
+    if (satisfaction < 1 || satisfaction > 5) {
+      return FieldError("satisfaction", "satisfaction must be 1 to 5", "满意度须为 1–5");
+    }
+    ASSIGN_OR_RETURN(std::optional<std::string> comment, in.OptionalString("comment"));
+    if (comment && comment->size() > kMaxTextBytes) {
+      return FieldError("comment", "the comment is too long", "评价内容过长");
+    }
+    ASSIGN_OR_RETURN(auto view, sh->app.cases->Rate(c.PathText("code"), static_cast<int>(satisfaction),
+                                                    comment.value_or("")));
+    return JsonResponse(PublicCaseJson(sh->types, view));
+  });
+
+  routes.Post("/api/v1/public/complaints/{code}/reopen").Public().Raw([sh](RouteContext& c) -> StatusOr<Response> {
+    if (auto refused = Throttle(sh->lookups, c.req(), false)) return std::move(*refused);
+    ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(c.req().body, {"reason"}));
+    ASSIGN_OR_RETURN(std::string reason, in.RequiredString("reason"));
     if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return ErrorResponse(FieldError("reason", "say why the matter is not resolved", "请说明未解决的原因"), req.lang);
+      return FieldError("reason", "say why the matter is not resolved", "请说明未解决的原因");
     }
-    if (reason.size() > kMaxTextBytes) {
-      return ErrorResponse(FieldError("reason", "the reason is too long", "原因过长"), req.lang);
-    }
-    OR_ERROR(view, sh->app.cases->Reopen(req.path_params["code"], reason));
+    if (reason.size() > kMaxTextBytes) return FieldError("reason", "the reason is too long", "原因过长");
+    ASSIGN_OR_RETURN(auto view, sh->app.cases->Reopen(c.PathText("code"), reason));
     return JsonResponse(PublicCaseJson(sh->types, view));
   });
 }

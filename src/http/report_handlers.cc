@@ -1,11 +1,13 @@
 // GET /api/v1/reports/complaints (report_handlers.h): parse, scope to the
-// caller's subtree, analyse (src/reports), render.
+// caller's subtree (through the registry), analyse (src/reports), render.
 #include "http/report_handlers.h"
 
 #include <string>
 
 #include "cases/engine.h"
 #include "http/query_params.h"
+#include "http/route.h"
+#include "registry/registry.h"
 #include "reports/category_labels.h"
 #include "reports/complaint_analysis.h"
 #include "reports/report_formats.h"
@@ -39,79 +41,73 @@ StatusOr<int64_t> ScopeOrg(storage::Connection& conn, const Request& req, const 
     return ParamError("scope", "scope must be an org id, not \"" + *text + "\"",
                       "scope 须为单位 id,而不是“" + *text + "”");
   }
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query("SELECT path FROM orgs WHERE id = $1", {storage::Value(id)}));
-  if (rs.empty() || !p.CanSee(rs.GetText(0, 0))) {
-    return Status(StatusCode::kNotFound, "scope " + *text + ": no such org in your scope",
-                  "scope " + *text + ":您的管辖范围内没有该单位", "scope");
-  }
-  return id;
+  auto org = registry::FindOrg(conn, p, id);  // scoped: kNotFound outside the subtree
+  if (org.ok()) return id;
+  if (org.status().code() != StatusCode::kNotFound) return org.status();
+  return Status(StatusCode::kNotFound, "scope " + *text + ": no such org in your scope",
+                "scope " + *text + ":您的管辖范围内没有该单位", "scope");
 }
 
-Response Report(App& app, Request& req, const Principal& p) {
+StatusOr<Response> Report(RouteContext& c) {
+  const Principal& p = c.principal();
+  App& app = c.app();
+  const Request& req = c.req();
   if (p.role == accounts::Role::kTeacher || p.org_path.empty()) {
-    return ErrorResponse(Status(StatusCode::kPermissionDenied,
-                                "complaint reports are for the bureau, townships and schools, not teachers",
-                                "信访投诉分析报告仅供教育局、乡镇中心学校和学校查阅,教师无权查看"),
-                         req.lang);
+    return Status(StatusCode::kPermissionDenied,
+                  "complaint reports are for the bureau, townships and schools, not teachers",
+                  "信访投诉分析报告仅供教育局、乡镇中心学校和学校查阅,教师无权查看");
   }
-  auto run = [&]() -> StatusOr<Response> {
-    reports::ComplaintReportRequest r;
-    const std::string kind_text = req.Query("kind").value_or("routine");
-    auto kind = reports::ParseReportKind(kind_text);
-    if (!kind) {
-      return ParamError("kind", "kind must be routine, regional or topical, not \"" + kind_text + "\"",
-                        "kind 须为 routine、regional 或 topical,而不是“" + kind_text + "”");
-    }
-    const std::string format = req.Query("format").value_or("json");
-    if (format != "json" && format != "html" && format != "pdf" && format != "xlsx") {
-      return ParamError("format", "format must be json, html, pdf or xlsx, not \"" + format + "\"",
-                        "format 须为 json、html、pdf 或 xlsx,而不是“" + format + "”");
-    }
-    r.kind = *kind;
-    ASSIGN_OR_RETURN(r.from, QueryDate(req, "from"));
-    ASSIGN_OR_RETURN(r.to, QueryDate(req, "to"));
-    r.topic = req.Query("topic").value_or("");
-    // Labels and thresholds are the complaint case type's; a server without
-    // case types has no complaints to analyse.
-    if (app.cases == nullptr) {
-      return Status(StatusCode::kFailedPrecondition,
-                    "complaint reports need the case types (serve --cases-dir)",
-                    "信访投诉分析报告需要案件类型配置(serve --cases-dir)", "cases_dir");
-    }
-    r.categories = reports::ComplaintCategoryLabels(app.cases->types());
-    ASSIGN_OR_RETURN(r.thresholds, reports::ComplaintReportThresholds(app.cases->types()));
-    const int64_t now = ToUnixMicros(app.clock->Now());
-    const int64_t end = (static_cast<int64_t>(r.to.AddDays(1).DaysSinceEpoch()) * 86400 - 8 * 3600) * 1000000;
-    if (now < end) r.as_of_us = now;
+  reports::ComplaintReportRequest r;
+  const std::string kind_text = req.Query("kind").value_or("routine");
+  auto kind = reports::ParseReportKind(kind_text);
+  if (!kind) {
+    return ParamError("kind", "kind must be routine, regional or topical, not \"" + kind_text + "\"",
+                      "kind 须为 routine、regional 或 topical,而不是“" + kind_text + "”");
+  }
+  const std::string format = req.Query("format").value_or("json");
+  if (format != "json" && format != "html" && format != "pdf" && format != "xlsx") {
+    return ParamError("format", "format must be json, html, pdf or xlsx, not \"" + format + "\"",
+                      "format 须为 json、html、pdf 或 xlsx,而不是“" + format + "”");
+  }
+  r.kind = *kind;
+  ASSIGN_OR_RETURN(r.from, QueryDate(req, "from"));
+  ASSIGN_OR_RETURN(r.to, QueryDate(req, "to"));
+  r.topic = req.Query("topic").value_or("");
+  // Labels and thresholds are the complaint case type's; a server without
+  // case types has no complaints to analyse.
+  if (app.cases == nullptr) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "complaint reports need the case types (serve --cases-dir)",
+                  "信访投诉分析报告需要案件类型配置(serve --cases-dir)", "cases_dir");
+  }
+  r.categories = reports::ComplaintCategoryLabels(app.cases->types());
+  ASSIGN_OR_RETURN(r.thresholds, reports::ComplaintReportThresholds(app.cases->types()));
+  const int64_t now = ToUnixMicros(app.clock->Now());
+  const int64_t end = (static_cast<int64_t>(r.to.AddDays(1).DaysSinceEpoch()) * 86400 - 8 * 3600) * 1000000;
+  if (now < end) r.as_of_us = now;
 
-    ASSIGN_OR_RETURN(storage::ConnectionHandle conn, app.db->Acquire());
-    ASSIGN_OR_RETURN(r.scope_org_id, ScopeOrg(*conn, req, p));
-    ASSIGN_OR_RETURN(reports::ComplaintReport report, reports::AnalyzeComplaints(*conn, r));
-    conn.Reset();  // the print below takes seconds: give the connection back first
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(r.scope_org_id, ScopeOrg(*conn, req, p));
+  ASSIGN_OR_RETURN(reports::ComplaintReport report, reports::AnalyzeComplaints(*conn, r));
+  c.ReleaseConn();  // the print below takes seconds: give the connection back first
 
-    const std::string name = "complaints-" + kind_text + "-" + r.from.ToString() + "_" + r.to.ToString();
-    Response resp;
-    if (format == "json") {
-      resp = JsonResponse(reports::ReportJson(report));
-    } else if (format == "html") {
-      resp.content_type = "text/html; charset=utf-8";
-      resp.body = reports::ReportHtml(report);
-    } else if (format == "xlsx") {
-      ASSIGN_OR_RETURN(resp.body, reports::ReportXlsx(report));
-      resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-      resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".xlsx\"");
-    } else {
-      ASSIGN_OR_RETURN(resp.body, reports::HtmlToPdf(reports::ReportHtml(report)));
-      resp.content_type = "application/pdf";
-      resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".pdf\"");
-    }
-    resp.AddHeader("Cache-Control", "no-store");
-    return resp;
-  };
-  StatusOr<Response> out = run();
-  if (!out.ok()) return ErrorResponse(out.status(), req.lang);
-  out->log_note = "user=" + p.username;
-  return std::move(*out);
+  const std::string name = "complaints-" + kind_text + "-" + r.from.ToString() + "_" + r.to.ToString();
+  Response resp;
+  if (format == "json") {
+    resp = JsonResponse(reports::ReportJson(report));
+  } else if (format == "html") {
+    resp.content_type = "text/html; charset=utf-8";
+    resp.body = reports::ReportHtml(report);
+  } else if (format == "xlsx") {
+    ASSIGN_OR_RETURN(resp.body, reports::ReportXlsx(report));
+    resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".xlsx\"");
+  } else {
+    ASSIGN_OR_RETURN(resp.body, reports::HtmlToPdf(reports::ReportHtml(report)));
+    resp.content_type = "application/pdf";
+    resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".pdf\"");
+  }
+  return resp;
 }
 
 }  // namespace
@@ -119,9 +115,7 @@ Response Report(App& app, Request& req, const Principal& p) {
 void RegisterReportHandlers(Router& router, App& app) {
   // Heavy: a year of cases analysed, then HTML, XLSX or a PDF printed by
   // Chromium (seconds) — on the worker pool, never on an I/O thread.
-  router.Add(Method::kGet, "/api/v1/reports/complaints",
-             Authed(app, [&app](Request& req, const Principal& p) { return Report(app, req, p); }),
-             RouteOptions{.heavy = true});
+  RouteBuilder(router, app).Get("/api/v1/reports/complaints").Options({.heavy = true}).Raw(Report);
 }
 
 }  // namespace edugov::http

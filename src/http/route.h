@@ -104,6 +104,9 @@ class RouteContext {
   // handler returns; kUnavailable when the database cannot be reached. The
   // pointer is owned by the context: do not keep it past the handler.
   StatusOr<storage::Connection*> Conn();
+  // Gives the connection back early, before slow work that needs none (a
+  // PDF print); a later Conn() acquires another.
+  void ReleaseConn() { conn_.reset(); }
 
   // A path capture declared with Ids(); asserted to be declared.
   int64_t Id(std::string_view name = "id") const;

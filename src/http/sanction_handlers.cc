@@ -5,11 +5,14 @@
 #include "http/sanction_handlers.h"
 
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "http/json_input.h"
+#include "http/route.h"
 #include "ledger/sanctions.h"
+#include "registry/registry.h"
 
 namespace edugov::http {
 namespace {
@@ -41,41 +44,24 @@ Status StaffNotFound(int64_t id) {
                 "教职工 " + std::to_string(id) + " 不存在", "staff");
 }
 
-// The staff member, if they exist and belong to an org in the caller's
-// subtree; 404 otherwise (the same answer, so nothing leaks).
+// 404 unless the staff member exists and belongs to an org in the caller's
+// subtree (the same answer either way, so nothing leaks).
 Status CheckStaff(storage::Connection& conn, const Principal& p, int64_t staff_id) {
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query("SELECT o.path FROM staff s JOIN orgs o ON o.id = s.org_id "
-                              "WHERE s.id = $1",
-                              {staff_id}));
-  if (rs.empty() || !p.CanSee(rs.GetText(0, 0))) return StaffNotFound(staff_id);
-  return OkStatus();
+  ASSIGN_OR_RETURN(bool visible, registry::StaffVisible(conn, p, staff_id));
+  return visible ? OkStatus() : StaffNotFound(staff_id);
 }
 
-// Names of the staff and orgs the records mention, in one query each.
+// The records with the names of the staff and orgs they mention.
 StatusOr<nlohmann::json> RecordsJson(storage::Connection& conn,
                                      const std::vector<ledger::SanctionRecord>& records) {
-  std::map<int64_t, std::string> staff_names, org_names;
+  std::set<int64_t> staff_ids, org_ids;
   for (const auto& r : records) {
-    staff_names[r.entry.staff_id];
-    org_names[r.entry.org_id];
-    for (const auto& a : r.entry.accountable) staff_names[a.staff_id];
+    staff_ids.insert(r.entry.staff_id);
+    org_ids.insert(r.entry.org_id);
+    for (const auto& a : r.entry.accountable) staff_ids.insert(a.staff_id);
   }
-  auto fill = [&](std::map<int64_t, std::string>& names, const char* table) -> Status {
-    if (names.empty()) return OkStatus();
-    std::string sql = std::string("SELECT id, name FROM ") + table + " WHERE id IN (";
-    bool first = true;
-    for (const auto& [id, _] : names) {
-      sql += (first ? "" : ",") + std::to_string(id);  // integers from the ledger: no injection
-      first = false;
-    }
-    sql += ")";
-    ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql));
-    for (size_t i = 0; i < rs.size(); ++i) names[rs.GetInt(i, 0)] = rs.GetText(i, 1);
-    return OkStatus();
-  };
-  RETURN_IF_ERROR(fill(staff_names, "staff"));
-  RETURN_IF_ERROR(fill(org_names, "orgs"));
+  ASSIGN_OR_RETURN(auto staff_names, registry::StaffNames(conn, staff_ids));
+  ASSIGN_OR_RETURN(auto org_names, registry::OrgNames(conn, org_ids));
 
   nlohmann::json items = nlohmann::json::array();
   for (const auto& r : records) {
@@ -106,10 +92,7 @@ StatusOr<int64_t> StaffParam(const Request& req) {
   auto text = req.Query("staff");
   if (!text) return 0;
   auto id = ParseId(*text);
-  if (!id.ok() || *id <= 0) {
-    return Status(StatusCode::kInvalidArgument, "staff must be a staff id", "staff 须为教职工编号",
-                  "staff");
-  }
+  if (!id.ok()) return FieldError("staff", "staff must be a staff id", "staff 须为教职工编号");
   return *id;
 }
 
@@ -123,62 +106,50 @@ StatusOr<int> YearParam(const Request& req, const Clock& clock) {
   for (char c : *text) ok = ok && c >= '0' && c <= '9';
   const int year = ok ? std::stoi(*text) : 0;
   if (year < 2000 || year > 2100) {
-    return Status(StatusCode::kInvalidArgument, "year must be a year between 2000 and 2100",
-                  "year 须为 2000 到 2100 之间的年份", "year");
+    return FieldError("year", "year must be a year between 2000 and 2100",
+                      "year 须为 2000 到 2100 之间的年份");
   }
   return year;
 }
 
-Response Sanctions(App& app, Request& req, const Principal& p) {
-  if (Status s = MayRead(p); !s.ok()) return ErrorResponse(s, req.lang);
-  auto staff = StaffParam(req);
-  if (!staff.ok()) return ErrorResponse(staff.status(), req.lang);
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  if (*staff != 0) {
-    if (Status s = CheckStaff(**conn, p, *staff); !s.ok()) return ErrorResponse(s, req.lang);
-  }
+StatusOr<nlohmann::json> Sanctions(RouteContext& c) {
+  const Principal& p = c.principal();
+  RETURN_IF_ERROR(MayRead(p));
+  ASSIGN_OR_RETURN(int64_t staff, StaffParam(c.req()));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  if (staff != 0) RETURN_IF_ERROR(CheckStaff(*conn, p, staff));
   // The stored org path keeps a school's records its own even if the
   // teacher later moves; the subtree filter applies in every case.
-  auto records = ledger::ReadSanctions(**conn, *staff, p.org_path);
-  if (!records.ok()) return ErrorResponse(records.status(), req.lang);
-  auto items = RecordsJson(**conn, *records);
-  if (!items.ok()) return ErrorResponse(items.status(), req.lang);
-  return JsonResponse({{"items", std::move(*items)}});
+  ASSIGN_OR_RETURN(auto records, ledger::ReadSanctions(*conn, staff, p.org_path));
+  ASSIGN_OR_RETURN(nlohmann::json items, RecordsJson(*conn, records));
+  return nlohmann::json{{"items", std::move(items)}};
 }
 
-Response Veto(App& app, Request& req, const Principal& p) {
-  if (Status s = MayRead(p); !s.ok()) return ErrorResponse(s, req.lang);
-  auto id = ParseId(req.path_params["id"]);
-  if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-  auto year = YearParam(req, *app.clock);
-  if (!year.ok()) return ErrorResponse(year.status(), req.lang);
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  if (Status s = CheckStaff(**conn, p, *id); !s.ok()) return ErrorResponse(s, req.lang);
-  auto vetoed = ledger::IsVetoed(**conn, *id, *year);
-  if (!vetoed.ok()) return ErrorResponse(vetoed.status(), req.lang);
+StatusOr<nlohmann::json> Veto(RouteContext& c) {
+  const Principal& p = c.principal();
+  RETURN_IF_ERROR(MayRead(p));
+  const int64_t id = c.Id();
+  ASSIGN_OR_RETURN(int year, YearParam(c.req(), *c.app().clock));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  RETURN_IF_ERROR(CheckStaff(*conn, p, id));
+  ASSIGN_OR_RETURN(bool vetoed, ledger::IsVetoed(*conn, id, year));
   // The veto is the staff member's, wherever it was decided: list every
   // record of that year, not only those inside the caller's subtree.
-  auto records = ledger::ReadSanctions(**conn, *id, "");
-  if (!records.ok()) return ErrorResponse(records.status(), req.lang);
+  ASSIGN_OR_RETURN(auto records, ledger::ReadSanctions(*conn, id, ""));
   std::vector<ledger::SanctionRecord> that_year;
-  for (auto& r : *records) {
-    if (r.entry.veto_year == *year) that_year.push_back(std::move(r));
+  for (auto& r : records) {
+    if (r.entry.veto_year == year) that_year.push_back(std::move(r));
   }
-  auto items = RecordsJson(**conn, that_year);
-  if (!items.ok()) return ErrorResponse(items.status(), req.lang);
-  return JsonResponse(
-      {{"vetoed", *vetoed}, {"year", *year}, {"staff_id", *id}, {"sanctions", std::move(*items)}});
+  ASSIGN_OR_RETURN(nlohmann::json items, RecordsJson(*conn, that_year));
+  return nlohmann::json{{"vetoed", vetoed}, {"year", year}, {"staff_id", id}, {"sanctions", std::move(items)}};
 }
 
 }  // namespace
 
 void RegisterSanctionHandlers(Router& router, App& app) {
-  router.Add(Method::kGet, "/api/v1/sanctions",
-             Authed(app, [&app](Request& req, const Principal& p) { return Sanctions(app, req, p); }));
-  router.Add(Method::kGet, "/api/v1/staff/{id}/veto",
-             Authed(app, [&app](Request& req, const Principal& p) { return Veto(app, req, p); }));
+  RouteBuilder routes(router, app);
+  routes.Get("/api/v1/sanctions").Json(Sanctions);
+  routes.Get("/api/v1/staff/{id}/veto").Ids({"id"}).Json(Veto);
 }
 
 }  // namespace edugov::http

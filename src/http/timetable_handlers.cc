@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/json_input.h"
+#include "http/route.h"
 #include "http/timetable_findings.h"
 #include "registry/registry.h"
 #include "rules/binder.h"
@@ -543,17 +544,13 @@ std::string Attachment(const std::string& name) {
 
 }  // namespace
 
-#define TT_PARSED(var, expr)                                   \
-  auto var##_or = (expr);                                      \
-  if (!var##_or.ok()) return ErrorResponse(var##_or.status(), req.lang); \
-  auto& var = *var##_or
-
 void RegisterTimetableHandlers(Router& router, App& app, const std::string& curriculum_dir,
                                TimetableJobOptions jobs, const std::string& policy_path) {
   auto pool = std::make_shared<tt::JobPool>(
       tt::JobPoolOptions{.workers = jobs.workers, .max_queued = jobs.max_queued, .max_per_owner = jobs.max_per_owner},
       *app.clock, *app.random);
   auto sync_waiting = std::make_shared<std::atomic<int>>(0);
+  RouteBuilder routes(router, app);
 
   auto pack = std::make_shared<const PackNorms>(LoadTimetableNorms(policy_path));
   if (!pack->ok()) {
@@ -564,15 +561,17 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                  policy_path);
   }
 
-  router.Add(Method::kPost, "/api/v1/timetable/check",
-             Authed(app, [&app, pool, sync_waiting, pack](Request& req, const Principal& p) -> Response {
-               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
-               TT_PARSED(target, ResolveCheckTarget(app, req, p));
-               TT_PARSED(up, ReadUpload(req));
+  routes.Post("/api/v1/timetable/check").Options({.max_body_bytes = kMaxUploadBytes, .heavy = true})
+      .Raw([&app, pool, sync_waiting, pack](RouteContext& c) -> StatusOr<Response> {
+               Request& req = c.req();
+               const Principal& p = c.principal();
+               RETURN_IF_ERROR(CheckRole(p));
+               ASSIGN_OR_RETURN(auto target, ResolveCheckTarget(app, req, p));
+               ASSIGN_OR_RETURN(auto up, ReadUpload(req));
                if (!AsyncRequested(req)) {
                  // Import + check, no search: bounded by the 10 MiB body, so
                  // the synchronous form answers here, on the worker pool.
-                 TT_PARSED(body, CheckAndStore(app, *pack, p, up, target, req.body));
+                 ASSIGN_OR_RETURN(auto body, CheckAndStore(app, *pack, p, up, target, req.body));
                  return RawJson(std::move(body));
                }
                auto shared = std::make_shared<Upload>(std::move(up));
@@ -581,83 +580,85 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                              [&app, pack, p, shared, target, text](tt::JobContext&) -> StatusOr<std::string> {
                                return CheckAndStore(app, *pack, p, *shared, target, *text);
                              });
-             }),
-             RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
+             });
 
-  router.Add(Method::kPost, "/api/v1/timetable/solve",
-             Authed(app, [pool, sync_waiting](Request& req, const Principal& p) -> Response {
-               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
-               TT_PARSED(q, ParseSolveQuery(req));
-               TT_PARSED(up, ReadUpload(req));
+  routes.Post("/api/v1/timetable/solve").Options({.max_body_bytes = kMaxUploadBytes, .heavy = true})
+      .Raw([pool, sync_waiting](RouteContext& c) -> StatusOr<Response> {
+               Request& req = c.req();
+               const Principal& p = c.principal();
+               RETURN_IF_ERROR(CheckRole(p));
+               ASSIGN_OR_RETURN(auto q, ParseSolveQuery(req));
+               ASSIGN_OR_RETURN(auto up, ReadUpload(req));
                auto in = std::make_shared<const tt::Instance>(std::move(up.instance));
                return RunJob(*pool, *sync_waiting, req, p, "solve", AsyncRequested(req), SolveJob(in, q));
-             }),
-             RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
+             });
 
-  router.Add(Method::kPost, "/api/v1/timetable/generate",
-             Authed(app, [&app, pool, sync_waiting, curriculum_dir, pack](Request& req, const Principal& p) -> Response {
-               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
-               TT_PARSED(g, ParseGenerate(req.body));
-               TT_PARSED(norms, NormsToday(app, *pack));
+  routes.Post("/api/v1/timetable/generate").Options({.heavy = true})
+      .Raw([&app, pool, sync_waiting, curriculum_dir, pack](RouteContext& c) -> StatusOr<Response> {
+               Request& req = c.req();
+               const Principal& p = c.principal();
+               RETURN_IF_ERROR(CheckRole(p));
+               ASSIGN_OR_RETURN(auto g, ParseGenerate(req.body));
+               ASSIGN_OR_RETURN(auto norms, NormsToday(app, *pack));
                g.params.norms = norms.norms;
                const std::string path = curriculum_dir + (g.stage == "senior" ? "/hunan-senior-example.yaml"
                                                                                : "/hunan-compulsory-example.yaml");
                auto cur = tt::LoadCurriculum(path);
                if (!cur.ok()) {
-                 return ErrorResponse(Status(StatusCode::kUnavailable,
-                                             "the curriculum table cannot be read: " + cur.status().message(Lang::kEn),
-                                             "无法读取课程设置表：" + cur.status().message(Lang::kZh), path),
-                                      req.lang);
+                 return Status(StatusCode::kUnavailable,
+                               "the curriculum table cannot be read: " + cur.status().message(Lang::kEn),
+                               "无法读取课程设置表：" + cur.status().message(Lang::kZh), path);
                }
-               TT_PARSED(inst, tt::GenerateSchool(g.params, *cur));
+               ASSIGN_OR_RETURN(auto inst, tt::GenerateSchool(g.params, *cur));
                auto in = std::make_shared<const tt::Instance>(std::move(inst));
                return RunJob(*pool, *sync_waiting, req, p, "generate", g.async || AsyncRequested(req),
                              SolveJob(in, g.solve));
-             }),
-             RouteOptions{.heavy = true});
+             });
 
-  router.Add(Method::kGet, "/api/v1/timetable/jobs/{id}",
-             Authed(app, [pool](Request& req, const Principal& p) -> Response {
-               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
-               auto snap = pool->Get(req.path_params["id"], Owner(p));
-               if (!snap) return ErrorResponse(JobNotFound(), req.lang);
+  routes.Get("/api/v1/timetable/jobs/{id}")
+      .Raw([pool](RouteContext& c) -> StatusOr<Response> {
+               Request& req = c.req();
+               const Principal& p = c.principal();
+               RETURN_IF_ERROR(CheckRole(p));
+               auto snap = pool->Get(c.PathText("id"), Owner(p));
+               if (!snap) return JobNotFound();
                return RawJson(JobBody(*snap, req.lang));
-             }));
+             });
 
-  router.Add(Method::kDelete, "/api/v1/timetable/jobs/{id}",
-             Authed(app, [pool](Request& req, const Principal& p) -> Response {
-               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
-               auto snap = pool->Cancel(req.path_params["id"], Owner(p));
-               if (!snap) return ErrorResponse(JobNotFound(), req.lang);
+  routes.Delete("/api/v1/timetable/jobs/{id}")
+      .Raw([pool](RouteContext& c) -> StatusOr<Response> {
+               Request& req = c.req();
+               const Principal& p = c.principal();
+               RETURN_IF_ERROR(CheckRole(p));
+               auto snap = pool->Cancel(c.PathText("id"), Owner(p));
+               if (!snap) return JobNotFound();
                return RawJson(JobBody(*snap, req.lang));
-             }));
+             });
 
-  router.Add(Method::kPost, "/api/v1/timetable/export",
-             Authed(app, [](Request& req, const Principal& p) -> Response {
-               if (Status s = CheckRole(p); !s.ok()) return ErrorResponse(s, req.lang);
+  routes.Post("/api/v1/timetable/export").Options({.max_body_bytes = kMaxExportBytes, .heavy = true})
+      .Raw([](RouteContext& c) -> StatusOr<Response> {
+               Request& req = c.req();
+               const Principal& p = c.principal();
+               RETURN_IF_ERROR(CheckRole(p));
                const std::string format = req.Query("format").value_or("xlsx");
                if (format != "xlsx" && format != "fet") {
-                 return ErrorResponse(FieldError("format", "format must be xlsx or fet", "format 必须是 xlsx 或 fet"),
-                                      req.lang);
+                 return FieldError("format", "format must be xlsx or fet", "format 必须是 xlsx 或 fet");
                }
-               TT_PARSED(e, ParseExport(req.body));
+               ASSIGN_OR_RETURN(auto e, ParseExport(req.body));
                Response r;
                if (format == "xlsx") {
-                 TT_PARSED(bytes, tt::TimetableXlsx(e.instance, e.solution, {.school = e.school}));
+                 ASSIGN_OR_RETURN(auto bytes, tt::TimetableXlsx(e.instance, e.solution, {.school = e.school}));
                  r.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
                  r.body = std::move(bytes);
                  r.AddHeader("Content-Disposition", Attachment("timetables.xlsx"));
                } else {
-                 TT_PARSED(fet, tt::ExportFet(e.instance, e.solution));
+                 ASSIGN_OR_RETURN(auto fet, tt::ExportFet(e.instance, e.solution));
                  r.content_type = "application/xml; charset=utf-8";
                  r.body = std::move(fet.xml);
                  r.AddHeader("Content-Disposition", Attachment("timetable.fet"));
                }
                return r;
-             }),
-             RouteOptions{.max_body_bytes = kMaxExportBytes, .heavy = true});
+             });
 }
-
-#undef TT_PARSED
 
 }  // namespace edugov::http

@@ -3,15 +3,14 @@
 #include "accounts/users.h"
 #include "http/app.h"
 #include "http/json_input.h"
+#include "http/route.h"
 #include "http/user_json.h"
 
 namespace edugov::http {
 
 namespace {
 
-StatusOr<accounts::NewUser> ParseNewUser(std::string_view body) {
-  ASSIGN_OR_RETURN(JsonInput in, JsonInput::Parse(body, {"username", "display_name", "role",
-                                                         "department", "org_id", "password"}));
+StatusOr<accounts::NewUser> ParseNewUser(const JsonInput& in) {
   accounts::NewUser u;
   ASSIGN_OR_RETURN(u.username, in.RequiredString("username"));
   ASSIGN_OR_RETURN(u.display_name, in.RequiredString("display_name"));
@@ -23,69 +22,57 @@ StatusOr<accounts::NewUser> ParseNewUser(std::string_view body) {
   return u;
 }
 
+StatusOr<nlohmann::json> ListUsers(RouteContext& c) {
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(auto users, accounts::ListUsers(*conn, c.principal()));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& u : users) items.push_back(UserJson(u));
+  return nlohmann::json{{"items", std::move(items)}};
+}
+
+StatusOr<nlohmann::json> CreateUser(RouteContext& c) {
+  ASSIGN_OR_RETURN(accounts::NewUser nu, ParseNewUser(c.body()));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(accounts::User user, accounts::CreateUser(*conn, c.principal(), *c.app().clock, nu));
+  return UserJson(user);
+}
+
+StatusOr<nlohmann::json> DisableUser(RouteContext& c) {
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  RETURN_IF_ERROR(accounts::DisableUser(*conn, c.principal(), *c.app().clock, c.Id()));
+  c.app().auth->ForgetCachedSessionsOf(c.Id());
+  return nlohmann::json();
+}
+
+StatusOr<nlohmann::json> CreateToken(RouteContext& c) {
+  ASSIGN_OR_RETURN(std::string name, c.body().RequiredString("name"));
+  ASSIGN_OR_RETURN(std::optional<int64_t> ttl, c.body().OptionalInt("ttl_days"));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  // The user, if the caller may manage them (ListUsers is scoped).
+  ASSIGN_OR_RETURN(auto users, accounts::ListUsers(*conn, c.principal()));
+  std::string username;
+  for (const auto& u : users) {
+    if (u.id == c.Id()) username = u.username;
+  }
+  if (username.empty()) return NotFoundError("user not found", "未找到该用户");
+  ASSIGN_OR_RETURN(std::string token,
+                   accounts::CreateApiToken(*conn, c.principal(), *c.app().clock, *c.app().random,
+                                            username, name, static_cast<int>(ttl.value_or(90))));
+  return nlohmann::json{{"token", token}};
+}
+
 }  // namespace
 
 void RegisterUserHandlers(Router& router, App& app) {
-  router.Add(Method::kGet, "/api/v1/users",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               auto users = accounts::ListUsers(**conn, p);
-               if (!users.ok()) return ErrorResponse(users.status(), req.lang);
-               nlohmann::json items = nlohmann::json::array();
-               for (const auto& u : *users) items.push_back(UserJson(u));
-               return JsonResponse({{"items", std::move(items)}});
-             }));
-
-  router.Add(Method::kPost, "/api/v1/users",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               auto nu = ParseNewUser(req.body);
-               if (!nu.ok()) return ErrorResponse(nu.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               auto user = accounts::CreateUser(**conn, p, *app.clock, *nu);
-               if (!user.ok()) return ErrorResponse(user.status(), req.lang);
-               return JsonResponse(UserJson(*user), 201);
-             }));
-
-  router.Add(Method::kPost, "/api/v1/users/{id}/disable",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               auto id = ParseId(req.path_params["id"]);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               Status s = accounts::DisableUser(**conn, p, *app.clock, *id);
-               if (!s.ok()) return ErrorResponse(s, req.lang);
-               app.auth->ForgetCachedSessionsOf(*id);
-               return NoContent();
-             }));
-
-  router.Add(Method::kPost, "/api/v1/users/{id}/api-tokens",
-             Authed(app, [&app](Request& req, const accounts::Principal& p) -> Response {
-               auto id = ParseId(req.path_params["id"]);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto in = JsonInput::Parse(req.body, {"name", "ttl_days"});
-               if (!in.ok()) return ErrorResponse(in.status(), req.lang);
-               auto name = in->RequiredString("name");
-               if (!name.ok()) return ErrorResponse(name.status(), req.lang);
-               auto ttl = in->OptionalInt("ttl_days");
-               if (!ttl.ok()) return ErrorResponse(ttl.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               auto users = accounts::ListUsers(**conn, p);
-               if (!users.ok()) return ErrorResponse(users.status(), req.lang);
-               std::string username;
-               for (const auto& u : *users) {
-                 if (u.id == *id) username = u.username;
-               }
-               if (username.empty()) {
-                 return ErrorResponse(NotFoundError("user not found", "未找到该用户"), req.lang);
-               }
-               auto token = accounts::CreateApiToken(**conn, p, *app.clock, *app.random, username,
-                                                     *name, static_cast<int>(ttl->value_or(90)));
-               if (!token.ok()) return ErrorResponse(token.status(), req.lang);
-               return JsonResponse({{"token", *token}}, 201);
-             }));
+  RouteBuilder routes(router, app);
+  routes.Get("/api/v1/users").Json(ListUsers);
+  routes.Post("/api/v1/users")
+      .JsonBody({"username", "display_name", "role", "department", "org_id", "password"})
+      .Returns(201)
+      .Json(CreateUser);
+  routes.Post("/api/v1/users/{id}/disable").Ids({"id"}).Returns(204).Json(DisableUser);
+  routes.Post("/api/v1/users/{id}/api-tokens").Ids({"id"}).JsonBody({"name", "ttl_days"})
+      .Returns(201).Json(CreateToken);
 }
 
 }  // namespace edugov::http

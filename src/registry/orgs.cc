@@ -408,3 +408,26 @@ StatusOr<std::vector<Org>> LookupOrgsByNameUnscoped(Connection& conn, std::strin
 }
 
 }  // namespace edugov::registry
+
+namespace edugov::registry {
+
+StatusOr<std::vector<PublicTownship>> ListPublicDirectory(Connection& conn) {
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn.Query("SELECT t.id, t.name, s.id, s.name FROM orgs t "
+                              "LEFT JOIN orgs s ON s.parent_id = t.id AND s.kind = 'school' "
+                              "WHERE t.kind = 'township' ORDER BY t.path, s.name, s.id"));
+  std::vector<PublicTownship> out;
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const int64_t tid = rs.GetInt(i, 0);
+    if (out.empty() || out.back().id != tid) out.push_back({tid, rs.GetText(i, 1), {}});
+    if (!rs.IsNull(i, 2)) out.back().schools.push_back({rs.GetInt(i, 2), rs.GetText(i, 3), OrgKind::kSchool});
+  }
+  return out;
+}
+
+StatusOr<bool> IsComplaintTarget(Connection& conn, int64_t org_id) {
+  ASSIGN_OR_RETURN(ResultSet rs, conn.Query("SELECT kind FROM orgs WHERE id = $1", {org_id}));
+  return !rs.empty() && (rs.GetText(0, 0) == "school" || rs.GetText(0, 0) == "township");
+}
+
+}  // namespace edugov::registry

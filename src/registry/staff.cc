@@ -394,3 +394,14 @@ StatusOr<Posting> AddPosting(Connection& conn, const accounts::Principal& princi
 }
 
 }  // namespace edugov::registry
+
+namespace edugov::registry {
+
+StatusOr<bool> StaffVisible(Connection& conn, const accounts::Principal& principal, int64_t staff_id) {
+  ASSIGN_OR_RETURN(ResultSet rs, conn.Query("SELECT o.path FROM staff s JOIN orgs o ON o.id = s.org_id "
+                                            "WHERE s.id = $1",
+                                            {staff_id}));
+  return !rs.empty() && principal.CanSee(rs.GetText(0, 0));
+}
+
+}  // namespace edugov::registry

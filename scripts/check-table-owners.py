@@ -115,17 +115,6 @@ KNOWN = {
     ("reports/complaint_analysis.cc", "classes"),
     # TODO(rules): the form re-check reads the submitted dataset's rows.
     ("rules/recheck.cc", "ds_*"),
-    # TODO(http set A, being moved onto the stores by its engineer):
-    # public_complaint_handlers.cc (township/school pickers), report_handlers.cc
-    # (the report's scope org), sanction_handlers.cc (names: registry::OrgNames
-    # and registry::StaffNames now exist for it).
-    ("http/public_complaint_handlers.cc", "orgs"),
-    ("http/public_complaint_handlers.cc", "SQL"),
-    ("http/report_handlers.cc", "orgs"),
-    ("http/report_handlers.cc", "SQL"),
-    ("http/sanction_handlers.cc", "orgs"),
-    ("http/sanction_handlers.cc", "staff"),
-    ("http/sanction_handlers.cc", "SQL"),
 }
 
 SQL_KEYWORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER)\b")

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "compliance/service.h"
-#include "http/json_input.h"
+#include "http/route.h"
 
 namespace edugov::http {
 namespace {
@@ -44,11 +44,7 @@ int Percent(SweepJobs::State state, const SweepControl::Snapshot& p) {
   return 0;
 }
 
-StatusOr<int64_t> JobId(Request& req) { return ParseId(req.path_params["id"]); }
-
-Response JobResponse(const SweepJobs::Job& job, Lang lang, int status = 200) {
-  return JsonResponse({{"job", SweepJobJson(job, lang)}}, status);
-}
+Status SweepsAvailable(const App& app) { return app.sweeps ? OkStatus() : NoSweeps(app); }
 
 }  // namespace
 
@@ -96,65 +92,54 @@ nlohmann::json SweepJobJson(const SweepJobs::Job& job, Lang lang) {
 }
 
 void RegisterSweepHandlers(Router& router, App& app) {
-  router.Add(Method::kPost, "/api/v1/compliance/sweeps",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               if (!app.sweeps) return ErrorResponse(NoSweeps(app), req.lang);
-               if (!p.IsBureau()) return ErrorResponse(NotBureau(), req.lang);
-               auto [job, joined] = app.sweeps->Start(SweepJobs::Trigger::kManual,
-                                                      p.display_name.empty() ? p.username : p.display_name);
-               if (joined) return JsonResponse({{"job", SweepJobJson(job, req.lang)}, {"joined", true}});
-               Response res = JobResponse(job, req.lang, 202);
-               res.log_note = "sweep=" + std::to_string(job.id);
-               return res;
-             }));
-  router.Add(Method::kGet, "/api/v1/compliance/sweeps",
-             Authed(app, [&app](Request& req, const Principal&) -> Response {
-               if (!app.sweeps) return ErrorResponse(NoSweeps(app), req.lang);
-               auto current = app.sweeps->Current();
-               auto last = app.sweeps->LastFinished();
-               return JsonResponse({{"current", current ? SweepJobJson(*current, req.lang) : nlohmann::json()},
-                                    {"last", last ? SweepJobJson(*last, req.lang) : nlohmann::json()}});
-             }));
-  router.Add(Method::kGet, "/api/v1/compliance/sweeps/{id}",
-             Authed(app, [&app](Request& req, const Principal&) -> Response {
-               if (!app.sweeps) return ErrorResponse(NoSweeps(app), req.lang);
-               auto id = JobId(req);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto job = app.sweeps->Get(*id);
-               if (!job) return ErrorResponse(NotFoundError("no such sweep job", "没有该检查任务"), req.lang);
-               return JobResponse(*job, req.lang);
-             }));
-  router.Add(Method::kPost, "/api/v1/compliance/sweeps/{id}/cancel",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               if (!app.sweeps) return ErrorResponse(NoSweeps(app), req.lang);
-               if (!p.IsBureau()) return ErrorResponse(NotBureau(), req.lang);
-               auto id = JobId(req);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto job = app.sweeps->Cancel(*id);
-               if (!job.ok()) return ErrorResponse(job.status(), req.lang);
-               return JobResponse(*job, req.lang);
-             }));
-  router.Add(Method::kPost, "/api/v1/findings/{id}/rectification",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               if (!app.compliance) return ErrorResponse(NoSweeps(app), req.lang);
-               auto id = JobId(req);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto opened = app.compliance->OpenRectification(p, *id);
-               if (!opened.ok()) {
-                 const Status& s = opened.status();
-                 if (s.code() == StatusCode::kAlreadyExists && s.field().rfind("case:", 0) == 0) {
-                   Response res = ErrorResponse(Status(s.code(), s.message_en(), s.message_zh(), "case"), req.lang);
-                   auto body = nlohmann::json::parse(res.body, nullptr, false);
-                   if (body.is_object()) {
-                     body["case"] = {{"id", std::stoll(s.field().substr(5))}};
-                     res.body = body.dump();
-                   }
-                   return res;
-                 }
-                 return ErrorResponse(s, req.lang);
-               }
-               return JsonResponse({{"case", {{"id", opened->id}, {"ref", opened->ref}}}}, 201);
-             }));
+  RouteBuilder routes(router, app);
+  // 202 with the new job, or 200 with the running one it joined.
+  routes.Post("/api/v1/compliance/sweeps").Raw([](RouteContext& c) -> StatusOr<Response> {
+    RETURN_IF_ERROR(SweepsAvailable(c.app()));
+    const Principal& p = c.principal();
+    if (!p.IsBureau()) return NotBureau();
+    auto [job, joined] = c.app().sweeps->Start(SweepJobs::Trigger::kManual,
+                                               p.display_name.empty() ? p.username : p.display_name);
+    if (joined) return JsonResponse({{"job", SweepJobJson(job, c.lang())}, {"joined", true}});
+    c.LogNote("sweep=" + std::to_string(job.id));
+    return JsonResponse({{"job", SweepJobJson(job, c.lang())}}, 202);
+  });
+  routes.Get("/api/v1/compliance/sweeps").Json([](RouteContext& c) -> StatusOr<nlohmann::json> {
+    RETURN_IF_ERROR(SweepsAvailable(c.app()));
+    auto current = c.app().sweeps->Current();
+    auto last = c.app().sweeps->LastFinished();
+    return nlohmann::json{{"current", current ? SweepJobJson(*current, c.lang()) : nlohmann::json()},
+                          {"last", last ? SweepJobJson(*last, c.lang()) : nlohmann::json()}};
+  });
+  routes.Get("/api/v1/compliance/sweeps/{id}").Ids({"id"}).Json([](RouteContext& c) -> StatusOr<nlohmann::json> {
+    RETURN_IF_ERROR(SweepsAvailable(c.app()));
+    auto job = c.app().sweeps->Get(c.Id());
+    if (!job) return NotFoundError("no such sweep job", "没有该检查任务");
+    return nlohmann::json{{"job", SweepJobJson(*job, c.lang())}};
+  });
+  routes.Post("/api/v1/compliance/sweeps/{id}/cancel").Ids({"id"})
+      .Json([](RouteContext& c) -> StatusOr<nlohmann::json> {
+        RETURN_IF_ERROR(SweepsAvailable(c.app()));
+        if (!c.principal().IsBureau()) return NotBureau();
+        ASSIGN_OR_RETURN(SweepJobs::Job job, c.app().sweeps->Cancel(c.Id()));
+        return nlohmann::json{{"job", SweepJobJson(job, c.lang())}};
+      });
+  // 201 with the case; 409 naming the case a finding already has, with its id
+  // beside the error so the UI can link to it.
+  routes.Post("/api/v1/findings/{id}/rectification").Ids({"id"}).Raw([](RouteContext& c) -> StatusOr<Response> {
+    if (!c.app().compliance) return NoSweeps(c.app());
+    auto opened = c.app().compliance->OpenRectification(c.principal(), c.Id());
+    if (opened.ok()) return JsonResponse({{"case", {{"id", opened->id}, {"ref", opened->ref}}}}, 201);
+    const Status& s = opened.status();
+    if (s.code() != StatusCode::kAlreadyExists || s.field().rfind("case:", 0) != 0) return s;
+    Response res = ErrorResponse(Status(s.code(), s.message_en(), s.message_zh(), "case"), c.lang());
+    auto body = nlohmann::json::parse(res.body, nullptr, false);
+    if (body.is_object()) {
+      body["case"] = {{"id", std::stoll(s.field().substr(5))}};
+      res.body = body.dump();
+    }
+    return res;
+  });
 }
 
 }  // namespace edugov::http

@@ -13,6 +13,7 @@
 #include "datasets/schema_file.h"
 #include "datasets/store.h"
 #include "http/json_input.h"
+#include "http/route.h"
 #include "compliance/service.h"
 #include "compliance/sweep_jobs.h"
 #include "http/sweep_handlers.h"
@@ -127,15 +128,17 @@ StatusOr<std::string> CellText(const std::string& key, const nlohmann::json& v) 
   if (v.is_boolean()) return std::string(v.get<bool>() ? "1" : "0");
   if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
   if (v.is_number()) return v.dump();
-  return Status(StatusCode::kInvalidArgument, key + " must be a string, number, boolean or null",
-                key + " 须为字符串、数字、布尔值或 null", key);
+  return FieldError(key, key + " must be a string, number, boolean or null",
+                    key + " 须为字符串、数字、布尔值或 null");
 }
 
-Response Import(App& app, DatasetState& state, Request& req, const Principal& p) {
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  auto schema = Resolve(state, **conn, req.path_params["name"]);
-  if (!schema.ok()) return ErrorResponse(schema.status(), req.lang);
+// 200 with the report, or 422 when rows were rejected (the report names them).
+StatusOr<Response> Import(DatasetState& state, RouteContext& c) {
+  App& app = c.app();
+  Request& req = c.req();
+  const Principal& p = c.principal();
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(const DatasetSchema* schema, Resolve(state, *conn, c.PathText("name")));
 
   const std::string type = MediaType(req);
   datasets::ImportOptions options;
@@ -144,56 +147,46 @@ Response Import(App& app, DatasetState& state, Request& req, const Principal& p)
   if (type == kXlsxType) {
     tabular::XlsxOptions xo;
     xo.sheet = req.Query("sheet").value_or("");
-    auto xlsx = tabular::OpenXlsxBytes(std::move(req.body), xo);
-    if (!xlsx.ok()) return ErrorResponse(xlsx.status(), req.lang);
+    ASSIGN_OR_RETURN(source, tabular::OpenXlsxBytes(std::move(req.body), xo));
     options.format = "xlsx";
-    source = std::move(*xlsx);
   } else if (type == "text/csv" || type == "application/csv" || type == "text/plain") {
     tabular::CsvOptions co;
     const std::string enc = req.Query("encoding").value_or("auto");
     if (enc != "auto") {
       co.encoding = tabular::ParseEncodingName(enc);
       if (!co.encoding) {
-        return ErrorResponse(Status(StatusCode::kInvalidArgument,
-                                    "encoding must be auto, utf-8 or gbk", "encoding 须为 auto、utf-8 或 gbk",
-                                    "encoding"),
-                             req.lang);
+        return FieldError("encoding", "encoding must be auto, utf-8 or gbk", "encoding 须为 auto、utf-8 或 gbk");
       }
     }
-    auto csv = tabular::OpenCsvBytes(std::move(req.body), co);
-    if (!csv.ok()) return ErrorResponse(csv.status(), req.lang);
+    ASSIGN_OR_RETURN(auto csv, tabular::OpenCsvBytes(std::move(req.body), co));
     options.format = "csv";
-    options.encoding = std::string(tabular::EncodingName((*csv)->encoding()));
-    source = std::move(*csv);
+    options.encoding = std::string(tabular::EncodingName(csv->encoding()));
+    source = std::move(csv);
   } else {
-    return ErrorResponse(
-        Status(StatusCode::kInvalidArgument,
-               "Content-Type must be text/csv or " + std::string(kXlsxType) + ", not '" + type + "'",
-               "Content-Type 须为 text/csv 或 XLSX（" + std::string(kXlsxType) + "），而不是「" + type + "」",
-               "Content-Type"),
-        req.lang);
+    return FieldError("Content-Type",
+                      "Content-Type must be text/csv or " + std::string(kXlsxType) + ", not '" + type + "'",
+                      "Content-Type 须为 text/csv 或 XLSX（" + std::string(kXlsxType) + "），而不是「" + type + "」");
   }
   options.collect_landed = app.compliance != nullptr;  // to keep the live image current
-  auto report = datasets::Import(**conn, p, *app.clock, **schema, *source, options, nullptr);
-  if (!report.ok()) return ErrorResponse(report.status(), req.lang);
+  ASSIGN_OR_RETURN(datasets::ImportReport report,
+                   datasets::Import(*conn, p, *app.clock, *schema, *source, options, nullptr));
   // Committed: the rows go into the re-check's live image (rules/live_image.h)
   // — a failure only costs a reload on next use — and a sweep that starts
   // after this commit judges them (the answer names its job).
-  nlohmann::json out = ReportJson(*report);
-  if (app.compliance && !report->landed.empty()) {
-    if (Status s = app.compliance->Ingested(**conn, (*schema)->name, report->landed); !s.ok()) {
-      spdlog::warn("live image after import {}: {}", report->import_id, s.ToString());
+  nlohmann::json out = ReportJson(report);
+  if (app.compliance && !report.landed.empty()) {
+    if (Status s = app.compliance->Ingested(*conn, schema->name, report.landed); !s.ok()) {
+      spdlog::warn("live image after import {}: {}", report.import_id, s.ToString());
     }
-    report->landed = {};
-    if (app.sweeps && app.compliance->ReadsDataset((*schema)->name)) {
+    report.landed = {};
+    if (app.sweeps && app.compliance->ReadsDataset(schema->name)) {
       auto [job, joined] = app.sweeps->StartAfterWrite(compliance::SweepJobs::Trigger::kImport,
                                                        p.display_name.empty() ? p.username : p.display_name);
-      out["sweep"] = SweepJobJson(job, req.lang);
+      out["sweep"] = SweepJobJson(job, c.lang());
     }
   }
-  Response res = JsonResponse(out, report->rows_rejected == 0 ? 200 : 422);
-  res.log_note = "import=" + std::to_string(report->import_id);
-  return res;
+  c.LogNote("import=" + std::to_string(report.import_id));
+  return JsonResponse(out, report.rows_rejected == 0 ? 200 : 422);
 }
 
 // The re-check's outcome for the form's answer: counts, the open finding
@@ -238,39 +231,39 @@ nlohmann::json RecheckJson(const StatusOr<compliance::SubmitResult>& r, Lang lan
           {"cases", {{"opened", r->cases.opened}, {"linked", r->cases.linked}, {"to_verify", r->cases.to_verify}}}};
 }
 
-Response AddRow(App& app, DatasetState& state, Request& req, const Principal& p) {
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  auto schema = Resolve(state, **conn, req.path_params["name"]);
-  if (!schema.ok()) return ErrorResponse(schema.status(), req.lang);
-  auto body = ParseJsonObject(req.body);
-  if (!body.ok()) return ErrorResponse(body.status(), req.lang);
+// 201 with the new row, 200 when it updated one, 422 with the report when
+// the row was rejected.
+StatusOr<Response> AddRow(DatasetState& state, RouteContext& c) {
+  App& app = c.app();
+  const Principal& p = c.principal();
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(const DatasetSchema* schema, Resolve(state, *conn, c.PathText("name")));
+  // The fields are the dataset's columns, so the body is read here rather
+  // than declared with JsonBody().
+  ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req().body));
   std::vector<std::string> header, cells;
-  for (const auto& [key, value] : body->items()) {
-    if (!(*schema)->FindColumn(key) && key != "school_code") {
-      return ErrorResponse(Status(StatusCode::kInvalidArgument,
-                                  "unknown field " + key + " for dataset " + (*schema)->name,
-                                  "数据集「" + (*schema)->label_zh + "」没有字段 " + key, key),
-                           req.lang);
+  for (const auto& [key, value] : body.items()) {
+    if (!schema->FindColumn(key) && key != "school_code") {
+      return FieldError(key, "unknown field " + key + " for dataset " + schema->name,
+                        "数据集「" + schema->label_zh + "」没有字段 " + key);
     }
-    auto text = CellText(key, value);
-    if (!text.ok()) return ErrorResponse(text.status(), req.lang);
+    ASSIGN_OR_RETURN(std::string text, CellText(key, value));
     header.push_back(key);
-    cells.push_back(std::move(*text));
+    cells.push_back(std::move(text));
   }
   datasets::MemoryRowSource source(std::move(header), {std::move(cells)});
   datasets::ImportOptions options{.file_name = "web form", .format = "form", .collect_landed = true};
-  auto report = datasets::Import(**conn, p, *app.clock, **schema, source, options, nullptr);
-  if (!report.ok()) return ErrorResponse(report.status(), req.lang);
-  if (report->rows_ok == 0) return JsonResponse(ReportJson(*report), 422);
-  const int64_t row_id = report->landed.empty() ? 0 : report->landed[0].row_id;
+  ASSIGN_OR_RETURN(datasets::ImportReport report,
+                   datasets::Import(*conn, p, *app.clock, *schema, source, options, nullptr));
+  if (report.rows_ok == 0) return JsonResponse(ReportJson(report), 422);
+  const int64_t row_id = report.landed.empty() ? 0 : report.landed[0].row_id;
   nlohmann::json out = {
-      {"row_id", row_id}, {"import_id", report->import_id}, {"updated", report->rows_updated > 0}};
+      {"row_id", row_id}, {"import_id", report.import_id}, {"updated", report.rows_updated > 0}};
   // The row has committed; its findings are re-checked now so the UI shows them at once.
   if (app.compliance) {
-    out["recheck"] = RecheckJson(app.compliance->Submit(**conn, p, (*schema)->name, report->landed), req.lang);
+    out["recheck"] = RecheckJson(app.compliance->Submit(*conn, p, schema->name, report.landed), c.lang());
   }
-  return JsonResponse(out, report->rows_updated > 0 ? 200 : 201);
+  return JsonResponse(out, report.rows_updated > 0 ? 200 : 201);
 }
 
 }  // namespace
@@ -287,47 +280,32 @@ void RegisterDatasetHandlers(Router& router, App& app) {
     spdlog::warn("datasets unavailable: {}", state->load_status.ToString());
   }
 
-  router.Add(Method::kGet, "/api/v1/datasets",
-             Authed(app, [state](Request& req, const Principal&) -> Response {
-               if (!state->load_status.ok()) return ErrorResponse(Unavailable(*state), req.lang);
-               nlohmann::json items = nlohmann::json::array();
-               for (const DatasetSchema& s : state->schemas) items.push_back(SchemaJson(s));
-               return JsonResponse({{"items", std::move(items)}});
-             }));
-  router.Add(Method::kPost, "/api/v1/datasets/{name}/import",
-             Authed(app, [&app, state](Request& req, const Principal& p) {
-               return Import(app, *state, req, p);
-             }),
-             RouteOptions{.max_body_bytes = kMaxUploadBytes, .heavy = true});
-  router.Add(Method::kPost, "/api/v1/datasets/{name}/rows",
-             Authed(app, [&app, state](Request& req, const Principal& p) {
-               return AddRow(app, *state, req, p);
-             }));
-  router.Add(Method::kGet, "/api/v1/imports/{id}",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               auto id = ParseId(req.path_params["id"]);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               auto rec = datasets::GetImport(**conn, p, *id);
-               if (!rec.ok()) return ErrorResponse(rec.status(), req.lang);
-               return JsonResponse(RecordJson(*rec));
-             }));
-  router.Add(Method::kGet, "/api/v1/imports/{id}/errors.csv",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               auto id = ParseId(req.path_params["id"]);
-               if (!id.ok()) return ErrorResponse(id.status(), req.lang);
-               auto conn = app.db->Acquire();
-               if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-               auto csv = datasets::WriteAnnotatedCsv(**conn, p, *id);
-               if (!csv.ok()) return ErrorResponse(csv.status(), req.lang);
-               Response res;
-               res.content_type = "text/csv; charset=utf-8";
-               res.body = std::move(*csv);
-               res.AddHeader("Content-Disposition",
-                             "attachment; filename=\"import-" + std::to_string(*id) + "-errors.csv\"");
-               return res;
-             }));
+  RouteBuilder routes(router, app);
+  routes.Get("/api/v1/datasets").Json([state](RouteContext&) -> StatusOr<nlohmann::json> {
+    if (!state->load_status.ok()) return Unavailable(*state);
+    nlohmann::json items = nlohmann::json::array();
+    for (const DatasetSchema& s : state->schemas) items.push_back(SchemaJson(s));
+    return nlohmann::json{{"items", std::move(items)}};
+  });
+  routes.Post("/api/v1/datasets/{name}/import")
+      .Options({.max_body_bytes = kMaxUploadBytes, .heavy = true})
+      .Raw([state](RouteContext& c) { return Import(*state, c); });
+  routes.Post("/api/v1/datasets/{name}/rows").Raw([state](RouteContext& c) { return AddRow(*state, c); });
+  routes.Get("/api/v1/imports/{id}").Ids({"id"}).Json([](RouteContext& c) -> StatusOr<nlohmann::json> {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(datasets::ImportRecord rec, datasets::GetImport(*conn, c.principal(), c.Id()));
+    return RecordJson(rec);
+  });
+  routes.Get("/api/v1/imports/{id}/errors.csv").Ids({"id"}).Raw([](RouteContext& c) -> StatusOr<Response> {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(std::string csv, datasets::WriteAnnotatedCsv(*conn, c.principal(), c.Id()));
+    Response res;
+    res.content_type = "text/csv; charset=utf-8";
+    res.body = std::move(csv);
+    res.AddHeader("Content-Disposition",
+                  "attachment; filename=\"import-" + std::to_string(c.Id()) + "-errors.csv\"");
+    return res;
+  });
 }
 
 }  // namespace edugov::http

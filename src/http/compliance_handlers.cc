@@ -25,6 +25,8 @@
 #include "rules/evaluator.h"
 #include "rules/findings_store.h"
 #include "compliance/service.h"
+#include "http/json_input.h"
+#include "http/route.h"
 #include "storage/database.h"
 
 namespace edugov::http {
@@ -114,25 +116,22 @@ StatusOr<nlohmann::json> WhatIf(compliance::ComplianceService& svc, const Princi
   Date as_of = today;
   if (body.contains("as_of") && !body["as_of"].is_null()) {
     if (!body["as_of"].is_string()) {
-      return Status(StatusCode::kInvalidArgument, "as_of must be a date YYYY-MM-DD", "as_of 须为日期 YYYY-MM-DD",
-                    "as_of");
+      return FieldError("as_of", "as_of must be a date YYYY-MM-DD", "as_of 须为日期 YYYY-MM-DD");
     }
     auto d = Date::Parse(body["as_of"].get<std::string>());
     if (!d.ok()) {
-      return Status(StatusCode::kInvalidArgument, "as_of must be a date YYYY-MM-DD", "as_of 须为日期 YYYY-MM-DD",
-                    "as_of");
+      return FieldError("as_of", "as_of must be a date YYYY-MM-DD", "as_of 须为日期 YYYY-MM-DD");
     }
     as_of = *d;
   }
   if (!body.contains("params") || !body["params"].is_object() || body["params"].empty()) {
-    return Status(StatusCode::kInvalidArgument, "params must be an object {name: number} with at least one entry",
-                  "params 须为至少含一项的对象 {参数名: 数值}", "params");
+    return FieldError("params", "params must be an object {name: number} with at least one entry",
+                      "params 须为至少含一项的对象 {参数名: 数值}");
   }
   std::map<std::string, double> overrides;
   for (const auto& [name, value] : body["params"].items()) {
     if (!value.is_number()) {
-      return Status(StatusCode::kInvalidArgument, "params." + name + " must be a number",
-                    "params." + name + " 须为数值", "params." + name);
+      return FieldError("params." + name, "params." + name + " must be a number", "params." + name + " 须为数值");
     }
     overrides[name] = value.get<double>();
   }
@@ -201,8 +200,8 @@ StatusOr<int64_t> WeeksParam(const Request& req) {
     else v = v * 10 + (c - '0');
   }
   if (!ok || v < 1 || v > 104) {
-    return Status(StatusCode::kInvalidArgument, "weeks must be an integer in 1…104, not \"" + *text + "\"",
-                  "weeks 须为 1…104 之间的整数，而不是“" + *text + "”", "weeks");
+    return FieldError("weeks", "weeks must be an integer in 1…104, not \"" + *text + "\"",
+                      "weeks 须为 1…104 之间的整数，而不是“" + *text + "”");
   }
   return v;
 }
@@ -212,8 +211,7 @@ StatusOr<nlohmann::json> Trend(storage::Connection& conn, const Request& req, co
   ASSIGN_OR_RETURN(int64_t weeks, WeeksParam(req));
   std::optional<std::string> clause = req.Query("clause");
   if (clause && (clause->empty() || clause->size() > 200)) {
-    return Status(StatusCode::kInvalidArgument, "clause must be 1…200 characters", "clause 须为 1…200 个字符",
-                  "clause");
+    return FieldError("clause", "clause must be 1…200 characters", "clause 须为 1…200 个字符");
   }
   ASSIGN_OR_RETURN(std::vector<rules::FindingsWeek> trend, rules::FindingsTrend(conn, p, clause, weeks, today));
   nlohmann::json out = nlohmann::json::array();
@@ -321,21 +319,16 @@ StatusOr<nlohmann::json> Evidence(storage::Connection& conn, const rules::bound:
   return evidence;
 }
 
-StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::bound::Pack* pack, const Request& req,
-                                    const Principal& p) {
+// `id_text` is the path's {id}, read here rather than declared with Ids():
+// a malformed id is the same "not in your scope" as an unknown one, and an
+// account bound to no org hears that first.
+StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::bound::Pack* pack,
+                                    std::string_view id_text, const Principal& p) {
   if (p.org_path.empty()) return NoOrg();
-  auto id_text = req.path_params.find("id");
-  int64_t id = 0;
-  bool ok = id_text != req.path_params.end() && !id_text->second.empty() && id_text->second.size() <= 15;
-  if (ok) {
-    for (char c : id_text->second) {
-      if (c < '0' || c > '9') ok = false;
-      else id = id * 10 + (c - '0');
-    }
-  }
-  const Status not_found = Status(StatusCode::kNotFound, "no such finding in your scope", "您的管辖范围内没有该问题");
-  if (!ok) return not_found;
-  ASSIGN_OR_RETURN(std::optional<rules::FindingView> found, rules::GetFinding(conn, p, id));
+  const Status not_found = NotFoundError("no such finding in your scope", "您的管辖范围内没有该问题");
+  StatusOr<int64_t> id = ParseId(id_text);
+  if (!id.ok()) return not_found;
+  ASSIGN_OR_RETURN(std::optional<rules::FindingView> found, rules::GetFinding(conn, p, *id));
   if (!found) return not_found;
   const rules::FindingView& f = *found;
   nlohmann::json parameters = ParseStoredJson(f.parameters_json);
@@ -379,15 +372,6 @@ StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::boun
   };
 }
 
-template <typename Fn>
-Response WithConn(App& app, const Request& req, Fn&& fn) {
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  StatusOr<nlohmann::json> body = fn(**conn);
-  if (!body.ok()) return ErrorResponse(body.status(), req.lang);
-  return JsonResponse(*body);
-}
-
 // The rectification linked to a finding and whether the caller may open one.
 StatusOr<nlohmann::json> WithCase(App& app, const Principal& p, nlohmann::json finding) {
   finding["case"] = nullptr;
@@ -412,42 +396,38 @@ StatusOr<nlohmann::json> WithCase(App& app, const Principal& p, nlohmann::json f
 }  // namespace
 
 void RegisterComplianceHandlers(Router& router, App& app) {
+  using Json = StatusOr<nlohmann::json>;
   auto today = [&app] { return registry::ChinaDate(app.clock->Now()); };
+  RouteBuilder routes(router, app);
 
-  router.Add(Method::kGet, "/api/v1/targets",
-             Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
-               if (!app.compliance) return ErrorResponse(Unavailable(app), req.lang);
-               auto body = Targets(*app.compliance, p, today());
-               if (!body.ok()) return ErrorResponse(body.status(), req.lang);
-               return JsonResponse(*body);
-             }));
+  routes.Get("/api/v1/targets").Json([today](RouteContext& c) -> Json {
+    if (!c.app().compliance) return Unavailable(c.app());
+    return Targets(*c.app().compliance, c.principal(), today());
+  });
   // The plan's text is public policy: any signed-in user may read it.
-  router.Add(Method::kGet, "/api/v1/rules", Authed(app, [&app](Request& req, const Principal&) -> Response {
-               if (!app.compliance) return ErrorResponse(Unavailable(app), req.lang);
-               return JsonResponse(RulesJson(app.compliance->pack()->pack()));
-             }));
-  router.Add(Method::kPost, "/api/v1/what-if",
-             Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
-               if (!app.compliance) return ErrorResponse(Unavailable(app), req.lang);
-               auto body = ParseJsonObject(req.body);
-               if (!body.ok()) return ErrorResponse(body.status(), req.lang);
-               auto out = WhatIf(*app.compliance, p, *body, today());
-               if (!out.ok()) return ErrorResponse(out.status(), req.lang);
-               return JsonResponse(*out);
-             }),
-             RouteOptions{.heavy = true});
-  router.Add(Method::kGet, "/api/v1/findings/trend",
-             Authed(app, [&app, today](Request& req, const Principal& p) -> Response {
-               return WithConn(app, req, [&](storage::Connection& c) { return Trend(c, req, p, today()); });
-             }));
-  router.Add(Method::kGet, "/api/v1/findings/{id}",
-             Authed(app, [&app](Request& req, const Principal& p) -> Response {
-               const auto holder = app.compliance ? app.compliance->pack() : nullptr;
-               return WithConn(app, req, [&](storage::Connection& c) -> StatusOr<nlohmann::json> {
-                 ASSIGN_OR_RETURN(nlohmann::json f, OneFinding(c, holder ? &holder->pack() : nullptr, req, p));
-                 return WithCase(app, p, std::move(f));
-               });
-             }));
+  routes.Get("/api/v1/rules").Json([](RouteContext& c) -> Json {
+    if (!c.app().compliance) return Unavailable(c.app());
+    return RulesJson(c.app().compliance->pack()->pack());
+  });
+  // The body is read by WhatIf (after the role check), not declared with
+  // JsonBody(): fields it does not read are ignored, as they always were.
+  routes.Post("/api/v1/what-if").Options({.heavy = true}).Json([today](RouteContext& c) -> Json {
+    if (!c.app().compliance) return Unavailable(c.app());
+    ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req().body));
+    return WhatIf(*c.app().compliance, c.principal(), body, today());
+  });
+  routes.Get("/api/v1/findings/trend").Json([today](RouteContext& c) -> Json {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    return Trend(*conn, c.req(), c.principal(), today());
+  });
+  routes.Get("/api/v1/findings/{id}").Json([](RouteContext& c) -> Json {
+    App& app = c.app();
+    const auto holder = app.compliance ? app.compliance->pack() : nullptr;
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(nlohmann::json f,
+                     OneFinding(*conn, holder ? &holder->pack() : nullptr, c.PathText("id"), c.principal()));
+    return WithCase(app, c.principal(), std::move(f));
+  });
 }
 
 }  // namespace edugov::http

@@ -55,15 +55,43 @@ std::string Number(double v) {
   return buf;
 }
 
+// The names of the findings' entities (a class "七年级1班", a staff member),
+// for the lines a principal reads on a rectification.
+struct EntityNames {
+  std::map<int64_t, std::string> orgs, classes, staff;
+};
+
+StatusOr<EntityNames> NamesOf(storage::Connection& conn, const std::vector<rules::FindingRecord>& findings) {
+  std::set<int64_t> orgs, classes, staff;
+  for (const auto& f : findings) {
+    if (f.entity_type == "class") classes.insert(f.entity_id);
+    else if (f.entity_type == "staff") staff.insert(f.entity_id);
+    else if (f.entity_id != 0) orgs.insert(f.entity_id);
+  }
+  EntityNames out;
+  ASSIGN_OR_RETURN(out.orgs, registry::OrgNames(conn, orgs));
+  ASSIGN_OR_RETURN(auto named_classes, registry::ClassNames(conn, classes));
+  for (auto& [id, c] : named_classes) out.classes[id] = c.name;
+  ASSIGN_OR_RETURN(out.staff, registry::StaffNames(conn, staff));
+  return out;
+}
+
 // One line for a rectification's timeline about a stored finding.
-std::string SummaryZh(const rules::FindingRecord& f) {
+std::string SummaryZh(const rules::FindingRecord& f, const EntityNames& names) {
   static const std::map<std::string, std::string> kEntity = {
       {"class", "班级"}, {"school", "学校"}, {"township", "乡镇"}, {"county", "全县"}, {"staff", "教职工"}, {"org", "单位"}};
+  const auto& pool = f.entity_type == "class" ? names.classes : f.entity_type == "staff" ? names.staff : names.orgs;
+  auto named = pool.find(f.entity_id);
   auto e = kEntity.find(f.entity_type);
-  std::string s = "问题 #" + std::to_string(f.id) + "（" + (e == kEntity.end() ? f.entity_type : e->second) +
-                  " " + std::to_string(f.entity_id) + "）";
+  const std::string who = named != pool.end() ? named->second
+                                              : (e == kEntity.end() ? f.entity_type : e->second) + " " +
+                                                    std::to_string(f.entity_id);
+  std::string s = "问题 #" + std::to_string(f.id) + "（" + who + "）";
   if (!f.period_start.empty()) s += " " + f.period_start + " 至 " + f.period_end;
-  s += "：测得 " + Number(f.measured) + "，标准 " + f.comparison + " " + Number(f.threshold);
+  static const std::map<std::string, std::string> kOp = {{"<=", "≤"}, {">=", "≥"}, {"<", "<"}, {">", ">"}, {"=", "="}, {"!=", "≠"}};
+  auto op = kOp.find(f.comparison);
+  s += "：测得 " + Number(f.measured) + "，标准 " + (op == kOp.end() ? f.comparison : op->second) + " " +
+       Number(f.threshold);
   if (f.status != "open") s += f.resolution == "rule_withdrawn" ? "（规则已撤销）" : "（已整改）";
   return s;
 }
@@ -306,6 +334,7 @@ StatusOr<std::vector<cases::CaseEngine::FindingState>> ComplianceService::Findin
   std::map<std::string, std::string> titles;
   for (const auto& r : pack.rules) titles[r.id] = r.title_zh;
   ASSIGN_OR_RETURN(std::vector<rules::FindingRecord> records, rules::ListFindingRecords(conn));
+  ASSIGN_OR_RETURN(EntityNames names, NamesOf(conn, records));
   std::vector<cases::CaseEngine::FindingState> out;
   out.reserve(records.size());
   for (const rules::FindingRecord& f : records) {
@@ -318,7 +347,7 @@ StatusOr<std::vector<cases::CaseEngine::FindingState>> ComplianceService::Findin
     // A finding's org path is its unit's (a class: its school's).
     s.org_id = LastId(f.org_path);
     s.staff_id = f.entity_type == "staff" ? f.entity_id : 0;
-    s.summary_zh = SummaryZh(f);
+    s.summary_zh = SummaryZh(f, names);
     out.push_back(std::move(s));
   }
   return out;
@@ -382,7 +411,8 @@ StatusOr<cases::CaseView> ComplianceService::OpenRectification(const accounts::P
   s.status = f->resolution == "rule_withdrawn" ? "withdrawn" : f->status;
   s.org_id = LastId(f->org_path);
   s.staff_id = f->entity_type == "staff" ? f->entity_id : 0;
-  s.summary_zh = SummaryZh(*f);
+  ASSIGN_OR_RETURN(EntityNames names, NamesOf(*conn, {*f}));
+  s.summary_zh = SummaryZh(*f, names);
   return options_.cases->OpenRectificationForFinding(cases::Actor::User(actor), s, use);
 }
 

@@ -4,12 +4,14 @@
 // The read cache (docs/architecture.md, "Findings read cache"): a page of
 // findings is a function of the caller's org path, the query parameters and
 // the stored findings and registry names. The serialized 200 answer is kept
-// per (route, org path, query) and served while neither
+// per (route, org path, query) — body and headers — and served while neither
 // rules::FindingsGeneration() nor registry::RegistryGeneration() has moved
 // since it was built (both are bumped after every commit of a findings or
 // registry write of this process) and for at most kCacheTtl (so findings
 // written by another process — `edugov check` from cron — show within it).
-// Errors are never cached. The key holds the org path itself, so a school
+// Errors are never cached. A hit is served with the headers the answer was
+// built with; the route builder then adds "Cache-Control: no-store" to hit
+// and miss alike, so both are the same bytes. The key holds the org path itself, so a school
 // is only ever served an answer built for its own subtree.
 #include "http/findings_handlers.h"
 
@@ -28,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/query_params.h"
+#include "http/route.h"
 #include "registry/registry.h"
 #include "rules/findings_store.h"
 #include "storage/database.h"
@@ -37,8 +40,7 @@ namespace {
 
 using accounts::Principal;
 
-constexpr int64_t kDefaultLimit = 50;
-constexpr int64_t kMaxLimit = 500;
+constexpr PagingSpec kPaging{.default_limit = 50, .max_limit = 500, .max_offset = INT64_C(999999999999)};
 constexpr size_t kMaxTextParam = 200;
 
 // An optional free-text filter (rule id, clause): present → non-empty, short.
@@ -116,19 +118,20 @@ nlohmann::json ItemJson(const rules::FindingView& f) {
   };
 }
 
-StatusOr<nlohmann::json> ListFindings(storage::Connection& conn, const Request& req, const Principal& p) {
-  ASSIGN_OR_RETURN(int64_t offset, QueryNumber(req, "offset", 0, 0, INT64_C(999999999999)));
-  ASSIGN_OR_RETURN(int64_t limit, QueryNumber(req, "limit", kDefaultLimit, 1, kMaxLimit));
-  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(req, /*full=*/true));
-  ASSIGN_OR_RETURN(rules::FindingsPage page, rules::ListFindings(conn, p, filter, offset, limit));
+StatusOr<nlohmann::json> ListFindings(RouteContext& c, storage::Connection& conn) {
+  const int64_t offset = c.paging().offset;
+  const int64_t limit = c.paging().limit;
+  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(c.req(), /*full=*/true));
+  ASSIGN_OR_RETURN(rules::FindingsPage page, rules::ListFindings(conn, c.principal(), filter, offset, limit));
   nlohmann::json items = nlohmann::json::array();
   for (const rules::FindingView& f : page.items) items.push_back(ItemJson(f));
   return nlohmann::json{{"items", std::move(items)}, {"total", page.total}, {"offset", offset}, {"limit", limit}};
 }
 
-StatusOr<nlohmann::json> Summary(storage::Connection& conn, const Request& req, const Principal& p) {
-  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(req, /*full=*/false));
-  ASSIGN_OR_RETURN(std::vector<rules::FindingsSummaryRow> rows, rules::SummarizeFindings(conn, p, filter.status));
+StatusOr<nlohmann::json> Summary(RouteContext& c, storage::Connection& conn) {
+  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(c.req(), /*full=*/false));
+  ASSIGN_OR_RETURN(std::vector<rules::FindingsSummaryRow> rows,
+                   rules::SummarizeFindings(conn, c.principal(), filter.status));
   nlohmann::json items = nlohmann::json::array();
   for (const rules::FindingsSummaryRow& r : rows) {
     nlohmann::json township;
@@ -150,7 +153,7 @@ constexpr std::chrono::milliseconds kCacheTtl{1000};
 constexpr size_t kCacheMaxEntries = 20000;
 constexpr size_t kCacheMaxBytes = size_t{64} << 20;
 
-// Serialized 200 answers by key; see the file comment. Thread-safe.
+// 200 answers (body and headers) by key; see the file comment. Thread-safe.
 class ReadCache {
  public:
   struct Generations {
@@ -160,8 +163,8 @@ class ReadCache {
   };
   static Generations Now() { return {rules::FindingsGeneration(), registry::RegistryGeneration()}; }
 
-  // The body cached under `key` if still current at `now`.
-  std::shared_ptr<const std::string> Get(const std::string& key, TimePoint now) {
+  // The answer cached under `key` if still current at `now`.
+  std::shared_ptr<const Response> Get(const std::string& key, TimePoint now) {
     const Generations gen = Now();
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(key);
@@ -169,32 +172,41 @@ class ReadCache {
     if (it->second.gen == gen && now >= it->second.built_at && now - it->second.built_at < kCacheTtl) {
       return it->second.body;
     }
-    bytes_ -= it->second.body->size() + key.size();
+    bytes_ -= Size(*it->second.body) + key.size();
     map_.erase(it);
     return nullptr;
   }
 
   // `gen` and `built_at` must have been taken before the answer was read
   // from the store, so a write committed meanwhile leaves it stale.
-  void Put(const std::string& key, Generations gen, TimePoint built_at, std::string body) {
-    auto shared = std::make_shared<const std::string>(std::move(body));
+  void Put(const std::string& key, Generations gen, TimePoint built_at, const Response& answer) {
+    auto shared = std::make_shared<const Response>(Response{.status = answer.status,
+                                                            .content_type = answer.content_type,
+                                                            .headers = answer.headers,
+                                                            .body = answer.body});
+    const size_t size = Size(*shared);
     std::lock_guard<std::mutex> lock(mu_);
-    if (map_.size() >= kCacheMaxEntries || bytes_ + shared->size() + key.size() > kCacheMaxBytes) {
+    if (map_.size() >= kCacheMaxEntries || bytes_ + size + key.size() > kCacheMaxBytes) {
       map_.clear();
       bytes_ = 0;
     }
     auto [it, inserted] = map_.try_emplace(key);
-    if (!inserted) bytes_ -= it->second.body->size() + key.size();
+    if (!inserted) bytes_ -= Size(*it->second.body) + key.size();
     it->second = Entry{gen, built_at, shared};
-    bytes_ += shared->size() + key.size();
+    bytes_ += size + key.size();
   }
 
  private:
   struct Entry {
     Generations gen;
     TimePoint built_at;
-    std::shared_ptr<const std::string> body;
+    std::shared_ptr<const Response> body;  // without a log note
   };
+  static size_t Size(const Response& r) {
+    size_t n = r.body.size() + r.content_type.size();
+    for (const auto& [name, value] : r.headers) n += name.size() + value.size();
+    return n;
+  }
   std::mutex mu_;
   std::unordered_map<std::string, Entry> map_;
   size_t bytes_ = 0;
@@ -218,23 +230,18 @@ std::string CacheKey(std::string_view route, const Request& req, const Principal
   return key;
 }
 
-template <typename Fn>
-Response Read(App& app, ReadCache& cache, std::string_view route, const Request& req, const Principal& p,
-              Fn&& fn) {
-  const std::string key = CacheKey(route, req, p);
-  const TimePoint now = app.clock->Now();
-  if (std::shared_ptr<const std::string> hit = cache.Get(key, now)) {
-    Response res;
-    res.body = *hit;
-    return res;
-  }
+// The answer of `fn` for this caller and query, from the cache when current.
+using ReadFn = StatusOr<nlohmann::json> (*)(RouteContext&, storage::Connection&);
+StatusOr<Response> Read(ReadCache& cache, std::string_view route, RouteContext& c, ReadFn fn) {
+  const std::string key = CacheKey(route, c.req(), c.principal());
+  const TimePoint now = c.app().clock->Now();
+  if (std::shared_ptr<const Response> hit = cache.Get(key, now)) return *hit;
   const ReadCache::Generations gen = ReadCache::Now();  // before the store is read
-  auto conn = app.db->Acquire();
-  if (!conn.ok()) return ErrorResponse(conn.status(), req.lang);
-  StatusOr<nlohmann::json> body = fn(**conn, req, p);
-  if (!body.ok()) return ErrorResponse(body.status(), req.lang);
-  Response res = JsonResponse(*body);
-  if (res.status == 200 && res.headers.empty()) cache.Put(key, gen, now, res.body);
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(nlohmann::json body, fn(c, *conn));
+  Response res = JsonResponse(body);
+  // Any 200, whatever its headers: a hit is served with the same ones.
+  if (res.status == 200) cache.Put(key, gen, now, res);
   return res;
 }
 
@@ -244,13 +251,13 @@ void RegisterFindingsHandlers(Router& router, App& app) {
   // Shared by both routes (the key names the route); lives as long as the
   // handlers that hold it.
   auto cache = std::make_shared<ReadCache>();
-  router.Add(Method::kGet, "/api/v1/findings", Authed(app, [&app, cache](Request& req, const Principal& p) {
-               return Read(app, *cache, "list", req, p, ListFindings);
-             }));
-  router.Add(Method::kGet, "/api/v1/findings/summary",
-             Authed(app, [&app, cache](Request& req, const Principal& p) {
-               return Read(app, *cache, "summary", req, p, Summary);
-             }));
+  RouteBuilder routes(router, app);
+  routes.Get("/api/v1/findings").Paged(kPaging).Raw([cache](RouteContext& c) {
+    return Read(*cache, "list", c, ListFindings);
+  });
+  routes.Get("/api/v1/findings/summary").Raw([cache](RouteContext& c) {
+    return Read(*cache, "summary", c, Summary);
+  });
 }
 
 }  // namespace edugov::http

@@ -6,7 +6,10 @@
 // Bearer API tokens stand in for browser sessions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "accounts/authenticator.h"
 #include "accounts/users.h"
@@ -148,6 +151,25 @@ TEST_F(FindingsHandlersTest, AnotherProcessesWriteShowsWithinOneSecond) {
   EXPECT_EQ(Get("/api/v1/findings", school3_, Page()).body, first.body) << "served from the cache";
   clock_.Advance(std::chrono::milliseconds(1));
   EXPECT_EQ(Json(Get("/api/v1/findings", school3_, Page()))["total"], 2);
+}
+
+// The route builder marks API answers "Cache-Control: no-store"; a cached
+// answer is served with the headers of the answer it was built from.
+TEST_F(FindingsHandlersTest, ACachedAnswerCarriesTheSameHeaders) {
+  const Response miss = Get("/api/v1/findings", school3_, Page());
+  ASSERT_EQ(miss.status, 200) << miss.body;
+  {
+    auto conn = db_->db().Acquire();
+    ASSERT_TRUE(conn.ok());
+    Insert(**conn, 30, "/1/2/3/", "2025-11-11");  // no generation bump: a changed answer shows a miss
+  }
+  const Response hit = Get("/api/v1/findings", school3_, Page());
+  ASSERT_EQ(hit.status, 200);
+  EXPECT_EQ(hit.body, miss.body) << "served from the cache";
+  EXPECT_EQ(hit.content_type, miss.content_type);
+  EXPECT_EQ(hit.headers, miss.headers);
+  const std::pair<std::string, std::string> no_store{"Cache-Control", "no-store"};
+  EXPECT_EQ(std::count(hit.headers.begin(), hit.headers.end(), no_store), 1);
 }
 
 TEST_F(FindingsHandlersTest, ErrorsAreNeverCached) {

@@ -381,6 +381,11 @@ StatusOr<cases::CaseEngine::SyncReport> ComplianceService::SyncRectifications() 
   return SyncWith(*conn, holder->pack());
 }
 
+StatusOr<std::string> ComplianceService::LastJudgedOn() {
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, options_.db->Acquire());
+  return rules::LatestJudgedOn(*conn);
+}
+
 StatusOr<cases::CaseView> ComplianceService::OpenRectification(const accounts::Principal& actor, int64_t finding_id) {
   if (!options_.cases) {
     return FailedPreconditionError("rectifications need the case types (policy/cases)",

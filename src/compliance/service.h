@@ -177,6 +177,10 @@ class ComplianceService {
   // without a case engine.
   StatusOr<cases::CaseEngine::SyncReport> SyncRectifications();
 
+  // The latest day a finding was judged ("" when never): what 上次检查 shows
+  // when the server has no sweep job in memory (after a restart).
+  StatusOr<std::string> LastJudgedOn();
+
   // 发起整改: opens the rectification of finding `finding_id` as `actor`.
   // kNotFound outside the actor's subtree; kAlreadyExists (field
   // "case:<id>") when it has one; kFailedPrecondition when the finding's

@@ -180,6 +180,12 @@ StatusOr<std::optional<FindingRecord>> GetFindingRecord(storage::Connection& con
   return std::optional<FindingRecord>(RecordFrom(rs, 0));
 }
 
+StatusOr<std::string> LatestJudgedOn(storage::Connection& conn) {
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query("SELECT MAX(last_seen_on) FROM findings"));
+  if (rs.empty() || rs.IsNull(0, 0)) return std::string();
+  return rs.GetText(0, 0);
+}
+
 StatusOr<std::vector<StoredFinding>> ListStoredFindings(storage::Connection& conn) {
   ASSIGN_OR_RETURN(storage::ResultSet rs,
                    conn.Query("SELECT id, rule_id, entity_type, entity_id, period_start, status, resolved_on, "

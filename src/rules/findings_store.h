@@ -110,6 +110,11 @@ StatusOr<std::optional<FindingRecord>> GetFindingRecord(storage::Connection& con
 StatusOr<int64_t> WithdrawFindingsOfRemovedRules(storage::Connection& tx, const std::set<std::string>& pack_rule_ids,
                                                  Date as_of, const Clock& clock);
 
+// The latest day any stored finding was judged (its last_seen_on): when the
+// county was last checked, for a server that has forgotten its sweep jobs
+// since a restart. "" when nothing was ever judged.
+StatusOr<std::string> LatestJudgedOn(storage::Connection& conn);
+
 // Every stored finding, by id (tests and the CLI).
 StatusOr<std::vector<StoredFinding>> ListStoredFindings(storage::Connection& conn);
 

@@ -70,6 +70,11 @@ async function findingFor(s, classId) {
 
 test('the demo opens with findings and rectifications in every state, no CLI step', async () => {
   const boss = await session('juzhang');
+  // No sweep job in this server's memory yet, but the findings say when the
+  // county was last judged: the demo's sweep, the day after its semester.
+  const sweeps = await boss.get('/compliance/sweeps');
+  assert.equal(sweeps.last, null);
+  assert.match(sweeps.last_judged_on, /^\d{4}-\d{2}-\d{2}$/);
   const findings = await boss.get('/findings?status=open&limit=1');
   assert.ok(findings.total > 0, 'findings from the demo sweep');
   for (const state of ['open', 'submitted', 'closed']) {

@@ -89,6 +89,7 @@ export default {
       cancel: 'Cancel',
       retry: 'Fetch progress again',
       lastAt: 'Last check: {at}',
+      judgedOn: 'Last check: findings judged up to {d}',
       never: 'Never checked yet',
       meta: '({s})',
       asOf: 'data as of {d}',

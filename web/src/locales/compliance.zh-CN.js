@@ -91,6 +91,7 @@ export default {
       cancel: '取消',
       retry: '重新获取进度',
       lastAt: '上次检查：{at}',
+      judgedOn: '上次检查：数据已检查至 {d}',
       never: '尚未检查过',
       meta: '（{s}）',
       asOf: '数据截至 {d}',

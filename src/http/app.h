@@ -45,15 +45,6 @@ struct App {
   bool demo_data = false;
 };
 
-using AuthedHandler = std::function<Response(Request&, const accounts::Principal&)>;
-
-// Wraps a handler that needs a signed-in user. Authenticates by session
-// cookie or "Authorization: Bearer <api token>"; for cookie sessions,
-// requests other than GET/HEAD must carry the session's CSRF token in
-// X-CSRF-Token. Answers 401/403 itself; the wrapped handler then checks the
-// org subtree of what it touches (through the domain functions).
-Handler Authed(App& app, AuthedHandler handler);
-
 // Registers each handler module's routes (one file per module).
 void RegisterHealthHandlers(Router& router, App& app);
 void RegisterAuthHandlers(Router& router, App& app);

@@ -1,7 +1,5 @@
 // The authentication filter: AuthenticateRequest() decides who is calling;
-// route.h applies it to every route that is not Public(), and Authed()
-// (app.h) wraps a bare handler with it for routes not yet declared through
-// the route builder.
+// route.h applies it to every route that is not Public().
 #include <sodium.h>
 
 #include "accounts/authenticator.h"
@@ -38,16 +36,6 @@ StatusOr<accounts::Principal> AuthenticateRequest(App& app, const Request& req) 
                                  "缺少或错误的 CSRF 令牌(X-CSRF-Token 请求头)");
   }
   return std::move(session.principal);
-}
-
-Handler Authed(App& app, AuthedHandler handler) {
-  return [&app, handler = std::move(handler)](Request& req) -> Response {
-    auto principal = AuthenticateRequest(app, req);
-    if (!principal.ok()) return ErrorResponse(principal.status(), req.lang);
-    Response resp = handler(req, *principal);
-    resp.log_note = "user=" + principal->username;
-    return resp;
-  };
 }
 
 }  // namespace edugov::http

@@ -678,18 +678,18 @@ StatusOr<RectificationDemoSummary> AdvanceFindingRectifications(cases::CaseEngin
                                                                 uint64_t seed) {
   RectificationDemoSummary out;
   SplitMix64 rng(seed * 0x9E3779B97F4A7C15ULL + 11);
-  std::vector<cases::CaseView> todo;
+  std::vector<cases::CaseView> to_advance;
   for (int offset = 0;; offset += 500) {
     ASSIGN_OR_RETURN(cases::CasePage page,
                      engine.List(cases::Actor::System(),
                                  {.case_type = "rectification", .state = "open", .offset = offset, .limit = 500}));
     for (const cases::CaseView& v : page.items) {
-      if (v.source_kind == "finding" && v.assignee_org_id != 0) todo.push_back(v);
+      if (v.source_kind == "finding" && v.assignee_org_id != 0) to_advance.push_back(v);
     }
     if (page.items.size() < 500) break;
   }
-  std::sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  for (const cases::CaseView& v : todo) {
+  std::sort(to_advance.begin(), to_advance.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (const cases::CaseView& v : to_advance) {
     if (rng.Below(3) != 0) continue;
     ASSIGN_OR_RETURN(cases::CaseView full, engine.Get(cases::Actor::System(), v.id));
     const bool township = full.assignee_level == "township";

@@ -376,7 +376,10 @@ test('the bureau leader sees overdue cases marked red and the complaint report d
     const regional = page.waitForResponse((r) => r.url().includes('kind=regional'));
     await page.getByTestId('report-kind-regional').click();
     assert.equal((await regional).status(), 200);
-    await page.locator('[data-testid="report-page"] .el-loading-mask').waitFor({ state: 'hidden' });
+    // Element Plus may briefly hold two masks (one fading out, one in): wait
+    // until none is visible rather than on one locator (strict mode).
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="report-page"] .el-loading-mask')]
+      .every((m) => m.offsetParent === null || getComputedStyle(m).display === 'none'));
     await page.getByTestId('report-chart-townships').locator('canvas').waitFor();
   });
 });

@@ -12,7 +12,7 @@ BUILD_PKGS=(
   libzip-dev zipcmp zipmerge ziptool libpugixml-dev
   libgtest-dev libgmock-dev
 )
-TEST_PKGS=(postgresql chromium fonts-noto-cjk poppler-utils wrk fet)
+TEST_PKGS=(postgresql chromium fonts-noto-cjk poppler-utils wrk fet fet-data)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi

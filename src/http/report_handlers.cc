@@ -1,8 +1,10 @@
 // GET /api/v1/reports/complaints (report_handlers.h): parse, scope to the
-// caller's subtree (through the registry), analyse (src/reports), render.
+// caller's subtree (through the registry), analyse (src/reports), render;
+// a PDF printed before from the very same page comes from memory.
 #include "http/report_handlers.h"
 
 #include <string>
+#include <string_view>
 
 #include "cases/engine.h"
 #include "http/query_params.h"
@@ -10,12 +12,22 @@
 #include "registry/registry.h"
 #include "reports/category_labels.h"
 #include "reports/complaint_analysis.h"
+#include "reports/pdf_cache.h"
 #include "reports/report_formats.h"
 
 namespace edugov::http {
 namespace {
 
 using accounts::Principal;
+
+// The process's printed reports, by the page printed (reports/pdf_cache.h:
+// the analysis runs on every request, so the data is always read fresh,
+// and only an identical page — same data, scope, period and as-of — is
+// served from memory). 64 MiB: some thirty county-wide yearly reports.
+reports::PdfCache& PrintedPdfs() {
+  static reports::PdfCache cache({.max_bytes = 64 << 20});
+  return cache;
+}
 
 StatusOr<Date> QueryDate(const Request& req, const std::string& name) {
   auto text = req.Query(name);
@@ -82,9 +94,14 @@ StatusOr<Response> Report(RouteContext& c) {
   }
   r.categories = reports::ComplaintCategoryLabels(app.cases->types());
   ASSIGN_OR_RETURN(r.thresholds, reports::ComplaintReportThresholds(app.cases->types()));
+  // A period still running is reported as of the start of the current
+  // minute, not the microsecond: the page then names a whole minute, and
+  // everyone opening the same report in that minute gets the same bytes —
+  // one print (PdfCache below) instead of one each.
   const int64_t now = ToUnixMicros(app.clock->Now());
   const int64_t end = (static_cast<int64_t>(r.to.AddDays(1).DaysSinceEpoch()) * 86400 - 8 * 3600) * 1000000;
-  if (now < end) r.as_of_us = now;
+  constexpr int64_t kMinuteUs = 60'000'000;
+  if (now < end) r.as_of_us = now - now % kMinuteUs;
 
   ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
   ASSIGN_OR_RETURN(r.scope_org_id, ScopeOrg(*conn, req, p));
@@ -103,7 +120,11 @@ StatusOr<Response> Report(RouteContext& c) {
     resp.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".xlsx\"");
   } else {
-    ASSIGN_OR_RETURN(resp.body, reports::HtmlToPdf(reports::ReportHtml(report)));
+    ASSIGN_OR_RETURN(reports::PdfCache::Printed pdf, PrintedPdfs().Print(reports::ReportHtml(report)));
+    resp.body = *pdf.pdf;
+    const std::string_view source = reports::PdfSourceName(pdf.source);
+    resp.AddHeader("X-Report-Cache", std::string(source));
+    c.LogNote("pdf=" + std::string(source));
     resp.content_type = "application/pdf";
     resp.AddHeader("Content-Disposition", "attachment; filename=\"" + name + ".pdf\"");
   }

@@ -12,7 +12,10 @@
 // outside it, or none, → 404, the same answer for both). Teachers → 403.
 // Bad parameters → 400 naming the parameter; PDF without Chromium installed
 // → 503 saying what to install. Overdue counts are as of the end of `to`, or
-// now when the period is still running.
+// the start of the current minute when the period is still running. A PDF
+// printed before from the same page (same data, scope, period, as-of) is
+// served from memory; the answer says which in X-Report-Cache: miss (printed
+// now), hit (from memory) or joined (an identical print under way, shared).
 #pragma once
 
 #include "http/app.h"

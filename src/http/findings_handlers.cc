@@ -17,9 +17,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -118,6 +120,26 @@ nlohmann::json ItemJson(const rules::FindingView& f) {
   };
 }
 
+// A class is named with its school ("江英学校 · 七年级1班" on the page): the
+// list's class entities get entity.school {id, name} from the registry.
+Status AddClassSchools(storage::Connection& conn, const std::vector<rules::FindingView>& findings,
+                       nlohmann::json& items) {
+  std::set<int64_t> class_ids;
+  for (const rules::FindingView& f : findings) {
+    if (f.entity_type == "class") class_ids.insert(f.entity_id);
+  }
+  if (class_ids.empty()) return OkStatus();
+  ASSIGN_OR_RETURN(auto names, registry::ClassNames(conn, class_ids));
+  for (nlohmann::json& item : items) {
+    const nlohmann::json& e = item["entity"];
+    if (e["type"] != "class") continue;
+    auto it = names.find(e["id"].get<int64_t>());
+    if (it == names.end()) continue;
+    item["entity"]["school"] = {{"id", it->second.school_id}, {"name", it->second.school_name}};
+  }
+  return OkStatus();
+}
+
 StatusOr<nlohmann::json> ListFindings(RouteContext& c, storage::Connection& conn) {
   const int64_t offset = c.paging().offset;
   const int64_t limit = c.paging().limit;
@@ -125,11 +147,75 @@ StatusOr<nlohmann::json> ListFindings(RouteContext& c, storage::Connection& conn
   ASSIGN_OR_RETURN(rules::FindingsPage page, rules::ListFindings(conn, c.principal(), filter, offset, limit));
   nlohmann::json items = nlohmann::json::array();
   for (const rules::FindingView& f : page.items) items.push_back(ItemJson(f));
+  RETURN_IF_ERROR(AddClassSchools(conn, page.items, items));
   return nlohmann::json{{"items", std::move(items)}, {"total", page.total}, {"offset", offset}, {"limit", limit}};
+}
+
+// The org one level below the caller's own on a finding's org path
+// ("/1/2/5/" read by a township bound to /1/2/ → 5); the caller's own org
+// for a finding about it or its own classes; nullopt for one outside or
+// above (none is listed: reads are scoped).
+std::optional<int64_t> UnitBelow(const std::string& org_path, const std::string& own_path, int64_t own_id) {
+  if (!org_path.starts_with(own_path)) return std::nullopt;
+  const std::string rest = org_path.substr(own_path.size());
+  if (rest.empty()) return own_id;
+  const size_t slash = rest.find('/');
+  int64_t id = 0;
+  for (char ch : rest.substr(0, slash)) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    id = id * 10 + (ch - '0');
+  }
+  return id;
+}
+
+// ?by=unit: counts by clause × the org one level below the caller — the
+// townships for the county, the schools (and its own campus) for a township —
+// so a township's heat map has a column per school. Read through the scoped
+// list (a subtree's findings, a few thousand at most), then named from the registry.
+StatusOr<nlohmann::json> SummaryByUnit(RouteContext& c, storage::Connection& conn, const rules::FindingsFilter& filter) {
+  const Principal& p = c.principal();
+  struct Counts {
+    int64_t open = 0, resolved = 0;
+  };
+  std::map<std::pair<std::string, int64_t>, Counts> cells;  // (clause, unit id; 0 = none)
+  std::set<int64_t> units;
+  constexpr int64_t kPage = 1000;
+  for (int64_t offset = 0;; offset += kPage) {
+    ASSIGN_OR_RETURN(rules::FindingsPage page, rules::ListFindings(conn, p, filter, offset, kPage));
+    for (const rules::FindingView& f : page.items) {
+      const int64_t unit = UnitBelow(f.org_path, p.org_path, p.org_id).value_or(0);
+      if (unit) units.insert(unit);
+      Counts& n = cells[{f.clause, unit}];
+      (f.status == "open" ? n.open : n.resolved) += 1;
+    }
+    if (static_cast<int64_t>(page.items.size()) < kPage) break;
+  }
+  ASSIGN_OR_RETURN(auto names, registry::OrgNames(conn, units));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [key, n] : cells) {
+    nlohmann::json unit;
+    if (key.second) {
+      auto it = names.find(key.second);
+      unit = {{"id", key.second}, {"name", it == names.end() ? nlohmann::json() : nlohmann::json(it->second)}};
+    }
+    items.push_back({{"clause", key.first},
+                     {"unit", std::move(unit)},
+                     {"open", n.open},
+                     {"resolved", n.resolved},
+                     {"total", n.open + n.resolved}});
+  }
+  return nlohmann::json{{"items", std::move(items)}, {"by", "unit"}};
 }
 
 StatusOr<nlohmann::json> Summary(RouteContext& c, storage::Connection& conn) {
   ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(c.req(), /*full=*/false));
+  if (auto by = c.req().Query("by")) {
+    if (*by == "unit") return SummaryByUnit(c, conn, filter);
+    if (*by != "township") {
+      return ParamError("by", "by must be township or unit, not \"" + *by + "\"",
+                        "by 须为 township 或 unit，而不是“" + *by + "”");
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<rules::FindingsSummaryRow> rows,
                    rules::SummarizeFindings(conn, c.principal(), filter.status));
   nlohmann::json items = nlohmann::json::array();

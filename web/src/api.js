@@ -2,6 +2,7 @@
 // - sends Accept-Language matching the UI language on every request;
 // - sends X-CSRF-Token on every non-GET request (from login/me, else the edugov_csrf cookie);
 // - turns {"error":{"code","message","field"}} into an ApiError.
+import { ElMessage } from 'element-plus';
 import { acceptLanguage, i18n } from './i18n.js';
 
 export const API = '/api/v1';
@@ -82,6 +83,13 @@ export async function request(method, path, { body, query, quiet401 = false, con
     throw e;
   }
   return data;
+}
+
+// Shows an API error the page cannot put inline (a dropdown's options, a side lookup) with
+// the server's own message: no page swallows an API error. A 401 has already gone to login.
+export function showApiError(e) {
+  if (e && e.status === 401) return;
+  ElMessage.error({ message: (e && e.message) || String(e), grouping: true, showClose: true });
 }
 
 export const api = {

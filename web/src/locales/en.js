@@ -124,8 +124,10 @@ export default {
   overview: {
     title: '{name} overview',
     byTownship: 'Schools and classes by township',
+    bySchool: 'Classes and students by school',
+    township: 'Township',
     byStage: 'Schools by stage',
-    series: { schools: 'Schools', classes: 'Classes' },
+    series: { schools: 'Schools', classes: 'Classes', students: 'Students' },
   },
   org: {
     name: 'Name',
@@ -138,6 +140,7 @@ export default {
     ownClasses: 'Classes of the central school itself',
     classes: 'Classes',
     staff: 'Staff',
+    staffLoadFailed: 'Could not load the staff list: {msg}',
     grade: 'Grade',
     gradeN: 'Grade {n}',
     classesCol: 'Classes (students)',

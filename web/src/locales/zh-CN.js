@@ -124,8 +124,10 @@ export default {
   overview: {
     title: '{name} 总览',
     byTownship: '各乡镇学校与班级数',
+    bySchool: '各学校班级与学生数',
+    township: '乡镇',
     byStage: '各学段学校数',
-    series: { schools: '学校数', classes: '班级数' },
+    series: { schools: '学校数', classes: '班级数', students: '学生数' },
   },
   org: {
     name: '名称',
@@ -138,6 +140,7 @@ export default {
     ownClasses: '本部班级',
     classes: '班级',
     staff: '教职工',
+    staffLoadFailed: '教职工列表加载失败：{msg}',
     grade: '年级',
     gradeN: '{n}年级',
     classesCol: '班级（学生数）',

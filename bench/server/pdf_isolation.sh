@@ -5,10 +5,17 @@
 #   loops   while LOOPS (3) clients each fetch the county's yearly complaint
 #           report as PDF (juzhang, format=pdf: analysis + Chromium print,
 #           seconds each) back to back
-# side by side in one run, on a fresh county demo database (SQLite), first with
-# the worker pool (the server's default: heavy routes on `--workers` threads),
-# then — when the binary has the switch — with `--workers 0`, heavy routes
-# inline on the I/O threads as before the pool, for the ratio.
+# side by side in one run, on a fresh county demo database (SQLite), in modes:
+#   pool      the server's default (heavy routes on `--workers` threads); every
+#             loop asks for the same report, so after the first print the
+#             server's PDF cache answers (src/reports/pdf_cache.h) — the common
+#             case of many people opening one report
+#   distinct  the same server, but each PDF asked for is a report nobody asked
+#             for before (its period moves by a day each time): every answer
+#             is a Chromium print — the worst case, the cache out of play
+#   inline    `--workers 0` (when the binary has the switch): heavy routes on
+#             the I/O threads as before the pool, same report as `pool`
+# Each answer's X-Report-Cache (miss = printed, hit, joined) is counted.
 # Bar (docs/benchmarks.md §3): the read's p99 with the loops stays within 2× of idle.
 # Writes bench/results/server-pdf-isolation-<UTC stamp>.md with the figures,
 # the PDFs rendered meanwhile, and the load average before each phase.
@@ -28,7 +35,7 @@ LOOPS=${LOOPS:-3}
 # only lengthen the server's own queue and hide what the loops add).
 CONNS=${CONNS:-4}
 SCALE=${SCALE:-county}
-MODES=${MODES:-pool inline}
+MODES=${MODES:-pool distinct inline}
 REPORT_QUERY=${REPORT_QUERY:-kind=routine&from=2025-01-01&to=2025-12-31&format=pdf}
 TS=${TS:-$(date -u +%Y%m%dT%H%MZ)}
 OUT=$ROOT/bench/results
@@ -81,12 +88,21 @@ login() {
   echo "$cookie $(python3 -c 'import json,sys; print(json.load(sys.stdin)["user"]["org_id"])' <<<"$body")"
 }
 
-# pdf_loop N COOKIE: fetch the PDF back to back until $TMP/stop exists; one
-# line per answer "status seconds bytes" in $TMP/loop-N.txt.
+# pdf_loop N COOKIE [distinct]: fetch the PDF back to back until $TMP/stop
+# exists; one line per answer "status seconds bytes cache" in $TMP/loop-N.txt.
+# distinct: loop N's k-th request covers a period no other request covers
+# (from/to move through 2025-01-01…28 × 2025-12-01…31, 868 reports).
 pdf_loop() {
+  local k=0 n query=$REPORT_QUERY base
+  base=$(sed -E 's/(^|&)(from|to)=[^&]*//g; s/^&//' <<<"$REPORT_QUERY")
   while [ ! -e "$TMP/stop" ]; do
-    curl -s -o /dev/null -H "Cookie: $2" -w '%{http_code} %{time_total} %{size_download}\n' \
-      "$URL/api/v1/reports/complaints?$REPORT_QUERY" >> "$TMP/loop-$1.txt" || true
+    if [ "${3:-}" = distinct ]; then
+      n=$((k * LOOPS + $1 - 1))
+      query=$(printf '%s&from=2025-01-%02d&to=2025-12-%02d' "$base" $((1 + n % 28)) $((1 + n / 28 % 31)))
+      k=$((k + 1))
+    fi
+    curl -s -o /dev/null -H "Cookie: $2" -w '%{http_code} %{time_total} %{size_download} %header{x-report-cache}\n' \
+      "$URL/api/v1/reports/complaints?$query" >> "$TMP/loop-$1.txt" || true
   done
 }
 
@@ -121,7 +137,7 @@ PDF_ROWS=$TMP/pdf-rows.txt
 
 for mode in $MODES; do
   case $mode in
-    pool) start_server ;;
+    pool|distinct) start_server ;;
     inline) start_server --workers 0 ;;
     *) start_server ;;
   esac
@@ -140,7 +156,7 @@ for mode in $MODES; do
   rm -f "$TMP/stop" "$TMP"/loop-*.txt
   LOOP_PIDS=()
   for i in $(seq 1 "$LOOPS"); do
-    pdf_loop "$i" "$BOSS_COOKIE" &
+    pdf_loop "$i" "$BOSS_COOKIE" "$mode" &
     LOOP_PIDS+=($!)
   done
   # Let every loop get its first render going before measuring.
@@ -152,15 +168,18 @@ for mode in $MODES; do
   python3 - "$mode" "$TMP" "$LOOPS" >> "$PDF_ROWS" <<'EOF'
 import sys, glob, statistics
 mode, tmp, loops = sys.argv[1], sys.argv[2], int(sys.argv[3])
-codes, secs = {}, []
+codes, secs, cache = {}, [], {}
 for f in glob.glob(f"{tmp}/loop-*.txt"):
     for line in open(f):
         parts = line.split()
         if len(parts) < 2: continue
         codes[parts[0]] = codes.get(parts[0], 0) + 1
         if parts[0] == "200": secs.append(float(parts[1]))
+        c = parts[3] if len(parts) > 3 else "—"
+        cache[c] = cache.get(c, 0) + 1
 mean = f"{statistics.mean(secs):.2f}" if secs else "—"
-print(f"{mode}|{loops}|{sum(codes.values())}|{' '.join(f'{k}×{v}' for k, v in sorted(codes.items()))}|{mean}")
+print(f"{mode}|{loops}|{sum(codes.values())}|{' '.join(f'{k}×{v}' for k, v in sorted(codes.items()))}|"
+      f"{' '.join(f'{k}×{v}' for k, v in sorted(cache.items()))}|{mean}")
 EOF
   stop_server
 done
@@ -177,8 +196,10 @@ print()
 print(f"A school user's page read (`GET /api/v1/orgs/{{id}}`, wrk -t1 -c{conns} -d{duration}s --timeout 30s) with no other")
 print(f"traffic (idle), then while {loops} clients loop the county's yearly complaint report as PDF")
 print(f"(`GET /api/v1/reports/complaints?{query}`, {int(pdf_bytes)//1024} KiB, analysis + Chromium print).")
-print("`pool`: the server's default, heavy routes on the worker pool; `inline`: `--workers 0`, heavy")
-print("routes on the I/O threads as before the pool. Bar: p99 with the loops ≤ 2× idle.")
+print("`pool`: the server's default, heavy routes on the worker pool, every loop asking for that same report")
+print("(after the first print, the PDF cache answers); `distinct`: the same server, each PDF a report of a")
+print("period nobody asked for before (every answer a Chromium print, the cache out of play); `inline`:")
+print("`--workers 0`, heavy routes on the I/O threads as before the pool. Bar: p99 with the loops ≤ 2× idle.")
 print()
 print("| mode | phase | req/s | p50 ms | p99 ms | p99 vs idle | bar | load avg 1/5/15 min before | errors |")
 print("|---|---|---|---|---|---|---|---|---|")
@@ -193,8 +214,8 @@ for mode, phase, rps, p50, p99, load, errors in rows:
 print()
 print("PDFs fetched by the loops during the measured phase (plus the 3 s before it):")
 print()
-print("| mode | loops | answers | statuses | mean s per PDF (200s) |")
-print("|---|---|---|---|---|")
+print("| mode | loops | answers | statuses | X-Report-Cache | mean s per PDF (200s) |")
+print("|---|---|---|---|---|---|")
 for mode, p in pdfs.items():
     print("| " + " | ".join(p) + " |")
 EOF

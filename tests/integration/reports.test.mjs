@@ -139,3 +139,27 @@ test('teachers are refused; bad parameters are 400 naming them; no session is 40
   }
   assert.equal((await fetch(`${srv.url}/api/v1/reports/complaints?${PERIOD}`)).status, 401);
 });
+
+test('a PDF printed before comes from memory until the data changes, and never to another subtree', async () => {
+  const town = await apiLogin(srv.url, 'dongping');
+  const query = `kind=routine&${PERIOD}&format=pdf`;
+  const pdf = async (session) => {
+    const r = await get(session, query);
+    assert.equal(r.status, 200, await r.clone().text().catch(() => ''));
+    return { cache: r.headers.get('x-report-cache'), bytes: Buffer.from(await r.arrayBuffer()) };
+  };
+  const first = await pdf(town);
+  assert.equal(first.cache, 'miss');
+  const again = await pdf(town);
+  assert.equal(again.cache, 'hit');
+  assert.ok(again.bytes.equals(first.bytes));
+  // Another school asking the same query gets its own print.
+  assert.equal((await pdf(meicheng)).cache, 'miss');
+  // A complaint written straight into the database, as another process
+  // would (the edugov CLI, a script): the next request prints anew.
+  await sqlOn(srv.dbUrl, insertComplaint(5, town.user.org_id, 'meals'));
+  const after = await pdf(town);
+  assert.equal(after.cache, 'miss');
+  assert.ok(!after.bytes.equals(first.bytes));
+  assert.equal((await pdf(town)).cache, 'hit');
+});

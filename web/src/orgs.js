@@ -46,6 +46,13 @@ export function scopedPath(org, myOrgId) {
   return i < 0 ? null : chain.slice(i);
 }
 
+// A township's own name: its org is its central school (东坪镇中心学校 → 东坪镇).
+export function townshipName(org) {
+  const name = String((org && org.name) || '');
+  const short = name.replace(/(中心学校|中心校|中学校)$/, '');
+  return short && short !== name ? short : name;
+}
+
 export function formatNumber(n) {
   if (n === undefined || n === null || n === '') return '—';
   return typeof n === 'number' ? n.toLocaleString('en-US') : String(n);

@@ -10,6 +10,7 @@ export default {
     dashboard: {
       title: 'Compliance',
       heatmap: 'Findings by clause × township',
+      heatmapBySchool: 'Findings by clause × school',
       trend: 'Findings by week',
       clause: 'Clause {c}',
       noTownship: 'County',

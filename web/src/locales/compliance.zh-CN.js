@@ -12,6 +12,7 @@ export default {
     dashboard: {
       title: '合规监测',
       heatmap: '问题分布（条款 × 乡镇）',
+      heatmapBySchool: '问题分布（条款 × 学校）',
       trend: '问题趋势（按周）',
       clause: '第{c}条',
       noTownship: '县直',

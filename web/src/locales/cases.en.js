@@ -64,6 +64,12 @@ export default {
     needComment: 'A comment is required',
     needField: '"{field}" is required',
     needEvidence: 'This step needs evidence: attach a file',
+    linkKinds: {
+      led_to: 'led to',
+      led_from: 'arose from',
+      merged: 'merged',
+      related: 'related',
+    },
     actors: {
       public: 'Complainant',
       system: 'System',

@@ -64,6 +64,12 @@ export default {
     needComment: '请填写办理意见',
     needField: '请填写“{field}”',
     needEvidence: '此操作需要上传佐证材料',
+    linkKinds: {
+      led_to: '引发',
+      led_from: '源自',
+      merged: '合并',
+      related: '相关',
+    },
     actors: {
       public: '投诉人',
       system: '系统',

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "calendar/statutory_holidays.h"
 
 namespace edugov::calendar {
 namespace {
@@ -76,6 +79,34 @@ std::string JoinYears(const std::vector<int>& years) {
   return out;
 }
 
+// The statutory holidays of every year that may be provisional, computed once
+// per process (a few milliseconds) and shared by every calendar.
+const std::map<int32_t, CalendarDay>& StatutoryTable() {
+  static const std::map<int32_t, CalendarDay> table = [] {
+    std::map<int32_t, CalendarDay> t;
+    for (int year = kStatutoryRulesFrom; year <= kLastProvisionalYear; ++year) {
+      for (CalendarDay& d : StatutoryHolidays(year)) t.emplace(d.date.DaysSinceEpoch(), std::move(d));
+    }
+    return t;
+  }();
+  return table;
+}
+
+StatusOr<WorkingCalendar> LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (!in || !(text << in.rdbuf())) {
+    return NotFoundError("cannot read working calendar '" + path + "'",
+                         "无法读取工作日历文件 '" + path + "'");
+  }
+  StatusOr<WorkingCalendar> cal = WorkingCalendar::FromYaml(text.str());
+  if (!cal.ok()) {
+    const Status& s = cal.status();
+    return Status(s.code(), path + ": " + s.message_en(), path + ": " + s.message_zh(), s.field());
+  }
+  return cal;
+}
+
 }  // namespace
 
 std::string_view DayKindName(DayKind kind) {
@@ -83,18 +114,53 @@ std::string_view DayKindName(DayKind kind) {
 }
 
 StatusOr<WorkingCalendar> WorkingCalendar::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  if (!in || !(text << in.rdbuf())) {
-    return NotFoundError("cannot read working calendar '" + path + "'",
-                         "无法读取工作日历文件 '" + path + "'");
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return LoadFile(path);
+
+  // A directory: one file per notice (cn-2027.yaml from `edugov calendar
+  // import`) beside older multi-year files; sorted so errors are stable.
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
+      files.push_back(entry.path().string());
+    }
   }
-  StatusOr<WorkingCalendar> cal = FromYaml(text.str());
-  if (!cal.ok()) {
-    const Status& s = cal.status();
-    return Status(s.code(), path + ": " + s.message_en(), path + ": " + s.message_zh(), s.field());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    return NotFoundError("no working calendar (*.yaml) in directory '" + path + "'",
+                         "目录 '" + path + "' 中没有工作日历文件(*.yaml)");
   }
-  return cal;
+  WorkingCalendar all;
+  std::map<int, std::string> year_file;
+  std::map<int32_t, std::string> day_file;
+  for (const std::string& file : files) {
+    ASSIGN_OR_RETURN(WorkingCalendar one, LoadFile(file));
+    for (int year : one.years_) {
+      const auto [it, inserted] = year_file.emplace(year, file);
+      if (!inserted) {
+        const std::string y = std::to_string(year);
+        return InvalidArgumentError(
+            "year " + y + " is covered by both " + it->second + " and " + file +
+                "; keep it in one file (docs/calendar.md)",
+            y + " 年同时出现在 " + it->second + " 和 " + file + " 中,请只保留一处(见 docs/calendar.md)");
+      }
+      all.years_.push_back(year);
+    }
+    for (auto& [key, day] : one.days_) {
+      const auto [it, inserted] = all.days_.emplace(key, day);
+      if (!inserted && !(it->second.kind == day.kind)) {
+        const std::string d = day.date.ToString();
+        return InvalidArgumentError(
+            d + " is a " + std::string(DayKindName(it->second.kind)) + " in " + day_file[key] +
+                " but a " + std::string(DayKindName(day.kind)) + " in " + file,
+            d + " 在 " + day_file[key] + " 与 " + file + " 中的类型不一致");
+      }
+      day_file.emplace(key, file);
+    }
+  }
+  std::sort(all.years_.begin(), all.years_.end());
+  return all;
 }
 
 StatusOr<WorkingCalendar> WorkingCalendar::FromYaml(std::string_view text) {
@@ -158,7 +224,13 @@ StatusOr<WorkingCalendar> WorkingCalendar::FromYaml(std::string_view text) {
         return BadAt(line, at + ": unknown kind '" + kind_text + "', expected holiday or workday",
                      at + ": 未知的类型 '" + kind_text + "',应为 holiday 或 workday");
       }
-      if (!std::binary_search(cal.years_.begin(), cal.years_.end(), date->year())) {
+      // The December before a covered year is allowed: that year's 元旦 block
+      // may begin in it (the 2019 notice gave 2018-12-30 and 31 off and made
+      // 2018-12-29 a working Saturday).
+      const auto covered = [&cal](int y) {
+        return std::binary_search(cal.years_.begin(), cal.years_.end(), y);
+      };
+      if (!covered(date->year()) && !(date->month() == 12 && covered(date->year() + 1))) {
         return BadAt(line, at + " is outside the covered years (" + JoinYears(cal.years_) + ")",
                      at + " 不在 years 所列年份内(" + JoinYears(cal.years_) + ")");
       }
@@ -199,6 +271,21 @@ bool WorkingCalendar::Covers(Date date) const {
   return std::binary_search(years_.begin(), years_.end(), date.year());
 }
 
+bool WorkingCalendar::IsProvisional(int year) const {
+  return provisional_ && year >= kStatutoryRulesFrom && year <= kLastProvisionalYear &&
+         !std::binary_search(years_.begin(), years_.end(), year);
+}
+
+bool WorkingCalendar::Answers(Date date) const {
+  return Covers(date) || IsProvisional(date.year());
+}
+
+WorkingCalendar WorkingCalendar::WithoutProvisional() const {
+  WorkingCalendar strict = *this;
+  strict.provisional_ = false;
+  return strict;
+}
+
 std::vector<CalendarDay> WorkingCalendar::Entries() const {
   std::vector<CalendarDay> out;
   out.reserve(days_.size());
@@ -207,19 +294,30 @@ std::vector<CalendarDay> WorkingCalendar::Entries() const {
 }
 
 Status WorkingCalendar::CheckCovered(Date date) const {
-  if (Covers(date)) return OkStatus();
+  if (Answers(date)) return OkStatus();
   const std::string d = date.ToString(), y = std::to_string(date.year()),
                     covered = JoinYears(years_);
+  const std::string range_en =
+      provisional_ ? ", provisional " + std::to_string(kStatutoryRulesFrom) + "–" +
+                         std::to_string(kLastProvisionalYear)
+                   : "";
+  const std::string range_zh =
+      provisional_ ? ",并按放假办法暂定 " + std::to_string(kStatutoryRulesFrom) + "–" +
+                         std::to_string(kLastProvisionalYear) + " 年"
+                   : "";
   return FailedPreconditionError(
-      d + " is outside the working calendar (covers " + covered +
-          "); add the State Council holiday arrangement for " + y + " (docs/calendar.md)",
-      d + " 超出工作日历范围(已有 " + covered + " 年),请补充国务院 " + y +
-          " 年节假日安排(见 docs/calendar.md)");
+      d + " is outside the working calendar (covers " + covered + range_en +
+          "); import the State Council holiday arrangement for " + y +
+          " (edugov calendar import, docs/calendar.md)",
+      d + " 超出工作日历范围(已有 " + covered + " 年" + range_zh + "),请导入国务院 " + y +
+          " 年节假日安排(edugov calendar import,见 docs/calendar.md)");
 }
 
 bool WorkingCalendar::IsWorkingCovered(Date date) const {
-  const auto it = days_.find(date.DaysSinceEpoch());
+  const int32_t key = date.DaysSinceEpoch();
+  const auto it = days_.find(key);
   if (it != days_.end()) return it->second.kind == DayKind::kWorkday;
+  if (!Covers(date) && StatutoryTable().contains(key)) return false;  // provisional year
   return date.IsoWeekday() <= 5;
 }
 
@@ -271,11 +369,20 @@ StatusOr<int> WorkingCalendar::WorkingDaysBetween(Date a, Date b) const {
 }
 
 StatusOr<TimePoint> WorkingCalendar::DeadlineAt(TimePoint received, int working_days) const {
-  ASSIGN_OR_RETURN(Date due, AddWorkingDays(ShanghaiDate(received), working_days));
+  ASSIGN_OR_RETURN(Deadline due, DeadlineOf(received, working_days));
+  return due.at;
+}
+
+StatusOr<Deadline> WorkingCalendar::DeadlineOf(TimePoint received, int working_days) const {
+  const Date start = ShanghaiDate(received);
+  Deadline out;
+  ASSIGN_OR_RETURN(out.day, AddWorkingDays(start, working_days));
   // The last whole second of the due day in local time, as UTC.
-  const int64_t end_of_day = (static_cast<int64_t>(due.DaysSinceEpoch()) + 1) * kMicrosPerDay -
+  const int64_t end_of_day = (static_cast<int64_t>(out.day.DaysSinceEpoch()) + 1) * kMicrosPerDay -
                              kShanghaiOffsetMicros - kMicrosPerSecond;
-  return FromUnixMicros(end_of_day);
+  out.at = FromUnixMicros(end_of_day);
+  for (int y = start.year(); y <= out.day.year(); ++y) out.provisional = out.provisional || IsProvisional(y);
+  return out;
 }
 
 Date ShanghaiDate(TimePoint t) {

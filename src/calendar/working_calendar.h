@@ -3,14 +3,16 @@
 // complaint within 1 working day, answer an enquiry in 3, a complaint in 13).
 //
 //   ASSIGN_OR_RETURN(calendar::WorkingCalendar cal,
-//                    calendar::WorkingCalendar::Load("policy/calendar/cn-2025-2026.yaml"));
-//   ASSIGN_OR_RETURN(TimePoint due, cal.DeadlineAt(received, 13));
-//   if (calendar::IsOverdue(due, clock.Now())) { ... }
+//                    calendar::WorkingCalendar::Load("policy/calendar/"));
+//   ASSIGN_OR_RETURN(calendar::Deadline due, cal.DeadlineOf(received, 13));
+//   if (calendar::IsOverdue(due.at, clock.Now())) { ... }
+//   if (due.provisional) { ... }  // it may move when the next notice is imported
 //
 // Which days are working days is data, not code: Monday–Friday work, Saturday
 // and Sunday rest, except the holidays (放假) and make-up working days (调休上班)
-// that the State Council publishes each November for the next year. The data
-// file and how to add a year are described in docs/calendar.md.
+// that the State Council publishes each November for the next year
+// (`edugov calendar import` turns the notice into a policy/calendar/ file).
+// The data files and how to add a year are described in docs/calendar.md.
 //
 // Deadline rule (the one every function here follows). A time limit of N
 // working days on something received on local date D ends at 23:59:59
@@ -23,14 +25,21 @@
 //   N == 0: D itself if it is a working day, otherwise the next working day
 //           ("today": the end of the day the receipt counts as arriving on).
 //
-// Years outside the data. The file lists the years it is complete for; any
-// question whose answer depends on a date outside them fails with
-// kFailedPrecondition naming the date. There is deliberately no fallback to
-// "weekdays only": an unpublished year's 元旦 and 春节 would silently become
-// working days and every deadline across them would come out days early, which
-// is worse than a refused deadline. The fix is to add the year's data as soon
-// as the notice is published (see docs/calendar.md); note that a 13-working-day
-// limit started in mid-December already needs the next year.
+// Years without a notice: provisional, not refused and not "weekdays only".
+// A 13-working-day limit started in mid-December needs the next year before
+// its notice may exist. For a year the data does not cover, from 2025 (when
+// the amended holiday law took effect) to kLastProvisionalYear, the calendar
+// answers on a PROVISIONAL year: weekends plus the statutory holidays of
+// 《全国年节及纪念日放假办法》, with 春节, 端午, 中秋 and 清明 computed
+// (statutory_holidays.h). Nothing is moved and no make-up day is guessed, so
+// the notice, when it comes, usually adds days off (a bridge day, the
+// 春节 week) and make-up Saturdays: a provisional deadline can move either way
+// by a few days, and IsProvisional / Deadline::provisional say so, so callers
+// can mark it and recompute once the year's notice is imported. "Weekdays
+// only" would be worse — 元旦 and 春节 silently working days. Any other date
+// (before 2025 without data, or past kLastProvisionalYear) fails with
+// kFailedPrecondition naming the date; WithoutProvisional() restores that
+// strict behaviour everywhere outside the data.
 //
 // A WorkingCalendar is an immutable value: copyable, and safe to use from many
 // threads at once.
@@ -41,84 +50,100 @@
 #include <string_view>
 #include <vector>
 
+#include "calendar/calendar_day.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/status.h"
 
 namespace edugov::calendar {
 
-enum class DayKind {
-  kHoliday,  // a day off (放假), whatever its weekday
-  kWorkday,  // a make-up working day (调休上班) on a Saturday or Sunday
-};
+// The last year answered provisionally; the lunisolar computation is verified
+// against published dates 2020–2035 (lunisolar_test.cc) and sound for decades
+// beyond, but a deadline in 2100 has no business being computed at all.
+inline constexpr int kLastProvisionalYear = 2099;
 
-// "holiday" / "workday", as in the data file.
-std::string_view DayKindName(DayKind kind);
-
-// One listed exception to the Monday–Friday rule.
-struct CalendarDay {
-  Date date;
-  DayKind kind = DayKind::kHoliday;
-  std::string name;  // the festival, in Chinese ("春节")
-
-  friend bool operator==(const CalendarDay&, const CalendarDay&) = default;
+// A computed deadline: the due day, its last second in Asia/Shanghai, and
+// whether any day of the count lies in a provisional year.
+struct Deadline {
+  Date day;
+  TimePoint at;
+  bool provisional = false;
 };
 
 class WorkingCalendar {
  public:
-  // Reads and validates the YAML file at `path`. kNotFound if it cannot be
-  // read; otherwise the errors of FromYaml, with the path in the message.
+  // Reads and validates the YAML file at `path`, or, if `path` is a
+  // directory, every *.yaml file in it (policy/calendar/: cn-2025-2026.yaml,
+  // cn-2027.yaml, …) as one calendar. kNotFound if it cannot be read (or the
+  // directory has no *.yaml); otherwise the errors of FromYaml with the file's
+  // path in the message, and kInvalidArgument for a year covered by two files
+  // or a date listed differently in two files (both files named).
   static StatusOr<WorkingCalendar> Load(const std::string& path);
 
   // Parses the data file's text. kInvalidArgument for anything a clerk could
   // get wrong, naming the line (and the field() "line N"): YAML syntax,
   // a missing or malformed `years` / `days`, an entry without date, kind or
   // name or with an unknown key, a bad date, an unknown kind, a date listed
-  // twice (both lines named), a date outside `years`, a make-up workday on a
+  // twice (both lines named), a date outside `years` (except in the December
+  // before a covered year, which that year's 元旦 block may start in — as
+  // 2018-12-30 did for 2019), a make-up workday on a
   // Monday–Friday (a typo: it would change nothing), and a covered year with
   // no entries (its data was forgotten).
   static StatusOr<WorkingCalendar> FromYaml(std::string_view text);
 
-  // The years the data is complete for, ascending.
+  // The years the data (published notices) is complete for, ascending.
   const std::vector<int>& years() const { return years_; }
-  // Whether questions about `date` can be answered.
+  // Whether `date`'s year is in years(): answered from a notice.
   bool Covers(Date date) const;
-  // Every listed holiday and make-up workday, by date.
+  // Whether `year` is answered provisionally (no notice; the law's holidays
+  // and weekends only — see the top of this file).
+  bool IsProvisional(int year) const;
+  // Whether questions about `date` can be answered at all: Covers(date) or
+  // IsProvisional(date.year()).
+  bool Answers(Date date) const;
+  // Every listed holiday and make-up workday, by date (the data only).
   std::vector<CalendarDay> Entries() const;
+  // This calendar with no provisional years: everything outside years() is
+  // refused, as before provisional years existed.
+  WorkingCalendar WithoutProvisional() const;
 
-  // Whether `date` is a working day. kFailedPrecondition outside years().
+  // Whether `date` is a working day. kFailedPrecondition unless Answers(date).
   StatusOr<bool> IsWorkingDay(Date date) const;
 
   // The first working day strictly after `date`. kFailedPrecondition if the
-  // search leaves years().
+  // search reaches a day the calendar does not answer.
   StatusOr<Date> NextWorkingDay(Date date) const;
 
   // The due day of a limit of `n` working days on something received on
   // `start` (the rule at the top of this file). kInvalidArgument if n < 0;
-  // kFailedPrecondition if the count leaves years().
+  // kFailedPrecondition if the count reaches a day the calendar does not answer.
   StatusOr<Date> AddWorkingDays(Date start, int n) const;
 
   // The number of working days d with a < d <= b, negated if b < a; so
   // WorkingDaysBetween(D, AddWorkingDays(D, n)) == n for n >= 1, and for a
   // deadline day and today it says how many working days are left (or, negated,
-  // how late). kFailedPrecondition if any day in between is outside years().
+  // how late). kFailedPrecondition if any day in between is not answered.
   StatusOr<int> WorkingDaysBetween(Date a, Date b) const;
 
   // 23:59:59 Asia/Shanghai (UTC+8, no daylight saving since 1991) of the due
   // day of a limit of `working_days` on something received at `received`;
   // the receipt's date is taken in Asia/Shanghai. Errors as AddWorkingDays.
   StatusOr<TimePoint> DeadlineAt(TimePoint received, int working_days) const;
+  // The same deadline with its day and whether it rests on a provisional year
+  // (any day from the receipt's to the due day's year).
+  StatusOr<Deadline> DeadlineOf(TimePoint received, int working_days) const;
 
  private:
   WorkingCalendar() = default;
-  // kFailedPrecondition naming `date` unless Covers(date).
+  // kFailedPrecondition naming `date` unless Answers(date).
   Status CheckCovered(Date date) const;
-  // Requires Covers(date).
+  // Requires Answers(date).
   bool IsWorkingCovered(Date date) const;
 
   std::vector<int> years_;
   // Keyed by Date::DaysSinceEpoch(); only the listed exceptions.
   std::map<int32_t, CalendarDay> days_;
+  bool provisional_ = true;
 };
 
 // The local (Asia/Shanghai) calendar date of an instant.

@@ -1,11 +1,17 @@
 #include "calendar/working_calendar.h"
 
+#include "calendar/statutory_holidays.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -230,25 +236,125 @@ TEST(WorkingDaysBetween, InvertsAddWorkingDays) {
 }
 
 // ---------------------------------------------------------------------------
-// Outside the covered years: refused, never guessed.
+// Outside the data: provisional from 2025 (the amended law) to 2099, refused
+// otherwise — and refused everywhere outside the data when strict.
+
+const WorkingCalendar& Strict() {
+  static const WorkingCalendar strict = Cn().WithoutProvisional();
+  return strict;
+}
 
 TEST(Coverage, QueriesOutsideTheYearsFailWithFailedPrecondition) {
-  StatusOr<bool> w = Cn().IsWorkingDay(D("2027-01-01"));
+  StatusOr<bool> w = Strict().IsWorkingDay(D("2027-01-04"));
   ASSERT_EQ(w.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(w.status().message_en(), HasSubstr("2027-01-01"));
+  EXPECT_THAT(w.status().message_en(), HasSubstr("2027-01-04"));
   EXPECT_THAT(w.status().message_en(), HasSubstr("2025, 2026"));
+  EXPECT_THAT(w.status().message_zh(), HasSubstr("edugov calendar import"));
+  // Before the law of 2025 nothing is guessed, provisional or not.
   EXPECT_EQ(Cn().IsWorkingDay(D("2024-12-31")).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Cn().AddWorkingDays(D("2024-12-31"), 1).status().code(),
             StatusCode::kFailedPrecondition);
+  // Nor past the provisional range.
+  EXPECT_EQ(Cn().IsWorkingDay(D("2100-01-04")).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Cn().IsWorkingDay(D("2100-01-04")).status().message_en(), HasSubstr("provisional 2025–2099"));
 }
 
-TEST(Coverage, ACountThatRunsOffTheEndFails) {
-  EXPECT_EQ(Due("2026-12-30", 1), "2026-12-31");
-  StatusOr<Date> d = Cn().AddWorkingDays(D("2026-12-30"), 5);
+TEST(Coverage, ACountThatRunsOffTheEndFailsWhenStrict) {
+  EXPECT_EQ(Strict().AddWorkingDays(D("2026-12-30"), 1).value().ToString(), "2026-12-31");
+  StatusOr<Date> d = Strict().AddWorkingDays(D("2026-12-30"), 5);
   ASSERT_EQ(d.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(d.status().message_en(), HasSubstr("2027-01-01"));
-  EXPECT_EQ(Cn().NextWorkingDay(D("2026-12-31")).status().code(),
+  EXPECT_EQ(Strict().NextWorkingDay(D("2026-12-31")).status().code(),
             StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Strict().DeadlineAt(T("2026-12-30T10:00:00+08:00"), 13).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST(Provisional, WhichYears) {
+  EXPECT_FALSE(Cn().IsProvisional(2025));
+  EXPECT_FALSE(Cn().IsProvisional(2026));
+  EXPECT_TRUE(Cn().IsProvisional(2027));
+  EXPECT_TRUE(Cn().IsProvisional(2099));
+  EXPECT_FALSE(Cn().IsProvisional(2100));
+  EXPECT_FALSE(Cn().IsProvisional(2024));  // the old law: not guessed
+  EXPECT_FALSE(Strict().IsProvisional(2027));
+  EXPECT_TRUE(Cn().Answers(D("2027-06-01")));
+  EXPECT_FALSE(Cn().Covers(D("2027-06-01")));
+  EXPECT_FALSE(Strict().Answers(D("2027-06-01")));
+}
+
+// 2027 on the law alone: 元旦 Fri 1 Jan; 除夕 Fri 5 Feb to 初三 Mon 8 Feb;
+// 清明 Mon 5 Apr; 劳动节 Sat–Sun 1–2 May (not moved); 端午 Wed 9 Jun;
+// 中秋 Wed 15 Sep; 国庆 Fri–Sun 1–3 Oct; no make-up working days.
+TEST(Provisional, TwentyTwentySeven) {
+  for (const char* off : {"2027-01-01", "2027-02-05", "2027-02-08", "2027-04-05", "2027-06-09",
+                          "2027-09-15", "2027-10-01", "2027-05-01", "2027-05-02", "2027-10-03"}) {
+    EXPECT_FALSE(Cn().IsWorkingDay(D(off)).value()) << off;
+  }
+  // Weekdays next to the holidays stay working days: no bridge is guessed.
+  for (const char* on : {"2027-02-09", "2027-05-03", "2027-10-04", "2027-06-10", "2027-09-16"}) {
+    EXPECT_TRUE(Cn().IsWorkingDay(D(on)).value()) << on;
+  }
+  // 365 days - 104 weekend days (2027 starts on a Friday) - 7 statutory days
+  // on weekdays (1 Jan, 5 Feb, 8 Feb, 5 Apr, 9 Jun, 15 Sep, 1 Oct; 6–7 Feb,
+  // 1–2 May, 2–3 Oct fall on weekends) = 254 working days.
+  StatusOr<int> n = Cn().WorkingDaysBetween(D("2026-12-31"), D("2027-12-31"));
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 365 - 104 - 7);
+}
+
+// A complaint filed on Sunday 20 December 2026 (issue 14): 13 working days
+// are 21–25 and 28–31 December (9), then — 1 January 2027 off — 4–7 January.
+TEST(Provisional, AComplaintFiledOn20December2026) {
+  StatusOr<Deadline> due = Cn().DeadlineOf(T("2026-12-20T09:00:00+08:00"), 13);
+  ASSERT_TRUE(due.ok()) << due.status().ToString();
+  EXPECT_EQ(due->day.ToString(), "2027-01-07");
+  EXPECT_EQ(FormatTimestamp(due->at), "2027-01-07T23:59:59+08:00");
+  EXPECT_TRUE(due->provisional);
+  // Acknowledgement in 1 working day stays inside 2026: not provisional.
+  StatusOr<Deadline> ack = Cn().DeadlineOf(T("2026-12-20T09:00:00+08:00"), 1);
+  ASSERT_TRUE(ack.ok());
+  EXPECT_EQ(ack->day.ToString(), "2026-12-21");
+  EXPECT_FALSE(ack->provisional);
+  EXPECT_EQ(FormatTimestamp(Cn().DeadlineAt(T("2026-12-20T09:00:00+08:00"), 13).value()),
+            "2027-01-07T23:59:59+08:00");
+}
+
+// The law's days against what the State Council actually gave in 2025 and
+// 2026: every statutory day is inside the notice's holiday block of the same
+// festival. This checks the lunisolar computation on real notices.
+TEST(Provisional, StatutoryDaysAreHolidaysInThe2025And2026Notices) {
+  for (int year : {2025, 2026}) {
+    const std::vector<CalendarDay> law = StatutoryHolidays(year);
+    EXPECT_EQ(law.size(), 13u) << year;  // 1 + 4 + 1 + 2 + 1 + 1 + 3, no overlap
+    for (const CalendarDay& day : law) {
+      bool found = false;
+      for (const CalendarDay& listed : Cn().Entries()) {
+        if (listed.date != day.date) continue;
+        found = true;
+        EXPECT_EQ(listed.kind, DayKind::kHoliday) << day.date.ToString();
+        // The notice may merge festivals (国庆节、中秋节); ours must be in its name.
+        EXPECT_THAT(listed.name, HasSubstr(day.name.substr(0, day.name.find("、"))))
+            << day.date.ToString();
+      }
+      EXPECT_TRUE(found) << day.name << " " << day.date.ToString() << " is not a holiday in the notice";
+    }
+  }
+}
+
+TEST(Provisional, TwoFestivalsOnOneDayAreOneDayOff) {
+  // 2020-10-01 was both 国庆 and 中秋 (the 2020 rules differed, but the dates
+  // are the law's test case); 2031-10-01 is 中秋 again.
+  const std::vector<CalendarDay> law = StatutoryHolidays(2031);
+  int octobers = 0;
+  for (const CalendarDay& d : law) {
+    if (d.date == D("2031-10-01")) {
+      EXPECT_EQ(d.name, "国庆节、中秋节");
+    }
+    if (d.date.month() == 10) ++octobers;
+  }
+  EXPECT_EQ(octobers, 3);
+  EXPECT_EQ(law.size(), 12u);
 }
 
 // ---------------------------------------------------------------------------
@@ -272,7 +378,7 @@ TEST(DeadlineAt, TheReceiptDateIsTakenInShanghaiNotUtc) {
 }
 
 TEST(DeadlineAt, PropagatesCoverageErrors) {
-  EXPECT_EQ(Cn().DeadlineAt(T("2026-12-30T10:00:00+08:00"), 13).status().code(),
+  EXPECT_EQ(Cn().DeadlineAt(T("2024-12-30T10:00:00+08:00"), 13).status().code(),
             StatusCode::kFailedPrecondition);
 }
 
@@ -375,6 +481,88 @@ TEST(FromYaml, ACoveredYearWithoutEntriesIsForgottenData) {
   Status s = Parse("years: [2025, 2026]\ndays:\n  - {date: 2025-01-01, kind: holiday, name: 元旦}\n");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message_en(), HasSubstr("year 2026 is in 'years' but has no entries"));
+}
+
+TEST(FromYaml, TheDecemberBeforeACoveredYearMayHoldItsNewYearBlock) {
+  // The 2019 notice: 2018-12-30 to 2019-01-01 off, Saturday 2018-12-29 worked.
+  StatusOr<WorkingCalendar> c = WorkingCalendar::FromYaml(
+      "years: [2019]\ndays:\n"
+      "  - {date: 2018-12-29, kind: workday, name: 元旦}\n"
+      "  - {date: 2018-12-30, kind: holiday, name: 元旦}\n"
+      "  - {date: 2019-01-01, kind: holiday, name: 元旦}\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->Entries().size(), 3u);
+  EXPECT_THAT(Parse("years: [2019]\ndays:\n  - {date: 2018-11-30, kind: holiday, name: 元旦}\n")
+                  .message_en(),
+              HasSubstr("outside the covered years"));
+}
+
+// A scratch policy/calendar/ directory.
+class CalendarDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("edugov-calendar-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  std::string dir() const { return dir_.string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CalendarDir, TheShippedDirectoryLoads) {
+  const std::string shipped =
+      std::filesystem::path(EDUGOV_CALENDAR_YAML).parent_path().string();
+  StatusOr<WorkingCalendar> c = WorkingCalendar::Load(shipped);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->Entries(), Cn().Entries());
+}
+
+TEST_F(CalendarDir, AnImportedYearIsPickedUpAndNoLongerProvisional) {
+  std::filesystem::copy_file(EDUGOV_CALENDAR_YAML, dir_ / "cn-2025-2026.yaml");
+  Write("cn-2027.yaml",
+        "years: [2027]\ndays:\n"
+        "  - {date: 2027-01-01, kind: holiday, name: 元旦}\n"
+        "  - {date: 2027-01-04, kind: holiday, name: 元旦}\n");  // a stand-in notice
+  Write("README.txt", "not a calendar");
+  StatusOr<WorkingCalendar> c = WorkingCalendar::Load(dir());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->years(), (std::vector<int>{2025, 2026, 2027}));
+  EXPECT_FALSE(c->IsProvisional(2027));
+  EXPECT_TRUE(c->IsProvisional(2028));
+  // The file, not the law, now decides 2027: 4 January off, 5 February on.
+  EXPECT_FALSE(c->IsWorkingDay(D("2027-01-04")).value());
+  EXPECT_TRUE(c->IsWorkingDay(D("2027-02-05")).value());
+  StatusOr<Deadline> due = c->DeadlineOf(T("2026-12-20T09:00:00+08:00"), 13);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(due->day.ToString(), "2027-01-08");
+  EXPECT_FALSE(due->provisional);
+}
+
+TEST_F(CalendarDir, AYearInTwoFilesNamesBoth) {
+  Write("a.yaml", "years: [2027]\ndays:\n  - {date: 2027-01-01, kind: holiday, name: 元旦}\n");
+  Write("b.yaml", "years: [2027]\ndays:\n  - {date: 2027-01-01, kind: holiday, name: 元旦}\n");
+  Status s = WorkingCalendar::Load(dir()).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message_en(), HasSubstr("a.yaml"));
+  EXPECT_THAT(s.message_en(), HasSubstr("b.yaml"));
+  EXPECT_THAT(s.message_zh(), HasSubstr("2027 年同时出现在"));
+}
+
+TEST_F(CalendarDir, AFileErrorNamesTheFile) {
+  Write("cn-2027.yaml", "years: [2027]\ndays:\n  - {date: 2027-02-30, kind: holiday, name: 春节}\n");
+  Status s = WorkingCalendar::Load(dir()).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message_en(), HasSubstr("cn-2027.yaml: line 3"));
+}
+
+TEST_F(CalendarDir, AnEmptyDirectoryIsNotFound) {
+  EXPECT_EQ(WorkingCalendar::Load(dir()).status().code(), StatusCode::kNotFound);
 }
 
 TEST(Load, MissingFileIsNotFound) {

@@ -56,6 +56,9 @@ OWNERS = {
     "webhook_deliveries": "notify",
     # … and the sanctions ledger (src/ledger/sanctions.h)
     "sanctions": "ledger",
+    # 009_store_generations.sql: the stores' change counters
+    # (src/storage/generations.h; each store bumps and reads its own row)
+    "store_generations": "storage",
 }
 # Created at run time from the policy pack (src/datasets/store.h), one per dataset.
 DATASET_TABLE_PREFIX = "ds_"

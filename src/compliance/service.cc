@@ -295,7 +295,6 @@ StatusOr<SweepReport> ComplianceService::Sweep(Date as_of, SweepControl* control
     ASSIGN_OR_RETURN(report.withdrawn, rules::WithdrawFindingsOfRemovedRules(tx, rule_ids, as_of, *options_.clock));
     return OkStatus();
   });
-  rules::NoteFindingsChanged();  // after the commit (findings_store.h)
   RETURN_IF_ERROR(saved);
   ctl.Set(SweepControl::Stage::kSave, 1, 1);
   report.save_ms = MsSince(t);

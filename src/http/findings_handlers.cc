@@ -6,9 +6,11 @@
 // the stored findings and registry names. The serialized 200 answer is kept
 // per (route, org path, query) — body and headers — and served while neither
 // rules::FindingsGeneration() nor registry::RegistryGeneration() has moved
-// since it was built (both are bumped after every commit of a findings or
-// registry write of this process) and for at most kCacheTtl (so findings
-// written by another process — `edugov check` from cron — show within it).
+// since it was built and for at most kCacheTtl. Both counters live in the
+// database and every write function of those stores bumps its own, so a
+// write by any process — `edugov check` from cron, another server node —
+// shows at once; the TTL bounds only a write that bypassed the stores (SQL
+// typed by hand).
 // Errors are never cached. A hit is served with the headers the answer was
 // built with; the route builder then adds "Cache-Control: no-store" to hit
 // and miss alike, so both are the same bytes. The key holds the org path itself, so a school
@@ -247,11 +249,15 @@ class ReadCache {
     uint64_t registry = 0;
     bool operator==(const Generations&) const = default;
   };
-  static Generations Now() { return {rules::FindingsGeneration(), registry::RegistryGeneration()}; }
+  static StatusOr<Generations> Now(storage::Connection& conn) {
+    ASSIGN_OR_RETURN(uint64_t findings, rules::FindingsGeneration(conn));
+    ASSIGN_OR_RETURN(uint64_t registry, registry::RegistryGeneration(conn));
+    return Generations{findings, registry};
+  }
 
-  // The answer cached under `key` if still current at `now`.
-  std::shared_ptr<const Response> Get(const std::string& key, TimePoint now) {
-    const Generations gen = Now();
+  // The answer cached under `key` if built at generations `gen` and still
+  // current at `now`.
+  std::shared_ptr<const Response> Get(const std::string& key, Generations gen, TimePoint now) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return nullptr;
@@ -321,9 +327,11 @@ using ReadFn = StatusOr<nlohmann::json> (*)(RouteContext&, storage::Connection&)
 StatusOr<Response> Read(ReadCache& cache, std::string_view route, RouteContext& c, ReadFn fn) {
   const std::string key = CacheKey(route, c.req(), c.principal());
   const TimePoint now = c.app().clock->Now();
-  if (std::shared_ptr<const Response> hit = cache.Get(key, now)) return *hit;
-  const ReadCache::Generations gen = ReadCache::Now();  // before the store is read
   ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  // Noted before the store is read: a write committed meanwhile leaves
+  // what is read below stale, and the next request sees the counter moved.
+  ASSIGN_OR_RETURN(const ReadCache::Generations gen, ReadCache::Now(*conn));
+  if (std::shared_ptr<const Response> hit = cache.Get(key, gen, now)) return *hit;
   ASSIGN_OR_RETURN(nlohmann::json body, fn(c, *conn));
   Response res = JsonResponse(body);
   // Any 200, whatever its headers: a hit is served with the same ones.

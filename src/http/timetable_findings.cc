@@ -298,7 +298,6 @@ StatusOr<StoredTimetableFindings> StoreTimetableFindings(
                                 .after = after.dump()},
                                clock);
   });
-  rules::NoteFindingsChanged();  // after the commit: the findings read cache (findings_store.h)
   if (!s.ok()) return s;
   return out;
 }

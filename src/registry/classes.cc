@@ -99,7 +99,7 @@ StatusOr<Class> internal::CreateClassTx(Connection& conn, const accounts::Princi
 
 StatusOr<Class> CreateClass(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     int64_t school_id, const NewClass& in) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Class> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::CreateClassTx(tx, principal, clock, school_id, in);
@@ -135,7 +135,7 @@ StatusOr<Class> internal::UpdateClassTx(Connection& conn, const accounts::Princi
 
 StatusOr<Class> UpdateClass(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     int64_t class_id, const ClassPatch& patch) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Class> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::UpdateClassTx(tx, principal, clock, class_id, patch);
@@ -146,7 +146,7 @@ StatusOr<Class> UpdateClass(Connection& conn, const accounts::Principal& princip
 
 Status DeleteClass(Connection& conn, const accounts::Principal& principal, const Clock& clock,
                    int64_t class_id) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   return storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     ASSIGN_OR_RETURN(auto found, LoadVisibleClass(tx, principal, class_id));
     auto& [before, school] = found;

@@ -628,7 +628,7 @@ std::optional<ImportKind> ParseImportKind(std::string_view text) {
 StatusOr<ImportReport> ImportRegistryCsv(Connection& conn, const accounts::Principal& principal,
                                          const Clock& clock, ImportKind kind,
                                          std::string_view csv_text) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   if (!principal.CanEditRegistry()) {
     return PermissionDeniedError("your role may not change the registry",
                                  "您的角色无权修改学校名册");

@@ -273,7 +273,7 @@ StatusOr<Org> internal::CreateOrgTx(Connection& conn, const accounts::Principal&
 
 StatusOr<Org> CreateOrg(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     const NewOrg& in) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Org> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::CreateOrgTx(tx, principal, clock, in);
@@ -342,7 +342,7 @@ StatusOr<Org> internal::UpdateOrgTx(Connection& conn, const accounts::Principal&
 
 StatusOr<Org> UpdateOrg(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     int64_t org_id, const OrgPatch& patch) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Org> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::UpdateOrgTx(tx, principal, clock, org_id, patch);
@@ -353,7 +353,7 @@ StatusOr<Org> UpdateOrg(Connection& conn, const accounts::Principal& principal, 
 
 Status DeleteOrg(Connection& conn, const accounts::Principal& principal, const Clock& clock,
                  int64_t org_id) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   return storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     ASSIGN_OR_RETURN(Org org, internal::LoadVisibleOrg(tx, principal, org_id));
     RETURN_IF_ERROR(internal::CheckCanEditOrg(principal, org));

@@ -206,13 +206,13 @@ struct StaffDetail {
 };
 
 // ---------------------------------------------------------------- generation
-// A process-wide counter bumped after every registry write of this process
-// commits (org, class, staff, posting created/changed/deleted; a CSV
-// import). Caches of registry-derived data (rules/live_image.h, the
-// findings read cache) note it before they read and reload when it moved.
-// Writes by another process (`edugov demo-data`, a second server) do not
-// bump it. Thread-safe.
-uint64_t RegistryGeneration();
+// The registry's change counter, bumped after every registry write commits
+// (org, class, staff, posting created/changed/deleted; a CSV import).
+// Caches of registry-derived data (rules/live_image.h, the findings read
+// cache) note it before they read and reload when it moved. It lives in
+// the database (storage/generations.h), so a write by another process —
+// `edugov registry import`, a second server node — moves it too.
+StatusOr<uint64_t> RegistryGeneration(storage::Connection& conn);
 
 // ---------------------------------------------------------------- reads
 

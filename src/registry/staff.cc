@@ -267,7 +267,7 @@ StatusOr<Staff> internal::CreateStaffTx(Connection& conn, const accounts::Princi
 
 StatusOr<Staff> CreateStaff(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     int64_t org_id, const NewStaff& in) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Staff> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::CreateStaffTx(tx, principal, clock, org_id, in);
@@ -321,7 +321,7 @@ StatusOr<Staff> internal::UpdateStaffTx(Connection& conn, const accounts::Princi
 
 StatusOr<Staff> UpdateStaff(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     int64_t staff_id, const StaffPatch& patch) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Staff> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::UpdateStaffTx(tx, principal, clock, staff_id, patch);
@@ -384,7 +384,7 @@ StatusOr<Posting> internal::AddPostingTx(Connection& conn, const accounts::Princ
 
 StatusOr<Posting> AddPosting(Connection& conn, const accounts::Principal& principal, const Clock& clock,
     int64_t staff_id, const NewPosting& in) {
-  internal::RegistryWriteScope registry_changed;  // bumps RegistryGeneration() after the commit
+  internal::RegistryWriteScope registry_changed(conn);  // bumps RegistryGeneration() after the commit
   StatusOr<Posting> out = InternalError("unreachable");
   RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](Connection& tx) -> Status {
     out = internal::AddPostingTx(tx, principal, clock, staff_id, in);

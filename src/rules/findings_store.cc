@@ -1,7 +1,6 @@
 #include "rules/findings_store.h"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -9,13 +8,13 @@
 #include <tuple>
 
 #include "registry/registry.h"
+#include "storage/generations.h"
 
 namespace edugov::rules {
 namespace {
 
 using Key = std::tuple<std::string, std::string, int64_t, std::string>;
 
-std::atomic<uint64_t> g_findings_generation{0};
 
 std::string DayText(int32_t d, bool open) {
   return open ? std::string() : Date::FromDaysSinceEpoch(d).ToString();
@@ -63,8 +62,12 @@ FindingRecord RecordFrom(const storage::ResultSet& rs, size_t i) {
 
 }  // namespace
 
-uint64_t FindingsGeneration() { return g_findings_generation.load(); }
-void NoteFindingsChanged() { g_findings_generation.fetch_add(1); }
+constexpr std::string_view kFindingsStore = "findings";  // its row in store_generations
+
+StatusOr<uint64_t> FindingsGeneration(storage::Connection& conn) {
+  return storage::ReadGeneration(conn, kFindingsStore);
+}
+Status NoteFindingsChanged(storage::Connection& tx) { return storage::BumpGeneration(tx, kFindingsStore); }
 
 StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack& pack,
                                    const std::vector<Finding>& findings, Date as_of, const Clock& clock) {
@@ -75,7 +78,6 @@ StatusOr<SaveSummary> SaveFindings(storage::Connection& conn, const bound::Pack&
     ASSIGN_OR_RETURN(sum, SaveFindingsInTransaction(tx, findings, as_of, clock, scope));
     return OkStatus();
   });
-  NoteFindingsChanged();  // after the commit (or rollback: a harmless extra bump)
   if (!s.ok()) return s;
   return sum;
 }
@@ -136,6 +138,7 @@ StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const s
       ++sum.resolved;
     }
   }
+  RETURN_IF_ERROR(NoteFindingsChanged(tx));
   return sum;
 }
 
@@ -155,6 +158,7 @@ StatusOr<int64_t> WithdrawFindingsOfRemovedRules(storage::Connection& tx, const 
                                 {rule, as_of.ToString(), now_us}));
     n += changed;
   }
+  if (n > 0) RETURN_IF_ERROR(NoteFindingsChanged(tx));
   return n;
 }
 
@@ -450,11 +454,11 @@ StatusOr<std::optional<FindingView>> GetFinding(storage::Connection& conn, const
 
 Status ReplaceFindingJsonInTransaction(storage::Connection& tx, const UnperiodisedKey& key,
                                        const std::string& evidence_json, const std::string& parameters_json) {
-  return tx
-      .Execute("UPDATE findings SET evidence_json = $1, parameters_json = $2 WHERE rule_id = $3 AND entity_type = $4 "
-               "AND entity_id = $5 AND period_start = ''",
-               {evidence_json, parameters_json, key.rule_id, key.entity_type, key.entity_id})
-      .status();
+  RETURN_IF_ERROR(tx.Execute("UPDATE findings SET evidence_json = $1, parameters_json = $2 WHERE rule_id = $3 "
+                             "AND entity_type = $4 AND entity_id = $5 AND period_start = ''",
+                             {evidence_json, parameters_json, key.rule_id, key.entity_type, key.entity_id})
+                      .status());
+  return NoteFindingsChanged(tx);
 }
 
 StatusOr<int64_t> CountOpenFindingsAt(storage::Connection& conn, std::string_view rule_prefix,

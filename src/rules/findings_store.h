@@ -54,16 +54,18 @@ struct SaveScope {
 StatusOr<SaveSummary> SaveFindingsInTransaction(storage::Connection& tx, const std::vector<Finding>& findings,
                                                 Date as_of, const Clock& clock, const SaveScope& scope);
 
-// A process-wide counter of findings writes, for caches of findings reads
-// (src/http/findings_handlers.cc). Every path of this process that writes
-// the findings table calls NoteFindingsChanged() after its transaction
-// commits: SaveFindings does itself; a caller of SaveFindingsInTransaction
-// (and of any other findings write) must, after its commit. A reader that
-// notes FindingsGeneration() before it queries and finds it unchanged later
-// knows its copy is current. Writes by another process (`edugov check`)
-// do not bump it. Thread-safe.
-uint64_t FindingsGeneration();
-void NoteFindingsChanged();
+// The findings' change counter, for copies of findings reads (the read
+// cache of src/http/findings_handlers.cc). It lives in the database
+// (src/storage/generations.h), so writes of any process move it — a sweep
+// of `edugov check` beside a running server, a second server node. Every
+// findings write function of this module bumps it as the last statement of
+// the caller's transaction, so nobody has to remember to: a reader that
+// notes it before it queries and finds it unchanged later knows its copy is
+// current.
+StatusOr<uint64_t> FindingsGeneration(storage::Connection& conn);
+// The bump, inside the write transaction `tx`: for this module's findings
+// writers (this file's and recheck.cc's), as their last statement.
+Status NoteFindingsChanged(storage::Connection& tx);
 
 struct StoredFinding {
   int64_t id = 0;

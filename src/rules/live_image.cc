@@ -53,16 +53,18 @@ void LiveImage::IndexDatasetLocked(size_t d) {
   }
 }
 
-bool LiveImage::FreshLocked(Date as_of) const {
-  return loaded_ && !stale_ && image_.registry.as_of == as_of &&
-         registry_generation_ == registry::RegistryGeneration();
+bool LiveImage::FreshLocked(Date as_of, uint64_t registry_generation) const {
+  // The counter only grows: an image loaded at or after the caller's
+  // reading of it holds every registry write the caller could know of.
+  return loaded_ && !stale_ && image_.registry.as_of == as_of && registry_generation_ >= registry_generation;
 }
 
-Status LiveImage::LoadLocked(storage::Connection& conn, Date as_of) {
+Status LiveImage::LoadLocked(storage::Connection& conn, Date as_of, uint64_t registry_generation) {
   loaded_ = false;
-  // Noted before the registry is read: a registry write that commits after
-  // this point bumps it past the noted value, so the image reloads.
-  registry_generation_ = registry::RegistryGeneration();
+  // Read by the caller before the registry is read here: a registry write
+  // that commits after that point bumps it past the noted value, so the
+  // image reloads.
+  registry_generation_ = registry_generation;
   ASSIGN_OR_RETURN(datasets::RegistryImage reg, datasets::LoadRegistryImage(conn, as_of));
   ASSIGN_OR_RETURN(image_, datasets::LoadImage(conn, pack_.datasets, std::move(reg)));
   const datasets::RegistryImage& r = image_.registry;
@@ -175,9 +177,10 @@ Status LiveImage::Apply(storage::Connection& conn, Date as_of, std::string_view 
     if (pack_.datasets[i].name == dataset) d = static_cast<int>(i);
   }
   if (d < 0) return OkStatus();
+  ASSIGN_OR_RETURN(const uint64_t registry_generation, registry::RegistryGeneration(conn));
   std::unique_lock lock(mu_);
   // A load reads the committed rows, these included.
-  if (!FreshLocked(as_of)) return LoadLocked(conn, as_of);
+  if (!FreshLocked(as_of, registry_generation)) return LoadLocked(conn, as_of, registry_generation);
   for (const datasets::IngestedRow& row : rows) {
     Status s = ApplyRowLocked(static_cast<size_t>(d), row);
     if (!s.ok()) {
@@ -330,16 +333,18 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
   std::vector<std::unique_lock<std::mutex>> stripe_locks;
   std::vector<Finding> findings;
   Touched touched;
+  ASSIGN_OR_RETURN(const uint64_t registry_generation, registry::RegistryGeneration(conn));
   {
     std::shared_lock lock(mu_);
-    while (!FreshLocked(as_of)) {
+    while (!FreshLocked(as_of, registry_generation)) {
       lock.unlock();
       {
         std::unique_lock ex(mu_);
-        if (!FreshLocked(as_of)) RETURN_IF_ERROR(LoadLocked(conn, as_of));
+        if (!FreshLocked(as_of, registry_generation)) RETURN_IF_ERROR(LoadLocked(conn, as_of, registry_generation));
       }
       lock.lock();
     }
+    const int64_t loads_seen = loads_;
     const datasets::RegistryImage& reg = image_.registry;
     // 2. The touched orgs and days.
     touched = TouchedBy(reg, pack_.datasets[static_cast<size_t>(aff.index)], rows);
@@ -355,8 +360,8 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
     lock.unlock();
     for (size_t s : stripes) stripe_locks.emplace_back(stripes_[s]);
     lock.lock();
-    if (!FreshLocked(as_of)) {
-      // Reloaded meanwhile (the indices may have moved): start over.
+    if (!FreshLocked(as_of, registry_generation) || loads_ != loads_seen) {
+      // Stale or reloaded meanwhile (the indices may have moved): start over.
       lock.unlock();
       stripe_locks.clear();
       return Recheck(conn, dataset, rows, as_of, clock);
@@ -447,7 +452,6 @@ StatusOr<RecheckSummary> LiveImage::Recheck(storage::Connection& conn, std::stri
     saved = SaveResult{};
     return SaveScoped(tx, aff.rules, findings, touched, as_of, clock, saved);
   });
-  NoteFindingsChanged();  // after the commit (findings_store.h)
   RETURN_IF_ERROR(s);
   summary.save_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();
@@ -483,12 +487,13 @@ StatusOr<std::vector<LiveImage::Progress>> LiveImage::InProgress(storage::Connec
   // the ones holding today are kept.
   const CompileOptions options{today.AddDays(366), {}};
   const int32_t day = today.DaysSinceEpoch();
+  ASSIGN_OR_RETURN(const uint64_t registry_generation, registry::RegistryGeneration(conn));
   std::shared_lock lock(mu_);
-  while (!FreshLocked(today)) {
+  while (!FreshLocked(today, registry_generation)) {
     lock.unlock();
     {
       std::unique_lock ex(mu_);
-      if (!FreshLocked(today)) RETURN_IF_ERROR(LoadLocked(conn, today));
+      if (!FreshLocked(today, registry_generation)) RETURN_IF_ERROR(LoadLocked(conn, today, registry_generation));
     }
     lock.lock();
   }

@@ -19,11 +19,11 @@
 // next Apply or Recheck, when the China date differs from the image's
 // (registry rural years are computed as of a date), when an applied row names
 // an entity the registry image does not know (a class created since the
-// load), after a registry write of this process (registry::RegistryGeneration()
-// moved: a class, school or staff member added, changed or re-flagged
-// through the API or a registry import), or after Invalidate(). Rows
-// written by another process (`edugov import`, `edugov demo-data`) are not
-// seen until such a reload.
+// load), after a registry write of any process (registry::RegistryGeneration(),
+// kept in the database, moved: a class, school or staff member added,
+// changed or re-flagged through the API or a registry import), or after
+// Invalidate(). Dataset rows written by another process (`edugov import`,
+// `edugov demo-data`) are not seen until such a reload.
 //
 // Recheck() is recheck.h's steps 1–5 without reading the store: the
 // affected rules are evaluated over a small image copied out of the live
@@ -122,10 +122,11 @@ class LiveImage {
 
  private:
   // Requires mu_ held exclusively.
-  Status LoadLocked(storage::Connection& conn, Date as_of);
-  // Loaded, not invalidated, of `as_of`, and no registry write since the
-  // load (registry::RegistryGeneration()).
-  bool FreshLocked(Date as_of) const;
+  // `registry_generation`: registry::RegistryGeneration() read before the load.
+  Status LoadLocked(storage::Connection& conn, Date as_of, uint64_t registry_generation);
+  // Loaded, not invalidated, of `as_of`, and loaded at or after the
+  // caller's reading `registry_generation` of the registry's counter.
+  bool FreshLocked(Date as_of, uint64_t registry_generation) const;
   void IndexDatasetLocked(size_t d);
   Status ApplyRowLocked(size_t d, const datasets::IngestedRow& row);
   int32_t RowOrg(size_t d, int32_t entity) const;
@@ -139,7 +140,7 @@ class LiveImage {
   mutable std::shared_mutex mu_;
   bool loaded_ = false;
   bool stale_ = false;
-  uint64_t registry_generation_ = 0;  // registry::RegistryGeneration() noted before the load
+  uint64_t registry_generation_ = 0;  // registry::RegistryGeneration() read before the load
   int64_t loads_ = 0;
   int64_t applied_ = 0;
   datasets::ColumnarImage image_;  // datasets in pack_.datasets order

@@ -334,6 +334,24 @@ TEST_P(LiveImageTest, ARegistryEditReachesTheNextRecheck) {
   EXPECT_EQ(rechecker_->live().GetStats().loads, loads + 1);
 }
 
+// A registry edit made by another process (`edugov registry import` beside
+// the server, a second server node) reaches the live image too: the
+// registry's change counter lives in the database, so this process sees it
+// move. Here the other process is what its write leaves in the database:
+// the class row changed and the counter's row bumped, with nothing of this
+// process involved.
+TEST_P(LiveImageTest, ARegistryEditOfAnotherProcessReachesTheNextRecheck) {
+  clock_.Set(TimePoint(std::chrono::seconds(1763956800)));
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"101", "2025-11-11", "30", "0"});
+  const int64_t loads = rechecker_->live().GetStats().loads;
+  ASSERT_TRUE(conn().Execute("UPDATE classes SET grade = 2 WHERE id = 101").ok());
+  ASSERT_TRUE(conn().Execute("UPDATE store_generations SET generation = generation + 1 WHERE store = 'registry'").ok());
+  Submit("homework", {"class_id", "date", "written_minutes", "phone_based"}, {"101", "2025-11-12", "30", "0"});
+  EXPECT_TRUE(StoredOpen({"homework-grades-1-2-none"}).count({"homework-grades-1-2-none", "class", 101, "2025-11-12"}))
+      << "the re-check judged class 101 by its old grade";
+  EXPECT_EQ(rechecker_->live().GetStats().loads, loads + 1);
+}
+
 // A school-level rule's re-check reaches the orgs above the school
 // (a 中心学校 is a school too), so a teacher's answer must not list their ids.
 // (Class-level rules are re-checked for the submitted classes alone.)

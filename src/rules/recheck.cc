@@ -286,7 +286,7 @@ Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>
     ++out.resolved;
   }
   std::sort(out.open.begin(), out.open.end());
-  return OkStatus();
+  return NoteFindingsChanged(tx);  // findings_store.h
 }
 
 void CopySaved(SaveResult&& saved, RecheckSummary& summary) {
@@ -424,7 +424,6 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
     saved = SaveResult{};
     return SaveScoped(tx, affected, findings, touched, as_of, clock, saved);
   });
-  NoteFindingsChanged();  // after the commit (findings_store.h)
   RETURN_IF_ERROR(s);
   summary.save_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t_save).count();

@@ -1,21 +1,28 @@
 #include "registry/internal/common.h"
 
-#include <atomic>
+#include <cstdio>
+#include <string_view>
 
 #include "ledger/audit.h"
+#include "storage/generations.h"
 
 namespace edugov::registry {
 namespace {
-std::atomic<uint64_t> g_registry_generation{0};
+constexpr std::string_view kRegistryStore = "registry";  // its row in store_generations
 }  // namespace
 
-uint64_t RegistryGeneration() { return g_registry_generation.load(); }
+StatusOr<uint64_t> RegistryGeneration(storage::Connection& conn) {
+  return storage::ReadGeneration(conn, kRegistryStore);
+}
 
 }  // namespace edugov::registry
 
 namespace edugov::registry::internal {
 
-RegistryWriteScope::~RegistryWriteScope() { g_registry_generation.fetch_add(1); }
+RegistryWriteScope::~RegistryWriteScope() {
+  Status bumped = storage::BumpGeneration(conn_, kRegistryStore);
+  if (!bumped.ok()) std::fprintf(stderr, "edugov registry: change counter not bumped: %s\n", bumped.ToString().c_str());
+}
 
 Status FieldError(std::string field, std::string en, std::string zh) {
   return InvalidArgumentError(std::move(en), std::move(zh)).WithField(std::move(field));

@@ -20,14 +20,20 @@ namespace edugov::registry::internal {
 
 // Bumps RegistryGeneration() when it goes out of scope: declared first in
 // every registry write function, so the bump comes after the write's
-// transaction has committed (or failed — an extra bump costs only a reload).
-// A reader that notes the generation before it reads the registry and finds
-// it unchanged later knows its copy is current.
-struct RegistryWriteScope {
-  RegistryWriteScope() = default;
+// transaction has committed (or failed — an extra bump costs only a reload),
+// in a statement of its own on the same connection. A reader that notes the
+// generation before it reads the registry and finds it unchanged later knows
+// its copy is current. A failed bump is logged: copies then stay stale until
+// their own bound (the live image's next day, the findings cache's TTL).
+class RegistryWriteScope {
+ public:
+  explicit RegistryWriteScope(storage::Connection& conn) : conn_(conn) {}
   RegistryWriteScope(const RegistryWriteScope&) = delete;
   RegistryWriteScope& operator=(const RegistryWriteScope&) = delete;
   ~RegistryWriteScope();
+
+ private:
+  storage::Connection& conn_;
 };
 
 // kInvalidArgument naming `field`.

@@ -68,9 +68,9 @@ StatusOr<SweepReport> CaseEngine::SweepClocks() {
         changed = true;
         ++report.reminded;
         RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
-                                 {.kind = "remind",
-                                  .comment = "已逾期（期限 " + due_day.ToString() + "），催办 / overdue since " +
-                                             due_day.ToString() + ", reminder"}).status());
+                                 // The facts as fields; the HTTP layer words them in each
+                                 // language (http/case_json.cc).
+                                 {.kind = "remind", .fields = {{"due", due_day.ToString()}}}).status());
         RETURN_IF_ERROR(NotifyAssignee(deps_, tx, c, "reminder", "催办：" + c.ref + " 已超过办理期限 " + due_day.ToString(),
                                        "Reminder: " + c.ref + " is past its deadline " + due_day.ToString()));
       }
@@ -105,12 +105,15 @@ StatusOr<SweepReport> CaseEngine::SweepClocks() {
           c.escalated_at = now;
           changed = true;
           ++report.escalated;
-          const std::string who = c.assignee_level == "department" ? c.assignee_department : c.assignee_level;
           RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
+                                   // 升级督办 with 书面批评 of the assignee: the step and the unit
+                                   // criticised as fields, worded by http/case_json.cc.
                                    {.kind = "escalate",
-                                    .comment = "逾期未办，升级至 " + tok + "，对承办单位（" + who + "）书面批评 / escalated to " +
-                                               tok + "; written criticism of the assignee (" + who + ")",
-                                    .fields = {{"escalation_level", next}, {"to", tok}}}).status());
+                                    .fields = {{"escalation_level", next},
+                                               {"to", tok},
+                                               {"criticised", c.assignee_level == "department"
+                                                                  ? "department:" + c.assignee_department
+                                                                  : c.assignee_level}}}).status());
           RETURN_IF_ERROR(Notify(deps_, tx, c, "escalated", level, org, dept,
                                  "升级督办：" + c.ref + " 逾期未办（" + c.title + "）",
                                  "Escalated: " + c.ref + " is overdue (" + c.title + ")"));

@@ -23,6 +23,13 @@ using nlohmann::json;
 
 constexpr size_t kMaxTextParam = 200;
 
+// A case's detail with its people shown by display name (case_json.h).
+StatusOr<json> DetailWithNames(RouteContext& c, const cases::CaseTypeRegistry& types, const cases::CaseView& v) {
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  ASSIGN_OR_RETURN(ActorNames names, ResolveActorNames(*conn, v));
+  return CaseDetailJson(types, v, names);
+}
+
 Status CasesDisabled() {
   return UnavailableError("case types are not loaded on this server (see edugov serve --cases-dir)",
                           "本服务未加载案件类型(见 edugov serve --cases-dir)");
@@ -222,13 +229,13 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
         // Answer with the case as the opener now sees it (timeline,
         // available transitions), which Open's summary does not carry.
         auto full = engine->Get(actor, opened.view.id);
-        return CaseDetailJson(*t, full.ok() ? *full : opened.view);
+        return DetailWithNames(c, *t, full.ok() ? *full : opened.view);
       });
 
   routes.Get("/api/v1/cases/{id}").Ids({"id"}).Json([t](RouteContext& c) -> StatusOr<json> {
     ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
     ASSIGN_OR_RETURN(auto view, engine->Get(cases::Actor::User(c.principal()), c.Id()));
-    return CaseDetailJson(*t, view);
+    return DetailWithNames(c, *t, view);
   });
 
   routes.Post("/api/v1/cases/{id}/transitions").Ids({"id"})
@@ -238,7 +245,7 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
         ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
         ASSIGN_OR_RETURN(cases::TransitionRequest tr, ParseTransition(c.body()));
         ASSIGN_OR_RETURN(auto view, engine->Transition(cases::Actor::User(c.principal()), c.Id(), std::move(tr)));
-        return CaseDetailJson(*t, view);
+        return DetailWithNames(c, *t, view);
       });
 
   routes.Get("/api/v1/cases/{id}/attachments/{aid}").Ids({"id", "aid"})

@@ -2,8 +2,12 @@
 
 #include <sodium.h>
 
+#include <regex>
+#include <set>
 #include <string_view>
 #include <utility>
+
+#include "accounts/users.h"
 
 namespace edugov::http {
 namespace {
@@ -75,18 +79,77 @@ cases::Label EventKindLabel(std::string_view kind) {
   return {std::string(kind), std::string(kind)};
 }
 
-json EventJson(const cases::CaseType* type, const cases::CaseEvent& e) {
+// Who acted, in words: a person by display name, the system, the complainant.
+json ActorLabel(const std::string& actor, const ActorNames& names) {
+  if (actor == "system") return LabelJson({"系统", "System"});
+  if (actor == "public") return LabelJson({"投诉人", "Complainant"});
+  auto it = names.find(actor);
+  const std::string& name = it == names.end() || it->second.empty() ? actor : it->second;
+  return LabelJson({name, name});
+}
+
+std::string StringField(const json& fields, const char* name) {
+  if (!fields.is_object()) return "";
+  auto it = fields.find(name);
+  return it != fields.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The first YYYY-MM-DD in `text` (the due day of a reminder recorded before
+// reminders carried it as a field).
+std::string DateIn(const std::string& text) {
+  static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
+  std::smatch m;
+  return std::regex_search(text, m, kDate) ? m.str() : "";
+}
+
+// The clock's own events in words (cases/sweep.cc records their facts as
+// fields: the due day; the step escalated to and the unit criticised).
+// Events written before that carry a bilingual comment with raw keys
+// instead: their facts are read back from it and the case.
+std::optional<cases::Label> ClockEventText(const cases::CaseEvent& e, const cases::CaseView& v) {
+  if (e.actor != "system") return std::nullopt;
+  if (e.kind == "remind") {
+    std::string due = StringField(e.fields, "due");
+    if (due.empty()) due = DateIn(e.comment);
+    if (due.empty()) return cases::Label{"已逾期，催办", "Overdue: reminder sent"};
+    return cases::Label{"已超过办理期限（" + due + "），催办", "Past its deadline (" + due + "): reminder sent"};
+  }
+  if (e.kind == "escalate") {
+    const std::string to = StringField(e.fields, "to");
+    std::string who = StringField(e.fields, "criticised");
+    if (who.empty()) {
+      who = v.assignee_level == "department" && !v.assignee_department.empty()
+                ? "department:" + v.assignee_department
+                : v.assignee_level;
+    }
+    const cases::Label step = EscalationStepLabel(to);
+    const cases::Label unit = EscalationStepLabel(who);
+    if (to.empty()) return cases::Label{"逾期未办，升级督办", "Overdue: escalated"};
+    return cases::Label{"逾期未办，升级至" + step.zh + "督办，对承办单位（" + unit.zh + "）书面批评",
+                        "Overdue: escalated to " + step.en + "; written criticism of the assignee (" + unit.en +
+                            ")"};
+  }
+  return std::nullopt;
+}
+
+json EventJson(const cases::CaseType* type, const cases::CaseView& v, const cases::CaseEvent& e,
+               const ActorNames& names) {
+  std::optional<cases::Label> text = ClockEventText(e, v);
   json j = {{"id", e.id},
             {"at", TimeJson(e.at_us)},
             {"actor", e.actor},
+            {"actor_label", ActorLabel(e.actor, names)},
             {"kind", e.kind},
             {"transition", e.transition.empty() ? json() : json(e.transition)},
             {"from", e.from_state.empty() ? json() : json(e.from_state)},
             {"to", e.to_state.empty() ? json() : json(e.to_state)},
-            {"comment", e.comment},
+            // The clock's events are told in `text`; their stored comment (raw keys, both
+            // languages run together, in events written before) is not shown.
+            {"comment", text ? std::string() : e.comment},
             {"fields", e.fields.is_null() ? json::object() : e.fields},
             {"public", e.public_visible}};
   j["label"] = e.transition.empty() ? LabelJson(EventKindLabel(e.kind)) : TransitionLabel(type, e.transition);
+  if (text) j["text"] = LabelJson(*text);
   return j;
 }
 
@@ -115,6 +178,54 @@ std::string SizeText(size_t bytes) {
 }
 
 }  // namespace
+
+cases::Label EscalationStepLabel(std::string_view token) {
+  static const std::pair<std::string_view, cases::Label> kLevels[] = {
+      {"school", {"学校", "the school"}},
+      {"township", {"乡镇中心学校", "the township central school"}},
+      {"department", {"局机关科室", "the bureau department"}},
+      {"leadership", {"局领导", "the bureau leadership"}},
+      {"bureau", {"县教育局", "the county bureau"}},
+      {"public", {"投诉人", "the complainant"}},
+  };
+  static const std::pair<std::string_view, cases::Label> kDepartments[] = {
+      {"supervision", {"局督导室", "the bureau's supervision office"}},
+      {"petitions", {"局信访办", "the bureau's petitions office"}},
+      {"discipline", {"局纪工委", "the bureau's discipline committee"}},
+      {"hr", {"局组织人事股", "the bureau's human resources section"}},
+      {"party", {"局党工委", "the bureau's party affairs committee"}},
+      {"safety", {"局安全股", "the bureau's safety section"}},
+      {"student_aid", {"局学生资助中心", "the bureau's student aid centre"}},
+      {"basic_education", {"局基础教育股", "the bureau's basic education section"}},
+      {"finance", {"局计划财务股", "the bureau's finance section"}},
+  };
+  std::string_view dept = token;
+  if (token.starts_with("department:")) dept = token.substr(11);
+  for (const auto& [key, label] : kDepartments) {
+    if (key == dept) return label;
+  }
+  for (const auto& [key, label] : kLevels) {
+    if (key == token) return label;
+  }
+  return {std::string(token), std::string(token)};
+}
+
+StatusOr<ActorNames> ResolveActorNames(storage::Connection& conn, const cases::CaseView& v) {
+  std::set<std::string> wanted;
+  for (const auto& e : v.events) wanted.insert(e.actor);
+  for (const auto& a : v.attachments) wanted.insert(a.uploaded_by);
+  ActorNames names;
+  for (const std::string& username : wanted) {
+    if (username.empty() || username == "system" || username == "public") continue;
+    StatusOr<accounts::User> u = accounts::GetUserByUsername(conn, username);
+    if (u.ok()) {
+      names[username] = u->display_name;
+    } else if (u.status().code() != StatusCode::kNotFound) {
+      return u.status();
+    }
+  }
+  return names;
+}
 
 json LabelJson(const cases::Label& label) {
   return {{"zh", label.zh}, {"en", label.en.empty() ? label.zh : label.en}};
@@ -198,7 +309,7 @@ json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView
           {"version", v.version}};
 }
 
-json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v) {
+json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v, const ActorNames& names) {
   const cases::CaseType* type = types.Find(v.case_type);
   json j = CaseSummaryJson(types, v);
   j["fields"] = v.fields.is_null() ? json::object() : v.fields;
@@ -211,7 +322,7 @@ json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView&
   j["source"] = {{"kind", v.source_kind}, {"id", IdOrNull(v.source_id)}};
   j["finding_ids"] = v.finding_ids;
   json events = json::array();
-  for (const auto& e : v.events) events.push_back(EventJson(type, e));
+  for (const auto& e : v.events) events.push_back(EventJson(type, v, e, names));
   j["events"] = std::move(events);
   json attachments = json::array();
   for (const auto& a : v.attachments) {
@@ -222,6 +333,7 @@ json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView&
                            {"sha256", a.sha256},
                            {"confidential", a.confidential},
                            {"uploaded_by", a.uploaded_by},
+                           {"uploaded_by_label", ActorLabel(a.uploaded_by, names)},
                            {"uploaded_at", TimeJson(a.uploaded_at_us)}});
   }
   j["attachments"] = std::move(attachments);

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "cases/engine.h"
 #include "common/status.h"
 #include "http/request.h"
+#include "storage/database.h"
 
 namespace edugov::http {
 
@@ -32,9 +34,27 @@ nlohmann::json CaseTypeJson(const cases::CaseType& type);
 // org, assignee, escalation_level, opened_at, due_at, overdue,
 // deadline_unknown, closed_at, version}.
 nlohmann::json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v);
+// Display names of the people on a case's timeline and attachments, by
+// username ("dudao" → "督导室李主任"). Usernames the accounts store does not
+// know are absent.
+using ActorNames = std::map<std::string, std::string>;
+// The display names of every actor and uploader `v` names (one accounts read
+// per distinct username; "system" and "public" are not people).
+StatusOr<ActorNames> ResolveActorNames(storage::Connection& conn, const cases::CaseView& v);
+
 // The summary plus fields, confidential (readers only), timeline,
 // attachments, links and the transitions the reader may take now.
-nlohmann::json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v);
+// Each event carries `actor_label` {zh, en} — the person's display name from
+// `names` (the username when absent), 系统/System, 投诉人/Complainant — and,
+// for the clock's own events (催办, 升级督办), `text` {zh, en}: what happened
+// in words, with levels and departments named, never a raw key.
+nlohmann::json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v,
+                              const ActorNames& names = {});
+
+// Words for a role level or escalation step of a case type: "township" →
+// {乡镇中心学校, township central school}; "department:supervision" →
+// {局督导室, the bureau's supervision office}; an unknown token is returned as is.
+cases::Label EscalationStepLabel(std::string_view token);
 // What a complainant sees through the tracking code.
 nlohmann::json PublicCaseJson(const cases::CaseTypeRegistry& types, const cases::PublicCaseView& v);
 

@@ -103,5 +103,75 @@ TEST(CaseJsonTest, ConfidentialAppearsOnlyWhenTheEngineFilledIt) {
   EXPECT_FALSE(CaseSummaryJson(types, v).contains("confidential"));
 }
 
+// True when `text` holds one of the engine's ASCII keys for a level,
+// department or org kind ("township", "department:petitions", "school" …).
+bool HasRawKey(const std::string& text) {
+  for (const char* key : {"school", "township", "department", "leadership", "supervision", "petitions",
+                          "county", "bureau", "system", "escalated", "reminder", "overdue"}) {
+    if (text.find(key) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Issue 13: timelines read "升级至 township，对承办单位（school）书面批评 / escalated to
+// township…" — raw keys and both languages in one line.
+TEST(CaseJsonTest, TheClockEventsAreToldInEachLanguageWithoutRawKeys) {
+  cases::CaseTypeRegistry types;
+  cases::CaseView v;
+  v.id = 9;
+  v.case_type = "complaint";
+  v.state = "handling";
+  v.assignee_level = "school";
+  // As cases/sweep.cc records them now: facts as fields, no comment.
+  v.events.push_back({.id = 1, .actor = "system", .kind = "remind", .fields = {{"due", "2025-10-09"}}});
+  v.events.push_back({.id = 2, .actor = "system", .kind = "escalate",
+                      .fields = {{"escalation_level", 1}, {"to", "township"}, {"criticised", "school"}}});
+  v.events.push_back({.id = 3, .actor = "system", .kind = "escalate",
+                      .fields = {{"escalation_level", 2}, {"to", "department:petitions"}, {"criticised", "school"}}});
+  // As they were stored before: a bilingual comment with raw keys.
+  v.events.push_back({.id = 4, .actor = "system", .kind = "remind",
+                      .comment = "已逾期（期限 2025-10-09），催办 / overdue since 2025-10-09, reminder"});
+  v.events.push_back({.id = 5, .actor = "system", .kind = "escalate",
+                      .comment = "逾期未办，升级至 township，对承办单位（school）书面批评 / escalated to township; "
+                                 "written criticism of the assignee (school)",
+                      .fields = {{"escalation_level", 1}, {"to", "township"}}});
+  // A person acts: shown by display name.
+  v.events.push_back({.id = 6, .actor = "xinfang", .kind = "transition", .transition = "dispatch", .comment = "请办理"});
+  json j = CaseDetailJson(types, v, {{"xinfang", "信访办周主任"}});
+  const json& ev = j["events"];
+  ASSERT_EQ(ev.size(), 6u);
+  for (size_t i = 0; i < 5; ++i) {
+    SCOPED_TRACE(ev[i].dump());
+    const std::string zh = ev[i]["text"]["zh"];
+    EXPECT_FALSE(HasRawKey(zh)) << zh;
+    EXPECT_EQ(ev[i]["comment"], "") << "the stored comment is not shown";
+    EXPECT_EQ(ev[i]["actor_label"]["zh"], "系统");
+    EXPECT_EQ(ev[i]["actor_label"]["en"], "System");
+    EXPECT_EQ(std::string(ev[i]["text"]["en"]).find_first_of("催办升级"), std::string::npos);
+  }
+  EXPECT_EQ(ev[0]["text"]["zh"], "已超过办理期限（2025-10-09），催办");
+  EXPECT_EQ(ev[0]["text"]["en"], "Past its deadline (2025-10-09): reminder sent");
+  EXPECT_EQ(ev[1]["text"]["zh"], "逾期未办，升级至乡镇中心学校督办，对承办单位（学校）书面批评");
+  EXPECT_EQ(ev[1]["text"]["en"],
+            "Overdue: escalated to the township central school; written criticism of the assignee (the school)");
+  EXPECT_EQ(ev[2]["text"]["zh"], "逾期未办，升级至局信访办督办，对承办单位（学校）书面批评");
+  EXPECT_EQ(ev[3]["text"], ev[0]["text"]) << "an old reminder reads the same";
+  EXPECT_EQ(ev[4]["text"], ev[1]["text"]) << "an old escalation reads the same";
+  EXPECT_FALSE(ev[5].contains("text"));
+  EXPECT_EQ(ev[5]["comment"], "请办理");
+  EXPECT_EQ(ev[5]["actor"], "xinfang");
+  EXPECT_EQ(ev[5]["actor_label"]["zh"], "信访办周主任");
+  // Someone the accounts store no longer knows keeps the username.
+  EXPECT_EQ(CaseDetailJson(types, v)["events"][5]["actor_label"]["zh"], "xinfang");
+}
+
+TEST(CaseJsonTest, EscalationStepsAreNamedInBothLanguages) {
+  EXPECT_EQ(EscalationStepLabel("leadership").zh, "局领导");
+  EXPECT_EQ(EscalationStepLabel("department:supervision").zh, "局督导室");
+  EXPECT_EQ(EscalationStepLabel("department:supervision").en, "the bureau's supervision office");
+  EXPECT_EQ(EscalationStepLabel("supervision").zh, "局督导室");
+  EXPECT_EQ(EscalationStepLabel("unknown-step").zh, "unknown-step");
+}
+
 }  // namespace
 }  // namespace edugov::http

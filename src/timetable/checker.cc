@@ -222,8 +222,7 @@ class Checker {
         break;
       case ConstraintType::kStudentsMaxHoursDaily:
       case ConstraintType::kStudentsMaxHoursContinuously:
-        for (int s : k.student_sets)
-          for (int g : in_.student_sets[s].subgroups) {
+        for (int g : Atoms(k)) {
             std::vector<int> mine;
             for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
               if (std::binary_search(in_.activities[a].subgroups.begin(),
@@ -239,6 +238,68 @@ class Checker {
             Add(c, type, Act(a) + " is not in one of its required rooms",
                 sol_.placements[a].room >= 0 ? in_.rooms[sol_.placements[a].room].name : "no room");
         break;
+      case ConstraintType::kTeachersMaxGapsPerWeek:
+      case ConstraintType::kTeachersMinHoursDaily:
+      case ConstraintType::kTeachersMaxDaysPerWeek:
+        for (int t : k.teachers) {
+          std::vector<int> mine;
+          for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
+            if (in_set(in_.activities[a].teachers, t)) mine.push_back(a);
+          CheckWeek(c, type, "teacher " + in_.teachers[t].name, mine, IgnoredFor(t, -1));
+        }
+        break;
+      case ConstraintType::kStudentsMaxGapsPerWeek:
+      case ConstraintType::kStudentsMaxGapsPerDay:
+      case ConstraintType::kStudentsMinHoursDaily:
+      case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour:
+        for (int g : Atoms(k)) {
+          std::vector<int> mine;
+          for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
+            if (std::binary_search(in_.activities[a].subgroups.begin(), in_.activities[a].subgroups.end(), g))
+              mine.push_back(a);
+          CheckWeek(c, type, "students " + in_.subgroup_names[g], mine, IgnoredFor(-1, g));
+        }
+        break;
+      case ConstraintType::kRoomNotAvailableTimes:
+        for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a) {
+          if (!Placed(a) || !in_set(k.rooms, sol_.placements[a].room)) continue;
+          for (int s = Start(a); s < End(a); ++s)
+            if (in_set(k.slots, s))
+              Add(c, type, Act(a) + " is in room " + in_.rooms[sol_.placements[a].room].name +
+                               " while it is not available", in_.SlotName(s));
+        }
+        break;
+      case ConstraintType::kActivitiesGrouped: {
+        if (acts.size() != k.activities.size()) break;  // an unplaced one is reported already
+        std::vector<int> order = acts;
+        std::sort(order.begin(), order.end());
+        bool grouped = false;
+        do {
+          bool ok = true;
+          for (size_t i = 0; i + 1 < order.size(); ++i) ok = ok && Follows(order[i], order[i + 1]);
+          grouped = grouped || ok;
+        } while (!grouped && std::next_permutation(order.begin(), order.end()));
+        if (!grouped) Add(c, type, "activities are not back to back on one day", in_.SlotName(Start(acts[0])));
+        break;
+      }
+      case ConstraintType::kActivitiesSameStartingDay:
+        for (size_t i = 0; i < acts.size(); ++i)
+          for (size_t j = i + 1; j < acts.size(); ++j)
+            if (Day(acts[i]) != Day(acts[j]))
+              Add(c, type, Act(acts[j]) + " is not on the day of " + Act(acts[i]),
+                  in_.days[Day(acts[i])] + "/" + in_.days[Day(acts[j])]);
+        break;
+      case ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection: {
+        std::set<int> occupied;
+        for (int a : acts)
+          for (int s = Start(a); s < End(a); ++s)
+            if (in_set(k.slots, s)) occupied.insert(s);
+        const int over = static_cast<int>(occupied.size()) - k.value;
+        if (over > 0)
+          Add(c, type, std::to_string(occupied.size()) + " of the selected slots are occupied, max " +
+                           std::to_string(k.value), "", over);
+        break;
+      }
       case ConstraintType::kWeeklyPeriods: {
         int total = 0;
         for (int a : k.activities) total += in_.activities[a].duration;
@@ -247,6 +308,97 @@ class Checker {
                            " required", "");
         break;
       }
+    }
+  }
+
+  // The atomic subgroups a students constraint judges, each once (a FET
+  // "all students" constraint names every set; a subgroup is in several).
+  std::vector<int> Atoms(const Constraint& k) const {
+    std::set<int> atoms;
+    for (int s : k.student_sets) atoms.insert(in_.student_sets[s].subgroups.begin(), in_.student_sets[s].subgroups.end());
+    return {atoms.begin(), atoms.end()};
+  }
+
+  // Per slot: 1 where FET does not count a free period as a gap nor as a
+  // late start — break slots and the resource's own hard not-available
+  // periods (teacher t, or subgroup g through any set that contains it).
+  std::vector<char> IgnoredFor(int t, int g) const {
+    std::vector<char> ignored = breaks_;
+    for (const Constraint& k : in_.constraints) {
+      if (k.type != ConstraintType::kNotAvailableTimes || !k.hard()) continue;
+      bool mine = false;
+      if (t >= 0) mine = std::find(k.teachers.begin(), k.teachers.end(), t) != k.teachers.end();
+      for (int s : k.student_sets)
+        if (g >= 0 && std::binary_search(in_.student_sets[s].subgroups.begin(), in_.student_sets[s].subgroups.end(), g))
+          mine = true;
+      if (!mine) continue;
+      for (int s : k.slots) ignored[s] = 1;
+    }
+    return ignored;
+  }
+
+  // The weekly FET limits of one teacher or subgroup, from its lessons
+  // `mine` (FET's counting, see model.h).
+  void CheckWeek(int c, const std::string& type, const std::string& who, const std::vector<int>& mine,
+                 const std::vector<char>& ignored) {
+    const Constraint& k = in_.constraints[c];
+    const int ndays = static_cast<int>(in_.days.size());
+    int week_gaps = 0, busy_days = 0, second_hour_starts = 0;
+    for (int d = 0; d < ndays; ++d) {
+      const std::vector<int> used = DayProfile(mine, d);
+      auto free_period = [&](int p) { return !ignored[d * ppd_ + p]; };  // counts as a period at all
+      const int hours = static_cast<int>(std::count(used.begin(), used.end(), 1));
+      busy_days += hours > 0;
+      // Gaps: free countable periods between the first and the last lesson.
+      int gaps = 0, pending = 0;
+      bool started = false;
+      for (int p = 0; p < ppd_; ++p) {
+        if (used[p]) { gaps += started ? pending : 0; pending = 0; started = true; }
+        else if (started && free_period(p)) ++pending;
+      }
+      week_gaps += gaps;
+      switch (k.type) {
+        case ConstraintType::kStudentsMaxGapsPerDay:
+          if (gaps > k.value)
+            Add(c, type, who + " has " + std::to_string(gaps) + " idle periods, max " + std::to_string(k.value),
+                in_.days[d], gaps - k.value);
+          break;
+        case ConstraintType::kTeachersMinHoursDaily:
+        case ConstraintType::kStudentsMinHoursDaily:
+          if ((hours > 0 && hours < k.value) || (hours == 0 && !k.allow_empty_days))
+            Add(c, type, who + " has " + std::to_string(hours) + " periods, min " + std::to_string(k.value), in_.days[d]);
+          break;
+        case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: {
+          // The day's first countable period, then whether the lessons
+          // start there, at the next countable one, or later.
+          int p = 0;
+          while (p < ppd_ && !free_period(p)) ++p;
+          if (p == ppd_ || hours == 0) break;
+          if (used[p]) break;
+          int countable_free = 1;
+          for (++p; p < ppd_ && !used[p]; ++p) countable_free += free_period(p);
+          if (p == ppd_) break;  // lessons only in uncountable periods
+          ++second_hour_starts;
+          if (countable_free > 1)
+            Add(c, type, who + " starts later than the second period", in_.days[d]);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    if (k.type == ConstraintType::kTeachersMaxGapsPerWeek || k.type == ConstraintType::kStudentsMaxGapsPerWeek) {
+      if (week_gaps > k.value)
+        Add(c, type, who + " has " + std::to_string(week_gaps) + " idle periods a week, max " + std::to_string(k.value),
+            "", week_gaps - k.value);
+    } else if (k.type == ConstraintType::kTeachersMaxDaysPerWeek) {
+      if (busy_days > k.value)
+        Add(c, type, who + " works on " + std::to_string(busy_days) + " days, max " + std::to_string(k.value), "",
+            busy_days - k.value);
+    } else if (k.type == ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour) {
+      if (second_hour_starts > k.value)
+        Add(c, type, who + " starts late on " + std::to_string(second_hour_starts) + " days, max " +
+                         std::to_string(k.value), "", second_hour_starts - k.value);
     }
   }
 

@@ -305,6 +305,22 @@ class Writer {
       case T::kWeeklyPeriods:
         ++out->skipped;
         return;
+      // The FET types of issue 16 come from .fet files, whose export keeps
+      // the original constraints; a model-only export does not write them
+      // yet (counted, not hidden).
+      case T::kTeachersMaxGapsPerWeek:
+      case T::kStudentsMaxGapsPerWeek:
+      case T::kStudentsMaxGapsPerDay:
+      case T::kTeachersMinHoursDaily:
+      case T::kStudentsMinHoursDaily:
+      case T::kTeachersMaxDaysPerWeek:
+      case T::kStudentsEarlyMaxBeginningsAtSecondHour:
+      case T::kRoomNotAvailableTimes:
+      case T::kActivitiesGrouped:
+      case T::kActivitiesSameStartingDay:
+      case T::kActivitiesOccupyMaxTimeSlotsFromSelection:
+        ++out->skipped;
+        return;
     }
   }
 

@@ -37,6 +37,19 @@ class Importer {
     }
     pugi::xml_node fet = doc_.child("fet");
     if (!fet) return Error(0, "no <fet> root element", "缺少 <fet> 根元素");
+    // Every top-level element FET writes (5.x / 6.x, all fet-data examples);
+    // anything else is a misspelling or a newer format we would misread.
+    static const std::set<std::string> kTopLevel = {
+        "Institution_Name", "Comments", "Days_List", "Hours_List", "Subjects_List", "Activity_Tags_List",
+        "Teachers_List", "Students_List", "Activities_List", "Buildings_List", "Rooms_List",
+        "Time_Constraints_List", "Space_Constraints_List", "Mode", "Number_of_Terms", "Number_of_Days_Per_Term",
+        "Timetable_Generation_Options_List", "Exception_Teachers_One_Day_List",
+        "Exception_Teachers_Two_Days_List", "Exception_Teachers_Three_Days_List"};
+    for (pugi::xml_node n : fet.children()) {
+      if (n.type() == pugi::node_element && !kTopLevel.count(n.name())) {
+        return Error(n, "unknown element in <fet>", "<fet> 中有未知元素");
+      }
+    }
     Instance& in = out_.instance;
     in.name = name_;
     for (pugi::xml_node d : fet.child("Days_List").children("Day")) {
@@ -322,7 +335,7 @@ class Importer {
         }
         continue;
       }
-      if (type == "ConstraintTeacherHomeRoom") home_room_constraints_.push_back(in.constraints.size());
+      if (type.find("HomeRoom") != std::string::npos) home_room_constraints_.push_back(in.constraints.size());
       in.constraints.push_back(std::move(k));
     }
     return OkStatus();
@@ -500,7 +513,7 @@ class Importer {
     if (type == "ConstraintActivityPreferredRoom" || type == "ConstraintActivityTagPreferredRoom" ||
         type == "ConstraintSubjectPreferredRoom" || type == "ConstraintSubjectPreferredRooms" ||
         type == "ConstraintSubjectActivityTagPreferredRoom" || type == "ConstraintTeacherHomeRoom") {
-      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+      return [this, type, &in](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
         k.type = T::kPreferredRooms;
         if (type == "ConstraintActivityPreferredRoom") {
           ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
@@ -509,7 +522,10 @@ class Importer {
         } else if (type == "ConstraintSubjectActivityTagPreferredRoom") {
           ASSIGN_OR_RETURN(k.activities, Filter(c, nullptr, nullptr, "Subject", "Activity_Tag", nullptr));
         } else if (type == "ConstraintTeacherHomeRoom") {
-          ASSIGN_OR_RETURN(k.activities, Filter(c, "Teacher", nullptr, nullptr, nullptr, nullptr));
+          // Only activities whose one teacher this is (FET: never a shared one).
+          ASSIGN_OR_RETURN(int t, Lookup(teacher_index_, c, Text(c, "Teacher"), "teacher", "教师"));
+          for (int a = 0; a < static_cast<int>(in.activities.size()); ++a)
+            if (in.activities[a].teachers == std::vector<int>{t}) k.activities.push_back(a);
         } else {
           ASSIGN_OR_RETURN(k.activities, Filter(c, nullptr, nullptr, "Subject", nullptr, nullptr));
         }
@@ -521,6 +537,164 @@ class Importer {
         if (type == "ConstraintActivityPreferredRoom" && Text(c, "Permanently_Locked") == "true" &&
             k.weight >= 100 && k.rooms.size() == 1)
           for (int a : k.activities) out_.locked.placements[a].room = k.rooms[0];
+        return !k.activities.empty() && !k.rooms.empty();
+      };
+    }
+    if (Fn f = Issue16Handler(type)) return f;
+    return nullptr;
+  }
+
+  // The teachers / atomic-subgroup owners a per-resource FET constraint names:
+  // "Teachers..." / "Students..." mean everyone, the singular forms one.
+  Status Teachers(const pugi::xml_node& c, bool all, Constraint& k) const {
+    if (all) {
+      for (int t = 0; t < static_cast<int>(out_.instance.teachers.size()); ++t) k.teachers.push_back(t);
+      return OkStatus();
+    }
+    ASSIGN_OR_RETURN(int t, Lookup(teacher_index_, c, Text(c, "Teacher_Name"), "teacher", "教师"));
+    k.teachers = {t};
+    return OkStatus();
+  }
+  Status Students(const pugi::xml_node& c, bool all, Constraint& k) const {
+    if (all) {
+      for (int s = 0; s < static_cast<int>(out_.instance.student_sets.size()); ++s) k.student_sets.push_back(s);
+      return OkStatus();
+    }
+    ASSIGN_OR_RETURN(int s, Lookup(set_index_, c, Text(c, "Students"), "students set", "学生组"));
+    k.student_sets = {s};
+    return OkStatus();
+  }
+  Status Rooms(const pugi::xml_node& c, const char* tag, Constraint& k) const {
+    for (pugi::xml_node r : c.children(tag)) {
+      ASSIGN_OR_RETURN(int ri, Lookup(room_index_, c, Trim(r.text().get()), "room", "教室"));
+      k.rooms.push_back(ri);
+    }
+    return OkStatus();
+  }
+  static bool Starts(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+  // The constraint types the fet-data examples use most (issue 16).
+  Fn Issue16Handler(const std::string& type) {
+    using T = ConstraintType;
+    const Instance& in = out_.instance;
+    if (type == "ConstraintTeachersMaxGapsPerWeek" || type == "ConstraintTeacherMaxGapsPerWeek") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kTeachersMaxGapsPerWeek;
+        k.value = c.child("Max_Gaps").text().as_int(0);
+        RETURN_IF_ERROR(Teachers(c, Starts(type, "ConstraintTeachers"), k));
+        return true;
+      };
+    }
+    if (type == "ConstraintStudentsMaxGapsPerWeek" || type == "ConstraintStudentsSetMaxGapsPerWeek" ||
+        type == "ConstraintStudentsMaxGapsPerDay" || type == "ConstraintStudentsSetMaxGapsPerDay") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = type.find("PerWeek") != std::string::npos ? T::kStudentsMaxGapsPerWeek : T::kStudentsMaxGapsPerDay;
+        k.value = c.child("Max_Gaps").text().as_int(0);
+        RETURN_IF_ERROR(Students(c, !Starts(type, "ConstraintStudentsSet"), k));
+        return true;
+      };
+    }
+    if (type == "ConstraintTeachersMinHoursDaily" || type == "ConstraintTeacherMinHoursDaily" ||
+        type == "ConstraintStudentsMinHoursDaily" || type == "ConstraintStudentsSetMinHoursDaily") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        const bool teachers = Starts(type, "ConstraintTeacher");
+        k.type = teachers ? T::kTeachersMinHoursDaily : T::kStudentsMinHoursDaily;
+        k.value = c.child("Minimum_Hours_Daily").text().as_int(0);
+        // Older files lack the element: FET then allowed empty days for
+        // teachers and not for students.
+        const std::string empty = Text(c, "Allow_Empty_Days");
+        k.allow_empty_days = empty.empty() ? teachers : empty == "true";
+        if (teachers) {
+          RETURN_IF_ERROR(Teachers(c, Starts(type, "ConstraintTeachers"), k));
+        } else {
+          RETURN_IF_ERROR(Students(c, !Starts(type, "ConstraintStudentsSet"), k));
+        }
+        return k.value > 0;
+      };
+    }
+    if (type == "ConstraintTeachersMaxDaysPerWeek" || type == "ConstraintTeacherMaxDaysPerWeek") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kTeachersMaxDaysPerWeek;
+        k.value = c.child("Max_Days_Per_Week").text().as_int(0);
+        RETURN_IF_ERROR(Teachers(c, Starts(type, "ConstraintTeachers"), k));
+        return true;
+      };
+    }
+    if (type == "ConstraintStudentsEarlyMaxBeginningsAtSecondHour" ||
+        type == "ConstraintStudentsSetEarlyMaxBeginningsAtSecondHour") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kStudentsEarlyMaxBeginningsAtSecondHour;
+        k.value = c.child("Max_Beginnings_At_Second_Hour").text().as_int(0);
+        RETURN_IF_ERROR(Students(c, !Starts(type, "ConstraintStudentsSet"), k));
+        return true;
+      };
+    }
+    if (type == "ConstraintRoomNotAvailableTimes") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kRoomNotAvailableTimes;
+        ASSIGN_OR_RETURN(int r, Lookup(room_index_, c, Text(c, "Room"), "room", "教室"));
+        k.rooms = {r};
+        ASSIGN_OR_RETURN(k.slots, Slots(c, "Not_Available_Time", "Day", "Hour"));
+        return !k.slots.empty();
+      };
+    }
+    if (type == "ConstraintTwoActivitiesGrouped" || type == "ConstraintThreeActivitiesGrouped") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kActivitiesGrouped;
+        const bool three = type == "ConstraintThreeActivitiesGrouped";
+        for (const char* tag : {"First_Activity_Id", "Second_Activity_Id", "Third_Activity_Id"}) {
+          if (!three && std::string(tag) == "Third_Activity_Id") break;
+          ASSIGN_OR_RETURN(auto a, ActivityIds(c, tag));
+          if (a.size() != 1) return false;  // an inactive activity: inert, as in FET
+          k.activities.push_back(a[0]);
+        }
+        return true;
+      };
+    }
+    if (type == "ConstraintActivitiesSameStartingDay") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kActivitiesSameStartingDay;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        return k.activities.size() >= 2;
+      };
+    }
+    if (type == "ConstraintActivitiesOccupyMaxTimeSlotsFromSelection") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kActivitiesOccupyMaxTimeSlotsFromSelection;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        ASSIGN_OR_RETURN(k.slots, Slots(c, "Selected_Time_Slot", "Selected_Day", "Selected_Hour"));
+        k.value = c.child("Max_Number_of_Occupied_Time_Slots").text().as_int(0);
+        return !k.activities.empty() && static_cast<int>(k.slots.size()) > k.value;
+      };
+    }
+    // Home rooms (FET semantics): a students set's home room holds the
+    // activities whose only students set is that set, a teacher's those
+    // whose only teacher is that teacher — never an activity shared with
+    // another set or teacher; and only where no other preferred-room
+    // constraint applies (ApplyHomeRooms).
+    if (type == "ConstraintStudentsSetHomeRoom" || type == "ConstraintStudentsSetHomeRooms" ||
+        type == "ConstraintTeacherHomeRooms") {
+      return [this, type, &in](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kPreferredRooms;
+        if (type == "ConstraintTeacherHomeRooms") {
+          ASSIGN_OR_RETURN(int t, Lookup(teacher_index_, c, Text(c, "Teacher"), "teacher", "教师"));
+          for (int a = 0; a < static_cast<int>(in.activities.size()); ++a)
+            if (in.activities[a].teachers == std::vector<int>{t}) k.activities.push_back(a);
+        } else {
+          ASSIGN_OR_RETURN(int s, Lookup(set_index_, c, Text(c, "Students"), "students set", "学生组"));
+          for (int a = 0; a < static_cast<int>(in.activities.size()); ++a)
+            if (in.activities[a].student_sets == std::vector<int>{s}) k.activities.push_back(a);
+        }
+        RETURN_IF_ERROR(Rooms(c, type == "ConstraintStudentsSetHomeRoom" ? "Room" : "Preferred_Room", k));
+        return !k.activities.empty() && !k.rooms.empty();
+      };
+    }
+    if (type == "ConstraintActivityTagPreferredRooms" || type == "ConstraintSubjectActivityTagPreferredRooms") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kPreferredRooms;
+        const bool subject = type == "ConstraintSubjectActivityTagPreferredRooms";
+        ASSIGN_OR_RETURN(k.activities, Filter(c, nullptr, nullptr, subject ? "Subject" : nullptr, "Activity_Tag", nullptr));
+        RETURN_IF_ERROR(Rooms(c, "Preferred_Room", k));
         return !k.activities.empty() && !k.rooms.empty();
       };
     }

@@ -78,8 +78,8 @@ TEST(FetImportTest, UnknownConstraintTypesAreListedWithCounts) {
   auto imp = ImportFetFile(kTestdata + "/unknown_types.fet");
   ASSERT_FALSE(imp.ok());
   const std::string& m = imp.status().message_en();
-  EXPECT_NE(m.find("ConstraintStudentsMaxGapsPerWeek x1"), std::string::npos) << m;
-  EXPECT_NE(m.find("ConstraintTeacherMaxDaysPerWeek x2"), std::string::npos) << m;
+  EXPECT_NE(m.find("ConstraintStudentsMaxSpanPerDay x1"), std::string::npos) << m;
+  EXPECT_NE(m.find("ConstraintTeacherMinRestingHours x2"), std::string::npos) << m;
 }
 
 TEST(FetImportTest, MissingFileIsNotFound) {

@@ -56,6 +56,17 @@ std::string_view ConstraintTypeName(ConstraintType type) {
     case ConstraintType::kTeachersMaxGapsPerDay: return "TeachersMaxGapsPerDay";
     case ConstraintType::kPreferredRooms: return "PreferredRooms";
     case ConstraintType::kWeeklyPeriods: return "WeeklyPeriods";
+    case ConstraintType::kTeachersMaxGapsPerWeek: return "TeachersMaxGapsPerWeek";
+    case ConstraintType::kStudentsMaxGapsPerWeek: return "StudentsMaxGapsPerWeek";
+    case ConstraintType::kStudentsMaxGapsPerDay: return "StudentsMaxGapsPerDay";
+    case ConstraintType::kTeachersMinHoursDaily: return "TeachersMinHoursDaily";
+    case ConstraintType::kStudentsMinHoursDaily: return "StudentsMinHoursDaily";
+    case ConstraintType::kTeachersMaxDaysPerWeek: return "TeachersMaxDaysPerWeek";
+    case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: return "StudentsEarlyMaxBeginningsAtSecondHour";
+    case ConstraintType::kRoomNotAvailableTimes: return "RoomNotAvailableTimes";
+    case ConstraintType::kActivitiesGrouped: return "ActivitiesGrouped";
+    case ConstraintType::kActivitiesSameStartingDay: return "ActivitiesSameStartingDay";
+    case ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection: return "ActivitiesOccupyMaxTimeSlotsFromSelection";
   }
   return "?";
 }

@@ -140,6 +140,44 @@ enum class ConstraintType {
   // 27), or the PE minimum (clause 26). Placement cannot fix it; it checks
   // that the instance itself honours the plan.
   kWeeklyPeriods,
+  // --- FET types of the fet-data examples (issue 16). "Idle" periods below
+  // are FET's gaps: free periods between a resource's first and last lesson
+  // of a day that are neither break slots (BreakSlots) nor the resource's
+  // own hard not-available periods.
+  // Each teacher in `teachers`: idle periods over the week at most `value`;
+  // each idle period over it is one violation.
+  kTeachersMaxGapsPerWeek,
+  // Each atomic subgroup of `student_sets`: idle periods over the week at
+  // most `value`; one violation per idle period over it.
+  kStudentsMaxGapsPerWeek,
+  // ... idle periods a day at most `value`; one violation per period over.
+  kStudentsMaxGapsPerDay,
+  // Each teacher in `teachers`: on every day they teach, at least `value`
+  // periods; one violation per short day (and per empty day unless
+  // allow_empty_days).
+  kTeachersMinHoursDaily,
+  // The same for each atomic subgroup of `student_sets`.
+  kStudentsMinHoursDaily,
+  // Each teacher in `teachers` teaches on at most `value` days; one
+  // violation per day over.
+  kTeachersMaxDaysPerWeek,
+  // Each atomic subgroup of `student_sets` starts every day at its first
+  // available period (not a break, not not-available), except on at most
+  // `value` days when it starts at the second: one violation per day over
+  // `value`, and one per day that starts later than the second.
+  kStudentsEarlyMaxBeginningsAtSecondHour,
+  // No activity is held in a room of `rooms` during `slots`; one violation
+  // per activity and occupied slot.
+  kRoomNotAvailableTimes,
+  // The 2 or 3 listed activities are on one day, back to back in some
+  // order (breaks between allowed); one violation if not.
+  kActivitiesGrouped,
+  // The listed activities start on the same day; one violation per pair on
+  // different days.
+  kActivitiesSameStartingDay,
+  // The listed activities together occupy at most `value` of `slots`; one
+  // violation per occupied slot over it.
+  kActivitiesOccupyMaxTimeSlotsFromSelection,
 };
 std::string_view ConstraintTypeName(ConstraintType type);
 
@@ -157,6 +195,9 @@ struct Constraint {
   int tag = -1;
   int value = 0;
   bool consecutive_if_same_day = false;
+  // Min-hours-daily: a day without lessons is allowed (FET's
+  // Allow_Empty_Days); when false an empty day is a violation too.
+  bool allow_empty_days = true;
   // Where it came from, for reports: "ConstraintMinDaysBetweenActivities
   // (line 40112)" or "plan norm: PE 4/week".
   std::string source;

@@ -32,7 +32,13 @@ const ConstraintType kAllTypes[] = {
     ConstraintType::kTwoActivitiesConsecutive, ConstraintType::kActivitiesEndStudentsDay,
     ConstraintType::kTeachersMaxHoursDaily, ConstraintType::kTeachersMaxHoursContinuously,
     ConstraintType::kStudentsMaxHoursDaily, ConstraintType::kStudentsMaxHoursContinuously,
-    ConstraintType::kTeachersMaxGapsPerDay, ConstraintType::kPreferredRooms, ConstraintType::kWeeklyPeriods};
+    ConstraintType::kTeachersMaxGapsPerDay, ConstraintType::kPreferredRooms, ConstraintType::kWeeklyPeriods,
+    ConstraintType::kTeachersMaxGapsPerWeek, ConstraintType::kStudentsMaxGapsPerWeek,
+    ConstraintType::kStudentsMaxGapsPerDay, ConstraintType::kTeachersMinHoursDaily,
+    ConstraintType::kStudentsMinHoursDaily, ConstraintType::kTeachersMaxDaysPerWeek,
+    ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour, ConstraintType::kRoomNotAvailableTimes,
+    ConstraintType::kActivitiesGrouped, ConstraintType::kActivitiesSameStartingDay,
+    ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection};
 
 class Bad : public std::exception {
  public:
@@ -137,6 +143,7 @@ std::string InstanceToYaml(const Instance& in) {
     if (k.tag >= 0) e << YAML::Key << "tag" << YAML::Value << k.tag;
     if (k.value) e << YAML::Key << "value" << YAML::Value << k.value;
     if (k.consecutive_if_same_day) e << YAML::Key << "consecutive_if_same_day" << YAML::Value << true;
+    if (!k.allow_empty_days) e << YAML::Key << "allow_empty_days" << YAML::Value << false;
     if (!k.source.empty()) e << YAML::Key << "source" << YAML::Value << k.source;
     if (!k.clause.empty()) e << YAML::Key << "clause" << YAML::Value << k.clause;
     if (k.norm) e << YAML::Key << "norm" << YAML::Value << std::string(NormCheckId(*k.norm));
@@ -241,6 +248,7 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
       k.tag = c["tag"].as<int>(-1);
       k.value = c["value"].as<int>(0);
       k.consecutive_if_same_day = c["consecutive_if_same_day"].as<bool>(false);
+      k.allow_empty_days = c["allow_empty_days"].as<bool>(true);
       k.source = c["source"].as<std::string>("");
       k.clause = c["clause"].as<std::string>("");
       if (const YAML::Node norm = c["norm"]) {
@@ -248,6 +256,8 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
         if (!k.norm) throw Bad(f + ".norm");
       }
       if (k.type == ConstraintType::kTwoActivitiesConsecutive && k.activities.size() != 2) throw Bad(f + ".activities");
+      if (k.type == ConstraintType::kActivitiesGrouped && (k.activities.size() < 2 || k.activities.size() > 3))
+        throw Bad(f + ".activities");
       in.constraints.push_back(k);
     }
     return in;

@@ -55,6 +55,15 @@ State::State(const Instance& inst) : in_(inst) {
   if (in_.bell.enabled)
     for (int p : in_.bell.fixed_periods) fixed_mask_ |= 1ULL << p;
   breaks_ = BreakSlots(in_);
+  room_na_soft_.assign(room_occ_.size(), 0);
+  for (const Constraint& k : in_.constraints) {
+    if (k.type != ConstraintType::kRoomNotAvailableTimes) continue;
+    for (int r : k.rooms)
+      for (int x : k.slots) {
+        if (k.hard()) room_occ_[r * slots_ + x] = 1;  // phantom occupant
+        else room_na_soft_[r * slots_ + x] += static_cast<int64_t>(k.weight + 0.5);
+      }
+  }
   BuildBlocks();
   BuildTerms();
   start_.assign(blocks_.size(), -1);
@@ -243,15 +252,55 @@ void State::BuildTerms() {
         }
         break;
       case ConstraintType::kStudentsMaxHoursDaily:
-      case ConstraintType::kStudentsMaxHoursContinuously:
-        for (int s : k.student_sets)
-          for (int g : in_.student_sets[s].subgroups) {
-            Term t = base;
-            t.subgroup = g;
-            t.activities = of_subgroup[g];
-            if (!t.activities.empty()) terms_.push_back(t);
-          }
+      case ConstraintType::kStudentsMaxHoursContinuously: {
+        // Each subgroup once: an "all students" constraint names every set.
+        std::set<int> atoms;
+        for (int s : k.student_sets) atoms.insert(in_.student_sets[s].subgroups.begin(), in_.student_sets[s].subgroups.end());
+        for (int g : atoms) {
+          Term t = base;
+          t.subgroup = g;
+          t.activities = of_subgroup[g];
+          if (!t.activities.empty()) terms_.push_back(t);
+        }
         break;
+      }
+      case ConstraintType::kActivitiesGrouped:
+      case ConstraintType::kActivitiesSameStartingDay:
+      case ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection: {
+        Term t = base;
+        t.activities = k.activities;
+        terms_.push_back(t);
+        break;
+      }
+      case ConstraintType::kTeachersMaxGapsPerWeek:
+      case ConstraintType::kTeachersMinHoursDaily:
+      case ConstraintType::kTeachersMaxDaysPerWeek:
+        for (int te : k.teachers) {
+          Term t = base;
+          t.teacher = te;
+          t.activities = of_teacher[te];
+          t.allow_empty_days = k.allow_empty_days;
+          t.ignore = IgnoreMask(te, -1);
+          // A teacher without lessons can break only "no empty days".
+          if (!t.activities.empty() || !k.allow_empty_days) terms_.push_back(t);
+        }
+        break;
+      case ConstraintType::kStudentsMaxGapsPerWeek:
+      case ConstraintType::kStudentsMaxGapsPerDay:
+      case ConstraintType::kStudentsMinHoursDaily:
+      case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: {
+        std::set<int> atoms;
+        for (int s : k.student_sets) atoms.insert(in_.student_sets[s].subgroups.begin(), in_.student_sets[s].subgroups.end());
+        for (int g : atoms) {
+          Term t = base;
+          t.subgroup = g;
+          t.activities = of_subgroup[g];
+          t.allow_empty_days = k.allow_empty_days;
+          t.ignore = IgnoreMask(-1, g);
+          if (!t.activities.empty() || !k.allow_empty_days) terms_.push_back(t);
+        }
+        break;
+      }
       case ConstraintType::kWeeklyPeriods: {
         // Fixed by the instance, not by placement: a constant.
         int total = 0;
@@ -275,10 +324,24 @@ void State::BuildTerms() {
       case ConstraintType::kTeachersMaxGapsPerDay:
       case ConstraintType::kStudentsMaxHoursDaily:
       case ConstraintType::kStudentsMaxHoursContinuously:
+      case ConstraintType::kTeachersMaxGapsPerWeek:
+      case ConstraintType::kTeachersMinHoursDaily:
+      case ConstraintType::kTeachersMaxDaysPerWeek:
+      case ConstraintType::kStudentsMaxGapsPerWeek:
+      case ConstraintType::kStudentsMaxGapsPerDay:
+      case ConstraintType::kStudentsMinHoursDaily:
+      case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour:
         t.profile = true;
         t.count.assign(slots_, 0);
         t.day_bits.assign(ndays, 0);
         t.day_v.assign(ndays, 0);
+        // Nothing placed yet: only "no empty days" can be broken.
+        for (size_t d = 0; d < ndays; ++d) {
+          t.day_v[d] = DayViolations(t, static_cast<int>(d), 0);
+          t.v += t.day_v[d];
+        }
+        t.cached = ProfileCost(t);
+        cost_ += t.cached;
         break;
       default:
         break;
@@ -298,9 +361,79 @@ bool State::Follows(int a, int b) const {
   return true;
 }
 
-int64_t State::DayViolations(const Term& t, uint64_t bits) const {
-  if (!bits) return 0;
+std::vector<uint64_t> State::IgnoreMask(int te, int g) const {
+  std::vector<uint64_t> mask(in_.days.size(), 0);
+  auto add = [&](int x) { mask[x / ppd_] |= 1ULL << (x % ppd_); };
+  for (int x = 0; x < slots_; ++x)
+    if (breaks_[x]) add(x);
+  for (const Constraint& k : in_.constraints) {
+    if (k.type != ConstraintType::kNotAvailableTimes || !k.hard()) continue;
+    bool mine = te >= 0 && Contains(k.teachers, te);
+    for (int s : k.student_sets)
+      if (g >= 0 && std::binary_search(in_.student_sets[s].subgroups.begin(), in_.student_sets[s].subgroups.end(), g))
+        mine = true;
+    if (mine)
+      for (int x : k.slots) add(x);
+  }
+  return mask;
+}
+
+int64_t State::WeekViolations(const Term& t, int64_t v) {
+  switch (t.type) {
+    case ConstraintType::kTeachersMaxGapsPerWeek:
+    case ConstraintType::kStudentsMaxGapsPerWeek:
+    case ConstraintType::kTeachersMaxDaysPerWeek:
+      return v > t.value ? v - t.value : 0;
+    case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: {
+      // Day measure = late start + 1000 x "later than the second period".
+      const int64_t late = v % 1000;
+      return v / 1000 + (late > t.value ? late - t.value : 0);
+    }
+    default:
+      return v;
+  }
+}
+
+Cost State::ProfileCost(const Term& t) const {
+  Cost c;
+  const int64_t v = WeekViolations(t, t.v);
+  if (t.hard) c.hard = v; else c.soft = v * t.weight;
+  return c;
+}
+
+int64_t State::DayViolations(const Term& t, int day, uint64_t bits) const {
   const int hours = __builtin_popcountll(bits);
+  switch (t.type) {
+    case ConstraintType::kTeachersMinHoursDaily:
+    case ConstraintType::kStudentsMinHoursDaily:
+      return (hours > 0 && hours < t.value) || (hours == 0 && !t.allow_empty_days) ? 1 : 0;
+    case ConstraintType::kTeachersMaxDaysPerWeek:
+      return bits ? 1 : 0;
+    case ConstraintType::kTeachersMaxGapsPerWeek:
+    case ConstraintType::kStudentsMaxGapsPerWeek:
+    case ConstraintType::kStudentsMaxGapsPerDay: {
+      if (!bits) return 0;
+      const int low = __builtin_ctzll(bits);
+      const int span = 64 - __builtin_clzll(bits) - low;
+      const uint64_t inside = ((span >= 64 ? ~0ULL : (1ULL << span) - 1) << low) & ~bits;
+      const int64_t idle = __builtin_popcountll(inside & ~t.ignore[day]);
+      if (t.type == ConstraintType::kStudentsMaxGapsPerDay) return idle > t.value ? idle - t.value : 0;
+      return idle;
+    }
+    case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: {
+      if (!bits) return 0;
+      const uint64_t countable = ~t.ignore[day] & (ppd_ >= 64 ? ~0ULL : (1ULL << ppd_) - 1);
+      if (!countable) return 0;
+      const int first = __builtin_ctzll(countable);
+      if (bits >> first & 1) return 0;
+      const int lesson = __builtin_ctzll(bits);
+      const int free_before = __builtin_popcountll(countable & ((1ULL << lesson) - 1));
+      return 1 + (free_before > 1 ? 1000 : 0);
+    }
+    default:
+      break;
+  }
+  if (!bits) return 0;
   switch (t.type) {
     case ConstraintType::kTeachersMaxHoursDaily:
     case ConstraintType::kStudentsMaxHoursDaily:
@@ -370,6 +503,37 @@ Cost State::EvalTerm(const Term& t) const {
     case ConstraintType::kTwoActivitiesConsecutive: {
       int a = t.activities[0], b = t.activities[1];
       if (Placed(a) && Placed(b) && !Follows(a, b)) ++v;
+      break;
+    }
+    case ConstraintType::kActivitiesGrouped: {
+      for (int a : t.activities)
+        if (!Placed(a)) return Cost{};
+      const auto& x = t.activities;
+      bool ok;
+      if (x.size() == 2) {
+        ok = Follows(x[0], x[1]) || Follows(x[1], x[0]);
+      } else {
+        ok = false;
+        const int p[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+        for (const auto& q : p) ok = ok || (Follows(x[q[0]], x[q[1]]) && Follows(x[q[1]], x[q[2]]));
+      }
+      v = ok ? 0 : 1;
+      break;
+    }
+    case ConstraintType::kActivitiesSameStartingDay:
+      for (size_t i = 0; i < t.activities.size(); ++i)
+        for (size_t j = i + 1; j < t.activities.size(); ++j) {
+          int a = t.activities[i], b = t.activities[j];
+          if (Placed(a) && Placed(b) && Day(a) != Day(b)) ++v;
+        }
+      break;
+    case ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection: {
+      const Constraint& k = in_.constraints[t.constraint];
+      int64_t occupied = 0;
+      for (int x : k.slots)
+        for (int a : t.activities)
+          if (Placed(a) && Start(a) <= x && x < Start(a) + dur(a)) { ++occupied; break; }
+      v = occupied > t.value ? occupied - t.value : 0;
       break;
     }
     case ConstraintType::kActivitiesEndStudentsDay: {
@@ -448,7 +612,10 @@ Cost State::PlaceActivity(int a, int start, int room, int sign) {
       bump(subgroup_occ_[cell]);
       track(subgroup_at_[cell]);
     }
-    if (room >= 0) bump(room_occ_[room * slots_ + s]);
+    if (room >= 0) {
+      bump(room_occ_[room * slots_ + s]);
+      d.soft += sign * room_na_soft_[room * slots_ + s];
+    }
   }
   if (room >= 0) {
     const auto& dom = room_domain_[a];
@@ -493,8 +660,12 @@ Cost State::MoveImpl(int b, int start, const int* rooms) {
         const auto& dom = room_domain_[a];
         for (size_t j = 0; j < dom.size(); ++j) {
           int64_t clash = 0;
-          for (int s = start; s < start + in_.activities[a].duration; ++s) clash += room_occ_[dom[j] * slots_ + s];
-          int64_t score = clash * 1000000 + room_soft_[a][j];
+          int64_t na_soft = 0;
+          for (int s = start; s < start + in_.activities[a].duration; ++s) {
+            clash += room_occ_[dom[j] * slots_ + s];
+            na_soft += room_na_soft_[dom[j] * slots_ + s];
+          }
+          int64_t score = clash * 1000000 + room_soft_[a][j] + na_soft;
           if (score < best) { best = score; r = dom[j]; }
         }
       }
@@ -519,11 +690,11 @@ Cost State::MoveImpl(int b, int start, const int* rooms) {
         for (int k = 0; k < 2; ++k) {
           const int day = k == 0 ? d_old : d_new;
           if (day < 0 || (k == 1 && d_new == d_old)) continue;
-          const int64_t v = DayViolations(t, t.day_bits[day]);
+          const int64_t v = DayViolations(t, day, t.day_bits[day]);
           t.v += v - t.day_v[day];
           t.day_v[day] = v;
         }
-        if (t.hard) now.hard = t.v; else now.soft = t.v * t.weight;
+        now = ProfileCost(t);
       } else {
         now = EvalTerm(t);
       }

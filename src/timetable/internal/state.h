@@ -46,8 +46,12 @@ struct Term {
   bool profile = false;
   std::vector<uint16_t> count;    // per slot
   std::vector<uint64_t> day_bits; // per day
-  std::vector<int64_t> day_v;     // violations per day
+  std::vector<int64_t> day_v;     // per day: violations, or the day's measure for weekly terms
   int64_t v = 0;                  // sum of day_v
+  // Per day, the periods FET does not count as gaps or late starts (breaks,
+  // the resource's own hard not-available periods); issue-16 types only.
+  std::vector<uint64_t> ignore;
+  bool allow_empty_days = true;
 };
 
 struct Block {
@@ -107,7 +111,14 @@ class State {
   Cost EvalTerm(const Term& t) const;
   Cost MoveImpl(int b, int start, const int* rooms);  // rooms == nullptr: choose
   void ProfileUpdate(Term& t, int a, int start, int sign);
-  int64_t DayViolations(const Term& t, uint64_t bits) const;
+  // A profile term's measure of one day (violations, or for weekly terms
+  // the day's share: gaps, 1 if busy, ...) and its violations from the sum.
+  int64_t DayViolations(const Term& t, int day, uint64_t bits) const;
+  static int64_t WeekViolations(const Term& t, int64_t v);
+  Cost ProfileCost(const Term& t) const;
+  // Breaks plus the hard not-available periods of teacher `te` or subgroup
+  // `g`, per day as period bits.
+  std::vector<uint64_t> IgnoreMask(int te, int g) const;
   int Day(int a) const { return start_[block_of_[a]] / ppd_; }
   int Start(int a) const { return start_[block_of_[a]]; }
   bool Placed(int a) const { return start_[block_of_[a]] >= 0; }
@@ -123,6 +134,9 @@ class State {
   std::vector<std::vector<int>> room_domain_;     // per activity; empty: no room
   std::vector<std::vector<int64_t>> room_soft_;   // parallel to room_domain_
   std::vector<int> teacher_occ_, subgroup_occ_, room_occ_;
+  // Soft room-not-available cost x100 per room x slot (hard ones are a
+  // phantom occupant in room_occ_, so any lesson there is a room clash).
+  std::vector<int64_t> room_na_soft_;
   // Which activities sit in each teacher x slot and subgroup x slot cell
   // (parallel to the counters): BlocksInTheWay reads a cell instead of
   // scanning every activity of the resource (it was 40% of the run time).

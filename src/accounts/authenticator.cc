@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <utility>
 
 #include "accounts/password.h"
 #include "accounts/users.h"
 #include "ledger/audit.h"
+#include "registry/registry.h"
 
 namespace edugov::accounts {
 
@@ -27,10 +30,12 @@ Status SessionEnded() {
                               "未登录或会话已过期,请重新登录");
 }
 
-// The same query shape for sessions and API tokens: the user and their org.
+// The same query shape for sessions and API tokens: the user; the path of
+// their org comes from the registry (BindOrgPath).
 constexpr const char* kPrincipalColumns =
-    "u.id, u.username, u.display_name, u.role, u.department, u.org_id, o.path, u.disabled";
+    "u.id, u.username, u.display_name, u.role, u.department, u.org_id, u.disabled";
 
+// Without org_path: BindOrgPath fills it once the credential has passed.
 Principal PrincipalFromRow(const ResultSet& rs, size_t offset) {
   Principal p;
   p.user_id = rs.GetInt(0, offset + 0);
@@ -39,8 +44,17 @@ Principal PrincipalFromRow(const ResultSet& rs, size_t offset) {
   p.role = ParseRole(rs.GetText(0, offset + 3)).value_or(Role::kTeacher);
   p.department = rs.GetText(0, offset + 4);
   p.org_id = rs.GetInt(0, offset + 5);
-  p.org_path = rs.GetText(0, offset + 6);
   return p;
+}
+
+// The subtree the principal is bound to: one primary-key read of the
+// registry, made only for a credential that is still valid. False when the
+// org is gone (users.org_id references orgs, so only a damaged database).
+StatusOr<bool> BindOrgPath(Connection& conn, Principal& p) {
+  ASSIGN_OR_RETURN(std::optional<registry::Org> org, registry::LookupOrgUnscoped(conn, p.org_id));
+  if (!org) return false;
+  p.org_path = org->path;
+  return true;
 }
 
 }  // namespace
@@ -221,15 +235,18 @@ StatusOr<SessionInfo> Authenticator::AuthenticateSession(std::string_view sessio
                                            "s.expires_at_us, ") +
                                    kPrincipalColumns +
                                    " FROM sessions s JOIN users u ON u.id = s.user_id "
-                                   "JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1",
+                                   "WHERE s.token_hash = $1",
                                {token_hash}));
   if (rs.empty()) return SessionEnded();
   const int64_t now = ToUnixMicros(clock_.Now());
   const int64_t created = rs.GetInt(0, 1);
   const int64_t last_seen = rs.GetInt(0, 2);
   int64_t expires = rs.GetInt(0, 3);
-  const bool disabled = rs.GetInt(0, 11) != 0;
+  const bool disabled = rs.GetInt(0, 10) != 0;
   if (expires <= now || disabled) return SessionEnded();
+  Principal principal = PrincipalFromRow(rs, 4);
+  ASSIGN_OR_RETURN(bool bound, BindOrgPath(*conn, principal));
+  if (!bound) return SessionEnded();
 
   // Slide the idle deadline, but write at most once a minute per session:
   // a write per request would cap read throughput at the write lock.
@@ -243,7 +260,7 @@ StatusOr<SessionInfo> Authenticator::AuthenticateSession(std::string_view sessio
   SessionInfo info;
   info.csrf_token = rs.GetText(0, 0);
   info.expires_at = FromUnixMicros(expires);
-  info.principal = PrincipalFromRow(rs, 4);
+  info.principal = std::move(principal);
   if (options_.session_cache_ttl.count() > 0) {
     std::lock_guard<std::mutex> lock(mu_);
     // Bound the cache: a flood of distinct valid sessions must not grow it forever.
@@ -264,14 +281,16 @@ StatusOr<Principal> Authenticator::AuthenticateApiToken(std::string_view token) 
                    conn->Query(std::string("SELECT t.expires_at_us, t.revoked, ") +
                                    kPrincipalColumns +
                                    " FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                                   "JOIN orgs o ON o.id = u.org_id WHERE t.token_hash = $1",
+                                   "WHERE t.token_hash = $1",
                                {HashToken(token)}));
   if (rs.empty()) return bad();
   const int64_t expires = rs.GetInt(0, 0);
   const bool revoked = rs.GetInt(0, 1) != 0;
-  const bool disabled = rs.GetInt(0, 9) != 0;
+  const bool disabled = rs.GetInt(0, 8) != 0;
   if (revoked || disabled || (expires != 0 && expires <= ToUnixMicros(clock_.Now()))) return bad();
   Principal p = PrincipalFromRow(rs, 2);
+  ASSIGN_OR_RETURN(bool bound, BindOrgPath(*conn, p));
+  if (!bound) return bad();
   p.via_api_token = true;
   return p;
 }

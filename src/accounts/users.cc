@@ -1,10 +1,15 @@
 #include "accounts/users.h"
 
+#include <optional>
+#include <set>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "accounts/authenticator.h"
 #include "accounts/password.h"
 #include "ledger/audit.h"
+#include "registry/registry.h"
 
 namespace edugov::accounts {
 
@@ -13,9 +18,11 @@ namespace {
 using storage::Connection;
 using storage::ResultSet;
 
+// The users' own columns; the bound org's name, kind and path come from the
+// registry (SetOrg), which owns the orgs table.
 constexpr const char* kUserSelect =
-    "SELECT u.id, u.username, u.display_name, u.role, u.department, u.org_id, o.name, o.kind, "
-    "o.path, u.disabled FROM users u JOIN orgs o ON o.id = u.org_id ";
+    "SELECT u.id, u.username, u.display_name, u.role, u.department, u.org_id, u.disabled "
+    "FROM users u ";
 
 User UserFromRow(const ResultSet& rs, size_t r) {
   User u;
@@ -25,11 +32,14 @@ User UserFromRow(const ResultSet& rs, size_t r) {
   u.role = ParseRole(rs.GetText(r, 3)).value_or(Role::kTeacher);
   u.department = rs.GetText(r, 4);
   u.org_id = rs.GetInt(r, 5);
-  u.org_name = rs.GetText(r, 6);
-  u.org_kind = rs.GetText(r, 7);
-  u.org_path = rs.GetText(r, 8);
-  u.disabled = rs.GetInt(r, 9) != 0;
+  u.disabled = rs.GetInt(r, 6) != 0;
   return u;
+}
+
+void SetOrg(User& u, const registry::Org& org) {
+  u.org_name = org.name;
+  u.org_kind = std::string(registry::OrgKindName(org.kind));
+  u.org_path = org.path;
 }
 
 nlohmann::json AuditJson(const User& u) {
@@ -89,12 +99,12 @@ Status ValidateNewUser(const NewUser& u) {
 // The org's path and kind, if it is inside `by`'s subtree.
 StatusOr<std::pair<std::string, std::string>> ScopedOrg(Connection& conn, const Principal& by,
                                                         int64_t org_id) {
-  ASSIGN_OR_RETURN(ResultSet rs, conn.Query("SELECT path, kind FROM orgs WHERE id = $1", {org_id}));
-  if (rs.empty() || !by.CanSee(rs.GetText(0, 0))) {
+  ASSIGN_OR_RETURN(std::optional<registry::Org> org, registry::LookupOrgUnscoped(conn, org_id));
+  if (!org || !by.CanSee(org->path)) {
     return Status(StatusCode::kNotFound, "organisation " + std::to_string(org_id) + " not found",
                   "未找到机构 " + std::to_string(org_id), "org_id");
   }
-  return std::make_pair(rs.GetText(0, 0), rs.GetText(0, 1));
+  return std::make_pair(org->path, std::string(registry::OrgKindName(org->kind)));
 }
 
 Status RoleFitsOrg(Role role, const std::string& kind) {
@@ -119,10 +129,12 @@ Status RoleFitsOrg(Role role, const std::string& kind) {
 StatusOr<User> ScopedUser(Connection& conn, const Principal& by, std::string_view where,
                           const storage::Value& key) {
   ASSIGN_OR_RETURN(ResultSet rs, conn.Query(std::string(kUserSelect) + std::string(where), {key}));
-  if (rs.empty() || !by.CanSee(rs.GetText(0, 8))) {
-    return NotFoundError("user not found", "未找到该用户");
-  }
-  return UserFromRow(rs, 0);
+  if (rs.empty()) return NotFoundError("user not found", "未找到该用户");
+  User u = UserFromRow(rs, 0);
+  ASSIGN_OR_RETURN(std::optional<registry::Org> org, registry::LookupOrgUnscoped(conn, u.org_id));
+  if (!org || !by.CanSee(org->path)) return NotFoundError("user not found", "未找到该用户");
+  SetOrg(u, *org);
+  return u;
 }
 
 ledger::AuditEntry Audit(const Principal& by, std::string action, const User& u) {
@@ -190,12 +202,20 @@ StatusOr<User> CreateUser(Connection& conn, const Principal& by, const Clock& cl
 
 StatusOr<std::vector<User>> ListUsers(Connection& conn, const Principal& by) {
   RETURN_IF_ERROR(RequireUserAdmin(by));
-  ASSIGN_OR_RETURN(ResultSet rs, conn.Query(std::string(kUserSelect) +
-                                                "WHERE o.path LIKE $1 ORDER BY u.username",
-                                            {by.org_path + "%"}));
+  // Every user, then their orgs in one bulk read of the registry, kept when
+  // inside the subtree: user lists are short next to the org tree.
+  ASSIGN_OR_RETURN(ResultSet rs, conn.Query(std::string(kUserSelect) + "ORDER BY u.username"));
+  std::set<int64_t> org_ids;
+  for (size_t r = 0; r < rs.size(); ++r) org_ids.insert(rs.GetInt(r, 5));
+  ASSIGN_OR_RETURN(auto orgs, registry::OrgsByIdUnscoped(conn, org_ids));
   std::vector<User> out;
-  out.reserve(rs.size());
-  for (size_t r = 0; r < rs.size(); ++r) out.push_back(UserFromRow(rs, r));
+  for (size_t r = 0; r < rs.size(); ++r) {
+    User u = UserFromRow(rs, r);
+    auto org = orgs.find(u.org_id);
+    if (org == orgs.end() || !by.CanSee(org->second.path)) continue;
+    SetOrg(u, org->second);
+    out.push_back(std::move(u));
+  }
   return out;
 }
 

@@ -2,8 +2,11 @@
 
 #include <array>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "accounts/recipients.h"
 
 namespace edugov::notify {
 
@@ -34,20 +37,12 @@ std::string TruncateUtf8(std::string s, size_t max) {
   return s;
 }
 
-StatusOr<storage::ResultSet> Recipients(storage::Connection& tx, const cases::CaseNotice& n) {
-  if (n.level == "school" || n.level == "township") {
-    return tx.Query("SELECT id FROM users WHERE disabled = 0 AND role = $1 AND org_id = $2 "
-                    "ORDER BY id",
-                    {n.level, n.org_id});
-  }
-  if (n.level == "department") {
-    return tx.Query("SELECT id FROM users WHERE disabled = 0 AND role = 'bureau_dept' AND "
-                    "department = $1 ORDER BY id",
-                    {n.department});
-  }
-  if (n.level == "leadership") {
-    return tx.Query("SELECT id FROM users WHERE disabled = 0 AND role = 'bureau_leader' ORDER BY id");
-  }
+// The users a notice reaches, by id (accounts/recipients.h).
+StatusOr<std::vector<int64_t>> Recipients(storage::Connection& tx, const cases::CaseNotice& n) {
+  if (n.level == "school") return accounts::EnabledUsersAt(tx, accounts::Role::kSchool, n.org_id);
+  if (n.level == "township") return accounts::EnabledUsersAt(tx, accounts::Role::kTownship, n.org_id);
+  if (n.level == "department") return accounts::EnabledUsersOfDepartment(tx, n.department);
+  if (n.level == "leadership") return accounts::EnabledUsersWithRole(tx, accounts::Role::kBureauLeader);
   return Status(StatusCode::kInvalidArgument,
                 "notice level '" + n.level +
                     "' is not one of school, township, department, leadership",
@@ -116,16 +111,16 @@ Status InboxNotifier::Notify(storage::Connection& tx, const cases::CaseNotice& n
     return InternalError("notices must be recorded inside the change's transaction",
                          "通知必须在引起它的变更的同一事务中记录");
   }
-  ASSIGN_OR_RETURN(storage::ResultSet users, Recipients(tx, n));
+  ASSIGN_OR_RETURN(std::vector<int64_t> users, Recipients(tx, n));
   const int64_t now = ToUnixMicros(clock_.Now());
   const storage::Value case_id = n.case_id > 0 ? storage::Value(n.case_id) : storage::Null();
   const std::string title = InboxTitle(n);
   const std::string body = InboxBody(n);
-  for (size_t r = 0; r < users.size(); ++r) {
+  for (int64_t user_id : users) {
     RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO notifications (user_id, case_id, kind, title, body, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
-        {users.GetInt(r, 0), case_id, n.kind, title, body, now}));
+        {user_id, case_id, n.kind, title, body, now}));
   }
 
   ASSIGN_OR_RETURN(storage::ResultSet hooks,

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -281,6 +282,91 @@ struct ClassName {
 StatusOr<std::map<int64_t, std::string>> OrgNames(storage::Connection& conn, const std::set<int64_t>& ids);
 StatusOr<std::map<int64_t, ClassName>> ClassNames(storage::Connection& conn, const std::set<int64_t>& ids);
 StatusOr<std::map<int64_t, std::string>> StaffNames(storage::Connection& conn, const std::set<int64_t>& ids);
+
+// The orgs with these ids, unscoped, for a module whose own rows hold org
+// ids and which checks the paths itself (accounts: the org each user is
+// bound to). Ids that do not exist are absent. Any number of ids.
+StatusOr<std::map<int64_t, Org>> OrgsByIdUnscoped(storage::Connection& conn, const std::set<int64_t>& ids);
+
+// An org with the township it belongs to: the org itself when it is a
+// township, its parent when it is a school under a township, else 0 (the
+// county and above, a school directly under the county). Cases are filed
+// and counted by it.
+struct OrgWithTownship {
+  Org org;
+  int64_t township_id = 0;
+};
+StatusOr<std::optional<OrgWithTownship>> LookupOrgWithTownshipUnscoped(storage::Connection& conn,
+                                                                       int64_t org_id);
+
+// The root of the tree (the lowest id among orgs without a parent), and the
+// county (the lowest-id org of kind county): where county-wide reports and
+// cases about no particular unit belong. nullopt in an empty registry.
+StatusOr<std::optional<Org>> LookupRootOrgUnscoped(storage::Connection& conn);
+StatusOr<std::optional<Org>> LookupCountyUnscoped(storage::Connection& conn);
+
+// One row of the staff table, without posts and postings: what a module
+// that only refers to staff (by id or code) needs to know about them.
+struct StaffRecord {
+  int64_t id = 0;
+  int64_t org_id = 0;  // the current posting's org
+  std::string code;
+  std::string name;
+  bool active = true;
+};
+// nullopt when there is no such staff member (unscoped: the caller checks
+// the org's path).
+StatusOr<std::optional<StaffRecord>> LookupStaffRecordUnscoped(storage::Connection& conn, int64_t staff_id);
+StatusOr<std::optional<StaffRecord>> LookupStaffRecordByCodeUnscoped(storage::Connection& conn,
+                                                                     std::string_view code);
+// The org of the staff member's current posting; nullopt when there is no
+// such staff member. Where a sanction against them belongs.
+StatusOr<std::optional<Org>> LookupStaffOrgUnscoped(storage::Connection& conn, int64_t staff_id);
+
+// Active staff whose current org is `org_id` and who hold one of `posts`,
+// one entry per (staff member, post), ordered by the post's stored name
+// (PostName) and then staff id: who is accountable for a unit (its
+// principal, its party secretary).
+struct StaffPost {
+  int64_t staff_id = 0;
+  Post post = Post::kTeacher;
+};
+StatusOr<std::vector<StaffPost>> ListActiveStaffWithPostsUnscoped(storage::Connection& conn, int64_t org_id,
+                                                                  const std::vector<Post>& posts);
+
+// A class by id, and the class of `school_id` called `name` (the lowest id
+// when two grades share a name); nullopt when there is none.
+StatusOr<std::optional<Class>> LookupClassUnscoped(storage::Connection& conn, int64_t class_id);
+StatusOr<std::optional<Class>> LookupClassByNameUnscoped(storage::Connection& conn, int64_t school_id,
+                                                         std::string_view name);
+
+// Students per school (the sum of its classes' students) for every school
+// in the subtree `subtree` ("/1/4/"; "" for the whole registry) that has
+// classes: the denominator of rates per 1,000 students.
+StatusOr<std::map<int64_t, int64_t>> StudentsBySchoolUnscoped(storage::Connection& conn,
+                                                              std::string_view subtree);
+
+// ---------------------------------------------------------------- bulk reads
+// The registry table by table, for in-memory images built at county to
+// province scale (the rules engine's columnar image, datasets/columnar.h; a
+// dataset import's reference lookups): one query per call, each row handed
+// to `fn` as it is mapped, nothing scoped (the caller decides what the rows
+// are for). `subtree` is a materialised path ("/1/4/") that keeps only rows
+// inside it — for classes the school's path, for staff their current org's
+// — or "" for the whole registry. Rows come in id order.
+Status ForEachOrg(storage::Connection& conn, std::string_view subtree, const std::function<void(const Org&)>& fn);
+Status ForEachClass(storage::Connection& conn, std::string_view subtree,
+                    const std::function<void(const Class&)>& fn);
+// Active and inactive staff alike (StaffRecord::active says which).
+Status ForEachStaff(storage::Connection& conn, std::string_view subtree,
+                    const std::function<void(const StaffRecord&)>& fn);
+// Every (staff member, post) of the whole registry; posts the enum does
+// not know are skipped.
+Status ForEachStaffPost(storage::Connection& conn, const std::function<void(const StaffPost&)>& fn);
+// RuralTeachingYears as of `as_of` for every staff member with a rural
+// posting, by staff id (staff without one have 0 years and are not called).
+Status ForEachRuralTeachingYears(storage::Connection& conn, Date as_of,
+                                 const std::function<void(int64_t staff_id, double years)>& fn);
 
 // ---------------------------------------------------------------- writes
 

@@ -8,6 +8,7 @@
 #include "cases/internal/util.h"
 #include "ledger/audit.h"
 #include "ledger/sanctions.h"
+#include "registry/registry.h"
 
 namespace edugov::cases {
 namespace {
@@ -154,16 +155,16 @@ StatusOr<std::optional<CaseRow>> FindRepeat(Connection& tx, const CaseType& type
     return std::optional<CaseRow>();
   }
   const std::string text = c.fields[type.merge->text_field].get<std::string>();
-  ASSIGN_OR_RETURN(ResultSet rs,
-                   tx.Query(std::string(internal::kSelectCase) +
-                                "WHERE c.case_type = $1 AND c.org_id = $2 AND c.category = $3 AND "
-                                "c.closed_at IS NULL AND c.merged_into IS NULL AND c.opened_at >= $4 "
-                                "ORDER BY c.id",
-                            {type.id, c.org_id, c.category, now - int64_t{type.merge->within_days} * kDayUs}));
+  ASSIGN_OR_RETURN(std::vector<CaseRow> candidates,
+                   internal::QueryCases(tx,
+                                        "WHERE c.case_type = $1 AND c.org_id = $2 AND c.category = $3 AND "
+                                        "c.closed_at IS NULL AND c.merged_into IS NULL AND c.opened_at >= $4 "
+                                        "ORDER BY c.id",
+                                        {type.id, c.org_id, c.category,
+                                         now - int64_t{type.merge->within_days} * kDayUs}));
   std::optional<CaseRow> best;
   double best_score = 0;
-  for (size_t i = 0; i < rs.size(); ++i) {
-    CaseRow other = internal::RowFrom(rs, i);
+  for (CaseRow& other : candidates) {
     const StateSpec* s = type.FindState(other.state);
     if (!s || s->terminal || !other.fields.contains(type.merge->text_field) ||
         !other.fields[type.merge->text_field].is_string()) {
@@ -216,8 +217,9 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
     ASSIGN_OR_RETURN(c.org_path, internal::CountyPath(tx));
   }
   if (req.staff_id != 0) {
-    ASSIGN_OR_RETURN(ResultSet rs, tx.Query("SELECT 1 FROM staff WHERE id = $1", {req.staff_id}));
-    if (rs.empty()) {
+    ASSIGN_OR_RETURN(std::optional<registry::StaffRecord> staff,
+                     registry::LookupStaffRecordUnscoped(tx, req.staff_id));
+    if (!staff) {
       return InvalidArgumentError("no such staff member " + std::to_string(req.staff_id),
                                   "教职工 " + std::to_string(req.staff_id) + " 不存在")
           .WithField("staff_id");
@@ -240,11 +242,12 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
   if (c.staff_id == 0 && c.org_id != 0 && !type.accountable_post.empty() &&
       std::find(type.accountable_categories.begin(), type.accountable_categories.end(), c.category) !=
           type.accountable_categories.end()) {
-    ASSIGN_OR_RETURN(ResultSet rs,
-                     tx.Query("SELECT s.id FROM staff s JOIN staff_posts p ON p.staff_id = s.id "
-                              "WHERE s.org_id = $1 AND p.post = $2 AND s.active = 1 ORDER BY s.id LIMIT 1",
-                              {c.org_id, type.accountable_post}));
-    if (!rs.empty()) c.staff_id = rs.GetInt(0, 0);
+    // The unit's holder of the post (its lowest staff id when several).
+    if (std::optional<registry::Post> post = registry::ParsePost(type.accountable_post)) {
+      ASSIGN_OR_RETURN(std::vector<registry::StaffPost> holders,
+                       registry::ListActiveStaffWithPostsUnscoped(tx, c.org_id, {*post}));
+      if (!holders.empty()) c.staff_id = holders.front().staff_id;
+    }
   }
   c.title = req.title;
   if (c.title.empty()) {
@@ -354,28 +357,26 @@ Status RunEffects(const EngineDeps& d, Connection& tx, const Actor& a, const Cas
         // A county-level case names no school, but the sanction still belongs
         // to where the person is posted: the ledger is scoped by that path and
         // that school's principal and party secretary are accountable.
-        ASSIGN_OR_RETURN(ResultSet st, tx.Query("SELECT o.id, o.path FROM staff s JOIN orgs o ON o.id = s.org_id "
-                                                "WHERE s.id = $1",
-                                                {c.staff_id}));
-        if (st.size() != 1) {
+        ASSIGN_OR_RETURN(std::optional<registry::Org> posted_at, registry::LookupStaffOrgUnscoped(tx, c.staff_id));
+        if (!posted_at) {
           return InvalidArgumentError("staff member " + std::to_string(c.staff_id) + " is not in the registry",
                                       "教职工 " + std::to_string(c.staff_id) + " 不在人员名册中")
               .WithField("staff_id");
         }
-        s.org_id = st.GetInt(0, 0);
-        s.org_path = st.GetText(0, 1);
+        s.org_id = posted_at->id;
+        s.org_path = posted_at->path;
       }
       s.case_id = c.id;
       s.measure = c.fields.value("measure", "");
       s.veto_year = static_cast<int>(c.fields.value("veto_year", int64_t{0}));
       s.reason = comment.empty() ? c.title : comment;
       s.decided_by = ActorName(a);
-      ASSIGN_OR_RETURN(ResultSet rs,
-                       tx.Query("SELECT s.id, p.post FROM staff s JOIN staff_posts p ON p.staff_id = s.id "
-                                "WHERE s.org_id = $1 AND s.active = 1 AND p.post IN ('principal', 'party_secretary') "
-                                "ORDER BY p.post, s.id",
-                                {s.org_id}));
-      for (size_t i = 0; i < rs.size(); ++i) s.accountable.push_back({rs.GetInt(i, 0), rs.GetText(i, 1)});
+      ASSIGN_OR_RETURN(std::vector<registry::StaffPost> accountable,
+                       registry::ListActiveStaffWithPostsUnscoped(
+                           tx, s.org_id, {registry::Post::kPrincipal, registry::Post::kPartySecretary}));
+      for (const registry::StaffPost& holder : accountable) {
+        s.accountable.push_back({holder.staff_id, std::string(registry::PostName(holder.post))});
+      }
       RETURN_IF_ERROR(ledger::AppendSanction(tx, s, *d.clock));
     } else if (e == "extend") {
       const int64_t days = c.fields.value("extend_days", int64_t{0});
@@ -594,10 +595,10 @@ StatusOr<CaseRow> TransitionInTx(const EngineDeps& d, Connection& tx, const Acto
 StatusOr<CaseRow> FindByCode(Connection& conn, std::string_view code) {
   const std::string norm = internal::NormalizeTrackingCode(code);
   if (norm.empty()) return CodeNotFound();
-  ASSIGN_OR_RETURN(ResultSet rs, conn.Query(std::string(internal::kSelectCase) + "WHERE c.tracking_hash = $1",
-                                            {internal::TrackingHash(norm)}));
-  if (rs.empty()) return CodeNotFound();
-  return internal::RowFrom(rs, 0);
+  ASSIGN_OR_RETURN(std::vector<CaseRow> rows,
+                   internal::QueryCases(conn, "WHERE c.tracking_hash = $1", {internal::TrackingHash(norm)}));
+  if (rows.empty()) return CodeNotFound();
+  return std::move(rows.front());
 }
 
 const TransitionSpec* PublicReopen(const CaseType& type, const CaseRow& c) {
@@ -839,12 +840,12 @@ StatusOr<CasePage> CaseEngine::List(const Actor& actor, const CaseFilter& f) {
     storage::Params p2 = params;
     p2.push_back(int64_t{f.limit});
     p2.push_back(int64_t{f.offset});
-    ASSIGN_OR_RETURN(ResultSet rs,
-                     tx.Query(std::string(internal::kSelectCase) + where + " ORDER BY c.opened_at DESC, c.id DESC LIMIT $" +
-                                  std::to_string(params.size() + 1) + " OFFSET $" + std::to_string(params.size() + 2),
-                              p2));
-    for (size_t i = 0; i < rs.size(); ++i) {
-      CaseRow row = internal::RowFrom(rs, i);
+    ASSIGN_OR_RETURN(std::vector<CaseRow> rows,
+                     internal::QueryCases(tx, where + " ORDER BY c.opened_at DESC, c.id DESC LIMIT $" +
+                                                  std::to_string(params.size() + 1) + " OFFSET $" +
+                                                  std::to_string(params.size() + 2),
+                                          p2));
+    for (CaseRow& row : rows) {
       const CaseType* type = deps_.types->Find(row.case_type);
       if (!type) continue;
       ASSIGN_OR_RETURN(CaseView v, BuildView(deps_, tx, actor, *type, row, false));

@@ -8,8 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
+#include <vector>
+
+#include "cases/case_figures.h"
+#include "registry/registry.h"
 
 namespace edugov::reports {
 namespace {
@@ -212,25 +217,23 @@ class Analyzer {
   }
 
   Status LoadScope() {
-    storage::ResultSet rs;
+    std::optional<registry::Org> scope;
     if (req_.scope_org_id == 0) {
-      ASSIGN_OR_RETURN(rs, conn_.Query("SELECT id, kind, name, path FROM orgs WHERE parent_id IS NULL "
-                                       "ORDER BY id LIMIT 1"));
-      if (rs.empty()) {
+      ASSIGN_OR_RETURN(scope, registry::LookupRootOrgUnscoped(conn_));
+      if (!scope) {
         return Status(StatusCode::kFailedPrecondition, "the registry has no orgs", "机构名录为空");
       }
     } else {
-      ASSIGN_OR_RETURN(rs, conn_.Query("SELECT id, kind, name, path FROM orgs WHERE id = $1",
-                                       {storage::Value(req_.scope_org_id)}));
-      if (rs.empty()) {
+      ASSIGN_OR_RETURN(scope, registry::LookupOrgUnscoped(conn_, req_.scope_org_id));
+      if (!scope) {
         return Status(StatusCode::kNotFound, "scope: no org with id " + std::to_string(req_.scope_org_id),
                       "范围:没有 id 为 " + std::to_string(req_.scope_org_id) + " 的单位", "scope");
       }
     }
-    r_.scope_org_id = rs.GetInt(0, 0);
-    r_.scope_kind = rs.GetText(0, 1);
-    r_.scope_name = rs.GetText(0, 2);
-    scope_path_ = rs.GetText(0, 3);
+    r_.scope_org_id = scope->id;
+    r_.scope_kind = std::string(registry::OrgKindName(scope->kind));
+    r_.scope_name = scope->name;
+    scope_path_ = scope->path;
     r_.county_wide = r_.scope_kind != "township" && r_.scope_kind != "school";
     const char* kind_zh = req_.kind == ReportKind::kRoutine    ? "常规"
                           : req_.kind == ReportKind::kRegional ? "区域"
@@ -256,75 +259,65 @@ class Analyzer {
   }
 
   Status LoadOrgs() {
-    const storage::Params like = {storage::Value(scope_path_ + "%")};
-    ASSIGN_OR_RETURN(storage::ResultSet rs,
-                     conn_.Query("SELECT id, kind, name, path FROM orgs WHERE path LIKE $1 "
-                                 "AND kind IN ('township', 'school') ORDER BY id",
-                                 like));
+    // The townships and schools of the scope, from the registry.
+    std::vector<registry::Org> units;
+    RETURN_IF_ERROR(registry::ForEachOrg(conn_, scope_path_, [&](const registry::Org& o) {
+      if (o.kind == registry::OrgKind::kTownship || o.kind == registry::OrgKind::kSchool) units.push_back(o);
+    }));
     std::set<int64_t> township_ids;
-    for (size_t i = 0; i < rs.size(); ++i) {
-      if (rs.GetText(i, 1) == "township") township_ids.insert(rs.GetInt(i, 0));
+    for (const registry::Org& o : units) {
+      if (o.kind == registry::OrgKind::kTownship) township_ids.insert(o.id);
     }
     // A school inside a township scope sees its township, though the
     // township lies above the scope: name it from the path.
     for (int64_t id : PathIds(scope_path_)) {
       if (!township_ids.count(id)) {
-        ASSIGN_OR_RETURN(storage::ResultSet t,
-                         conn_.Query("SELECT kind, name FROM orgs WHERE id = $1", {storage::Value(id)}));
-        if (!t.empty() && t.GetText(0, 0) == "township") {
+        ASSIGN_OR_RETURN(std::optional<registry::Org> above, registry::LookupOrgUnscoped(conn_, id));
+        if (above && above->kind == registry::OrgKind::kTownship) {
           township_ids.insert(id);
-          township_names_[id] = t.GetText(0, 1);
+          township_names_[id] = above->name;
         }
       }
     }
-    for (size_t i = 0; i < rs.size(); ++i) {
-      OrgInfo o{rs.GetInt(i, 0), rs.GetText(i, 1), rs.GetText(i, 2), rs.GetText(i, 3), 0, 0};
+    for (const registry::Org& unit : units) {
+      OrgInfo o{unit.id, std::string(registry::OrgKindName(unit.kind)), unit.name, unit.path, 0, 0};
       for (int64_t id : PathIds(o.path)) {
         if (township_ids.count(id)) o.township_id = id;
       }
       if (o.kind == "township") township_names_[o.id] = o.name;
       orgs_[o.id] = o;
     }
-    ASSIGN_OR_RETURN(storage::ResultSet st,
-                     conn_.Query("SELECT c.school_id, CAST(SUM(c.students) AS BIGINT) FROM classes c "
-                                 "JOIN orgs o ON o.id = c.school_id WHERE o.path LIKE $1 "
-                                 "GROUP BY c.school_id ORDER BY c.school_id",
-                                 like));
-    for (size_t i = 0; i < st.size(); ++i) {
-      auto it = orgs_.find(st.GetInt(i, 0));
-      if (it != orgs_.end()) it->second.students = st.GetInt(i, 1);
+    ASSIGN_OR_RETURN(auto students, registry::StudentsBySchoolUnscoped(conn_, scope_path_));
+    for (const auto& [school_id, count] : students) {
+      auto it = orgs_.find(school_id);
+      if (it != orgs_.end()) it->second.students = count;
     }
     return OkStatus();
   }
 
   Status LoadCases() {
     // Complaints opened in the two periods, and older ones still overdue at
-    // as_of. Deliberately no confidential, fields_json or title column.
-    ASSIGN_OR_RETURN(
-        storage::ResultSet rs,
-        conn_.Query("SELECT c.id, c.ref, c.category, c.org_id, c.org_path, c.opened_at, c.state, c.due_at, "
-                    "c.closed_at, c.satisfaction, c.merged_into, m.ref "
-                    "FROM cases c LEFT JOIN cases m ON m.id = c.merged_into "
-                    "WHERE c.case_type = 'complaint' AND c.org_path LIKE $1 AND c.opened_at < $2 "
-                    "AND (c.opened_at >= $3 OR (c.merged_into IS NULL AND c.due_at IS NOT NULL "
-                    "AND c.due_at < $4 AND (c.closed_at IS NULL OR c.closed_at > $4))) "
-                    "ORDER BY c.opened_at, c.id",
-                    {storage::Value(scope_path_ + "%"), storage::Value(period_end_),
-                     storage::Value(previous_start_), storage::Value(as_of_)}));
-    for (size_t i = 0; i < rs.size(); ++i) {
+    // as_of — as figures only (cases/case_figures.h: nothing identifying).
+    ASSIGN_OR_RETURN(std::vector<cases::CaseFigures> figures,
+                     cases::ListCaseFigures(conn_, {.case_type = "complaint",
+                                                    .subtree = scope_path_,
+                                                    .opened_from_us = previous_start_,
+                                                    .opened_before_us = period_end_,
+                                                    .overdue_at_us = as_of_}));
+    for (cases::CaseFigures& f : figures) {
       Row row;
-      row.id = rs.GetInt(i, 0);
-      row.ref = rs.GetText(i, 1);
-      row.category = rs.GetText(i, 2);
-      row.org_id = rs.GetInt(i, 3);
-      row.org_path = rs.GetText(i, 4);
-      row.opened_at = rs.GetInt(i, 5);
-      row.state = rs.GetText(i, 6);
-      row.due_at = rs.GetOptionalInt(i, 7);
-      row.closed_at = rs.GetOptionalInt(i, 8);
-      row.satisfaction = rs.GetOptionalInt(i, 9);
-      row.merged_into = rs.GetOptionalInt(i, 10);
-      row.merged_into_ref = rs.GetText(i, 11);
+      row.id = f.id;
+      row.ref = std::move(f.ref);
+      row.category = std::move(f.category);
+      row.org_id = f.org_id;
+      row.org_path = std::move(f.org_path);
+      row.opened_at = f.opened_at_us;
+      row.state = std::move(f.state);
+      row.due_at = f.due_at_us;
+      row.closed_at = f.closed_at_us;
+      if (f.satisfaction) row.satisfaction = *f.satisfaction;
+      row.merged_into = f.merged_into;
+      row.merged_into_ref = std::move(f.merged_into_ref);
       auto org = orgs_.find(row.org_id);
       if (org != orgs_.end()) row.township_id = org->second.township_id;
       rows_.push_back(std::move(row));

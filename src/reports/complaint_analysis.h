@@ -12,11 +12,12 @@
 //   ASSIGN_OR_RETURN(reports::ComplaintReport r, reports::AnalyzeComplaints(conn, req));
 //   std::string html = reports::ReportHtml(r);   // report_formats.h
 //
-// What is read: cases rows of case_type 'complaint' (category, org, opened_at,
-// state, due_at, closed_at, satisfaction, merged_into, ref) and the registry
-// (orgs, students per school from classes.students). Never the confidential
-// column, the fields, the titles or the timeline: nothing in a report can
-// identify a complainant, so a report may go to the school concerned.
+// What is read: complaints as figures (cases/case_figures.h: category, org,
+// opened_at, state, due_at, closed_at, satisfaction, merged_into, ref) and
+// the registry's orgs and students per school (registry/registry.h). Never
+// the confidential column, the fields, the titles or the timeline: nothing
+// in a report can identify a complainant, so a report may go to the school
+// concerned.
 //
 // Deterministic: the same database, request and as_of give the same report
 // (every list has a total order). Thread-safe (no shared state); `conn` is

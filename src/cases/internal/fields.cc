@@ -4,12 +4,12 @@
 #include <regex>
 
 #include "cases/internal/util.h"
+#include "registry/registry.h"
 
 namespace edugov::cases::internal {
 
 using json = nlohmann::json;
 using storage::Connection;
-using storage::ResultSet;
 
 Status FieldError(const FieldSpec& f, const std::string& en, const std::string& zh) {
   return InvalidArgumentError(f.name + ": " + en, f.label.zh + "（" + f.name + "）：" + zh)
@@ -100,10 +100,15 @@ StatusOr<json> NormalizeField(Connection& conn, const FieldSpec& f, const json& 
     case FieldType::kStaff: {
       int64_t id = 0;
       if (!as_int(&id) || id <= 0) return FieldError(f, "must be an id", "应为编号");
-      const char* sql = f.type == FieldType::kOrg ? "SELECT 1 FROM orgs WHERE id = $1"
-                                                  : "SELECT 1 FROM staff WHERE id = $1";
-      ASSIGN_OR_RETURN(ResultSet rs, conn.Query(sql, {id}));
-      if (rs.empty()) return FieldError(f, "no such " + std::string(f.type == FieldType::kOrg ? "org " : "staff member ") + std::to_string(id), "编号 " + std::to_string(id) + " 不存在");
+      bool exists = false;
+      if (f.type == FieldType::kOrg) {
+        ASSIGN_OR_RETURN(std::optional<registry::Org> org, registry::LookupOrgUnscoped(conn, id));
+        exists = org.has_value();
+      } else {
+        ASSIGN_OR_RETURN(std::optional<registry::StaffRecord> staff, registry::LookupStaffRecordUnscoped(conn, id));
+        exists = staff.has_value();
+      }
+      if (!exists) return FieldError(f, "no such " + std::string(f.type == FieldType::kOrg ? "org " : "staff member ") + std::to_string(id), "编号 " + std::to_string(id) + " 不存在");
       return json(id);
     }
   }

@@ -1,14 +1,20 @@
 #include "cases/internal/store.h"
 
-namespace edugov::cases::internal {
+#include <set>
 
+#include "registry/registry.h"
+
+namespace edugov::cases::internal {
+namespace {
+
+// Every column of `cases` in RowFrom's order; append WHERE ….
 const char* const kSelectCase =
     "SELECT c.id, c.ref, c.case_type, c.state, c.title, c.category, c.org_id, c.org_path, "
     "c.township_id, c.staff_id, c.assignee_level, c.assignee_org_id, c.assignee_department, "
     "c.escalation_level, c.opened_at, c.state_entered_at, c.due_at, c.deadline_unknown, "
     "c.extended_days, c.reminded_at, c.escalated_at, c.closed_at, c.fields_json, c.confidential, "
     "c.frozen_json, c.source_kind, c.source_id, c.merged_into, c.satisfaction, c.reopen_until, "
-    "c.created_by, c.version, o.name FROM cases c LEFT JOIN orgs o ON o.id = c.org_id ";
+    "c.created_by, c.version FROM cases c ";
 
 CaseRow RowFrom(const storage::ResultSet& rs, size_t r) {
   CaseRow c;
@@ -45,42 +51,52 @@ CaseRow RowFrom(const storage::ResultSet& rs, size_t r) {
   c.reopen_until = rs.GetOptionalInt(r, 29);
   c.created_by = rs.GetInt(r, 30);
   c.version = static_cast<int>(rs.GetInt(r, 31));
-  c.org_name = rs.GetText(r, 32);
   return c;
 }
 
+}  // namespace
+
+StatusOr<std::vector<CaseRow>> QueryCases(storage::Connection& conn, std::string_view where,
+                                          const storage::Params& params) {
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(std::string(kSelectCase) + std::string(where), params));
+  std::vector<CaseRow> rows;
+  rows.reserve(rs.size());
+  std::set<int64_t> org_ids;
+  for (size_t r = 0; r < rs.size(); ++r) {
+    rows.push_back(RowFrom(rs, r));
+    if (rows.back().org_id != 0) org_ids.insert(rows.back().org_id);
+  }
+  // The names from the registry, one query for the whole page.
+  ASSIGN_OR_RETURN(auto names, registry::OrgNames(conn, org_ids));
+  for (CaseRow& c : rows) {
+    if (auto it = names.find(c.org_id); it != names.end()) c.org_name = it->second;
+  }
+  return rows;
+}
+
 StatusOr<std::optional<CaseRow>> LoadCase(storage::Connection& conn, int64_t id) {
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query(std::string(kSelectCase) + "WHERE c.id = $1", {id}));
-  if (rs.empty()) return std::optional<CaseRow>();
-  return std::optional<CaseRow>(RowFrom(rs, 0));
+  ASSIGN_OR_RETURN(std::vector<CaseRow> rows, QueryCases(conn, "WHERE c.id = $1", {id}));
+  if (rows.empty()) return std::optional<CaseRow>();
+  return std::optional<CaseRow>(std::move(rows.front()));
 }
 
 StatusOr<std::optional<OrgInfo>> LoadOrg(storage::Connection& conn, int64_t id) {
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query("SELECT o.id, o.kind, o.name, o.path, o.parent_id, p.kind "
-                              "FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id WHERE o.id = $1",
-                              {id}));
-  if (rs.empty()) return std::optional<OrgInfo>();
+  ASSIGN_OR_RETURN(std::optional<registry::OrgWithTownship> found,
+                   registry::LookupOrgWithTownshipUnscoped(conn, id));
+  if (!found) return std::optional<OrgInfo>();
   OrgInfo o;
-  o.id = rs.GetInt(0, 0);
-  o.kind = rs.GetText(0, 1);
-  o.name = rs.GetText(0, 2);
-  o.path = rs.GetText(0, 3);
-  o.parent_id = rs.GetInt(0, 4);
-  if (o.kind == "township") {
-    o.township_id = o.id;
-  } else if (o.kind == "school" && rs.GetText(0, 5) == "township") {
-    o.township_id = o.parent_id;
-  }
-  return std::optional<OrgInfo>(o);
+  o.id = found->org.id;
+  o.kind = std::string(registry::OrgKindName(found->org.kind));
+  o.name = found->org.name;
+  o.path = found->org.path;
+  o.parent_id = found->org.parent_id.value_or(0);
+  o.township_id = found->township_id;
+  return std::optional<OrgInfo>(std::move(o));
 }
 
 StatusOr<std::string> CountyPath(storage::Connection& conn) {
-  ASSIGN_OR_RETURN(storage::ResultSet rs,
-                   conn.Query("SELECT path FROM orgs WHERE kind = 'county' ORDER BY id LIMIT 1"));
-  if (rs.empty()) return std::string("/");
-  return rs.GetText(0, 0);
+  ASSIGN_OR_RETURN(std::optional<registry::Org> county, registry::LookupCountyUnscoped(conn));
+  return county ? county->path : std::string("/");
 }
 
 }  // namespace edugov::cases::internal

@@ -1,10 +1,13 @@
 // The engine's rows and the SQL that reads them: one place that knows the
-// column order of `cases`, and the org look-ups every operation needs.
+// column order of `cases`, and the org look-ups every operation needs (from
+// the registry, which owns the orgs table).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,13 +42,14 @@ struct CaseRow {
   std::optional<int64_t> reopen_until;
   int64_t created_by = 0;
   int version = 1;
-  std::string org_name;
+  std::string org_name;  // the registry's name of org_id ("" for none)
 };
 
-// "SELECT <columns> FROM cases c LEFT JOIN orgs o ON o.id = c.org_id" — append
-// WHERE … to it; RowFrom reads a row of it.
-extern const char* const kSelectCase;
-CaseRow RowFrom(const storage::ResultSet& rs, size_t r);
+// The cases matching `where` ("WHERE c.… ORDER BY … LIMIT …", the table
+// aliased c), each with its org's name: one query for the rows and one for
+// the names.
+StatusOr<std::vector<CaseRow>> QueryCases(storage::Connection& conn, std::string_view where,
+                                          const storage::Params& params);
 
 StatusOr<std::optional<CaseRow>> LoadCase(storage::Connection& conn, int64_t id);
 

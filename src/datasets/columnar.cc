@@ -1,7 +1,6 @@
 #include "datasets/columnar.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "registry/registry.h"
 
@@ -231,86 +230,58 @@ void FinishRegistryImage(RegistryImage& r) {
 StatusOr<RegistryImage> LoadRegistryImage(storage::Connection& conn, Date as_of) {
   RegistryImage r;
   r.as_of = as_of;
-  ASSIGN_OR_RETURN(storage::ResultSet orgs,
-                   conn.Query("SELECT id, kind, code, name, path, stage, rural, boarding, "
-                              "standardised, canteen, party_branch FROM orgs"));
+  // The registry's bulk reads: one query per table, rows streamed into the
+  // columns (registry.h, "bulk reads").
+  std::vector<registry::Org> orgs;
+  RETURN_IF_ERROR(registry::ForEachOrg(conn, "", [&](const registry::Org& o) { orgs.push_back(o); }));
   // Sorted here, bytewise: a database collation may ignore the '/'.
-  std::vector<size_t> order(orgs.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::get<std::string>(orgs.at(a, 4)) < std::get<std::string>(orgs.at(b, 4));
-  });
-  for (size_t k : order) {
-    r.org_id.push_back(orgs.GetInt(k, 0));
-    std::optional<registry::OrgKind> kind = registry::ParseOrgKind(orgs.GetText(k, 1));
-    r.org_kind.push_back(static_cast<int8_t>(kind ? static_cast<int>(*kind) : kKindSchool));
-    r.org_code.push_back(orgs.GetText(k, 2));
-    r.org_name.push_back(orgs.GetText(k, 3));
-    r.org_path.push_back(orgs.GetText(k, 4));
-    std::optional<std::string> st = orgs.GetOptionalText(k, 5);
-    std::optional<registry::Stage> stage = st ? registry::ParseStage(*st) : std::nullopt;
-    r.org_stage.push_back(stage ? static_cast<int8_t>(*stage) : kNoStage);
+  std::sort(orgs.begin(), orgs.end(), [](const registry::Org& a, const registry::Org& b) { return a.path < b.path; });
+  for (registry::Org& o : orgs) {
+    r.org_id.push_back(o.id);
+    r.org_kind.push_back(static_cast<int8_t>(o.kind));
+    r.org_code.push_back(std::move(o.code));
+    r.org_name.push_back(std::move(o.name));
+    r.org_path.push_back(std::move(o.path));
+    r.org_stage.push_back(o.stage ? static_cast<int8_t>(*o.stage) : kNoStage);
     uint8_t flags = 0;
-    if (orgs.GetInt(k, 6)) flags |= kFlagRural;
-    if (orgs.GetInt(k, 7)) flags |= kFlagBoarding;
-    if (orgs.GetInt(k, 8)) flags |= kFlagStandardised;
-    if (orgs.GetInt(k, 9)) flags |= kFlagCanteen;
-    if (orgs.GetInt(k, 10)) flags |= kFlagPartyBranch;
+    if (o.flags.rural) flags |= kFlagRural;
+    if (o.flags.boarding) flags |= kFlagBoarding;
+    if (o.flags.standardised) flags |= kFlagStandardised;
+    if (o.flags.canteen) flags |= kFlagCanteen;
+    if (o.flags.party_branch) flags |= kFlagPartyBranch;
     r.org_flags.push_back(flags);
   }
-  ASSIGN_OR_RETURN(storage::ResultSet classes,
-                   conn.Query("SELECT id, school_id, grade, name FROM classes ORDER BY id"));
+  orgs.clear();
   std::unordered_map<int64_t, int32_t> org_index;
   for (size_t i = 0; i < r.org_id.size(); ++i) org_index[r.org_id[i]] = static_cast<int32_t>(i);
-  for (size_t k = 0; k < classes.size(); ++k) {
-    auto it = org_index.find(classes.GetInt(k, 1));
-    if (it == org_index.end()) continue;
-    r.class_id.push_back(classes.GetInt(k, 0));
+  RETURN_IF_ERROR(registry::ForEachClass(conn, "", [&](const registry::Class& c) {
+    auto it = org_index.find(c.school_id);
+    if (it == org_index.end()) return;
+    r.class_id.push_back(c.id);
     r.class_school.push_back(it->second);
-    r.class_grade.push_back(static_cast<int8_t>(classes.GetInt(k, 2)));
-    r.class_name.push_back(classes.GetText(k, 3));
-  }
-  ASSIGN_OR_RETURN(storage::ResultSet staff,
-                   conn.Query("SELECT id, org_id, name FROM staff WHERE active = 1 ORDER BY id"));
+    r.class_grade.push_back(static_cast<int8_t>(c.grade));
+    r.class_name.push_back(c.name);
+  }));
   std::unordered_map<int64_t, size_t> staff_pos;
-  for (size_t k = 0; k < staff.size(); ++k) {
-    auto it = org_index.find(staff.GetInt(k, 1));
-    if (it == org_index.end()) continue;
-    staff_pos[staff.GetInt(k, 0)] = r.staff_id.size();
-    r.staff_id.push_back(staff.GetInt(k, 0));
+  RETURN_IF_ERROR(registry::ForEachStaff(conn, "", [&](const registry::StaffRecord& s) {
+    if (!s.active) return;
+    auto it = org_index.find(s.org_id);
+    if (it == org_index.end()) return;
+    staff_pos[s.id] = r.staff_id.size();
+    r.staff_id.push_back(s.id);
     r.staff_org.push_back(it->second);
-    r.staff_name.push_back(staff.GetText(k, 2));
-  }
+    r.staff_name.push_back(s.name);
+  }));
   r.staff_posts.assign(r.staff_id.size(), 0);
   r.staff_rural_years.assign(r.staff_id.size(), 0);
-  ASSIGN_OR_RETURN(storage::ResultSet posts, conn.Query("SELECT staff_id, post FROM staff_posts"));
-  for (size_t k = 0; k < posts.size(); ++k) {
-    auto it = staff_pos.find(posts.GetInt(k, 0));
-    std::optional<registry::Post> p = registry::ParsePost(posts.GetText(k, 1));
-    if (it == staff_pos.end() || !p) continue;
-    r.staff_posts[it->second] |= static_cast<uint8_t>(1u << static_cast<int>(*p));
-  }
-  ASSIGN_OR_RETURN(storage::ResultSet postings,
-                   conn.Query("SELECT staff_id, start_date, end_date, rural FROM staff_postings "
-                              "WHERE rural = 1 ORDER BY staff_id"));
-  std::vector<std::vector<registry::Posting>> by_staff(r.staff_id.size());
-  for (size_t k = 0; k < postings.size(); ++k) {
-    auto it = staff_pos.find(postings.GetInt(k, 0));
-    if (it == staff_pos.end()) continue;
-    registry::Posting p;
-    StatusOr<Date> start = Date::Parse(postings.GetText(k, 1));
-    if (!start.ok()) continue;
-    p.start_date = *start;
-    if (std::optional<std::string> e = postings.GetOptionalText(k, 2)) {
-      StatusOr<Date> end = Date::Parse(*e);
-      if (end.ok()) p.end_date = *end;
-    }
-    p.rural = true;
-    by_staff[it->second].push_back(p);
-  }
-  for (size_t i = 0; i < by_staff.size(); ++i) {
-    if (!by_staff[i].empty()) r.staff_rural_years[i] = registry::RuralTeachingYears(by_staff[i], as_of);
-  }
+  RETURN_IF_ERROR(registry::ForEachStaffPost(conn, [&](const registry::StaffPost& p) {
+    auto it = staff_pos.find(p.staff_id);
+    if (it != staff_pos.end()) r.staff_posts[it->second] |= static_cast<uint8_t>(1u << static_cast<int>(p.post));
+  }));
+  RETURN_IF_ERROR(registry::ForEachRuralTeachingYears(conn, as_of, [&](int64_t staff_id, double years) {
+    auto it = staff_pos.find(staff_id);
+    if (it != staff_pos.end()) r.staff_rural_years[it->second] = years;
+  }));
   FinishRegistryImage(r);
   return r;
 }
@@ -375,6 +346,39 @@ StatusOr<ColumnarImage> LoadImage(storage::Connection& conn, const std::vector<D
     }
   }
   return image;
+}
+
+StatusOr<std::vector<IngestedRow>> ReadRowsAround(storage::Connection& conn, const DatasetSchema& schema,
+                                                  const std::vector<std::string>& subtrees) {
+  std::vector<IngestedRow> out;
+  const std::string table = schema.TableName();
+  ASSIGN_OR_RETURN(bool exists, TableExists(conn, table));
+  if (!exists) return out;
+  std::string sql = "SELECT row_id";
+  for (const auto& c : schema.columns) sql += ", " + storage::QuoteIdentifier(c.name);
+  sql += " FROM " + storage::QuoteIdentifier(table);
+  storage::Params params;
+  std::string where;
+  for (const std::string& p : subtrees) {
+    // Inside the subtree (a prefix LIKE), or an ancestor of it (its path a
+    // prefix of the subtree's).
+    params.emplace_back(std::in_place_type<std::string>, p + "%");
+    params.emplace_back(std::in_place_type<std::string>, p);
+    const std::string inside = std::to_string(params.size() - 1), root = std::to_string(params.size());
+    where += (where.empty() ? "" : " OR ") + std::string("org_path LIKE $") + inside + " OR $" + root +
+             " LIKE org_path || '%'";
+  }
+  if (!where.empty()) sql += " WHERE " + where;
+  sql += " ORDER BY row_id";
+  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
+  out.reserve(rs.size());
+  for (size_t r = 0; r < rs.size(); ++r) {
+    IngestedRow row;
+    row.row_id = rs.GetInt(r, 0);
+    row.values.assign(rs.row(r).begin() + 1, rs.row(r).end());
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 Status Append(ColumnarImage& image, std::string_view dataset, const std::vector<IngestedRow>& rows) {

@@ -198,6 +198,15 @@ StatusOr<ColumnarImage> LoadImage(storage::Connection& conn,
                                   const std::vector<DatasetSchema>& schemas,
                                   RegistryImage registry);
 
+// The stored rows of `schema`'s table ds_<name> whose org_path lies inside
+// one of `subtrees` ("/1/4/") or on an org above one (a township's or the
+// county's rows reach down into the schools below), by row id, ready for
+// Append; every row when `subtrees` is empty, none when the table does not
+// exist yet. For the re-check of one submission (rules/recheck.h), which
+// reads only the part of the store the submission can change.
+StatusOr<std::vector<IngestedRow>> ReadRowsAround(storage::Connection& conn, const DatasetSchema& schema,
+                                                  const std::vector<std::string>& subtrees);
+
 // Appends rows to one dataset of the image (kNotFound for an unknown dataset,
 // kInvalidArgument for a row of the wrong width or a value of the wrong type;
 // on error nothing is appended). Needs exclusive access to the image.

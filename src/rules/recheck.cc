@@ -86,15 +86,6 @@ std::optional<int64_t> RefValue(const storage::Value& v) {
   return std::nullopt;
 }
 
-StatusOr<bool> TableExists(storage::Connection& conn, const std::string& table) {
-  const std::string sql = conn.backend() == storage::Backend::kSqlite
-                              ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1"
-                              : "SELECT tablename FROM pg_tables WHERE tablename = $1 "
-                                "AND schemaname = ANY (current_schemas(false))";
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, {storage::Value(table)}));
-  return !rs.empty();
-}
-
 }  // namespace
 
 int32_t ReadRoot(const datasets::RegistryImage& reg, bound::GroupEntity level, int32_t o) {
@@ -113,46 +104,6 @@ int32_t ReadRoot(const datasets::RegistryImage& reg, bound::GroupEntity level, i
   }
   return -1;
 }
-
-namespace {
-
-// Rows of `schema` inside any of `roots` (subtrees) or on an org above one
-// (their "unless" rows reach down); every row when `roots` is empty.
-StatusOr<std::vector<datasets::IngestedRow>> ReadRows(storage::Connection& conn,
-                                                      const datasets::DatasetSchema& schema,
-                                                      const std::vector<std::string>& roots, bool all) {
-  std::vector<datasets::IngestedRow> out;
-  const std::string table = schema.TableName();
-  ASSIGN_OR_RETURN(bool exists, TableExists(conn, table));
-  if (!exists) return out;
-  std::string sql = "SELECT row_id";
-  for (const auto& c : schema.columns) sql += ", " + storage::QuoteIdentifier(c.name);
-  sql += " FROM " + storage::QuoteIdentifier(table);
-  storage::Params params;
-  if (!all) {
-    std::string where;
-    for (const std::string& p : roots) {
-      params.emplace_back(std::in_place_type<std::string>, p + "%");
-      params.emplace_back(std::in_place_type<std::string>, p);
-      const std::string a = std::to_string(params.size() - 1), b = std::to_string(params.size());
-      where += (where.empty() ? "" : " OR ") + std::string("org_path LIKE $") + a + " OR $" + b +
-               " LIKE org_path || '%'";
-    }
-    sql += " WHERE " + where;
-  }
-  sql += " ORDER BY row_id";
-  ASSIGN_OR_RETURN(storage::ResultSet rs, conn.Query(sql, params));
-  out.reserve(rs.size());
-  for (size_t r = 0; r < rs.size(); ++r) {
-    datasets::IngestedRow row;
-    row.row_id = rs.GetInt(r, 0);
-    row.values.assign(rs.row(r).begin() + 1, rs.row(r).end());
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
-}  // namespace
 
 Status SaveScoped(storage::Connection& tx, const std::vector<const bound::Rule*>& rules,
                   const std::vector<Finding>& findings, const Touched& touched, Date as_of, const Clock& clock,
@@ -396,7 +347,10 @@ StatusOr<RecheckSummary> RecheckSubmission(storage::Connection& conn, const boun
   for (int i : aff.needed) schemas.push_back(pack.datasets[static_cast<size_t>(i)]);
   datasets::ColumnarImage image = datasets::EmptyImage(schemas, std::move(reg));
   for (const datasets::DatasetSchema& s : schemas) {
-    ASSIGN_OR_RETURN(std::vector<datasets::IngestedRow> loaded, ReadRows(conn, s, roots, read_all));
+    // The datasets module reads its own tables: the rows under the roots and
+    // on the orgs above them (their "unless" rows reach down), or all of them.
+    ASSIGN_OR_RETURN(std::vector<datasets::IngestedRow> loaded,
+                     datasets::ReadRowsAround(conn, s, read_all ? std::vector<std::string>() : roots));
     summary.rows_read += static_cast<int64_t>(loaded.size());
     RETURN_IF_ERROR(datasets::Append(image, s.name, loaded));
   }

@@ -3,12 +3,14 @@
 // Anything outside the subtree reads as absent (so nothing leaks).
 //
 // Two ways to fill it:
-//   - Preload: the whole subtree in three queries, once per import — what a
-//     file of thousands of rows needs (validation then never touches the
-//     store; the lookups are const hash probes, safe from the producer
-//     thread while the connection is used by another).
-//   - OnDemand: nothing up front; each entry is fetched by one indexed query
-//     the first time a row names it and remembered for the rest of the
+//   - Preload: the whole subtree in three queries (the registry's bulk
+//     reads, registry.h), once per import — what a file of thousands of
+//     rows needs (validation then never touches the store; the lookups are
+//     const hash probes, safe from the producer thread while the
+//     connection is used by another).
+//   - OnDemand: nothing up front; each entry is fetched by an indexed lookup
+//     of the registry the first time a row names it (a staff member's org by
+//     a second one, unless already known) and remembered for the rest of the
 //     import — what a web form's single row needs (loading a county's 4 000
 //     classes for one row cost 40–80 ms; a point lookup costs microseconds).
 //     Reads run on the import's own transaction, so they see the registry
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -72,8 +75,10 @@ class RegistryLookup {
   bool InSubtree(std::string_view path) const { return path.substr(0, subtree_.size()) == subtree_; }
   const OrgEntry* AddOrg(int64_t id, std::string code, std::string path, bool is_school);
   const StaffEntry* AddStaff(int64_t id, std::string code, std::string path);
-  // Runs an on-demand query; on error records it and returns false.
-  bool Fetch(std::string_view sql, const storage::Params& params, storage::ResultSet& out);
+  // The answer of an on-demand registry lookup: true with `out` set when
+  // found; false when absent, or on error (recorded in status_).
+  template <typename T>
+  bool Fetched(StatusOr<std::optional<T>> found, T& out);
 
   storage::Connection* conn_ = nullptr;  // set iff on demand
   std::string subtree_;

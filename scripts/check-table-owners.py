@@ -12,7 +12,9 @@ whose names are built at run time — a "ds_" literal or a
 DatasetSchema::TableName() call in a file that also holds SQL.
 
 It also fails when a schema file creates a table the owner map below does
-not name, so a new table cannot arrive without an owner.
+not name, so a new table cannot arrive without an owner. There is no list
+of tolerated exceptions: the last cross-module reads (issue 10) moved behind
+the owners' functions, and a new one is a violation like any other.
 
 Usage: scripts/check-table-owners.py [REPO_ROOT]   (exit 0: clean)
 """
@@ -80,45 +82,6 @@ EXEMPT = [
 ]
 # (bench/ lies outside src/ and is not scanned: benchmarks seed and time raw
 # queries and are not part of the binary.)
-
-# Known cross-module SQL still to move, as (path under src/, table). Every
-# entry is a TODO for the owner of that file; nothing else may be added
-# without a store function instead. A listed pair that no longer occurs is
-# reported so the entry can be deleted.
-KNOWN = {
-    # TODO(accounts): Authenticator's session check is one indexed join of
-    # sessions, users and orgs (docs/architecture.md, "Walking one request");
-    # users.cc reads the bound org's path and name. Move behind registry
-    # functions, or keep the join and document it as a read-only view.
-    ("accounts/authenticator.cc", "orgs"),
-    ("accounts/users.cc", "orgs"),
-    # TODO(cases): assignment and sealed-field checks read orgs, staff and
-    # their posts (engine.cc, internal/fields.cc, internal/store.cc).
-    ("cases/engine.cc", "orgs"),
-    ("cases/engine.cc", "staff"),
-    ("cases/engine.cc", "staff_posts"),
-    ("cases/internal/fields.cc", "orgs"),
-    ("cases/internal/fields.cc", "staff"),
-    ("cases/internal/store.cc", "orgs"),
-    # TODO(datasets): the columnar image and the import's reference lookups
-    # read the registry in bulk (columnar.cc, internal/registry_lookup.cc).
-    ("datasets/columnar.cc", "orgs"),
-    ("datasets/columnar.cc", "classes"),
-    ("datasets/columnar.cc", "staff"),
-    ("datasets/columnar.cc", "staff_posts"),
-    ("datasets/columnar.cc", "staff_postings"),
-    ("datasets/internal/registry_lookup.cc", "orgs"),
-    ("datasets/internal/registry_lookup.cc", "classes"),
-    ("datasets/internal/registry_lookup.cc", "staff"),
-    # TODO(notify): recipients are looked up in users (inbox_notifier.cc).
-    ("notify/inbox_notifier.cc", "users"),
-    # TODO(reports): the complaint analysis reads cases, orgs and classes.
-    ("reports/complaint_analysis.cc", "cases"),
-    ("reports/complaint_analysis.cc", "orgs"),
-    ("reports/complaint_analysis.cc", "classes"),
-    # TODO(rules): the form re-check reads the submitted dataset's rows.
-    ("rules/recheck.cc", "ds_*"),
-}
 
 SQL_KEYWORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER)\b")
 LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
@@ -211,7 +174,6 @@ def main():
                 problems.append(f"{os.path.relpath(path, root)}: table {m.group(1)} has no owner in "
                                 "scripts/check-table-owners.py (add it to OWNERS)")
 
-    seen_known = set()
     checked = 0
     for path in sorted(glob.glob(os.path.join(src, "**", "*.cc"), recursive=True)):
         rel = os.path.relpath(path, src).replace(os.sep, "/")
@@ -224,25 +186,16 @@ def main():
             owner = DATASET_OWNER if table == "ds_*" else OWNERS.get(table)
             if owner is None or owner == module:
                 continue
-            if (rel, table) in KNOWN:
-                seen_known.add((rel, table))
-                continue
             problems.append(f"src/{rel}:{line}: SQL names table {table}, owned by src/{owner}/ — "
                             f"call a function of src/{owner}/ instead")
         if module in NO_SQL_MODULES:
             for line in statements(source):
-                if (rel, "SQL") in KNOWN:
-                    seen_known.add((rel, "SQL"))
-                    continue
                 problems.append(f"src/{rel}:{line}: SQL in src/{module}/ — handlers and commands call the "
                                 "owning module's store")
 
-    for rel, table in sorted(KNOWN - seen_known):
-        print(f"note: known entry ({rel}, {table}) no longer occurs: delete it from KNOWN")
     for p in problems:
         print(p)
-    print(f"table owners: {checked} files checked, {len(KNOWN & seen_known)} known cross-module uses "
-          f"left, {len(problems)} violations")
+    print(f"table owners: {checked} files checked, {len(problems)} violations")
     return 1 if problems else 0
 
 

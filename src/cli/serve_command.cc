@@ -124,7 +124,7 @@ int Serve(const ServeArgs& a) {
   }
   http::RegisterComplianceHandlers(router, app);
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
-  http::RegisterTimetableHandlers(router, app, "policy/curriculum", {}, a.policy);
+  http::RegisterTimetableHandlers(router, app, "policy/curriculum", {});
 #endif
 
   std::string static_dir = a.static_dir;

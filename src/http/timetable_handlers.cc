@@ -10,7 +10,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "compliance/service.h"
 #include "http/json_input.h"
+#include "http/query_params.h"
 #include "http/route.h"
 #include "http/timetable_findings.h"
 #include "registry/registry.h"
@@ -238,21 +240,25 @@ struct CheckTarget {
   std::string file_name;
 };
 
-// The policy pack the server was started with (serve --policy), loaded once;
-// its timetable_norms judge every check and shape every generated school. A
-// pack that does not load leaves the routes that need it answering its
-// error, the others (solve, export, jobs) unaffected.
-using PackNorms = StatusOr<std::vector<rules::ast::TimetableNorm>>;
-
-StatusOr<TimetableNorms> NormsToday(App& app, const PackNorms& pack) {
-  if (!pack.ok()) return pack.status();
-  return NormsFromPack(*pack, registry::ChinaDate(app.clock->Now()));
+// The norms valid today of the pack in force — the compliance service's
+// (serve --policy), so the timetable routes judge by the same pack as the
+// sweep, reloaded with it. A pack that does not load leaves the routes that
+// need it answering its error, the others (solve, export and jobs)
+// unaffected.
+StatusOr<TimetableNorms> NormsToday(App& app) {
+  if (app.compliance == nullptr) {
+    if (!app.compliance_status.ok()) return app.compliance_status;
+    return Status(StatusCode::kUnavailable, "no policy pack is loaded: timetables cannot be judged",
+                  "未加载政策包：无法校验课表");
+  }
+  const auto in_force = app.compliance->pack();  // held while its norms are read
+  return NormsFromPack(in_force->pack().timetable_norms, registry::ChinaDate(app.clock->Now()));
 }
 
-StatusOr<std::string> CheckAndStore(App& app, const PackNorms& pack, const Principal& p, const Upload& up,
-                                    const CheckTarget& target, const std::string& body) {
+StatusOr<std::string> CheckAndStore(App& app, const Principal& p, const Upload& up, const CheckTarget& target,
+                                    const std::string& body) {
   const Date today = registry::ChinaDate(app.clock->Now());
-  ASSIGN_OR_RETURN(const TimetableNorms norms, NormsToday(app, pack));
+  ASSIGN_OR_RETURN(const TimetableNorms norms, NormsToday(app));
   const tt::Instance normed = tt::WithPlanNorms(up.instance, norms.norms);
   json result = ResultJson(normed, up.locked);
   // Which thresholds judged it: the pack's values valid today.
@@ -327,10 +333,10 @@ StatusOr<SolveQuery> ParseSolveQuery(const Request& req) {
     limit = (t->empty() || *end) ? -1.0 : v;
   }
   ASSIGN_OR_RETURN(q.time_limit, TimeLimit(limit));
-  if (auto s = req.Query("seed")) {
-    auto id = ParseId(*s);
-    if (!id.ok()) return FieldError("seed", "seed must be a non-negative integer", "seed 必须是非负整数");
-    q.seed = static_cast<uint64_t>(*id);
+  if (req.Query("seed")) {
+    // 0 is a seed like any other (the page's seed box starts there).
+    ASSIGN_OR_RETURN(const int64_t seed, QueryNumber(req, "seed", 0, 0, 999'999'999'999));
+    q.seed = static_cast<uint64_t>(seed);
   }
   if (auto f = req.Query("first_complete")) q.first_complete = *f == "1" || *f == "true";
   return q;
@@ -545,24 +551,23 @@ std::string Attachment(const std::string& name) {
 }  // namespace
 
 void RegisterTimetableHandlers(Router& router, App& app, const std::string& curriculum_dir,
-                               TimetableJobOptions jobs, const std::string& policy_path) {
+                               TimetableJobOptions jobs) {
   auto pool = std::make_shared<tt::JobPool>(
       tt::JobPoolOptions{.workers = jobs.workers, .max_queued = jobs.max_queued, .max_per_owner = jobs.max_per_owner},
       *app.clock, *app.random);
   auto sync_waiting = std::make_shared<std::atomic<int>>(0);
   RouteBuilder routes(router, app);
 
-  auto pack = std::make_shared<const PackNorms>(LoadTimetableNorms(policy_path));
-  if (!pack->ok()) {
-    spdlog::warn("timetable: policy pack {}: {}; timetable checks and generation answer this error", policy_path,
-                 pack->status().ToString());
-  } else if ((*pack)->empty()) {
+  if (app.compliance == nullptr) {
+    spdlog::warn("timetable: no policy pack ({}); timetable checks and generation answer this error",
+                 app.compliance_status.ToString());
+  } else if (app.compliance->pack()->pack().timetable_norms.empty()) {
     spdlog::warn("timetable: policy pack {} has no timetable_norms; timetable checks and generation are refused",
-                 policy_path);
+                 app.compliance->policy_path());
   }
 
   routes.Post("/api/v1/timetable/check").Options({.max_body_bytes = kMaxUploadBytes, .heavy = true})
-      .Raw([&app, pool, sync_waiting, pack](RouteContext& c) -> StatusOr<Response> {
+      .Raw([&app, pool, sync_waiting](RouteContext& c) -> StatusOr<Response> {
                Request& req = c.req();
                const Principal& p = c.principal();
                RETURN_IF_ERROR(CheckRole(p));
@@ -571,14 +576,14 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                if (!AsyncRequested(req)) {
                  // Import + check, no search: bounded by the 10 MiB body, so
                  // the synchronous form answers here, on the worker pool.
-                 ASSIGN_OR_RETURN(auto body, CheckAndStore(app, *pack, p, up, target, req.body));
+                 ASSIGN_OR_RETURN(auto body, CheckAndStore(app, p, up, target, req.body));
                  return RawJson(std::move(body));
                }
                auto shared = std::make_shared<Upload>(std::move(up));
                auto text = std::make_shared<std::string>(req.body);
                return RunJob(*pool, *sync_waiting, req, p, "check", true,
-                             [&app, pack, p, shared, target, text](tt::JobContext&) -> StatusOr<std::string> {
-                               return CheckAndStore(app, *pack, p, *shared, target, *text);
+                             [&app, p, shared, target, text](tt::JobContext&) -> StatusOr<std::string> {
+                               return CheckAndStore(app, p, *shared, target, *text);
                              });
              });
 
@@ -594,12 +599,12 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
              });
 
   routes.Post("/api/v1/timetable/generate").Options({.heavy = true})
-      .Raw([&app, pool, sync_waiting, curriculum_dir, pack](RouteContext& c) -> StatusOr<Response> {
+      .Raw([&app, pool, sync_waiting, curriculum_dir](RouteContext& c) -> StatusOr<Response> {
                Request& req = c.req();
                const Principal& p = c.principal();
                RETURN_IF_ERROR(CheckRole(p));
                ASSIGN_OR_RETURN(auto g, ParseGenerate(req.body));
-               ASSIGN_OR_RETURN(auto norms, NormsToday(app, *pack));
+               ASSIGN_OR_RETURN(auto norms, NormsToday(app));
                g.params.norms = norms.norms;
                const std::string path = curriculum_dir + (g.stage == "senior" ? "/hunan-senior-example.yaml"
                                                                                : "/hunan-compulsory-example.yaml");

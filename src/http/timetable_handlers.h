@@ -59,15 +59,15 @@ struct TimetableJobOptions {
 // (its destructor cancels running jobs and joins the workers).
 // `curriculum_dir` holds the curriculum tables the generator reads
 // (hunan-compulsory-example.yaml, hunan-senior-example.yaml), relative to
-// the server's working directory. `policy_path` is the policy pack whose
-// timetable_norms judge every check and shape every generated school — the
-// server passes the pack it was given (serve --policy), loaded once here. A
-// pack that does not load, or lacks a value a judged norm needs today,
-// makes /check and /generate answer that error (naming the parameter);
-// solve, export and jobs do not need it.
+// the server's working directory. The timetable_norms that judge every
+// check and shape every generated school are those of the pack in force:
+// app.compliance's (serve --policy, loaded once per process and re-read
+// when the file changes). Without a compliance service (the pack did not
+// load: app.compliance_status), or when the pack lacks a value a judged norm
+// needs today, /check and /generate answer that error (naming the
+// parameter); solve, export and jobs do not need it.
 void RegisterTimetableHandlers(Router& router, App& app,
                                const std::string& curriculum_dir = "policy/curriculum",
-                               TimetableJobOptions jobs = {},
-                               const std::string& policy_path = "policy/anhua-2025.yaml");
+                               TimetableJobOptions jobs = {});
 
 }  // namespace edugov::http

@@ -28,6 +28,7 @@ class Binder {
     out.name = pack_.name;
     out.title_zh = pack_.title_zh;
     out.datasets = pack_.datasets;
+    out.timetable_norms = pack_.timetable_norms;
     for (const auto& s : pack_.semesters) {
       bound::Semester b;
       b.name = s.name.text;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "datasets/schema.h"
+#include "rules/ast.h"
 
 namespace edugov::rules::bound {
 
@@ -156,6 +157,10 @@ struct Pack {
   std::vector<datasets::DatasetSchema> datasets;
   std::vector<Rule> rules;
   std::vector<Target> targets;
+  // The timetable checker's norms, as the parser typed and checked them (no
+  // dataset binds them): carried so that whoever holds the pack in force —
+  // the compliance service — serves the timetable routes too.
+  std::vector<ast::TimetableNorm> timetable_norms;
 };
 
 }  // namespace edugov::rules::bound

@@ -90,6 +90,18 @@ test('a good .fet: the report, then solve → export .fet → check says hard = 
   assert.deepEqual(back.body.placements.map((p) => p[0]), solved.body.placements.map((p) => p[0]));
 });
 
+// 0 is a seed like any other (the page's seed box starts at 0); a negative one is refused by name.
+test('solve ?seed=0 is a seed; ?seed=-1 is an error naming seed', async () => {
+  const s = await session('jiangying');
+  const text = await fet('tiny.fet');
+  const zero = await s.req('POST', '/api/v1/timetable/solve?time_limit=2&seed=0&first_complete=1', { body: text, type: 'application/xml' });
+  assert.equal(zero.status, 200, JSON.stringify(zero.body));
+  assert.equal(zero.body.solve.seed, 0);
+  const negative = await s.req('POST', '/api/v1/timetable/solve?seed=-1', { body: text, type: 'application/xml' });
+  assert.equal(negative.status, 400);
+  assert.equal(negative.body.error.field, 'seed');
+});
+
 test('generate a junior school and solve: every class grid complete, checker hard = 0, XLSX export', async () => {
   const s = await session('jiangying');
   const r = await s.req('POST', '/api/v1/timetable/generate', {
@@ -430,4 +442,58 @@ test('edugov timetable check --policy: the pack\'s PE value decides; a malformed
   assert.notEqual(r.code, 0);
   assert.match(r.stdout + r.stderr, new RegExp(`bad\\.yaml:${line}:`));
   await rm(dir, { recursive: true, force: true });
+});
+
+// serve --policy FILE is the one pack of the process: the timetable routes
+// judge by it (not by the shipped pack), and when the file changes the
+// next sweep re-reads it for the timetable routes too.
+test('serve --policy: timetable checks judge by the server\'s pack and follow it when the file changes', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tt-pack-'));
+  const shipped = await readFile(path.join(repoRoot, 'policy', 'anhua-2025.yaml'), 'utf8');
+  const withPe = (n) => {
+    const at = shipped.indexOf('name: min_pe_lessons_junior');
+    const v = shipped.indexOf('value: 3', at);
+    return shipped.slice(0, v) + `value: ${n}` + shipped.slice(v + 'value: 3'.length);
+  };
+  const pack = path.join(dir, 'pack.yaml');
+  await writeFile(pack, withPe(5));
+  const own = await startServer({ cases: false, serveArgs: ['--policy', pack] });
+  try {
+    const login = async (u) => {
+      const s = await apiLogin(own.url, u, PW);
+      s.post = (p, init) => fetch(`${own.url}${p}`, {
+        method: 'POST', ...init, headers: { Cookie: s.cookies, 'X-CSRF-Token': s.csrf, ...(init?.headers || {}) },
+      });
+      return s;
+    };
+    const school = await login('jiangying');
+    const peJunior = async () => {
+      const r = await school.post('/api/v1/timetable/check', {
+        body: await fet('tiny.fet'), headers: { 'Content-Type': 'application/xml' },
+      });
+      assert.equal(r.status, 200);
+      const body = await r.json();
+      return body.norms.find((n) => n.name === 'min_pe_lessons_junior')?.value;
+    };
+    assert.equal(await peJunior(), 5, 'the server\'s own pack, not the shipped one (3)');
+
+    // The file changes; a sweep (立即检查) re-reads it, and the timetable routes follow.
+    await writeFile(pack, withPe(4) + '\n# edited\n');
+    const bureau = await login('juzhang');
+    const sweep = await bureau.post('/api/v1/compliance/sweeps', { headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    assert.ok([200, 202].includes(sweep.status), `sweep answered ${sweep.status}`);
+    const { job } = await sweep.json();
+    // Polled until it ends (bounded): the sweep runs on its own thread.
+    let state = job.state;
+    for (let i = 0; i < 600 && !['succeeded', 'failed', 'cancelled'].includes(state); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      const r = await fetch(`${own.url}/api/v1/compliance/sweeps/${job.id}`, { headers: { Cookie: bureau.cookies } });
+      state = (await r.json()).job.state;
+    }
+    assert.equal(state, 'succeeded');
+    assert.equal(await peJunior(), 4);
+  } finally {
+    await own.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

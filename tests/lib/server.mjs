@@ -54,7 +54,8 @@ export function runEdugov(args, { timeoutMs = STEP_TIMEOUT_MS } = {}) {
 // cases: false leaves the demo year of cases out (edugov demo-data --no-cases):
 // suites that never look at cases start faster, most of all on PostgreSQL,
 // where the year's ~1,000 engine transactions take some 20 s.
-export async function startServer({ staticDir, scale = 'county', seed = 1, cases = true } = {}) {
+// serveArgs: more `edugov serve` flags (e.g. ['--policy', FILE]).
+export async function startServer({ staticDir, scale = 'county', seed = 1, cases = true, serveArgs = [] } = {}) {
   const bin = edugovBin();
   try {
     await access(bin);
@@ -88,7 +89,7 @@ export async function startServer({ staticDir, scale = 'county', seed = 1, cases
 
   // --sweep-at off: no daily sweep may start mid-test at the real clock's 02:00
   // (the schedule itself is tested with a fake clock in src/compliance).
-  const child = spawn(bin, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0', '--static', webDist, '--sweep-at', 'off'], {
+  const child = spawn(bin, ['serve', '--db', dbUrl, '--listen', '127.0.0.1:0', '--static', webDist, '--sweep-at', 'off', ...serveArgs], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -69,7 +69,7 @@ void RegisterCaseCommands(CLI::App& app, int* exit_code) {
   sweep->add_option("--db", o->db, "sqlite:PATH or postgresql://…");
   sweep->add_option("--as-of", o->as_of, "sweep as of this time (RFC 3339, or a date = 09:00 that day); default now");
   sweep->add_option("--cases", o->cases_dir, "case-type folder (default policy/cases)");
-  sweep->add_option("--calendar", o->calendar, "working calendar (default policy/calendar/cn-2025-2026.yaml)");
+  sweep->add_option("--calendar", o->calendar, "working calendar: a file or a directory of them (default policy/calendar)");
   sweep->add_option("--secret-key-file", o->secret_key_file,
                     "key sealing confidential fields (default: secret.key beside a SQLite database, else var/secret.key)");
   sweep->callback([o, exit_code] {

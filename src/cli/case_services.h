@@ -28,7 +28,7 @@
 namespace edugov::cli {
 
 inline constexpr const char* kDefaultCasesDir = "policy/cases";
-inline constexpr const char* kDefaultCalendarPath = "policy/calendar/cn-2025-2026.yaml";
+inline constexpr const char* kDefaultCalendarPath = "policy/calendar";  // every cn-*.yaml in it
 
 // Where the secret key lives unless --secret-key-file says otherwise: beside
 // a SQLite database file ("sqlite:var/demo.db" → "var/secret.key"), so a

@@ -14,5 +14,6 @@ void RegisterUserCommands(CLI::App& app, int* exit_code);      // user_commands.
 void RegisterAuditCommands(CLI::App& app, int* exit_code);     // db_commands.cc
 void RegisterReportCommands(CLI::App& app, int* exit_code);    // report_command.cc
 void RegisterCaseCommands(CLI::App& app, int* exit_code);      // case_commands.cc
+void RegisterCalendarCommands(CLI::App& app, int* exit_code);  // calendar_command.cc
 
 }  // namespace edugov::cli

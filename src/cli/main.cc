@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   edugov::cli::RegisterPolicyCommands(app, &exit_code);
   edugov::cli::RegisterReportCommands(app, &exit_code);
   edugov::cli::RegisterCaseCommands(app, &exit_code);
+  edugov::cli::RegisterCalendarCommands(app, &exit_code);
 #ifdef EDUGOV_HAVE_TIMETABLE
   edugov::cli::RegisterTimetableCommands(app, &exit_code);
 #endif

@@ -139,7 +139,15 @@ void RegisterSweepHandlers(Router& router, App& app) {
     Response res = ErrorResponse(Status(s.code(), s.message_en(), s.message_zh(), "case"), c.lang());
     auto body = nlohmann::json::parse(res.body, nullptr, false);
     if (body.is_object()) {
-      body["case"] = {{"id", std::stoll(s.field().substr(5))}};
+      const int64_t id = std::stoll(s.field().substr(5));
+      body["case"] = {{"id", id}};
+      // Its number (整改-2025-0042) too, for "已有整改案件 …" with a link; a
+      // case the caller may not open is left at its id (the message names it).
+      if (c.app().cases) {
+        if (auto existing = c.app().cases->Get(cases::Actor::User(c.principal()), id); existing.ok()) {
+          body["case"]["ref"] = existing->ref;
+        }
+      }
       res.body = body.dump();
     }
     return res;

@@ -199,4 +199,6 @@ test('发起整改 on a finding that has its rectification answers 409 naming th
   const r = await boss.raw('POST', `/findings/${page.items[0].id}/rectification`, { json: {} });
   assert.equal(r.status, 409);
   assert.equal(r.body.case.id, f.body.case.id);
+  assert.equal(r.body.case.ref, f.body.case.ref, 'its number, for the link');
+  assert.match(r.body.error.message, new RegExp(f.body.case.ref));
 });

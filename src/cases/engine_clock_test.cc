@@ -49,6 +49,17 @@ class ClockTest : public ::testing::TestWithParam<Backend> {
     return r.ok() ? *r : SweepReport{};
   }
 
+  // The engine on the calendar without provisional years: dates past the
+  // data have no deadline at all (how every year past 2026 was before).
+  void UseStrictCalendar() {
+    strict = std::make_unique<calendar::WorkingCalendar>(fx->cal->WithoutProvisional());
+    fx->engine = std::make_unique<CaseEngine>(EngineDeps{.db = &fx->db(), .types = fx->types.get(),
+                                                         .calendar = strict.get(), .clock = &fx->clock,
+                                                         .random = &fx->random, .box = &fx->box,
+                                                         .notifier = &fx->notifier});
+  }
+
+  std::unique_ptr<calendar::WorkingCalendar> strict;  // outlives fx's engine
   std::unique_ptr<Fixture> fx;
 };
 
@@ -87,8 +98,23 @@ TEST_P(ClockTest, DeadlinesAcrossSpringFestival2026) {
   EXPECT_EQ(Due(c.view), "2026-02-24T23:59:59+08:00");
 }
 
+TEST_P(ClockTest, PastTheLastNoticeTheDeadlineIsProvisionalNotUnknown) {
+  // Sunday 20 December 2026; no notice for 2027 yet (issue 14).
+  Start("2026-12-20T09:00:00+08:00");
+  OpenedCase o = Complain("年底乱收费", "illegal_fees");
+  EXPECT_EQ(Due(o.view), "2026-12-21T23:59:59+08:00");
+  CaseView v = Dispatch(o.view.id);
+  // 13 working days on the provisional 2027 (the law's days off, weekends):
+  // 21–25, 28–31 December, then 1 January off, 4–7 January.
+  EXPECT_FALSE(v.deadline_unknown);
+  EXPECT_EQ(Due(v), "2027-01-07T23:59:59+08:00");
+  SweepReport r = Sweep("2026-12-31T09:00:00+08:00");
+  EXPECT_EQ(r.deadline_unknown, 0);
+}
+
 TEST_P(ClockTest, OutsideTheCalendarTheDeadlineIsUnknownNotARefusal) {
   Start("2026-12-20T09:00:00+08:00");
+  UseStrictCalendar();
   OpenedCase o = Complain("年底乱收费", "illegal_fees");
   ASSERT_NE(o.view.id, 0);
   EXPECT_EQ(o.view.state, "received");
@@ -105,6 +131,7 @@ TEST_P(ClockTest, OutsideTheCalendarTheDeadlineIsUnknownNotARefusal) {
 
 TEST_P(ClockTest, AnUnknownDeadlineIsFilledInOnceTheCalendarLearnsTheYear) {
   Start("2026-12-20T09:00:00+08:00");
+  UseStrictCalendar();
   CaseView v = Dispatch(Complain("年底乱收费", "illegal_fees").view.id);
   ASSERT_TRUE(v.deadline_unknown);
   // The next year's notice is published: the same data plus 2027's 元旦

@@ -23,8 +23,13 @@ std::optional<int> LimitDays(const StateSpec& s, const json& fields, int extende
   return std::max(0, days + extended);
 }
 
-// Sets c.due_at / c.deadline_unknown for its current state. A calendar that
-// lacks the year never refuses the case: the deadline is just unknown.
+// Sets c.due_at / c.deadline_unknown for its current state. A year without a
+// State Council notice is answered on the calendar's provisional year (the
+// law's holidays, no 调休: working_calendar.h), so a December case gets a
+// deadline in January; only a date the calendar cannot answer at all leaves
+// the deadline unknown, never refusing the case. (Not yet stored: which
+// deadlines are provisional, to mark and recompute them when the notice is
+// imported — issue 14.)
 Status ComputeDue(const EngineDeps& d, const CaseType& type, CaseRow& c) {
   c.due_at.reset();
   c.deadline_unknown = false;

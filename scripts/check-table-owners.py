@@ -61,6 +61,11 @@ OWNERS = {
     # 009_store_generations.sql: the stores' change counters
     # (src/storage/generations.h; each store bumps and reads its own row)
     "store_generations": "storage",
+    # 010_draws.sql: "double random, one public" inspection draws and their
+    # ledger (src/draws/store.h)
+    "draw_plans": "draws",
+    "draw_ledger_head": "draws",
+    "draw_ledger": "draws",
 }
 # Created at run time from the policy pack (src/datasets/store.h), one per dataset.
 DATASET_TABLE_PREFIX = "ds_"

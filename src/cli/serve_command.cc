@@ -191,7 +191,7 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0, 100000));
   cmd->add_flag("--secure-cookies", a->secure_cookies, "mark cookies Secure (when behind HTTPS)");
   cmd->add_option("--cases-dir", a->cases_dir, "case types (default policy/cases)");
-  cmd->add_option("--calendar", a->calendar, "working calendar (default policy/calendar/cn-2025-2026.yaml)");
+  cmd->add_option("--calendar", a->calendar, "working calendar: a file or a directory of them (default policy/calendar)");
   cmd->add_option("--secret-key-file", a->secret_key_file,
                   "key sealing complainants' identities, created 0600 if missing "
                   "(default: secret.key beside a SQLite database, else var/secret.key)");

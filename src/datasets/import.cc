@@ -21,6 +21,7 @@
 #include "datasets/internal/values.h"
 #include "datasets/store.h"
 #include "ledger/audit.h"
+#include "registry/registry.h"
 
 namespace edugov::datasets {
 namespace {
@@ -72,7 +73,14 @@ struct HeaderMap {
   std::vector<std::string> ignored;
 };
 
-StatusOr<HeaderMap> MapHeader(const DatasetSchema& schema, const std::vector<std::string>& header) {
+// A school or org reference a school user may leave out: it is the
+// importer's own school (Import, "implied school").
+bool ImpliedBySchool(const ColumnSchema& col) {
+  return col.type == ColumnType::kRef && (col.ref == RefKind::kSchool || col.ref == RefKind::kOrg);
+}
+
+StatusOr<HeaderMap> MapHeader(const DatasetSchema& schema, const std::vector<std::string>& header,
+                              bool implied_school) {
   HeaderMap map;
   map.columns.resize(schema.columns.size());
   for (size_t h = 0; h < header.size(); ++h) {
@@ -110,7 +118,7 @@ StatusOr<HeaderMap> MapHeader(const DatasetSchema& schema, const std::vector<std
   std::string missing_en, missing_zh;
   for (size_t c = 0; c < schema.columns.size(); ++c) {
     const ColumnSchema& col = schema.columns[c];
-    if (col.required && map.columns[c].source < 0) {
+    if (col.required && map.columns[c].source < 0 && !(implied_school && ImpliedBySchool(col))) {
       missing_en += (missing_en.empty() ? "" : ", ") + col.name;
       missing_zh += (missing_zh.empty() ? "" : "、") + col.label_zh;
     }
@@ -157,6 +165,13 @@ class RowValidator {
     school_context_ = 0;
     school_context_column_ = -1;
     for (size_t c : other_columns_) ValidateCell(row, c, values[c], problems);
+    // A school user's rows are about its own school unless a cell says
+    // otherwise (a 学校代码 column or cell naming another school still fails
+    // as outside the area).
+    const bool school_code_given =
+        header_.school_code_source >= 0 &&
+        !internal::Trim(row.cell(static_cast<size_t>(header_.school_code_source))).empty();
+    if (school_context_ == 0 && implied_school_ != 0 && !school_code_given) school_context_ = implied_school_;
     if (school_context_ == 0 && header_.school_code_source >= 0) {
       std::string_view code = internal::Trim(row.cell(static_cast<size_t>(header_.school_code_source)));
       if (!code.empty()) {
@@ -188,6 +203,9 @@ class RowValidator {
   }
 
   void set_own_path(std::string path) { own_path_ = std::move(path); }
+  // The importer's org when it is a school (0 otherwise): a school/org column
+  // left out or empty is that school, and class names are that school's.
+  void set_implied_school(int64_t id) { implied_school_ = id; }
 
  private:
   std::string PathOfRef(RefKind kind, int64_t id) {
@@ -215,6 +233,11 @@ class RowValidator {
     const ColumnSchema& col = schema_.columns[c];
     const int source = header_.columns[c].source;
     std::string_view cell = source < 0 ? std::string_view() : internal::Trim(row.cell(static_cast<size_t>(source)));
+    if (cell.empty() && implied_school_ != 0 && ImpliedBySchool(col)) {
+      out = implied_school_;
+      if (school_context_ == 0) school_context_ = implied_school_;
+      return;
+    }
     if (cell.empty()) {
       out = std::monostate{};
       if (col.required) {
@@ -394,6 +417,7 @@ class RowValidator {
   std::vector<size_t> other_columns_;
   int entity_ = -1;
   std::string own_path_;
+  int64_t implied_school_ = 0;
   int64_t school_context_ = 0;
   int school_context_column_ = -1;
 };
@@ -734,7 +758,14 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
     // An empty path would match every org in the registry lookups below.
     return PermissionDeniedError("the user is bound to no org", "该用户未绑定单位，不能导入数据");
   }
-  ASSIGN_OR_RETURN(HeaderMap header, MapHeader(schema, source.header()));
+  // A school user imports its own school's rows: no 学校代码 column needed
+  // (docs/import.md, "The implied school").
+  int64_t implied_school = 0;
+  {
+    ASSIGN_OR_RETURN(std::optional<registry::Org> own, registry::LookupOrgUnscoped(conn, principal.org_id));
+    if (own && own->stage.has_value() && own->path == principal.org_path) implied_school = own->id;
+  }
+  ASSIGN_OR_RETURN(HeaderMap header, MapHeader(schema, source.header(), implied_school != 0));
   bool need_classes = false, need_staff = false;
   for (const ColumnSchema& c : schema.columns) {
     need_classes |= c.ref == RefKind::kClass;
@@ -800,6 +831,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
 
     RowValidator validator(schema, header, maps);
     validator.set_own_path(principal.org_path);
+    validator.set_implied_school(implied_school);
     const bool bulk = was_empty && !small;
     RowWriter writer(tx, schema, options.collect_landed, bulk);
     if (small) writer.CountReturned();

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "datasets/internal/registry_lookup.h"
 #include "datasets/store.h"
 #include "ledger/audit.h"
 #include "tabular/csv_reader.h"
@@ -576,6 +577,88 @@ TEST_P(ImportTest, EnumAcceptsItsZhLabelOrItsValue) {
   ASSERT_TRUE(by_form.ok()) << by_form.status().ToString();
   ASSERT_EQ(by_form->landed.size(), 1u);
   EXPECT_EQ(std::get<std::string>(by_form->landed[0].values[2]), "full");
+}
+
+TEST(CanonicalClassNameTest, ReadsTheWaysSchoolsWriteAClass) {
+  using internal::CanonicalClassName;
+  EXPECT_EQ(CanonicalClassName("七年级1班"), "7#1");
+  EXPECT_EQ(CanonicalClassName("7年级1班"), "7#1");
+  EXPECT_EQ(CanonicalClassName("初一(1)班"), "7#1");
+  EXPECT_EQ(CanonicalClassName("初一（01）班"), "7#1");
+  EXPECT_EQ(CanonicalClassName("初三年级12班"), "9#12");
+  EXPECT_EQ(CanonicalClassName("高二3班"), "11#3");
+  EXPECT_EQ(CanonicalClassName("三年级2"), "3#2");
+  EXPECT_EQ(CanonicalClassName("小班"), "");
+  EXPECT_EQ(CanonicalClassName("七年级"), "");
+  EXPECT_EQ(CanonicalClassName("七年级1班A"), "");
+  EXPECT_EQ(CanonicalClassName("初四1班"), "");
+}
+
+// Issue 13: a school user's own file needs no 学校代码 column — the school
+// is the importer's; classes are named as written in the school.
+TEST_P(ImportTest, ASchoolUserNeedsNoSchoolColumn) {
+  auto report = ImportCsv("班级,日期,书面作业分钟\n"
+                          "三年级1班,2025-09-01,40\n"
+                          "3年级2班,2025-09-01,30\n"
+                          "三年级（1）班,2025-09-02,35\n"
+                          "七年级1班,2025-09-01,40\n"   // school C5's name: not in this school
+                          "C5/七年级1班,2025-09-02,40\n",
+                          School3());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_ok, 3);
+  ASSERT_EQ(report->problems.size(), 2u);
+  EXPECT_EQ(report->problems[0].row_number, 5);
+  EXPECT_EQ(report->problems[0].column, "班级");
+  EXPECT_EQ(report->problems[0].reason_zh, "班级「七年级1班」不存在或不在您的管辖范围内");
+  EXPECT_NE(report->problems[0].reason_en.find("unknown class"), std::string::npos);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework WHERE class_id = 10"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework WHERE class_id = 12"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework WHERE org_path <> '/1/2/3/'"), 0);
+
+  // The bureau still has to say which school a bare class name is in.
+  auto bureau = ImportCsv("班级,日期,书面作业分钟\n三年级1班,2025-09-03,40\n", Bureau());
+  ASSERT_TRUE(bureau.ok());
+  ASSERT_EQ(bureau->problems.size(), 1u);
+  EXPECT_NE(bureau->problems[0].reason_zh.find("学校代码"), std::string::npos);
+
+  // A school-level dataset: the 学校 column may be left out, or left empty.
+  auto ds = ParseDatasets(YAML::Load(R"(
+- name: trainings
+  label_zh: 培训
+  entity: school_id
+  period: date
+  key: [school_id, date]
+  columns:
+    - {name: school_id, type: ref, ref: school, required: true, label_zh: 学校}
+    - {name: date, type: date, required: true, label_zh: 培训日期}
+)"), "test-pack.yaml");
+  ASSERT_TRUE(ds.ok());
+  ASSERT_TRUE(EnsureDatasetTables(conn(), {(*ds)[0]}).ok());
+  auto no_column = tabular::OpenCsvBytes(std::string("培训日期\n2025-09-01\n2025-09-02\n"));
+  ASSERT_TRUE(no_column.ok());
+  auto r2 = Import(conn(), School3(), clock_, (*ds)[0], **no_column, {.file_name = "t.csv"}, nullptr);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->rows_ok, 2);
+  auto empty_cell = tabular::OpenCsvBytes(std::string("学校,培训日期\n,2025-09-03\nC5,2025-09-04\n"));
+  ASSERT_TRUE(empty_cell.ok());
+  auto r3 = Import(conn(), School3(), clock_, (*ds)[0], **empty_cell, {.file_name = "t.csv"}, nullptr);
+  ASSERT_TRUE(r3.ok()) << r3.status().ToString();
+  EXPECT_EQ(r3->rows_ok, 1);
+  EXPECT_EQ(r3->rows_rejected, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_trainings WHERE school_id = 3 AND org_path = '/1/2/3/'"), 3);
+  // The bureau must still name the school.
+  auto bureau_file = tabular::OpenCsvBytes(std::string("培训日期\n2025-09-05\n"));
+  ASSERT_TRUE(bureau_file.ok());
+  auto r4 = Import(conn(), Bureau(), clock_, (*ds)[0], **bureau_file, {.file_name = "t.csv"}, nullptr);
+  EXPECT_EQ(r4.status().code(), StatusCode::kInvalidArgument);
+
+  // A form row (the on-demand lookup) reads the class name the same way.
+  MemoryRowSource form({"class_id", "date", "written_minutes"}, {{"3年级2班", "2025-09-09", "20"}});
+  auto by_form = Import(conn(), School3(), clock_, schema_, form,
+                        {.file_name = "web form", .format = "form", .collect_landed = true}, nullptr);
+  ASSERT_TRUE(by_form.ok()) << by_form.status().ToString();
+  EXPECT_EQ(by_form->rows_ok, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework WHERE class_id = 12"), 2);
 }
 
 TEST_P(ImportTest, ConcurrentImportsIntoOneDatasetBothLand) {

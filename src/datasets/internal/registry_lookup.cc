@@ -14,7 +14,62 @@ std::string SchoolNameKey(int64_t school_id, std::string_view name) {
   return k;
 }
 
+// Reads a grade at the front of `s`: 1…12 and the bytes it took, or 0.
+std::pair<int, size_t> LeadingGrade(std::string_view s) {
+  static constexpr std::string_view kNumerals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九"};
+  auto numeral = [&](std::string_view t) -> std::pair<int, size_t> {
+    for (int i = 0; i < 9; ++i) {
+      if (t.substr(0, kNumerals[i].size()) == kNumerals[i]) return {i + 1, kNumerals[i].size()};
+    }
+    if (!t.empty() && t[0] >= '1' && t[0] <= '9' && (t.size() < 2 || t[1] < '0' || t[1] > '9')) {
+      return {t[0] - '0', 1};
+    }
+    return {0, 0};
+  };
+  constexpr std::string_view kJunior = "初", kSenior = "高", kGrade = "年级";
+  if (s.substr(0, kJunior.size()) == kJunior || s.substr(0, kSenior.size()) == kSenior) {
+    const bool junior = s.substr(0, kJunior.size()) == kJunior;
+    auto [n, len] = numeral(s.substr(kJunior.size()));
+    if (n < 1 || n > 3) return {0, 0};
+    size_t used = kJunior.size() + len;
+    if (s.substr(used, kGrade.size()) == kGrade) used += kGrade.size();
+    return {n + (junior ? 6 : 9), used};
+  }
+  auto [n, len] = numeral(s);
+  if (n == 0 || s.substr(len, kGrade.size()) != kGrade) return {0, 0};
+  return {n, len + kGrade.size()};
+}
+
 }  // namespace
+
+std::string CanonicalClassName(std::string_view name) {
+  auto [grade, used] = LeadingGrade(name);
+  if (grade == 0) return {};
+  std::string_view rest = name.substr(used);
+  for (std::string_view open : {"(", "（"}) {
+    if (rest.substr(0, open.size()) == open) rest.remove_prefix(open.size());
+  }
+  int64_t number = 0;
+  size_t digits = 0;
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9' && digits < 4) {
+    number = number * 10 + (rest[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0 || number == 0) return {};
+  rest.remove_prefix(digits);
+  for (std::string_view close : {")", "）"}) {
+    if (rest.substr(0, close.size()) == close) rest.remove_prefix(close.size());
+  }
+  if (rest.substr(0, 3) == "班") rest.remove_prefix(3);
+  if (!rest.empty()) return {};
+  return std::to_string(grade) + "#" + std::to_string(number);
+}
+
+void RegistryLookup::AddClassName(int64_t school_id, const std::string& name, int64_t class_id) {
+  class_by_school_name_.emplace(SchoolNameKey(school_id, name), class_id);
+  std::string canon = CanonicalClassName(name);
+  if (!canon.empty()) class_by_school_canon_.emplace(SchoolNameKey(school_id, canon), class_id);
+}
 
 StatusOr<RegistryLookup> RegistryLookup::Preload(storage::Connection& conn, const std::string& subtree,
                                                  bool need_classes, bool need_staff) {
@@ -31,7 +86,7 @@ StatusOr<RegistryLookup> RegistryLookup::Preload(storage::Connection& conn, cons
       auto it = r.orgs_by_id_.find(c.school_id);
       if (it == r.orgs_by_id_.end()) return;
       r.classes_.emplace(c.id, ClassEntry{c.school_id, &it->second.path});
-      r.class_by_school_name_.emplace(SchoolNameKey(c.school_id, c.name), c.id);
+      r.AddClassName(c.school_id, c.name, c.id);
     }));
   }
   if (need_staff) {
@@ -101,14 +156,37 @@ const ClassEntry* RegistryLookup::ClassById(int64_t id) {
 int64_t RegistryLookup::ClassBySchoolName(int64_t school_id, std::string_view name) {
   std::string key = SchoolNameKey(school_id, name);
   if (auto it = class_by_school_name_.find(key); it != class_by_school_name_.end()) return it->second;
+  const std::string canon = CanonicalClassName(name);
+  auto by_canon = [&]() -> int64_t {
+    if (canon.empty()) return 0;
+    auto it = class_by_school_canon_.find(SchoolNameKey(school_id, canon));
+    return it == class_by_school_canon_.end() ? 0 : it->second;
+  };
+  if (!conn_) return by_canon();
+  if (!OrgById(school_id)) return 0;
   registry::Class cls;
-  if (!conn_ || !OrgById(school_id) ||
-      !Fetched(registry::LookupClassByNameUnscoped(*conn_, school_id, name), cls)) {
+  if (Fetched(registry::LookupClassByNameUnscoped(*conn_, school_id, name), cls)) {
+    AddClassName(school_id, cls.name, cls.id);
+    classes_.try_emplace(cls.id, ClassEntry{school_id, &orgs_by_id_.at(school_id).path});
+    return cls.id;
+  }
+  if (canon.empty()) return 0;
+  if (int64_t id = by_canon(); id != 0) return id;
+  // Not as written: read the school's classes once (a few dozen rows) to
+  // match the name by its canonical form.
+  if (canon_loaded_[school_id]) return 0;
+  canon_loaded_[school_id] = true;
+  const OrgEntry& school = orgs_by_id_.at(school_id);
+  Status st = registry::ForEachClass(*conn_, school.path, [&](const registry::Class& c) {
+    if (c.school_id != school_id) return;
+    AddClassName(c.school_id, c.name, c.id);
+    classes_.try_emplace(c.id, ClassEntry{school_id, &school.path});
+  });
+  if (!st.ok()) {
+    if (status_.ok()) status_ = st;
     return 0;
   }
-  class_by_school_name_.emplace(std::move(key), cls.id);
-  classes_.try_emplace(cls.id, ClassEntry{school_id, &orgs_by_id_.at(school_id).path});
-  return cls.id;
+  return by_canon();
 }
 
 // A staff member is in the subtree when the org of their current posting

@@ -40,6 +40,12 @@ struct ClassEntry {
   int64_t school_id = 0;
   const std::string* path = nullptr;  // the school's path, owned by the lookup
 };
+// A class name as schools write it, reduced to "<grade>#<number>" so that
+// 七年级1班, 7年级1班, 初一(1)班, 初一（01）班 and 七年级1 all read the same
+// (grades 一…九/1…9 + 年级, 初一…初三 = 7…9, 高一…高三 = 10…12); "" when
+// the name has no such shape (it is then matched as written only).
+std::string CanonicalClassName(std::string_view name);
+
 struct StaffEntry {
   int64_t id = 0;
   std::string path;  // of the org the person is posted at
@@ -63,6 +69,8 @@ class RegistryLookup {
   const OrgEntry* OrgByCode(std::string_view code);
   const OrgEntry* OrgById(int64_t id);
   const ClassEntry* ClassById(int64_t id);
+  // By the name as registered, else by CanonicalClassName (初一(1)班 finds
+  // 七年级1班); 0 when neither matches.
   int64_t ClassBySchoolName(int64_t school_id, std::string_view name);
   const StaffEntry* StaffByCode(std::string_view code);
   const StaffEntry* StaffById(int64_t id);
@@ -87,6 +95,9 @@ class RegistryLookup {
   std::unordered_map<int64_t, OrgEntry> orgs_by_id_;
   std::unordered_map<int64_t, ClassEntry> classes_;
   std::unordered_map<std::string, int64_t> class_by_school_name_;  // "<school id>\x1f<name>"
+  std::unordered_map<std::string, int64_t> class_by_school_canon_;  // "<school id>\x1f<canonical>"
+  std::unordered_map<int64_t, bool> canon_loaded_;  // on demand: schools whose classes were all read
+  void AddClassName(int64_t school_id, const std::string& name, int64_t class_id);
   std::unordered_map<std::string, int64_t> staff_by_code_;
   std::unordered_map<int64_t, StaffEntry> staff_by_id_;
 };

@@ -2,7 +2,7 @@
 # quarantine — store.h) and the import pipeline (import.h). Included from
 # src/datasets/CMakeLists.txt; kept apart from edugov_datasets (schemas and
 # the columnar image) so the rules engine does not link the importer.
-add_library(edugov_dataset_import store.cc import.cc schema_file.cc internal/values.cc
+add_library(edugov_dataset_import store.cc import.cc template.cc schema_file.cc internal/values.cc
             internal/registry_lookup.cc)
 target_link_libraries(edugov_dataset_import
   PUBLIC edugov_datasets edugov_common edugov_storage edugov_tabular edugov_accounts

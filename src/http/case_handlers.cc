@@ -12,6 +12,7 @@
 #include "cases/engine.h"
 #include "common/date.h"
 #include "http/json_input.h"
+#include "http/list_export.h"
 #include "http/query_params.h"
 #include "http/route.h"
 
@@ -216,6 +217,37 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
                     {"offset", filter.offset},
                     {"limit", filter.limit}};
       });
+
+  // 导出: the list's filters and scope, every page of it, as .xlsx.
+  routes.Get("/api/v1/cases/export.xlsx").Options({.heavy = true}).Raw([t](RouteContext& c) -> StatusOr<Response> {
+    ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
+    ASSIGN_OR_RETURN(cases::CaseFilter filter, ParseFilter(c.req(), *t));
+    auto type_label = [t](const json& item, Lang lang) -> tabular::XlsxCell {
+      const cases::CaseType* type = t->Find(item.value("type", ""));
+      if (!type) return item.value("type", "");
+      return lang == Lang::kEn && !type->label.en.empty() ? type->label.en : type->label.zh;
+    };
+    std::vector<ExportColumn> columns = {
+        JsonColumn("编号", "Number", "/ref", 16),
+        {"类型", "Type", type_label, 12},
+        JsonColumn("标题", "Title", "/title", 36),
+        JsonColumn("状态", "State", "/state_label", 10),
+        JsonColumn("类别", "Category", "/category_label", 12),
+        JsonColumn("单位", "Org", "/org/name", 20),
+        JsonColumn("受理时间", "Opened at", "/opened_at", 20),
+        JsonColumn("办理期限", "Due at", "/due_at", 20),
+        JsonColumn("已逾期", "Overdue", "/overdue", 8),
+        JsonColumn("督办层级", "Escalation level", "/escalation_level", 8),
+        JsonColumn("办结时间", "Closed at", "/closed_at", 20)};
+    return ExportXlsx(c, {"案件清单", "cases"}, columns, [&](int64_t offset, int64_t limit) -> StatusOr<json> {
+      filter.offset = static_cast<int>(offset);
+      filter.limit = static_cast<int>(limit);
+      ASSIGN_OR_RETURN(auto page, engine->List(cases::Actor::User(c.principal()), filter));
+      json items = json::array();
+      for (const auto& v : page.items) items.push_back(CaseSummaryJson(*t, v));
+      return items;
+    });
+  });
 
   routes.Post("/api/v1/cases")
       .JsonBody({"type", "title", "org_id", "staff_id", "fields", "comment", "attachments", "linked_from"})

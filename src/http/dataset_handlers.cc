@@ -12,7 +12,9 @@
 #include "datasets/import.h"
 #include "datasets/schema_file.h"
 #include "datasets/store.h"
+#include "datasets/template.h"
 #include "http/json_input.h"
+#include "http/list_export.h"
 #include "http/route.h"
 #include "compliance/service.h"
 #include "compliance/sweep_jobs.h"
@@ -290,6 +292,19 @@ void RegisterDatasetHandlers(Router& router, App& app) {
   routes.Post("/api/v1/datasets/{name}/import")
       .Options({.max_body_bytes = kMaxUploadBytes, .heavy = true})
       .Raw([state](RouteContext& c) { return Import(*state, c); });
+  // The import template (datasets/template.h): Chinese headers with notes,
+  // dropdowns, and for a school its own classes.
+  routes.Get("/api/v1/datasets/{name}/template.xlsx").Raw([state](RouteContext& c) -> StatusOr<Response> {
+    ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+    ASSIGN_OR_RETURN(const DatasetSchema* schema, Resolve(*state, *conn, c.PathText("name")));
+    ASSIGN_OR_RETURN(std::string xlsx, datasets::WriteImportTemplate(*conn, c.principal(), *schema));
+    Response res;
+    res.content_type = std::string(kXlsxType);
+    res.body = std::move(xlsx);
+    res.AddHeader("Content-Disposition", AttachmentDisposition(schema->label_zh + "-导入模板.xlsx",
+                                                            schema->name + "-template.xlsx"));
+    return res;
+  });
   routes.Post("/api/v1/datasets/{name}/rows").Raw([state](RouteContext& c) { return AddRow(*state, c); });
   routes.Get("/api/v1/imports/{id}").Ids({"id"}).Json([](RouteContext& c) -> StatusOr<nlohmann::json> {
     ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());

@@ -33,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/list_export.h"
 #include "http/query_params.h"
 #include "http/route.h"
 #include "registry/registry.h"
@@ -339,6 +340,47 @@ StatusOr<Response> Read(ReadCache& cache, std::string_view route, RouteContext& 
   return res;
 }
 
+// 导出 of the findings list: the list's filters, its scope, its JSON items.
+std::vector<ExportColumn> FindingColumns() {
+  auto status = [](const nlohmann::json& item, Lang lang) -> tabular::XlsxCell {
+    const std::string s = item.value("status", "");
+    if (lang == Lang::kEn) return s;
+    return std::string(s == "open" ? "未解决" : s == "resolved" ? "已解决" : s);
+  };
+  auto period = [](const nlohmann::json& item, Lang) -> tabular::XlsxCell {
+    const nlohmann::json& p = item["period"];
+    const std::string start = p.value("start", ""), end = p.value("end", "");
+    return start == end ? start : start + " ~ " + end;
+  };
+  return {JsonColumn("编号", "ID", "/id", 8),
+          JsonColumn("条款", "Clause", "/clause", 8),
+          JsonColumn("规则", "Rule", "/rule", 28),
+          JsonColumn("对象", "Entity", "/entity/name", 20),
+          JsonColumn("所属学校", "School", "/entity/school/name", 20),
+          {"周期", "Period", period, 24},
+          JsonColumn("实测值", "Measured", "/measured", 10),
+          JsonColumn("阈值", "Threshold", "/threshold", 10),
+          JsonColumn("比较", "Comparison", "/comparison", 8),
+          {"状态", "Status", status, 8},
+          JsonColumn("首次发现", "Opened on", "/opened_on", 12),
+          JsonColumn("最近发现", "Last seen on", "/last_seen_on", 12),
+          JsonColumn("解决日期", "Resolved on", "/resolved_on", 12)};
+}
+
+StatusOr<Response> ExportFindings(RouteContext& c) {
+  ASSIGN_OR_RETURN(rules::FindingsFilter filter, FilterFrom(c.req(), /*full=*/true));
+  ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+  return ExportXlsx(c, {"问题清单", "findings"}, FindingColumns(),
+                    [&](int64_t offset, int64_t limit) -> StatusOr<nlohmann::json> {
+                      ASSIGN_OR_RETURN(rules::FindingsPage page,
+                                       rules::ListFindings(*conn, c.principal(), filter, offset, limit));
+                      nlohmann::json items = nlohmann::json::array();
+                      for (const rules::FindingView& f : page.items) items.push_back(ItemJson(f));
+                      RETURN_IF_ERROR(AddClassSchools(*conn, page.items, items));
+                      return items;
+                    });
+}
+
 }  // namespace
 
 void RegisterFindingsHandlers(Router& router, App& app) {
@@ -349,6 +391,8 @@ void RegisterFindingsHandlers(Router& router, App& app) {
   routes.Get("/api/v1/findings").Paged(kPaging).Raw([cache](RouteContext& c) {
     return Read(*cache, "list", c, ListFindings);
   });
+  // Not cached: a download, read once.
+  routes.Get("/api/v1/findings/export.xlsx").Options({.heavy = true}).Raw(ExportFindings);
   routes.Get("/api/v1/findings/summary").Raw([cache](RouteContext& c) {
     return Read(*cache, "summary", c, Summary);
   });

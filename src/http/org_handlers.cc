@@ -5,6 +5,7 @@
 
 #include "http/app.h"
 #include "http/json_input.h"
+#include "http/list_export.h"
 #include "http/route.h"
 #include "registry/csv_import.h"
 #include "registry/json.h"
@@ -323,6 +324,69 @@ void RegisterOrgHandlers(Router& router, App& app) {
         nlohmann::json j = Items(page.items, [](const registry::Staff& s) { return registry::ToJson(s); });
         j["total"] = page.total;
         return j;
+      });
+
+  // 导出 of the two lists above (their filters, their scope).
+  routes.Get("/api/v1/orgs/{id}/classes/export.xlsx").Ids({"id"}).Options({.heavy = true})
+      .Raw([](RouteContext& c) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+        ASSIGN_OR_RETURN(auto classes, registry::ListClasses(*conn, c.principal(), c.Id()));
+        return ExportXlsx(c, {"班级名单", "classes"},
+                          {JsonColumn("班级编号", "Class ID", "/id", 10), JsonColumn("年级", "Grade", "/grade", 8),
+                           JsonColumn("班级", "Class", "/name", 16), JsonColumn("学生数", "Students", "/students", 10)},
+                          [&](int64_t offset, int64_t limit) -> StatusOr<nlohmann::json> {
+                            nlohmann::json items = nlohmann::json::array();
+                            for (int64_t i = offset; i < offset + limit && i < static_cast<int64_t>(classes.size()); ++i) {
+                              items.push_back(registry::ToJson(classes[static_cast<size_t>(i)]));
+                            }
+                            return items;
+                          });
+      });
+  routes.Get("/api/v1/orgs/{id}/staff/export.xlsx").Ids({"id"}).Options({.heavy = true})
+      .Raw([](RouteContext& c) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(registry::StaffFilter filter, ParseStaffFilter(c.req(), Paging{0, 500}));
+        ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
+        auto zh = [](std::string_view pointer, std::initializer_list<std::pair<std::string_view, std::string_view>> names) {
+          return [pointer = std::string(pointer), names = std::vector(names)](const nlohmann::json& item, Lang lang) -> tabular::XlsxCell {
+            const nlohmann::json::json_pointer ptr(pointer);
+            if (!item.contains(ptr) || item.at(ptr).is_null()) return std::monostate{};
+            auto one = [&](const std::string& v) {
+              if (lang == Lang::kZh) {
+                for (const auto& [key, label] : names) if (key == v) return std::string(label);
+              }
+              return v;
+            };
+            const nlohmann::json& v = item.at(ptr);
+            if (!v.is_array()) return one(v.get<std::string>());
+            std::string s;
+            for (const auto& e : v) s += (s.empty() ? "" : lang == Lang::kZh ? "、" : ", ") + one(e.get<std::string>());
+            return s;
+          };
+        };
+        std::vector<ExportColumn> columns = {
+            JsonColumn("教职工编号", "Staff code", "/code", 14),
+            JsonColumn("姓名", "Name", "/name", 10),
+            {"性别", "Gender", zh("/gender", {{"male", "男"}, {"female", "女"}}), 6},
+            JsonColumn("出生日期", "Birth date", "/birth_date", 12),
+            JsonColumn("入职日期", "Hired on", "/hired_on", 12),
+            {"用工类型", "Hire kind", zh("/hire_kind", {{"funded_normal", "统招"}, {"special_post", "特岗教师"},
+                                                         {"shortage_talent", "紧缺人才"}, {"transfer", "调入"},
+                                                         {"national_programme", "公费师范生"}, {"substitute", "代课"},
+                                                         {"other", "其他"}}), 12},
+            {"岗位", "Posts", zh("/posts", {{"principal", "校长"}, {"party_secretary", "党组织书记"},
+                                            {"vice_principal", "副校长"}, {"teacher", "教师"},
+                                            {"substitute_teacher", "代课教师"}, {"staff", "职工"}}), 16},
+            JsonColumn("在岗", "Active", "/active", 6)};
+        return ExportXlsx(c, {"教职工名单", "staff"}, columns,
+                          [&](int64_t offset, int64_t limit) -> StatusOr<nlohmann::json> {
+                            filter.offset = offset;
+                            filter.limit = limit;
+                            ASSIGN_OR_RETURN(registry::StaffPage page,
+                                             registry::ListStaff(*conn, c.principal(), c.Id(), filter));
+                            nlohmann::json items = nlohmann::json::array();
+                            for (const registry::Staff& s : page.items) items.push_back(registry::ToJson(s));
+                            return items;
+                          });
       });
 
   routes.Get("/api/v1/staff/{id}").Ids({"id"}).Json([&clock](RouteContext& c) -> Json {

@@ -763,7 +763,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
   int64_t implied_school = 0;
   {
     ASSIGN_OR_RETURN(std::optional<registry::Org> own, registry::LookupOrgUnscoped(conn, principal.org_id));
-    if (own && own->stage.has_value() && own->path == principal.org_path) implied_school = own->id;
+    if (own && own->kind == registry::OrgKind::kSchool && own->path == principal.org_path) implied_school = own->id;
   }
   ASSIGN_OR_RETURN(HeaderMap header, MapHeader(schema, source.header(), implied_school != 0));
   bool need_classes = false, need_staff = false;

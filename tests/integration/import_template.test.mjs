@@ -42,6 +42,61 @@ function juniorStyle(name) {
   return m ? `初${'一二三'['七八九'.indexOf(m[1])]}(${m[2]})班` : null;
 }
 
+// First: the imports below start sweeps that move the findings between a list and its export.
+test('导出: filtered lists as XLSX, never a row outside the caller\'s subtree', async () => {
+  const bureau = await session('juzhang');
+  const school = await session('jiangying');
+
+  // Findings: the bureau's open findings, and the school's own.
+  const open = await bureau.get('/findings?status=open&limit=1');
+  const all = await bureau.get('/findings?limit=1');
+  assert.ok(open.total > 0 && all.total >= open.total, `the demo has open findings (${open.total}/${all.total})`);
+  const x = await bureau.raw('GET', '/api/v1/findings/export.xlsx?status=open');
+  assert.equal(x.status, 200);
+  assert.equal(x.headers.get('content-type'), XLSX);
+  const rows = readSheet(x.buf);
+  assert.deepEqual(rows[0].slice(0, 5), ['编号', '条款', '规则', '对象', '所属学校']);
+  assert.equal(rows.length - 1, open.total);
+  assert.equal(Number(x.headers.get('x-export-rows')), open.total);
+  assert.ok(rows.slice(1).every((row) => row[9] === '未解决'));
+
+  const mine = await school.get('/findings?limit=500');
+  const sx = readSheet((await school.raw('GET', '/api/v1/findings/export.xlsx')).buf);
+  assert.equal(sx.length - 1, mine.total);
+  assert.ok(mine.total < all.total);
+  const own = new Set(mine.items.map((f) => String(f.id)));
+  assert.ok(sx.slice(1).every((row) => own.has(row[0])), 'only the school\'s own findings');
+  // A filter naming a township above the school: answered as the list is, nothing leaks.
+  const townshipId = open.items.find((f) => f.township_id)?.township_id;
+  const listed = await school.raw('GET', `/api/v1/findings?township=${townshipId}`);
+  const other = await school.raw('GET', `/api/v1/findings/export.xlsx?township=${townshipId}`);
+  assert.equal(other.status, listed.status);
+  if (other.status === 200) assert.equal(readSheet(other.buf).length - 1, listed.json.total);
+
+  // Cases: the school's list and its export agree.
+  const cases = await school.get('/cases?limit=1');
+  const cx = await school.raw('GET', '/api/v1/cases/export.xlsx');
+  assert.equal(cx.status, 200);
+  const crow = readSheet(cx.buf);
+  assert.deepEqual(crow[0].slice(0, 4), ['编号', '类型', '标题', '状态']);
+  assert.equal(crow.length - 1, cases.total);
+  const bureauCases = await bureau.get('/cases?limit=1');
+  assert.ok(cases.total < bureauCases.total);
+
+  // Staff and classes of the school.
+  const staff = await school.get(`/orgs/${school.user.org_id}/staff?limit=1`);
+  const stx = readSheet((await school.raw('GET', `/api/v1/orgs/${school.user.org_id}/staff/export.xlsx`)).buf);
+  assert.deepEqual(stx[0].slice(0, 3), ['教职工编号', '姓名', '性别']);
+  assert.equal(stx.length - 1, staff.total);
+  assert.ok(stx.slice(1).every((row) => row[2] === '男' || row[2] === '女'));
+  const { items: classes } = await school.get(`/orgs/${school.user.org_id}/classes`);
+  const clx = readSheet((await school.raw('GET', `/api/v1/orgs/${school.user.org_id}/classes/export.xlsx`)).buf);
+  assert.equal(clx.length - 1, classes.length);
+  // Another org's lists: 404, as the list.
+  const foreign = await school.raw('GET', `/api/v1/orgs/${bureau.user.org_id}/staff/export.xlsx`);
+  assert.equal(foreign.status, 404);
+});
+
 test('a school imports its own CSV without 学校代码, classes named as the school writes them', async () => {
   const school = await session('jiangying');
   const { items: classes } = await school.get(`/orgs/${school.user.org_id}/classes`);
@@ -132,56 +187,3 @@ test('下载导入模板: Chinese headers, notes, dropdowns, the school\'s class
   assert.equal(unknown.status, 404);
 });
 
-test('导出: filtered lists as XLSX, never a row outside the caller\'s subtree', async () => {
-  const bureau = await session('juzhang');
-  const school = await session('jiangying');
-
-  // Findings: the bureau's open findings, and the school's own.
-  const open = await bureau.get('/findings?status=open&limit=1');
-  const all = await bureau.get('/findings?limit=1');
-  assert.ok(open.total > 0 && all.total >= open.total, `the demo has open findings (${open.total}/${all.total})`);
-  const x = await bureau.raw('GET', '/api/v1/findings/export.xlsx?status=open');
-  assert.equal(x.status, 200);
-  assert.equal(x.headers.get('content-type'), XLSX);
-  const rows = readSheet(x.buf);
-  assert.deepEqual(rows[0].slice(0, 5), ['编号', '条款', '规则', '对象', '所属学校']);
-  assert.equal(rows.length - 1, open.total);
-  assert.equal(Number(x.headers.get('x-export-rows')), open.total);
-  assert.ok(rows.slice(1).every((row) => row[9] === '未解决'));
-
-  const mine = await school.get('/findings?limit=500');
-  const sx = readSheet((await school.raw('GET', '/api/v1/findings/export.xlsx')).buf);
-  assert.equal(sx.length - 1, mine.total);
-  assert.ok(mine.total < all.total);
-  const own = new Set(mine.items.map((f) => String(f.id)));
-  assert.ok(sx.slice(1).every((row) => own.has(row[0])), 'only the school\'s own findings');
-  // A filter naming a township above the school: answered as the list is, nothing leaks.
-  const townshipId = open.items.find((f) => f.township_id)?.township_id;
-  const listed = await school.raw('GET', `/api/v1/findings?township=${townshipId}`);
-  const other = await school.raw('GET', `/api/v1/findings/export.xlsx?township=${townshipId}`);
-  assert.equal(other.status, listed.status);
-  if (other.status === 200) assert.equal(readSheet(other.buf).length - 1, listed.json.total);
-
-  // Cases: the school's list and its export agree.
-  const cases = await school.get('/cases?limit=1');
-  const cx = await school.raw('GET', '/api/v1/cases/export.xlsx');
-  assert.equal(cx.status, 200);
-  const crow = readSheet(cx.buf);
-  assert.deepEqual(crow[0].slice(0, 4), ['编号', '类型', '标题', '状态']);
-  assert.equal(crow.length - 1, cases.total);
-  const bureauCases = await bureau.get('/cases?limit=1');
-  assert.ok(cases.total < bureauCases.total);
-
-  // Staff and classes of the school.
-  const staff = await school.get(`/orgs/${school.user.org_id}/staff?limit=1`);
-  const stx = readSheet((await school.raw('GET', `/api/v1/orgs/${school.user.org_id}/staff/export.xlsx`)).buf);
-  assert.deepEqual(stx[0].slice(0, 3), ['教职工编号', '姓名', '性别']);
-  assert.equal(stx.length - 1, staff.total);
-  assert.ok(stx.slice(1).every((row) => row[2] === '男' || row[2] === '女'));
-  const { items: classes } = await school.get(`/orgs/${school.user.org_id}/classes`);
-  const clx = readSheet((await school.raw('GET', `/api/v1/orgs/${school.user.org_id}/classes/export.xlsx`)).buf);
-  assert.equal(clx.length - 1, classes.length);
-  // Another org's lists: 404, as the list.
-  const foreign = await school.raw('GET', `/api/v1/orgs/${bureau.user.org_id}/staff/export.xlsx`);
-  assert.equal(foreign.status, 404);
-});

@@ -148,6 +148,8 @@ export default {
       minutes_: 'minutes',
     },
     import: {
+      template: 'Download import template',
+      templateHint: 'The template has the Chinese headers, notes and dropdowns; a school\'s template lists its own classes and needs no school code.',
       title: 'Data import',
       hint: 'Upload a CSV (UTF-8 or GBK) or Excel (.xlsx) file; good rows land, bad rows are kept with an error report.',
       dataset: 'Dataset',

@@ -150,6 +150,8 @@ export default {
       minutes_: '分钟',
     },
     import: {
+      template: '下载导入模板',
+      templateHint: '模板含中文表头、填写说明和下拉选项；学校账号下载的模板已填好本校班级，无需填写学校代码。',
       title: '数据导入',
       hint: '上传 CSV（UTF-8 或 GBK）或 Excel（.xlsx）文件；合格行入库，问题行留存并可下载错误报告。',
       dataset: '数据集',

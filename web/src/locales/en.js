@@ -1,5 +1,7 @@
 export default {
   app: {
+    export: 'Export',
+    exportFailed: 'Export failed',
     name: '教育治理平台 edugov',
     short: 'edugov',
     demo: 'synthetic demo data',

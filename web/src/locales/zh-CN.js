@@ -1,5 +1,7 @@
 export default {
   app: {
+    export: '导出',
+    exportFailed: '导出失败',
     name: '教育治理平台 edugov',
     short: 'edugov',
     demo: '演示数据',

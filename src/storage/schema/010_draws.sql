@@ -7,6 +7,8 @@ CREATE TABLE draw_plans (
   id {{ID}},
   name TEXT NOT NULL,
   year INTEGER NOT NULL,
+  -- The bureau subtree the schools' pool is drawn from ("/1/").
+  scope_path TEXT NOT NULL,
   -- The plan's parameters as canonical JSON (rate, team size, strata, …).
   params_json TEXT NOT NULL,
   -- Staff codes of the inspectors' pool, as the bureau chose them (JSON array).

@@ -41,6 +41,7 @@ StatusOr<CaseView> BuildView(const EngineDeps& d, Connection& conn, const Actor&
   v.state_entered_at_us = c.state_entered_at;
   v.due_at_us = c.due_at;
   v.deadline_unknown = c.deadline_unknown;
+  v.deadline_provisional = c.deadline_provisional;
   const StateSpec* st = type.FindState(c.state);
   v.overdue = c.due_at && !(st && st->terminal) &&
               calendar::IsOverdue(FromUnixMicros(*c.due_at), d.clock->Now());
@@ -286,15 +287,17 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
                "township_id, staff_id, assignee_level, assignee_org_id, assignee_department, "
                "opened_at, state_entered_at, due_at, deadline_unknown, closed_at, fields_json, "
                "confidential, source_kind, source_id, tracking_hash, merged_into, reopen_until, "
-               "created_by, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-               "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26) RETURNING id",
+               "created_by, version, updated_at, deadline_provisional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+               "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26, $27) "
+               "RETURNING id",
                {c.ref, c.case_type, c.state, c.title, c.category, IdOrNull(c.org_id), c.org_path,
                 IdOrNull(c.township_id), IdOrNull(c.staff_id), c.assignee_level,
                 IdOrNull(c.assignee_org_id), c.assignee_department, now, now, OptInt(c.due_at),
                 int64_t{c.deadline_unknown ? 1 : 0}, OptInt(c.closed_at), c.fields.dump(),
                 c.confidential ? storage::Value(storage::Blob{*c.confidential}) : storage::Null(),
                 c.source_kind, IdOrNull(c.source_id), hash ? storage::Value(*hash) : storage::Null(),
-                OptInt(c.merged_into), OptInt(c.reopen_until), IdOrNull(c.created_by), now}));
+                OptInt(c.merged_into), OptInt(c.reopen_until), IdOrNull(c.created_by), now,
+                int64_t{c.deadline_provisional ? 1 : 0}}));
   c.id = ins.GetInt(0, 0);
   ASSIGN_OR_RETURN(int64_t ev, AddEvent(tx, c.id, a, now,
                                         {.kind = "open", .to = c.state, .comment = req.comment,
@@ -622,6 +625,7 @@ StatusOr<PublicCaseView> BuildPublicView(const EngineDeps& d, Connection& conn, 
   v.org_name = c.org_name;
   v.opened_at_us = c.opened_at;
   v.due_at_us = c.due_at;
+  v.deadline_provisional = c.deadline_provisional;
   v.closed_at_us = c.closed_at;
   v.satisfaction = c.satisfaction;
   ASSIGN_OR_RETURN(ResultSet ev,

@@ -120,6 +120,9 @@ struct CaseView {
   int64_t state_entered_at_us = 0;
   std::optional<int64_t> due_at_us;
   bool deadline_unknown = false;
+  // due_at rests on a provisional calendar year (no State Council notice yet):
+  // it may move when the notice is imported, and the clock sweep recomputes it.
+  bool deadline_provisional = false;
   bool overdue = false;  // due_at < now and the state is not terminal
   std::optional<int64_t> closed_at_us;
   nlohmann::json fields = nlohmann::json::object();
@@ -202,6 +205,7 @@ struct PublicCaseView {
   std::string org_name;
   int64_t opened_at_us = 0;
   std::optional<int64_t> due_at_us;
+  bool deadline_provisional = false;  // as CaseView
   std::optional<int64_t> closed_at_us;
   std::vector<CaseEvent> events;  // public-visible only; actor blanked to "教育局"/"school"
   std::string answer;             // the last public comment
@@ -215,6 +219,9 @@ struct SweepReport {
   int reminded = 0;
   int escalated = 0;
   int deadline_unknown = 0;  // cases whose deadline the calendar cannot say
+  // Provisional deadlines counted again because the calendar has learnt the
+  // year (a notice imported): each audited and on the case's timeline.
+  int recomputed = 0;
 };
 
 struct EngineDeps {
@@ -249,7 +256,12 @@ class CaseEngine {
   // Links two cases the actor may both see.
   Status Link(const Actor& actor, int64_t from_case_id, int64_t to_case_id, std::string kind);
 
-  // Reminders and escalations due at clock->Now(): each overdue case gets one
+  // First, every open case whose deadline is provisional is counted again
+  // on the calendar (which may have learnt the year since: a new notice
+  // imported); a changed deadline is written, audited ("case.deadline.recompute",
+  // old and new due_at) and added to the timeline (event kind "deadline",
+  // fields {from, to, provisional}). Then reminders and escalations due at
+  // clock->Now(): each overdue case gets one
   // reminder (催办) remind_after_days after its deadline and climbs one level
   // of its type's escalation chain escalate_after_days after that, each an
   // event, a notice and an audit entry. Idempotent: running it twice at the

@@ -2,6 +2,9 @@
 // escalation sweep, repeat-complaint merging, attachments, reopening.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -110,6 +113,73 @@ TEST_P(ClockTest, PastTheLastNoticeTheDeadlineIsProvisionalNotUnknown) {
   EXPECT_EQ(Due(v), "2027-01-07T23:59:59+08:00");
   SweepReport r = Sweep("2026-12-31T09:00:00+08:00");
   EXPECT_EQ(r.deadline_unknown, 0);
+}
+
+TEST_P(ClockTest, RecomputesAProvisionalDeadlineWhenTheNoticeComes) {
+  // Sunday 20 December 2026; no notice for 2027 yet (issue 14).
+  Start("2026-12-20T09:00:00+08:00");
+  OpenedCase o = Complain("年底乱收费", "illegal_fees");
+  // The acknowledgement (Monday 21 December) lies wholly in 2026.
+  EXPECT_FALSE(o.view.deadline_provisional);
+  CaseView v = Dispatch(o.view.id);
+  EXPECT_EQ(Due(v), "2027-01-07T23:59:59+08:00");
+  EXPECT_TRUE(v.deadline_provisional);
+  // While 2027 is still provisional, the sweep changes nothing.
+  SweepReport r = Sweep("2026-12-24T09:00:00+08:00");
+  EXPECT_EQ(r.recomputed, 0);
+  auto same = engine().Get(As(fx->petitions), v.id);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->version, v.version);
+
+  // The notice is imported (a test stand-in: Sunday 3 January 2027 a make-up
+  // working day) and the server restarted on the directory of both files.
+  const std::string dir = ::testing::TempDir() + "/calendar-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(static_cast<int>(GetParam()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(std::string(EDUGOV_SOURCE_DIR) + "/policy/calendar/cn-2025-2026.yaml",
+                             dir + "/cn-2025-2026.yaml", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(std::string(EDUGOV_SOURCE_DIR) + "/src/cases/testdata/cn-2027-makeup.yaml",
+                             dir + "/cn-2027.yaml", std::filesystem::copy_options::overwrite_existing);
+  auto cal = calendar::WorkingCalendar::Load(dir);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(cal.ok()) << cal.status().ToString();
+  ASSERT_FALSE(cal->IsProvisional(2027));
+  CaseEngine next({.db = &fx->db(), .types = fx->types.get(), .calendar = &*cal, .clock = &fx->clock,
+                   .random = &fx->random, .box = &fx->box, .notifier = &fx->notifier});
+  fx->clock.Set(At("2026-12-28T09:00:00+08:00"));
+  auto swept = next.SweepClocks();
+  ASSERT_TRUE(swept.ok()) << swept.status().ToString();
+  EXPECT_EQ(swept->recomputed, 1);
+  auto got = next.Get(As(fx->petitions), v.id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  // 21–25, 28–31 December, Sunday 3 January (上班), 4–6 January: 13.
+  EXPECT_EQ(Due(*got), "2027-01-06T23:59:59+08:00");
+  EXPECT_FALSE(got->deadline_provisional);
+  EXPECT_EQ(got->version, v.version + 1);
+  ASSERT_FALSE(got->events.empty());
+  const CaseEvent& e = got->events.back();
+  EXPECT_EQ(e.kind, "deadline");
+  EXPECT_EQ(e.actor, "system");
+  EXPECT_EQ(e.fields.value("from", ""), "2027-01-07");
+  EXPECT_EQ(e.fields.value("to", ""), "2027-01-06");
+  EXPECT_FALSE(e.fields.value("provisional", true));
+  // Audited with the old and the new deadline.
+  auto conn = fx->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  auto audit = (*conn)->Query("SELECT before_json, after_json FROM audit_log WHERE action = $1 AND entity_id = $2",
+                              {std::string("case.deadline.recompute"), std::to_string(v.id)});
+  ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+  ASSERT_EQ(audit->size(), 1u);
+  json before = json::parse(audit->GetText(0, 0));
+  json after = json::parse(audit->GetText(0, 1));
+  EXPECT_EQ(before.value("due_at", ""), "2027-01-07T23:59:59+08:00");
+  EXPECT_TRUE(before.value("deadline_provisional", false));
+  EXPECT_EQ(after.value("due_at", ""), "2027-01-06T23:59:59+08:00");
+  EXPECT_FALSE(after.contains("deadline_provisional"));
+  // Once recomputed it is settled: a second sweep writes nothing.
+  swept = next.SweepClocks();
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->recomputed, 0);
 }
 
 TEST_P(ClockTest, OutsideTheCalendarTheDeadlineIsUnknownNotARefusal) {

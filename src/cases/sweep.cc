@@ -1,5 +1,6 @@
-// CaseEngine::SweepClocks: reminders (催办) and escalation up the type's
-// chain for overdue cases (docs/workflows.md, "Clocks").
+// CaseEngine::SweepClocks: provisional deadlines counted again once the
+// calendar has the year's notice, then reminders (催办) and escalation up the
+// type's chain for overdue cases (docs/workflows.md, "Clocks").
 #include "cases/engine.h"
 
 #include "cases/internal/core.h"
@@ -11,10 +12,68 @@ using namespace internal;  // NOLINT: the engine's building blocks
 using storage::Connection;
 using storage::ResultSet;
 
+namespace {
+
+std::string DayOf(const std::optional<int64_t>& due_at) {
+  return due_at ? calendar::ShanghaiDate(FromUnixMicros(*due_at)).ToString() : "";
+}
+
+bool SameDeadline(const CaseRow& a, const CaseRow& b) {
+  return a.due_at == b.due_at && a.deadline_provisional == b.deadline_provisional &&
+         a.deadline_unknown == b.deadline_unknown;
+}
+
+// Open cases whose deadline was counted on a provisional year are counted
+// again from the same start and working days. The calendar the engine holds
+// is the one read at start (`edugov serve`) or for this run (`edugov cases
+// sweep`), so once a new policy/calendar/cn-YYYY.yaml is there the answer
+// changes and is written: the new due day, the flag (usually cleared), an
+// event on the timeline (worded by http/case_json.cc) and an audit entry
+// with the old and new deadline. While the year is still provisional the
+// answer is the same and nothing is written: one read per sweep, no
+// bookkeeping of which years were provisional when.
+Status RecomputeProvisionalDeadlines(const EngineDeps& d, storage::Connection& conn, int64_t now,
+                                     SweepReport& report) {
+  ASSIGN_OR_RETURN(std::vector<CaseRow> rows,
+                   QueryCases(conn, "WHERE c.closed_at IS NULL AND c.deadline_provisional = 1 ORDER BY c.id", {}));
+  for (const CaseRow& row : rows) {
+    const CaseType* type = d.types->Find(row.case_type);
+    if (!type) continue;
+    CaseRow probe = row;
+    RETURN_IF_ERROR(ComputeDue(d, *type, probe));
+    if (SameDeadline(probe, row)) continue;
+    RETURN_IF_ERROR(storage::RunInTransaction(conn, [&](storage::Connection& tx) -> Status {
+      // Read again inside the transaction: a user may have moved the case
+      // since the query above, and UpdateRow's version check guards the rest.
+      ASSIGN_OR_RETURN(std::optional<CaseRow> fresh, internal::LoadCase(tx, row.id));
+      if (!fresh || fresh->closed_at || !fresh->deadline_provisional) return OkStatus();
+      const CaseRow before = *fresh;
+      CaseRow c = std::move(*fresh);
+      RETURN_IF_ERROR(ComputeDue(d, *type, c));
+      if (SameDeadline(c, before)) return OkStatus();
+      c.version += 1;
+      RETURN_IF_ERROR(UpdateRow(tx, c, now));
+      RETURN_IF_ERROR(AddEvent(tx, c.id, Actor::System(), now,
+                               {.kind = "deadline",
+                                .fields = {{"from", DayOf(before.due_at)},
+                                           {"to", DayOf(c.due_at)},
+                                           {"provisional", c.deadline_provisional}}})
+                          .status());
+      ++report.recomputed;
+      return Audit(d, tx, Actor::System(), "case.deadline.recompute", &before, c);
+    }));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 StatusOr<SweepReport> CaseEngine::SweepClocks() {
   SweepReport report;
   const int64_t now = NowUs(deps_);
   ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  // First, so a deadline the notice moved earlier is reminded on this run.
+  RETURN_IF_ERROR(RecomputeProvisionalDeadlines(deps_, *conn, now, report));
   ASSIGN_OR_RETURN(ResultSet ids,
                    conn->Query("SELECT id FROM cases WHERE closed_at IS NULL AND "
                                "((due_at IS NOT NULL AND due_at < $1) OR deadline_unknown = 1) ORDER BY id",

@@ -70,6 +70,7 @@ cases::Label EventKindLabel(std::string_view kind) {
   if (kind == "open") return {"已受理", "received"};
   if (kind == "remind") return {"催办", "reminder"};
   if (kind == "escalate") return {"升级督办", "escalated"};
+  if (kind == "deadline") return {"期限重算", "deadline recomputed"};
   if (kind == "merge") return {"合并办理", "merged"};
   if (kind == "rate") return {"满意度评价", "rated"};
   if (kind == "reopen") return {"重新办理", "reopened"};
@@ -103,7 +104,8 @@ std::string DateIn(const std::string& text) {
 }
 
 // The clock's own events in words (cases/sweep.cc records their facts as
-// fields: the due day; the step escalated to and the unit criticised).
+// fields: the due day; the step escalated to and the unit criticised; a
+// provisional deadline's old and new due day once the notice is imported).
 // Events written before that carry a bilingual comment with raw keys
 // instead: their facts are read back from it and the case.
 std::optional<cases::Label> ClockEventText(const cases::CaseEvent& e, const cases::CaseView& v) {
@@ -113,6 +115,28 @@ std::optional<cases::Label> ClockEventText(const cases::CaseEvent& e, const case
     if (due.empty()) due = DateIn(e.comment);
     if (due.empty()) return cases::Label{"已逾期，催办", "Overdue: reminder sent"};
     return cases::Label{"已超过办理期限（" + due + "），催办", "Past its deadline (" + due + "): reminder sent"};
+  }
+  if (e.kind == "deadline") {
+    // The notice decides 调休, which the provisional year could not know.
+    const std::string from = StringField(e.fields, "from");
+    const std::string to = StringField(e.fields, "to");
+    const bool still = e.fields.is_object() && e.fields.value("provisional", false);
+    const std::string from_zh = from.empty() ? "未定" : from, from_en = from.empty() ? "unknown" : from;
+    const std::string to_zh = to.empty() ? "未定" : to, to_en = to.empty() ? "unknown" : to;
+    cases::Label l = from == to
+        ? cases::Label{"已导入国务院节假日安排通知，办理期限 " + to_zh + " 不变",
+                       "The State Council's holiday notice was imported: the deadline " + to_en + " stands"}
+        : cases::Label{"已导入国务院节假日安排通知，办理期限重新计算：" + from_zh + " → " + to_zh,
+                       "The State Council's holiday notice was imported: deadline recomputed, " + from_en +
+                           " → " + to_en};
+    if (still) {
+      l.zh += "（仍为暂定）";
+      l.en += " (still provisional)";
+    } else {
+      l.zh += "，不再是暂定期限";
+      l.en += "; no longer provisional";
+    }
+    return l;
   }
   if (e.kind == "escalate") {
     const std::string to = StringField(e.fields, "to");
@@ -305,6 +329,9 @@ json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView
           {"due_at", TimeJson(v.due_at_us)},
           {"overdue", v.overdue},
           {"deadline_unknown", v.deadline_unknown},
+          // Counted on a provisional calendar year (no holiday notice yet): it
+          // may move when the notice is imported (cases/sweep.cc recomputes it).
+          {"deadline_provisional", v.deadline_provisional},
           {"closed_at", TimeJson(v.closed_at_us)},
           {"version", v.version}};
 }
@@ -366,6 +393,7 @@ json PublicCaseJson(const cases::CaseTypeRegistry& types, const cases::PublicCas
           {"school", v.org_name},
           {"opened_at", TimeJson(v.opened_at_us)},
           {"due_at", TimeJson(v.due_at_us)},
+          {"deadline_provisional", v.deadline_provisional},
           {"closed_at", TimeJson(v.closed_at_us)},
           {"events", std::move(events)},
           {"answer", v.answer.empty() ? json() : json(v.answer)},

@@ -32,7 +32,7 @@ nlohmann::json TimeJson(std::optional<int64_t> unix_us);
 nlohmann::json CaseTypeJson(const cases::CaseType& type);
 // A case as listed: {id, ref, type, state, state_label, title, category,
 // org, assignee, escalation_level, opened_at, due_at, overdue,
-// deadline_unknown, closed_at, version}.
+// deadline_unknown, deadline_provisional, closed_at, version}.
 nlohmann::json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v);
 // Display names of the people on a case's timeline and attachments, by
 // username ("dudao" → "督导室李主任"). Usernames the accounts store does not
@@ -46,7 +46,7 @@ StatusOr<ActorNames> ResolveActorNames(storage::Connection& conn, const cases::C
 // attachments, links and the transitions the reader may take now.
 // Each event carries `actor_label` {zh, en} — the person's display name from
 // `names` (the username when absent), 系统/System, 投诉人/Complainant — and,
-// for the clock's own events (催办, 升级督办), `text` {zh, en}: what happened
+// for the clock's own events (催办, 升级督办, 期限重算), `text` {zh, en}: what happened
 // in words, with levels and departments named, never a raw key.
 nlohmann::json CaseDetailJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v,
                               const ActorNames& names = {});

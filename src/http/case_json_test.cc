@@ -165,6 +165,32 @@ TEST(CaseJsonTest, TheClockEventsAreToldInEachLanguageWithoutRawKeys) {
   EXPECT_EQ(CaseDetailJson(types, v)["events"][5]["actor_label"]["zh"], "xinfang");
 }
 
+// Issue 14: a provisional deadline recomputed once the holiday notice is in.
+TEST(CaseJsonTest, ARecomputedDeadlineIsToldWithTheOldAndNewDay) {
+  cases::CaseTypeRegistry types;
+  cases::CaseView v;
+  v.id = 10;
+  v.case_type = "complaint";
+  v.state = "handling";
+  v.deadline_provisional = true;
+  EXPECT_EQ(CaseSummaryJson(types, v)["deadline_provisional"], true);
+  v.deadline_provisional = false;
+  v.events.push_back({.id = 1, .actor = "system", .kind = "deadline",
+                      .fields = {{"from", "2027-01-07"}, {"to", "2027-01-06"}, {"provisional", false}}});
+  v.events.push_back({.id = 2, .actor = "system", .kind = "deadline",
+                      .fields = {{"from", "2027-01-07"}, {"to", "2027-01-07"}, {"provisional", false}}});
+  json j = CaseDetailJson(types, v);
+  EXPECT_EQ(j["deadline_provisional"], false);
+  const json& ev = j["events"];
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0]["label"]["zh"], "期限重算");
+  EXPECT_EQ(ev[0]["text"]["zh"], "已导入国务院节假日安排通知，办理期限重新计算：2027-01-07 → 2027-01-06，不再是暂定期限");
+  EXPECT_EQ(ev[0]["text"]["en"],
+            "The State Council's holiday notice was imported: deadline recomputed, 2027-01-07 → 2027-01-06; "
+            "no longer provisional");
+  EXPECT_EQ(ev[1]["text"]["zh"], "已导入国务院节假日安排通知，办理期限 2027-01-07 不变，不再是暂定期限");
+}
+
 TEST(CaseJsonTest, EscalationStepsAreNamedInBothLanguages) {
   EXPECT_EQ(EscalationStepLabel("leadership").zh, "局领导");
   EXPECT_EQ(EscalationStepLabel("department:supervision").zh, "局督导室");

@@ -23,23 +23,26 @@ std::optional<int> LimitDays(const StateSpec& s, const json& fields, int extende
   return std::max(0, days + extended);
 }
 
-// Sets c.due_at / c.deadline_unknown for its current state. A year without a
-// State Council notice is answered on the calendar's provisional year (the
-// law's holidays, no 调休: working_calendar.h), so a December case gets a
-// deadline in January; only a date the calendar cannot answer at all leaves
-// the deadline unknown, never refusing the case. (Not yet stored: which
-// deadlines are provisional, to mark and recompute them when the notice is
-// imported — issue 14.)
+// Sets c.due_at / c.deadline_unknown / c.deadline_provisional for its
+// current state. A year without a State Council notice is answered on the
+// calendar's provisional year (the law's holidays, no 调休:
+// working_calendar.h), so a December case gets a deadline in January, marked
+// provisional so the UI says it may move and the sweep recomputes it once the
+// notice is imported (RecomputeProvisionalDeadlines). Only a date the
+// calendar cannot answer at all leaves the deadline unknown, never refusing
+// the case.
 Status ComputeDue(const EngineDeps& d, const CaseType& type, CaseRow& c) {
   c.due_at.reset();
   c.deadline_unknown = false;
+  c.deadline_provisional = false;
   const StateSpec* s = type.FindState(c.state);
   if (!s || s->terminal) return OkStatus();
   std::optional<int> days = LimitDays(*s, c.fields, c.extended_days);
   if (!days) return OkStatus();
-  StatusOr<TimePoint> due = d.calendar->DeadlineAt(FromUnixMicros(c.state_entered_at), *days);
+  StatusOr<calendar::Deadline> due = d.calendar->DeadlineOf(FromUnixMicros(c.state_entered_at), *days);
   if (due.ok()) {
-    c.due_at = ToUnixMicros(*due);
+    c.due_at = ToUnixMicros(due->at);
+    c.deadline_provisional = due->provisional;
   } else if (due.status().code() == StatusCode::kFailedPrecondition) {
     c.deadline_unknown = true;
   } else {

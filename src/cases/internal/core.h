@@ -70,7 +70,8 @@ Status StoreAttachments(storage::Connection& tx, int64_t case_id, int64_t event_
 // ---- clocks.cc
 // The working days allowed in state `s` for a case with these fields.
 std::optional<int> LimitDays(const StateSpec& s, const nlohmann::json& fields, int extended);
-// Sets c.due_at / c.deadline_unknown for c.state, entered at c.state_entered_at.
+// Sets c.due_at / c.deadline_unknown / c.deadline_provisional for c.state,
+// entered at c.state_entered_at.
 Status ComputeDue(const EngineDeps& d, const CaseType& type, CaseRow& c);
 // 00:00 Asia/Shanghai of `d`, in microseconds since the epoch.
 int64_t StartOfDayUs(Date d);

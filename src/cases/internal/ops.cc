@@ -41,6 +41,7 @@ json AuditJson(const CaseRow& c) {
             {"assignee_org_id", c.assignee_org_id},
             {"fields", c.fields},     {"version", c.version}};
   if (c.due_at) j["due_at"] = FormatTimestamp(FromUnixMicros(*c.due_at));
+  if (c.deadline_provisional) j["deadline_provisional"] = true;
   // Confidential values never enter the audit log; only that they exist.
   j["confidential"] = c.confidential.has_value() ? "sealed" : "";
   return j;
@@ -87,8 +88,8 @@ Status UpdateRow(Connection& tx, const CaseRow& c, int64_t now) {
                  "escalation_level = $8, state_entered_at = $9, due_at = $10, deadline_unknown = $11, "
                  "extended_days = $12, reminded_at = $13, escalated_at = $14, closed_at = $15, "
                  "fields_json = $16, confidential = $17, frozen_json = $18, merged_into = $19, "
-                 "satisfaction = $20, reopen_until = $21, version = $22, updated_at = $23 "
-                 "WHERE id = $24 AND version = $25",
+                 "satisfaction = $20, reopen_until = $21, version = $22, updated_at = $23, "
+                 "deadline_provisional = $26 WHERE id = $24 AND version = $25",
                  {c.state, c.title, c.category, IdOrNull(c.staff_id), c.assignee_level,
                   IdOrNull(c.assignee_org_id), c.assignee_department, int64_t{c.escalation_level},
                   c.state_entered_at, OptInt(c.due_at), int64_t{c.deadline_unknown ? 1 : 0},
@@ -98,7 +99,8 @@ Status UpdateRow(Connection& tx, const CaseRow& c, int64_t now) {
                   c.frozen_json ? storage::Value(*c.frozen_json) : storage::Null(),
                   OptInt(c.merged_into),
                   c.satisfaction ? storage::Value(int64_t{*c.satisfaction}) : storage::Null(),
-                  OptInt(c.reopen_until), int64_t{c.version}, now, c.id, int64_t{c.version - 1}}));
+                  OptInt(c.reopen_until), int64_t{c.version}, now, c.id, int64_t{c.version - 1},
+                  int64_t{c.deadline_provisional ? 1 : 0}}));
   if (n != 1) {
     return Status(StatusCode::kFailedPrecondition,
                   "the case was changed by someone else meanwhile; reload it",

@@ -14,7 +14,7 @@ const char* const kSelectCase =
     "c.escalation_level, c.opened_at, c.state_entered_at, c.due_at, c.deadline_unknown, "
     "c.extended_days, c.reminded_at, c.escalated_at, c.closed_at, c.fields_json, c.confidential, "
     "c.frozen_json, c.source_kind, c.source_id, c.merged_into, c.satisfaction, c.reopen_until, "
-    "c.created_by, c.version FROM cases c ";
+    "c.created_by, c.version, c.deadline_provisional FROM cases c ";
 
 CaseRow RowFrom(const storage::ResultSet& rs, size_t r) {
   CaseRow c;
@@ -51,6 +51,7 @@ CaseRow RowFrom(const storage::ResultSet& rs, size_t r) {
   c.reopen_until = rs.GetOptionalInt(r, 29);
   c.created_by = rs.GetInt(r, 30);
   c.version = static_cast<int>(rs.GetInt(r, 31));
+  c.deadline_provisional = rs.GetInt(r, 32) != 0;
   return c;
 }
 

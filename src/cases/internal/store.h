@@ -30,6 +30,8 @@ struct CaseRow {
   int64_t opened_at = 0, state_entered_at = 0;
   std::optional<int64_t> due_at;
   bool deadline_unknown = false;
+  // due_at was counted on a provisional calendar year (recomputed on import).
+  bool deadline_provisional = false;
   int extended_days = 0;
   std::optional<int64_t> reminded_at, escalated_at, closed_at;
   nlohmann::json fields = nlohmann::json::object();

@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "calendar/working_calendar.h"
 #include "datasets/schema.h"
 
 namespace edugov::rules::ast {
@@ -118,6 +120,7 @@ struct Rule {
   Check check;
   std::vector<Unless> unless;
   std::optional<CaseSpec> case_spec;
+  std::optional<Scalar> days;  // school | calendar | records; absent = calendar
   SourceMark mark;
 };
 
@@ -188,6 +191,15 @@ struct Pack {
   std::string name;
   std::string title_zh;
   std::vector<Semester> semesters;
+  // school_closures: {dataset, where?, until?}: a school's declared non-school days.
+  std::optional<Unless> school_closures;
+  // `calendar:` a directory (or file) of China working-calendar data, relative
+  // to the pack's file; default "calendar" (policy/calendar/ beside the pack).
+  std::optional<Scalar> calendar_path;
+  // The working calendar school days are computed from: ParsePolicyFile loads
+  // it when a rule declares days: school; ParsePolicy (text only) leaves it to
+  // the caller. The binder refuses days: school without it.
+  std::shared_ptr<const calendar::WorkingCalendar> calendar;
   std::vector<datasets::DatasetSchema> datasets;  // parsed by datasets::ParseDatasets
   std::vector<Rule> rules;
   std::vector<Target> targets;

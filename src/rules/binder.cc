@@ -45,6 +45,17 @@ class Binder {
     }
     std::sort(out.semesters.begin(), out.semesters.end(),
               [](const auto& a, const auto& b) { return a.from < b.from; });
+    if (pack_.school_closures) {
+      ASSIGN_OR_RETURN(bound::Unless c, BindUnless(*pack_.school_closures));
+      const auto& ds = pack_.datasets[static_cast<size_t>(c.dataset)];
+      if (ds.entity_kind() == datasets::RefKind::kClass) {
+        return Err(pack_.school_closures->dataset.mark,
+                   "school_closures: '" + ds.name + "' must be a school's (or org's) rows, not a class's",
+                   "school_closures：'" + ds.name + "' 须为学校（或单位）的数据，而非班级的");
+      }
+      out.school_closures = c;
+      closures_ = &*out.school_closures;
+    }
     std::set<std::string> ids;
     for (const auto& r : pack_.rules) {
       if (!ids.insert(r.id.text).second) {
@@ -53,6 +64,12 @@ class Binder {
       }
       ASSIGN_OR_RETURN(bound::Rule b, BindRule(r));
       out.rules.push_back(std::move(b));
+    }
+    for (const auto& r : out.rules) {
+      if (r.check.days == bound::DayBasis::kSchool) {
+        RETURN_IF_ERROR(BuildSchoolDays(out));
+        break;
+      }
     }
     for (const auto& t : pack_.targets) {
       if (!ids.insert(t.id.text).second) {
@@ -424,6 +441,7 @@ class Binder {
     sub->dataset = base.dataset;
     sub->group = base.group;
     sub->period = base.period;
+    sub->days = base.days;
     const datasets::DatasetSchema* ds =
         base.dataset >= 0 ? &pack_.datasets[static_cast<size_t>(base.dataset)] : nullptr;
     if (o.has_where) {
@@ -440,6 +458,7 @@ class Binder {
   StatusOr<bound::Check> BindCheck(const ast::Check& c, const std::vector<bound::Parameter>* params,
                                    bool& class_level) {
     bound::Check b;
+    b.days = days_;
     const std::string& src = c.source.text;
     if (src == "registry:staff") {
       b.source = bound::SourceKind::kStaff;
@@ -579,6 +598,76 @@ class Binder {
     return b;
   }
 
+  StatusOr<bound::Unless> BindUnless(const ast::Unless& u) {
+    bound::Unless bu;
+    bu.dataset = DatasetIndex(u.dataset.text);
+    if (bu.dataset < 0) {
+      return Err(u.dataset.mark, "unknown dataset '" + u.dataset.text + "'",
+                 "未知的数据集 '" + u.dataset.text + "'");
+    }
+    const auto& ds = pack_.datasets[static_cast<size_t>(bu.dataset)];
+    for (const auto& c : u.where) {
+      ASSIGN_OR_RETURN(bound::Condition bc, DatasetCondition(c, ds));
+      bu.where.push_back(std::move(bc));
+    }
+    if (u.until) {
+      bu.until_column = ds.ColumnIndex(u.until->text);
+      if (bu.until_column < 0 || ds.columns[static_cast<size_t>(bu.until_column)].type != ColumnType::kDate) {
+        return Err(u.until->mark, "until: '" + u.until->text + "' is not a date column of '" + ds.name + "'",
+                   "until：'" + u.until->text + "' 不是 '" + ds.name + "' 的日期列");
+      }
+    }
+    return bu;
+  }
+
+  // A declared day basis needs dated rows: a dataset with a date column and
+  // a period to judge; school days need the pack's semesters and calendar.
+  Status CheckDayBasis(const ast::Rule& r, const bound::Check& c) {
+    const ast::Scalar& d = *r.days;
+    const datasets::DatasetSchema* ds =
+        c.source == bound::SourceKind::kDataset ? &pack_.datasets[static_cast<size_t>(c.dataset)] : nullptr;
+    const bool dated = ds && !ds->period_column.empty() && ds->FindColumn(ds->period_column) &&
+                       ds->FindColumn(ds->period_column)->type == ColumnType::kDate;
+    if (!dated || c.period == bound::Period::kNone) {
+      const std::string what = ds ? "dataset '" + ds->name + "'" : "'" + r.check.source.text + "'";
+      const std::string what_zh = ds ? "数据集 '" + ds->name + "'" : "'" + r.check.source.text + "'";
+      return Err(d.mark, "days: " + d.text + " needs dated rows, and " + what + " has no date column",
+                 "days: " + d.text + " 需要带日期的数据，而" + what_zh + "没有日期列");
+    }
+    if (c.days != bound::DayBasis::kSchool) return OkStatus();
+    if (pack_.semesters.empty()) {
+      return Err(d.mark, "days: school needs the pack's semesters", "days: school 需要策略包声明 semesters");
+    }
+    if (!pack_.calendar) {
+      return Err(d.mark, "days: school needs the China working calendar (policy/calendar/ beside the pack)",
+                 "days: school 需要工作日历（策略包旁的 policy/calendar/）");
+    }
+    return OkStatus();
+  }
+
+  // The pack's school days from its calendar and semesters, once.
+  Status BuildSchoolDays(bound::Pack& out) {
+    const auto& sems = out.semesters;
+    bound::SchoolDays sd;
+    sd.lo = sems.front().from;
+    sd.open.assign(static_cast<size_t>(sems.back().to - sd.lo + 1), 0);
+    for (size_t i = 0; i < sems.size(); ++i) {
+      for (int32_t day = sems[i].from; day <= sems[i].to; ++day) {
+        StatusOr<bool> working = pack_.calendar->IsWorkingDay(Date::FromDaysSinceEpoch(day));
+        if (!working.ok()) {
+          const ast::Semester* s = nullptr;
+          for (const auto& a : pack_.semesters) if (a.name.text == sems[i].name) s = &a;
+          return Err(s ? s->mark : datasets::SourceMark{}, "semester '" + sems[i].name +
+                         "': the working calendar does not cover " + Date::FromDaysSinceEpoch(day).ToString(),
+                     "学期 '" + sems[i].name + "'：工作日历不含 " + Date::FromDaysSinceEpoch(day).ToString());
+        }
+        sd.open[static_cast<size_t>(day - sd.lo)] = *working ? 1 : 0;
+      }
+    }
+    out.school_days = std::move(sd);
+    return OkStatus();
+  }
+
   StatusOr<bound::Rule> BindRule(const ast::Rule& r) {
     bound::Rule b;
     b.id = r.id.text;
@@ -601,32 +690,31 @@ class Binder {
       b.parameters.push_back(std::move(bp));
     }
     bool class_level = false;
+    // The day basis first: BindCheck hands it to the operands.
+    days_ = bound::DayBasis::kCalendar;
+    if (r.days) {
+      const std::string& d = r.days->text;
+      if (d == "school") days_ = bound::DayBasis::kSchool;
+      else if (d == "records") days_ = bound::DayBasis::kRecords;
+      else if (d != "calendar") {
+        return Err(r.days->mark, "unknown day basis '" + d + "' (school, calendar, records)",
+                   "未知的计日方式 '" + d + "'（school、calendar、records）");
+      }
+    }
     ASSIGN_OR_RETURN(b.check, BindCheck(r.check, &b.parameters, class_level));
+    days_ = bound::DayBasis::kCalendar;
+    if (r.days) RETURN_IF_ERROR(CheckDayBasis(r, b.check));
     ASSIGN_OR_RETURN(b.scope, BindScope(r.scope, class_level));
     for (const auto& u : r.unless) {
       if (b.check.source != bound::SourceKind::kDataset) {
         return Err(u.mark, "unless applies to dataset checks only", "unless 只适用于数据集检查");
       }
-      bound::Unless bu;
-      bu.dataset = DatasetIndex(u.dataset.text);
-      if (bu.dataset < 0) {
-        return Err(u.dataset.mark, "unknown dataset '" + u.dataset.text + "'",
-                   "未知的数据集 '" + u.dataset.text + "'");
-      }
-      const auto& ds = pack_.datasets[static_cast<size_t>(bu.dataset)];
-      for (const auto& c : u.where) {
-        ASSIGN_OR_RETURN(bound::Condition bc, DatasetCondition(c, ds));
-        bu.where.push_back(std::move(bc));
-      }
-      if (u.until) {
-        bu.until_column = ds.ColumnIndex(u.until->text);
-        if (bu.until_column < 0 || ds.columns[static_cast<size_t>(bu.until_column)].type != ColumnType::kDate) {
-          return Err(u.until->mark, "until: '" + u.until->text + "' is not a date column of '" + ds.name + "'",
-                     "until：'" + u.until->text + "' 不是 '" + ds.name + "' 的日期列");
-        }
-      }
+      ASSIGN_OR_RETURN(bound::Unless bu, BindUnless(u));
       b.unless.push_back(std::move(bu));
     }
+    // A school's declared closures take its school days away: for the
+    // engine they are one more exemption of every school-basis rule.
+    if (b.check.days == bound::DayBasis::kSchool && closures_) b.unless.push_back(*closures_);
     if (r.case_spec) {
       bound::CaseSpec cs;
       cs.assignee = r.case_spec->assignee.text;
@@ -697,6 +785,10 @@ class Binder {
   }
 
   const ast::Pack& pack_;
+  // The day basis of the rule being bound (BindCheck stamps it on its check).
+  bound::DayBasis days_ = bound::DayBasis::kCalendar;
+  // The bound school_closures, while Run binds the rules (points into its output).
+  const bound::Unless* closures_ = nullptr;
 };
 
 }  // namespace
@@ -743,6 +835,14 @@ std::string_view CmpOpText(CmpOp op) {
     case CmpOp::kGe: return ">=";
     case CmpOp::kEq: return "=";
     case CmpOp::kNe: return "!=";
+  }
+  return "?";
+}
+std::string_view DayBasisName(DayBasis d) {
+  switch (d) {
+    case DayBasis::kCalendar: return "calendar";
+    case DayBasis::kSchool: return "school";
+    case DayBasis::kRecords: return "records";
   }
   return "?";
 }

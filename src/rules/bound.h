@@ -29,11 +29,17 @@ enum class CmpOp { kLt, kLe, kGt, kGe, kEq, kNe };
 enum class CondOp { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kNotIn, kIsNull, kNotNull, kHasAny, kHasAll };
 // Registry attributes a registry-sourced condition may test.
 enum class RegistryAttr { kNone, kPosts, kRuralYears, kFlags, kStage, kGrade };
+// Which days a dated rule counts (docs/policy-format.md, "Day basis"):
+// kCalendar every day (the default: the behaviour before day bases existed),
+// kSchool school days only (SchoolDays below, minus the school's closures),
+// kRecords only the days that hold records (empty groups are never judged).
+enum class DayBasis { kCalendar, kSchool, kRecords };
 
 std::string_view GroupEntityName(GroupEntity e);
 std::string_view PeriodName(Period p);
 std::string_view AggregateName(Aggregate a);
 std::string_view CmpOpText(CmpOp op);
+std::string_view DayBasisName(DayBasis d);
 // measured OP threshold holds (the norm is met).
 bool Holds(CmpOp op, double measured, double threshold);
 
@@ -107,6 +113,8 @@ struct Check {
   bool against_previous = false;
   // A finding only when the norm is broken in `consecutive` periods in a row.
   int consecutive = 1;
+  // The rule's day basis; operands carry their rule's.
+  DayBasis days = DayBasis::kCalendar;
 };
 
 struct CaseSpec {
@@ -149,11 +157,35 @@ struct Semester {
   int32_t to = 0;
 };
 
+// The pack's school days before any school's own closures: working days of
+// the China calendar (holidays off, make-up workdays on) inside a semester.
+// Computed once at bind time from the calendar, so the compiler masks a
+// rule's day → period table with it instead of asking the calendar per row.
+struct SchoolDays {
+  int32_t lo = 0;             // day of open[0]: the first semester's first day
+  std::vector<uint8_t> open;  // 1 = school day; days outside: not school days
+  bool Is(int32_t day) const {
+    const int64_t off = int64_t{day} - lo;
+    return off >= 0 && off < static_cast<int64_t>(open.size()) && open[static_cast<size_t>(off)];
+  }
+  // School days d with from <= d <= to.
+  int Count(int32_t from, int32_t to) const {
+    int n = 0;
+    for (int32_t d = from; d <= to; ++d) n += Is(d) ? 1 : 0;
+    return n;
+  }
+};
+
 struct Pack {
   std::string file;
   std::string name;
   std::string title_zh;
   std::vector<Semester> semesters;  // sorted, non-overlapping
+  // Filled when some rule has days: school (empty `open` otherwise).
+  SchoolDays school_days;
+  // school_closures: the rows of this dataset are a school's own declared
+  // non-school days; bound into every school-basis rule's `unless` too.
+  std::optional<Unless> school_closures;
   std::vector<datasets::DatasetSchema> datasets;
   std::vector<Rule> rules;
   std::vector<Target> targets;

@@ -232,6 +232,21 @@ plan::PeriodRange PeriodOf(const bound::Pack& pack, bound::Period kind, int32_t 
   return {};
 }
 
+// On the school-day basis a period that holds a semester's last day and no
+// school day after it ends with the semester: the last, partial week of a
+// semester (Monday to a Friday the semester ends on) is judged once the
+// semester is over, not only after a Sunday in the holidays. Semesters are
+// sorted and never overlap.
+int32_t SchoolEnd(const bound::Pack& pack, const plan::PeriodRange& p) {
+  const auto& sems = pack.semesters;
+  for (size_t i = 0; i < sems.size(); ++i) {
+    if (sems[i].to < p.start || sems[i].to >= p.end) continue;
+    const bool next_inside = i + 1 < sems.size() && sems[i + 1].from <= p.end;
+    if (!next_inside) return sems[i].to;
+  }
+  return p.end;
+}
+
 // Which periods a rule lays out groups for (one per period × entity slot).
 enum class Domain {
   kFull,        // every period from the earliest row or semester to as_of
@@ -246,6 +261,11 @@ enum class Domain {
 void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::Plan& pl) {
   const bool trim = domain != Domain::kFull;
   const int32_t as_of = cx.options.as_of.DaysSinceEpoch();
+  // days: school — the day → period table holds school days only (the
+  // pack's bitmap, computed once at bind time), so rows on a Sunday, a
+  // holiday or outside every semester fall out of the evaluator's loop at no
+  // cost per row; a period without a school day is not laid out at all.
+  const bool school = chk.days == bound::DayBasis::kSchool;
   if (chk.period == bound::Period::kNone) {
     pl.periods.push_back({as_of, as_of, ""});
     return;
@@ -272,8 +292,10 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
     std::vector<int32_t> period_at(pl.lut.size(), -1);  // day → candidate index
     std::vector<int32_t> starts;
     for (int32_t d = lo; d <= hi; ++d) {
+      if (school && !cx.pack.school_days.Is(d)) continue;
       bool none = false;
       plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none, /*labelled=*/false);
+      if (school) p.end = SchoolEnd(cx.pack, p);
       if (none || p.end > as_of) continue;
       if (starts.empty() || starts.back() != p.start) starts.push_back(p.start);
       period_at[static_cast<size_t>(d - lo)] = static_cast<int32_t>(starts.size() - 1);
@@ -320,8 +342,10 @@ void BuildPeriods(const Ctx& cx, const bound::Check& chk, Domain domain, plan::P
     for (size_t k = 0; k < starts.size(); ++k) if (seen[k]) with_rows.insert(starts[k]);
   }
   for (int32_t d = lo; d <= hi; ++d) {
+    if (school && !cx.pack.school_days.Is(d)) continue;  // not a school day: its rows count nowhere
     bool none = false;
     plan::PeriodRange p = PeriodOf(cx.pack, chk.period, d, none, /*labelled=*/false);
+    if (school) p.end = SchoolEnd(cx.pack, p);
     if (none || p.end > as_of) continue;  // judged once ended
     if (domain == Domain::kRowPeriods && !with_rows.count(p.start)) continue;
     if (pl.periods.empty() || pl.periods.back().start != p.start) {
@@ -514,7 +538,8 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
     // not even then when divided: 0 ÷ 0 is not judged). Operands follow the
     // rule, so their periods are the rule's.
     if (!domain) {
-      const bool empty_judged = chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum;
+      const bool empty_judged = (chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum) &&
+                                chk.days != bound::DayBasis::kRecords;
       const bool adjacency = chk.consecutive > 1 || chk.against_previous;
       domain = empty_judged && !chk.divide_by ? Domain::kFull
                : adjacency                    ? Domain::kRowSpan
@@ -525,7 +550,9 @@ StatusOr<plan::Plan> Compile(const Ctx& cx, const std::string& id, const bound::
     pl.periods.push_back({cx.options.as_of.DaysSinceEpoch(), cx.options.as_of.DaysSinceEpoch(), ""});
   }
   BuildThresholds(cx, id, params, chk, pl);
-  pl.judge_empty = chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum;
+  // days: records judges only the days that hold records: no empty group.
+  pl.judge_empty = (chk.aggregate == bound::Aggregate::kCount || chk.aggregate == bound::Aggregate::kSum) &&
+                   chk.days != bound::DayBasis::kRecords;
   RETURN_IF_ERROR(BuildExemptions(cx, unless, pl));
   // The second aggregates: same scope, unless and periods, so the same slots.
   if (chk.divide_by) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -50,7 +51,8 @@ class Parser {
 
   StatusOr<ast::Pack> Pack(const YAML::Node& root) {
     if (!root.IsMap()) return Err(root, "a policy pack must be a mapping", "策略包必须是映射");
-    RETURN_IF_ERROR(Keys(root, {"pack", "title_zh", "semesters", "datasets", "rules", "targets", "timetable_norms"}));
+    RETURN_IF_ERROR(Keys(root, {"pack", "title_zh", "semesters", "school_closures", "calendar", "datasets", "rules",
+                                "targets", "timetable_norms"}));
     ast::Pack p;
     p.file = file_;
     if (root["pack"]) { ASSIGN_OR_RETURN(p.name, Text(root["pack"], "pack")); }
@@ -69,6 +71,10 @@ class Parser {
         p.semesters.push_back(std::move(sem));
       }
     }
+    if (const YAML::Node& sc = root["school_closures"]) {
+      ASSIGN_OR_RETURN(p.school_closures, Unless(sc, "school_closures"));
+    }
+    ASSIGN_OR_RETURN(p.calendar_path, Opt(root, "calendar"));
     if (const YAML::Node& rs = root["rules"]) {
       RETURN_IF_ERROR(List(rs, "rules"));
       for (const auto& n : rs) {
@@ -256,10 +262,22 @@ class Parser {
     return o;
   }
 
+  // {dataset, where?, until?}: a rule's unless clause, or the pack's school_closures.
+  StatusOr<ast::Unless> Unless(const YAML::Node& un, std::string_view what) {
+    RETURN_IF_ERROR(Map(un, what));
+    RETURN_IF_ERROR(Keys(un, {"dataset", "where", "until"}));
+    ast::Unless u;
+    u.mark = MarkOf(un);
+    ASSIGN_OR_RETURN(u.dataset, Req(un, "dataset"));
+    ASSIGN_OR_RETURN(u.where, Conditions(un["where"], "where"));
+    ASSIGN_OR_RETURN(u.until, Opt(un, "until"));
+    return u;
+  }
+
   StatusOr<ast::Rule> Rule(const YAML::Node& n) {
     RETURN_IF_ERROR(Map(n, "a rule"));
     RETURN_IF_ERROR(Keys(n, {"id", "clause", "source_zh", "title_zh", "severity", "scope",
-                             "parameters", "check", "unless", "case"}));
+                             "parameters", "check", "unless", "case", "days"}));
     ast::Rule r;
     r.mark = MarkOf(n);
     ASSIGN_OR_RETURN(r.id, Req(n, "id"));
@@ -316,16 +334,11 @@ class Parser {
     if (const YAML::Node& us = n["unless"]) {
       RETURN_IF_ERROR(List(us, "unless"));
       for (const auto& un : us) {
-        RETURN_IF_ERROR(Map(un, "an unless clause"));
-        RETURN_IF_ERROR(Keys(un, {"dataset", "where", "until"}));
-        ast::Unless u;
-        u.mark = MarkOf(un);
-        ASSIGN_OR_RETURN(u.dataset, Req(un, "dataset"));
-        ASSIGN_OR_RETURN(u.where, Conditions(un["where"], "where"));
-        ASSIGN_OR_RETURN(u.until, Opt(un, "until"));
+        ASSIGN_OR_RETURN(ast::Unless u, Unless(un, "an unless clause"));
         r.unless.push_back(std::move(u));
       }
     }
+    ASSIGN_OR_RETURN(r.days, Opt(n, "days"));
     if (const YAML::Node& cn = n["case"]) {
       RETURN_IF_ERROR(Map(cn, "case"));
       RETURN_IF_ERROR(Keys(cn, {"assignee", "due_working_days"}));
@@ -547,7 +560,28 @@ StatusOr<ast::Pack> ParsePolicyFile(const std::string& path) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParsePolicy(ss.str(), path);
+  ASSIGN_OR_RETURN(ast::Pack pack, ParsePolicy(ss.str(), path));
+  // School days need the China working calendar; it is data beside the pack
+  // (policy/calendar/), read once here so the binder stays free of files.
+  const ast::Scalar* school_rule = nullptr;
+  for (const auto& r : pack.rules) {
+    if (r.days && r.days->text == "school" && !school_rule) school_rule = &*r.days;
+  }
+  if (school_rule) {
+    const std::string rel = pack.calendar_path ? pack.calendar_path->text : "calendar";
+    const std::filesystem::path cal = std::filesystem::path(path).parent_path() / rel;
+    StatusOr<calendar::WorkingCalendar> loaded = calendar::WorkingCalendar::Load(cal.string());
+    if (!loaded.ok()) {
+      const datasets::SourceMark& m = pack.calendar_path ? pack.calendar_path->mark : school_rule->mark;
+      const std::string w = path + ":" + std::to_string(m.line) + ":" + std::to_string(m.column);
+      return Status(StatusCode::kInvalidArgument,
+                    w + ": days: school needs the China working calendar " + cal.string() + ": " +
+                        loaded.status().message_en(),
+                    w + "：days: school 需要工作日历 " + cal.string() + "：" + loaded.status().message_zh(), w);
+    }
+    pack.calendar = std::make_shared<const calendar::WorkingCalendar>(std::move(*loaded));
+  }
+  return pack;
 }
 
 }  // namespace edugov::rules

@@ -51,8 +51,9 @@ int64_t LineAt(std::string_view text, size_t offset) {
 
 class CsvSourceImpl final : public CsvSource {
  public:
-  CsvSourceImpl(DecodedText text, char delimiter)
-      : text_(std::move(text)),
+  CsvSourceImpl(DecodedText text, char delimiter, const CsvOptions& options)
+      : options_(options),
+        text_(std::move(text)),
         data_(text_.mutable_data()),
         size_(text_.text().size()),
         delimiter_(delimiter) {
@@ -110,6 +111,11 @@ class CsvSourceImpl final : public CsvSource {
     size_t i = pos_;
     row.number = ++record_;
     row.cells.clear();
+    if (record_ > options_.max_rows) {
+      return LimitError(0, "the file has more than " + std::to_string(options_.max_rows) + " records",
+                        "文件超过 " + std::to_string(options_.max_rows) + " 行", "max_rows",
+                        std::to_string(options_.max_rows));
+    }
     bool blank = true;
     for (;;) {
       if (i < n && d[i] == '"') {
@@ -138,6 +144,7 @@ class CsvSourceImpl final : public CsvSource {
           break;
         }
         row.cells.emplace_back(d + start, w - start);
+        RETURN_IF_ERROR(CheckCell(row));
         if (w > start) blank = false;
         if (i >= n) break;
         if (d[i] == delimiter_) {
@@ -160,6 +167,7 @@ class CsvSourceImpl final : public CsvSource {
                         "未加引号的字段中出现引号，请用引号括起整个字段，并把其中的引号写两遍");
       }
       row.cells.emplace_back(d + start, i - start);
+      RETURN_IF_ERROR(CheckCell(row));
       if (i > start) blank = false;
       if (i >= n) break;
       if (d[i] == delimiter_) {
@@ -171,6 +179,34 @@ class CsvSourceImpl final : public CsvSource {
     }
     pos_ = i;
     return blank;
+  }
+
+  // The cell just added against max_cell_bytes and max_columns.
+  Status CheckCell(const Row& row) {
+    if (row.cells.size() > options_.max_columns) {
+      return LimitError(row.cells.size() - 1,
+                        "the record has more than " + std::to_string(options_.max_columns) + " columns",
+                        "该行超过 " + std::to_string(options_.max_columns) + " 列", "max_columns",
+                        std::to_string(options_.max_columns));
+    }
+    if (row.cells.back().size() > options_.max_cell_bytes) {
+      const std::string n = std::to_string(row.cells.back().size());
+      return LimitError(row.cells.size() - 1, "the cell is " + n + " bytes long",
+                        "单元格长 " + n + " 字节", "max_cell_bytes",
+                        std::to_string(options_.max_cell_bytes));
+    }
+    return OkStatus();
+  }
+
+  // As RowError, for a bound (kResourceExhausted naming it).
+  Status LimitError(size_t column, const std::string& en, const std::string& zh,
+                    std::string_view bound, const std::string& value) {
+    pos_ = size_;
+    const std::string r = std::to_string(record_);
+    const std::string c = std::to_string(column + 1);
+    return internal::OverLimitError("row " + r + ", column " + c,
+                                    "CSV row " + r + ", column " + c + ": " + en,
+                                    "CSV 第 " + r + " 行第 " + c + " 列：" + zh, bound, value);
   }
 
   size_t SkipLineEnd(size_t i) const {
@@ -191,6 +227,7 @@ class CsvSourceImpl final : public CsvSource {
         .WithField("row " + r + ", column " + c);
   }
 
+  CsvOptions options_;
   DecodedText text_;
   char* data_;  // text_'s UTF-8 bytes, unescaped in place as rows are read
   size_t size_;
@@ -223,7 +260,7 @@ StatusOr<std::unique_ptr<CsvSource>> OpenCsvBytes(std::string&& bytes, const Csv
   ASSIGN_OR_RETURN(DecodedText text, DecodeToUtf8(std::move(bytes), options.encoding));
   const char delimiter =
       options.delimiter != '\0' ? options.delimiter : DetectDelimiter(text.text());
-  auto source = std::make_unique<CsvSourceImpl>(std::move(text), delimiter);
+  auto source = std::make_unique<CsvSourceImpl>(std::move(text), delimiter, options);
   RETURN_IF_ERROR(source->ReadHeader(options.has_header));
   return std::unique_ptr<CsvSource>(std::move(source));
 }

@@ -33,6 +33,13 @@ struct CsvOptions {
   bool has_header = true;
   // Larger files are refused with kResourceExhausted before being read.
   size_t max_file_bytes = size_t{1} << 30;
+  // Bounds on the records (an upload is untrusted: one 1 GB cell, a
+  // million columns). Over any: kResourceExhausted naming the bound, field
+  // "row R, column C"; nothing is read further. Defaults in
+  // docs/tabular-formats.md, "Limits".
+  size_t max_cell_bytes = 32767 * 4;  // as XLSX: Excel's 32,767 characters
+  int64_t max_rows = 5'000'000;       // records, the header and blank ones too
+  size_t max_columns = 1024;
 };
 
 // A CSV file being read. Owns the file's bytes; every view a Row holds
@@ -51,7 +58,8 @@ class CsvSource : public RowSource {
 // row (as Next()). Row errors, kInvalidArgument with field
 // "row R, column C": a quoted field not closed before the end of the file
 // (the message names the line where it opened), a quote inside an unquoted
-// field, text between a closing quote and the next delimiter.
+// field, text between a closing quote and the next delimiter;
+// kResourceExhausted over max_cell_bytes, max_rows or max_columns.
 StatusOr<std::unique_ptr<CsvSource>> OpenCsvFile(const std::string& path,
                                                  const CsvOptions& options = {});
 

@@ -186,6 +186,36 @@ TEST(CsvReader, FileLimitsAndMissingFiles) {
   EXPECT_EQ(OpenCsvFile("/nonexistent/学生.csv").status().code(), StatusCode::kNotFound);
 }
 
+// Reads every record, returning the first error.
+Status ReadToEnd(std::string text, const CsvOptions& options = {}) {
+  ASSIGN_OR_RETURN(std::unique_ptr<CsvSource> src, OpenCsvBytes(std::move(text), options));
+  Row row;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, src->Next(row));
+    if (!more) return OkStatus();
+  }
+}
+
+void ExpectBound(const Status& s, const std::string& bound, const std::string& field) {
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message_en().find("limit " + bound), std::string::npos) << s.message_en();
+  EXPECT_NE(s.message_zh().find("上限 " + bound), std::string::npos) << s.message_zh();
+  EXPECT_EQ(s.field(), field);
+}
+
+TEST(CsvBombs, LongCellManyColumnsManyRows) {
+  ExpectBound(ReadToEnd("a,b\n1," + std::string(32767 * 4 + 1, 'x') + "\n"), "max_cell_bytes",
+              "row 2, column 2");
+  ExpectBound(ReadToEnd("a,b\n1,\"" + std::string(32767 * 4 + 1, 'x') + "\"\n"), "max_cell_bytes",
+              "row 2, column 2");
+  ExpectBound(ReadToEnd("a\n" + std::string(1024, ',') + "\n"), "max_columns", "row 2, column 1025");
+  CsvOptions options;
+  options.max_rows = 3;
+  ExpectBound(ReadToEnd("a\n1\n2\n3\n", options), "max_rows", "row 4, column 1");
+  EXPECT_TRUE(ReadToEnd("a\n1\n2\n", options).ok());
+}
+
 TEST(CsvReader, OpensFiles) {
   const std::string path = ::testing::TempDir() + "/tabular_csv_open.csv";
   FILE* f = std::fopen(path.c_str(), "wb");

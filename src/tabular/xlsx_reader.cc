@@ -165,7 +165,7 @@ Status DamagedError(const std::string& detail) {
 
 class Archive {
  public:
-  static StatusOr<Archive> Open(const std::string& bytes, size_t max_part_bytes) {
+  static StatusOr<Archive> Open(const std::string& bytes, const XlsxOptions& options) {
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
@@ -190,7 +190,17 @@ class Archive {
       return DamagedError(detail);
     }
     zip_error_fini(&error);
-    return Archive(z, max_part_bytes);
+    Archive archive(z, options);
+    // A workbook has tens of members; a zip of a hundred thousand empty ones
+    // costs the central directory's parse and every name lookup.
+    const zip_int64_t entries = zip_get_num_entries(z, 0);
+    if (entries < 0 || static_cast<size_t>(entries) > options.max_entries) {
+      return internal::OverLimitError(
+          "file", "the .xlsx file has " + std::to_string(entries) + " members",
+          ".xlsx 文件中有 " + std::to_string(entries) + " 个压缩成员", "max_entries",
+          std::to_string(options.max_entries));
+    }
+    return archive;
   }
 
   bool Has(const std::string& name) const {
@@ -198,7 +208,7 @@ class Archive {
   }
 
   // The unzipped bytes of part `name`; kNotFound if it is absent.
-  StatusOr<std::string> Read(const std::string& name) const {
+  StatusOr<std::string> Read(const std::string& name) {
     zip_stat_t st;
     zip_stat_init(&st);
     if (zip_stat(zip_.get(), name.c_str(), 0, &st) != 0) {
@@ -209,10 +219,32 @@ class Archive {
       return EncryptedError();
     }
     if (!(st.valid & ZIP_STAT_SIZE)) return DamagedError(name + ": size unknown");
-    if (st.size > max_part_bytes_) {
-      return internal::TooLargeError(name + " unzipped", name + " 解压后", st.size,
-                                     max_part_bytes_);
+    // The stated size is checked before anything is inflated; reading
+    // below stops at it (a member longer than stated is "damaged").
+    if (st.size > options_.max_part_bytes) {
+      return internal::OverLimitError(
+          "file", name + " unzips to " + std::to_string(st.size) + " bytes",
+          name + " 解压后为 " + std::to_string(st.size) + " 字节", "max_part_bytes",
+          std::to_string(options_.max_part_bytes));
     }
+    if (st.size > options_.max_unzipped_bytes - std::min(unzipped_, options_.max_unzipped_bytes)) {
+      return internal::OverLimitError(
+          "file", "the workbook's members unzip to more than " +
+                      std::to_string(options_.max_unzipped_bytes) + " bytes together",
+          "工作簿各成员解压后合计超过 " + std::to_string(options_.max_unzipped_bytes) + " 字节",
+          "max_unzipped_bytes", std::to_string(options_.max_unzipped_bytes));
+    }
+    constexpr uint64_t kRatioFrom = 1 << 20;
+    if (st.size > kRatioFrom && (st.valid & ZIP_STAT_COMP_SIZE) &&
+        static_cast<double>(st.size) >
+            options_.max_ratio * static_cast<double>(std::max<uint64_t>(st.comp_size, 1))) {
+      const std::string ratio = std::to_string(st.size / std::max<uint64_t>(st.comp_size, 1));
+      return internal::OverLimitError(
+          "file", name + " is compressed " + ratio + " to 1 (a zip bomb?)",
+          name + " 的压缩比为 " + ratio + ":1（疑似压缩炸弹）", "max_ratio",
+          std::to_string(static_cast<int64_t>(options_.max_ratio)));
+    }
+    unzipped_ += st.size;
     zip_file_t* f = zip_fopen(zip_.get(), name.c_str(), 0);
     if (f == nullptr) {
       return DamagedError(name + ": " + zip_strerror(zip_.get()));
@@ -242,9 +274,10 @@ class Archive {
   }
 
  private:
-  Archive(zip_t* z, size_t max_part_bytes) : zip_(z), max_part_bytes_(max_part_bytes) {}
+  Archive(zip_t* z, const XlsxOptions& options) : zip_(z), options_(options) {}
   std::unique_ptr<zip_t, ZipCloser> zip_;
-  size_t max_part_bytes_;
+  XlsxOptions options_;
+  uint64_t unzipped_ = 0;  // stated sizes of the members read so far
 };
 
 // Parses `xml` in place (the buffer must outlive the document).
@@ -302,7 +335,7 @@ class XlsxSourceImpl final : public XlsxSource {
       return EncryptedError();
     }
     if (bytes_.empty()) return FileError("the file is empty", "文件为空");
-    ASSIGN_OR_RETURN(Archive archive, Archive::Open(bytes_, options_.max_part_bytes));
+    ASSIGN_OR_RETURN(Archive archive, Archive::Open(bytes_, options_));
 
     if (!archive.Has("xl/workbook.xml")) {
       return FileError(
@@ -387,6 +420,12 @@ class XlsxSourceImpl final : public XlsxSource {
       if (!Is(m, "mergeCell")) continue;
       RETURN_IF_ERROR(AddMerge(m.attribute("ref").value()));
     }
+    if (merged_.size() > options_.max_merged_ranges) {
+      return internal::OverLimitError(
+          "file", "the sheet has " + std::to_string(merged_.size()) + " merged ranges",
+          "工作表中有 " + std::to_string(merged_.size()) + " 处合并单元格", "max_merged_ranges",
+          std::to_string(options_.max_merged_ranges));
+    }
     if (options_.merged == MergedCellPolicy::kReject && !merged_.empty()) {
       const std::string first = merged_[0].ToString();
       const std::string more = merged_.size() > 1
@@ -402,7 +441,18 @@ class XlsxSourceImpl final : public XlsxSource {
           .WithField(first);
     }
     if (options_.merged == MergedCellPolicy::kFill) {
-      for (const CellRange& r : merged_) fills_.push_back(MergeFill{.range = r});
+      for (const CellRange& r : merged_) {
+        // A filled range makes cells that are not in the file: bound it as
+        // if they were.
+        if (r.last_column >= options_.max_columns || r.last_row > options_.max_rows) {
+          return internal::OverLimitError(
+              r.ToString(), "the merged range " + r.ToString() + " reaches past the sheet's bounds",
+              "合并单元格 " + r.ToString() + " 超出工作表的范围",
+              "max_rows × max_columns",
+              std::to_string(options_.max_rows) + " × " + std::to_string(options_.max_columns));
+        }
+        fills_.push_back(MergeFill{.range = r});
+      }
       std::sort(fills_.begin(), fills_.end(), [](const MergeFill& a, const MergeFill& b) {
         return a.range.first_row < b.range.first_row;
       });
@@ -442,6 +492,12 @@ class XlsxSourceImpl final : public XlsxSource {
       }
       const int64_t target = std::min(xml_row, NextRowToFill());
       if (target == kNoRow) return false;
+      if (target > options_.max_rows) {
+        return internal::OverLimitError(
+            "row " + std::to_string(target), "the sheet has rows past row " + std::to_string(options_.max_rows),
+            "工作表的行数超过 " + std::to_string(options_.max_rows) + " 行", "max_rows",
+            std::to_string(options_.max_rows));
+      }
       cells_.clear();
       scratch_.clear();
       if (target == xml_row) {
@@ -493,7 +549,7 @@ class XlsxSourceImpl final : public XlsxSource {
     return OkStatus();
   }
 
-  Status LoadSharedStrings(const Archive& archive, const std::string& part) {
+  Status LoadSharedStrings(Archive& archive, const std::string& part) {
     ASSIGN_OR_RETURN(std::string xml, archive.Read(part));
     pugi::xml_document doc;
     RETURN_IF_ERROR(ParseXml(doc, xml, part,
@@ -503,8 +559,24 @@ class XlsxSourceImpl final : public XlsxSource {
     std::vector<std::pair<size_t, size_t>> spans;
     for (pugi::xml_node si = sst.first_child(); si; si = si.next_sibling()) {
       if (!Is(si, "si")) continue;
+      if (spans.size() >= options_.max_shared_strings) {
+        return internal::OverLimitError(
+            "file", part + " has more than " + std::to_string(options_.max_shared_strings) +
+                        " shared strings",
+            part + " 中的共享字符串超过 " + std::to_string(options_.max_shared_strings) + " 个",
+            "max_shared_strings", std::to_string(options_.max_shared_strings));
+      }
       const size_t start = shared_text_.size();
       AppendStringItem(shared_text_, si);
+      if (shared_text_.size() - start > options_.max_cell_bytes) {
+        // One long string referenced from a million cells is the cheapest
+        // way to make every row of a small file huge.
+        const std::string n = std::to_string(spans.size());
+        return internal::OverLimitError(
+            "file", "shared string " + n + " is " + std::to_string(shared_text_.size() - start) + " bytes long",
+            "第 " + n + " 个共享字符串长 " + std::to_string(shared_text_.size() - start) + " 字节",
+            "max_cell_bytes", std::to_string(options_.max_cell_bytes));
+      }
       spans.emplace_back(start, shared_text_.size() - start);
     }
     shared_.reserve(spans.size());
@@ -512,7 +584,7 @@ class XlsxSourceImpl final : public XlsxSource {
     return OkStatus();
   }
 
-  Status LoadStyles(const Archive& archive, const std::string& part) {
+  Status LoadStyles(Archive& archive, const std::string& part) {
     ASSIGN_OR_RETURN(std::string xml, archive.Read(part));
     pugi::xml_document doc;
     RETURN_IF_ERROR(ParseXml(doc, xml, part, pugi::parse_default));
@@ -602,8 +674,23 @@ class XlsxSourceImpl final : public XlsxSource {
       if (column >= kMaxColumns) {
         return CellError(row, -1, "more than 16384 columns", "超过 16384 列");
       }
+      if (column >= options_.max_columns) {
+        return internal::OverLimitError(
+            "row " + std::to_string(row) + ", column " + std::to_string(column + 1),
+            "cell " + CellName(row, column) + " is past column " + std::to_string(options_.max_columns),
+            "单元格 " + CellName(row, column) + " 超过第 " + std::to_string(options_.max_columns) + " 列",
+            "max_columns", std::to_string(options_.max_columns));
+      }
       if (static_cast<size_t>(column) >= cells_.size()) cells_.resize(column + 1);
       RETURN_IF_ERROR(ReadCell(c, row, column, cells_[column]));
+      if (cells_[column].text.size() > options_.max_cell_bytes) {
+        return internal::OverLimitError(
+            "row " + std::to_string(row) + ", column " + std::to_string(column + 1),
+            "cell " + CellName(row, column) + " is " + std::to_string(cells_[column].text.size()) +
+                " bytes long",
+            "单元格 " + CellName(row, column) + " 长 " + std::to_string(cells_[column].text.size()) + " 字节",
+            "max_cell_bytes", std::to_string(options_.max_cell_bytes));
+      }
     }
     return OkStatus();
   }

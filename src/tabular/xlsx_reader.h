@@ -70,10 +70,26 @@ struct XlsxOptions {
   MergedCellPolicy merged = MergedCellPolicy::kTopLeftOnly;
   // When false, header() is empty and the first non-blank row is data.
   bool has_header = true;
-  // The .xlsx file itself, and any one part of it once unzipped (guards
-  // against zip bombs). Over either: kResourceExhausted.
-  size_t max_file_bytes = size_t{1} << 30;
-  size_t max_part_bytes = size_t{2} << 30;
+  // Bounds on what one file can make the reader do. An upload is untrusted:
+  // a 30 KB zip can hold a sheet of gigabytes, a million references to one
+  // long shared string, or a hundred thousand members. Over any bound:
+  // kResourceExhausted whose message names the bound and its value (zh+en)
+  // and whose field is "file" or the row and column — nothing read further.
+  // The defaults fit every real workbook a school or bureau produces
+  // (docs/tabular-formats.md, "Limits"); callers may tighten them.
+  size_t max_file_bytes = size_t{1} << 30;      // the .xlsx itself
+  size_t max_part_bytes = size_t{256} << 20;    // any one member once unzipped
+  size_t max_unzipped_bytes = size_t{512} << 20;  // all members read, together
+  // Unzipped ÷ zipped size of a member larger than 1 MiB unzipped: real
+  // sheets deflate 5–30×, a bomb's repeated cell thousands of times.
+  double max_ratio = 100;
+  size_t max_entries = 10000;                   // members in the zip
+  // One cell's text in UTF-8 bytes: Excel's 32,767 characters at ≤ 4 bytes.
+  size_t max_cell_bytes = 32767 * 4;
+  int64_t max_rows = 1048576;                   // Excel's row numbers
+  int max_columns = 1024;                       // a dataset has tens of columns
+  size_t max_shared_strings = 2'000'000;
+  size_t max_merged_ranges = 10000;
 };
 
 // A worksheet being read. Owns the unzipped XML and the shared strings that
@@ -106,9 +122,13 @@ class XlsxSource : public RowSource {
 //   kNotFound: no file, or no sheet of the given name (the message lists
 //   the sheets); the sheet's part missing; merged cells under kReject;
 //   a workbook without any non-blank row on the sheet (empty);
-//   kResourceExhausted: over max_file_bytes or max_part_bytes.
+//   kResourceExhausted: over any bound of XlsxOptions (file, member,
+//   total unzipped, ratio, members, shared strings, merged ranges, a shared
+//   string's length).
 // Next() fails on a cell reference that is not A1-style or out of Excel's
-// grid, and on a shared-string index past the end of the table.
+// grid, and on a shared-string index past the end of the table;
+// kResourceExhausted on a row past max_rows, a column past max_columns or a
+// cell longer than max_cell_bytes.
 StatusOr<std::unique_ptr<XlsxSource>> OpenXlsxFile(const std::string& path,
                                                    const XlsxOptions& options = {});
 

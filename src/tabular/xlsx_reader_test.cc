@@ -362,6 +362,109 @@ TEST(XlsxReader, PartLimit) {
   EXPECT_EQ(src.status().code(), StatusCode::kResourceExhausted);
 }
 
+// ---- resource bombs: every bound fails cleanly, naming itself ---------------
+
+// Reads every row of a workbook, returning the first error.
+Status ReadToEnd(StatusOr<std::unique_ptr<XlsxSource>> src) {
+  if (!src.ok()) return src.status();
+  Row row;
+  for (;;) {
+    StatusOr<bool> more = (*src)->Next(row);
+    if (!more.ok()) return more.status();
+    if (!*more) return OkStatus();
+  }
+}
+
+void ExpectBound(const Status& s, const std::string& bound) {
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message_en().find("limit " + bound), std::string::npos) << s.message_en();
+  EXPECT_NE(s.message_zh().find("上限 " + bound), std::string::npos) << s.message_zh();
+}
+
+TEST(XlsxBombs, HighlyCompressibleSheetIsRefusedBeforeItIsInflated) {
+  // 64 MiB of one repeated row deflates to tens of KB.
+  std::string rows;
+  const std::string one = R"(<row><c t="inlineStr"><is><t>x</t></is></c></row>)";
+  rows.reserve((64u << 20) + one.size());
+  while (rows.size() < (64u << 20)) rows += one;
+  const std::string bytes = HandmadeXlsx(Sheet(rows));
+  EXPECT_LT(bytes.size(), 512u * 1024);
+  ExpectBound(OpenXlsxBytes(std::string(bytes)).status(), "max_ratio");
+}
+
+TEST(XlsxBombs, ManyZipMembers) {
+  std::map<std::string, std::string> parts = {{"xl/workbook.xml", Workbook(false)},
+                                              {"xl/_rels/workbook.xml.rels", kRels},
+                                              {"xl/worksheets/sheet1.xml", Sheet("")}};
+  for (int i = 0; i < 10001; ++i) parts["junk/" + std::to_string(i)] = "";
+  ExpectBound(OpenXlsxBytes(MakeZip(parts)).status(), "max_entries");
+}
+
+TEST(XlsxBombs, TotalUnzippedAndPartSize) {
+  XlsxOptions options;
+  options.max_unzipped_bytes = 2000;
+  ExpectBound(OpenXlsxBytes(HandmadeXlsx(Sheet(std::string(1500, ' '))), options).status(),
+              "max_unzipped_bytes");
+  options = {};
+  options.max_part_bytes = 100;
+  ExpectBound(OpenXlsxBytes(HandmadeXlsx(Sheet(std::string(200, ' '))), options).status(),
+              "max_part_bytes");
+}
+
+TEST(XlsxBombs, LongCellsInlineAndShared) {
+  const std::string long_text(32767 * 4 + 1, 'a');
+  ExpectBound(ReadToEnd(OpenXlsxBytes(HandmadeXlsx(Sheet(
+                  R"(<row r="1"><c r="A1" t="inlineStr"><is><t>h</t></is></c></row>)"
+                  R"(<row r="2"><c r="A2" t="inlineStr"><is><t>)" + long_text +
+                  "</t></is></c></row>")))),
+              "max_cell_bytes");
+  const std::string shared =
+      R"(<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>)" + long_text +
+      "</t></si></sst>";
+  ExpectBound(OpenXlsxBytes(MakeZip({{"xl/workbook.xml", Workbook(false)},
+                                     {"xl/_rels/workbook.xml.rels", kRels},
+                                     {"xl/sharedStrings.xml", shared},
+                                     {"xl/worksheets/sheet1.xml", Sheet("")}}))
+                  .status(),
+              "max_cell_bytes");
+}
+
+TEST(XlsxBombs, RowsColumnsSharedStringsMergedRanges) {
+  ExpectBound(ReadToEnd(OpenXlsxBytes(HandmadeXlsx(Sheet(
+                  R"(<row r="1"><c r="A1"><v>1</v></c><c r="AMK1"><v>1</v></c></row>)")))),
+              "max_columns");  // AMK = column 1025
+  XlsxOptions options;
+  options.max_rows = 3;
+  ExpectBound(ReadToEnd(OpenXlsxBytes(
+                  HandmadeXlsx(Sheet(R"(<row r="1"><c r="A1"><v>1</v></c></row>)"
+                                     R"(<row r="4"><c r="A4"><v>1</v></c></row>)")),
+                  options)),
+              "max_rows");
+  options = {};
+  options.max_shared_strings = 2;  // kShared has 3
+  ExpectBound(OpenXlsxBytes(HandmadeXlsx(Sheet(R"(<row r="1"><c r="A1"><v>1</v></c></row>)")),
+                            options)
+                  .status(),
+              "max_shared_strings");
+  options = {};
+  options.max_merged_ranges = 1;
+  ExpectBound(OpenXlsxBytes(HandmadeXlsx(Sheet(R"(<row r="1"><c r="A1"><v>1</v></c></row>)",
+                                               R"(<mergeCells><mergeCell ref="A1:B1"/>)"
+                                               R"(<mergeCell ref="A2:B2"/></mergeCells>)")),
+                            options)
+                  .status(),
+              "max_merged_ranges");
+  // A filled merge over the whole grid would make cells the file never had.
+  options = {};
+  options.merged = MergedCellPolicy::kFill;
+  ExpectBound(OpenXlsxBytes(HandmadeXlsx(Sheet(R"(<row r="1"><c r="A1"><v>1</v></c></row>)",
+                                               R"(<mergeCells><mergeCell ref="A1:XFD1048576"/></mergeCells>)")),
+                            options)
+                  .status(),
+              "max_rows × max_columns");
+}
+
 // ---- dates ------------------------------------------------------------------
 
 TEST(ExcelSerialToText, LotusLeapYearBugBoundary) {

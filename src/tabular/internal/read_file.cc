@@ -21,6 +21,15 @@ Status TooLargeError(std::string_view what_en, std::string_view what_zh, size_t 
       .WithField("file");
 }
 
+Status OverLimitError(std::string field, std::string_view what_en, std::string_view what_zh,
+                      std::string_view bound, std::string_view value) {
+  const std::string limit = std::string(bound) + " = " + std::string(value);
+  return ResourceExhaustedError(std::string(what_en) + " (limit " + limit +
+                                    "); the import stops here — split or clean the file",
+                                std::string(what_zh) + "（上限 " + limit + "），导入已停止——请拆分或整理文件")
+      .WithField(std::move(field));
+}
+
 StatusOr<std::string> ReadWholeFile(const std::string& path, size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

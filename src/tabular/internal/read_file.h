@@ -18,4 +18,10 @@ StatusOr<std::string> ReadWholeFile(const std::string& path, size_t max_bytes);
 Status TooLargeError(std::string_view what_en, std::string_view what_zh, size_t size,
                      size_t max_bytes);
 
+// kResourceExhausted for input over one of the readers' bounds: the message
+// says what was over and names the bound ("limit max_columns = 1024") so an
+// operator can find it in docs/tabular-formats.md; `field` locates it.
+Status OverLimitError(std::string field, std::string_view what_en, std::string_view what_zh,
+                      std::string_view bound, std::string_view value);
+
 }  // namespace edugov::tabular::internal

@@ -11,11 +11,20 @@ namespace {
 
 constexpr std::string_view kAuditLedger = "audit";
 
-// The fields, in the order docs/ledger-format.md fixes for audit entries.
-std::string Encode(int64_t seq, int64_t at_us, const AuditEntry& e) {
+// The fields, in the order docs/ledger-format.md fixes for audit entries:
+// version 1, kept to verify entries written before version 2.
+std::string EncodeV1(int64_t seq, int64_t at_us, const AuditEntry& e) {
   CanonicalEncoder enc;
   enc.Add(seq).Add(at_us).Add(e.actor_user_id).Add(e.actor).Add(e.action).Add(e.entity)
       .Add(e.entity_id).Add(e.before).Add(e.after);
+  return enc.bytes();
+}
+
+// Version 2: the same fields as the values stored (kSelectColumns' first
+// nine), typed — what is hashed on append is exactly what verify reads.
+std::string EncodeV2(const storage::Value* fields) {
+  TypedEncoder enc;
+  for (int i = 0; i < 9; ++i) enc.Add(fields[i]);
   return enc.bytes();
 }
 
@@ -44,13 +53,16 @@ Status AppendAudit(storage::Connection& conn, const AuditEntry& entry, const Clo
   const int64_t seq = head.GetInt(0, 0);
   const std::string prev = head.GetText(0, 1);
   const int64_t at_us = ToUnixMicros(clock.Now());
-  const std::string hash = ChainHash(prev, Encode(seq, at_us, entry));
+  storage::Params row = {seq, at_us, entry.actor_user_id, entry.actor, entry.action, entry.entity,
+                         entry.entity_id, NullIfEmpty(entry.before), NullIfEmpty(entry.after)};
+  const std::string hash = ChainHash(prev, EncodeV2(row.data()));
+  row.push_back(prev);
+  row.push_back(hash);
 
   RETURN_IF_ERROR(conn.Execute(
       "INSERT INTO audit_log (seq, at_us, actor_user_id, actor, action, entity, entity_id, "
       "before_json, after_json, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-      {seq, at_us, entry.actor_user_id, entry.actor, entry.action, entry.entity, entry.entity_id,
-       NullIfEmpty(entry.before), NullIfEmpty(entry.after), prev, hash}));
+      row));
   RETURN_IF_ERROR(conn.Execute("UPDATE ledger_heads SET hash = $1 WHERE ledger = $2",
                                {hash, std::string(kAuditLedger)}));
   return OkStatus();
@@ -102,13 +114,15 @@ StatusOr<std::vector<AuditRecord>> ReadAudit(storage::Connection& conn, int64_t 
   return out;
 }
 
-StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn) {
+StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn, const std::vector<Anchor>& anchors) {
   return internal::VerifyChain(
       conn,
       {.ledger = kAuditLedger,
        .select_sql = kSelectColumns,
        .entry_en = "entry",
        .entry_zh = "",
+       .chain_en = "the chain",
+       .chain_zh = "审计链",
        .head_missing_en = "the audit chain head is missing",
        .head_missing_zh = "审计链头记录缺失",
        .link_at =
@@ -117,19 +131,10 @@ StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn) {
              return internal::ChainLink{.seq = rec.seq,
                                         .prev_hash = std::move(rec.prev_hash),
                                         .hash = std::move(rec.hash),
-                                        .encoding = Encode(rec.seq, rec.at_us, rec.entry)};
+                                        .encoding = EncodeV2(rs.row(r).data()),
+                                        .legacy_encoding = EncodeV1(rec.seq, rec.at_us, rec.entry)};
            },
-       .check_end =
-           [](const internal::ChainEnd& end, VerifyReport& report) {
-             if (end.head_seq == end.last_seq && end.head_hash == end.last_hash) return;
-             internal::FailReport(
-                 report, end.last_seq + 1,
-                 "the chain ends at entry " + std::to_string(end.last_seq) +
-                     " but its head says " + std::to_string(end.head_seq) +
-                     ": entries after it were deleted",
-                 "审计链在第 " + std::to_string(end.last_seq) + " 条结束,但链头记录为第 " +
-                     std::to_string(end.head_seq) + " 条:其后的记录已被删除");
-           }});
+       .anchors = &anchors});
 }
 
 }  // namespace edugov::ledger

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "ledger/anchor.h"
 #include "storage/database.h"
 
 namespace edugov::ledger {
@@ -50,11 +51,16 @@ struct VerifyReport {
   int64_t first_bad_seq = 0;  // 0 when ok
   std::string reason_en;      // what is wrong with that entry
   std::string reason_zh;
+  int64_t anchors_checked = 0;  // anchor lines compared with a stored entry
 };
 
 // Re-derives the whole chain from the stored rows and compares it with the
-// stored hashes and the chain head. Names the first entry that was edited,
-// deleted, inserted or reordered. Reads in one read transaction.
-StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn);
+// stored hashes, the chain head and the `anchors` of ledger "audit" (other
+// ledgers' are skipped). Names the first entry that was edited (a NULL made
+// "" or an integer made text included), deleted, inserted or reordered, a
+// replaced head, and a re-chained tail or cut tail an anchor contradicts.
+// Reads in one read transaction.
+StatusOr<VerifyReport> VerifyAudit(storage::Connection& conn,
+                                   const std::vector<Anchor>& anchors = {});
 
 }  // namespace edugov::ledger

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace edugov::ledger {
@@ -19,6 +20,31 @@ CanonicalEncoder& CanonicalEncoder::Add(std::string_view field) {
 }
 
 CanonicalEncoder& CanonicalEncoder::Add(int64_t field) { return Add(std::to_string(field)); }
+
+TypedEncoder& TypedEncoder::Add(const storage::Value& field) {
+  char tag = 'N';
+  std::string text;
+  if (const auto* i = std::get_if<int64_t>(&field)) {
+    tag = 'I';
+    text = std::to_string(*i);
+  } else if (const auto* d = std::get_if<double>(&field)) {
+    tag = 'R';
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    text = buf;
+  } else if (const auto* t = std::get_if<std::string>(&field)) {
+    tag = 'T';
+    text = *t;
+  } else if (const auto* b = std::get_if<storage::Blob>(&field)) {
+    tag = 'B';
+    text = b->bytes;
+  }
+  bytes_ += tag;
+  bytes_ += std::to_string(text.size());
+  bytes_ += ':';
+  bytes_ += text;
+  return *this;
+}
 
 std::string ChainHash(std::string_view prev_hash_hex, std::string_view encoding) {
   if (sodium_init() < 0) std::abort();

@@ -57,7 +57,16 @@ std::vector<Accountable> ParseAccountable(const std::string& text) {
   return out;
 }
 
-// The fields, in the order docs/ledger-format.md fixes for sanction entries.
+// Version 2 (docs/ledger-format.md): the eleven stored values before
+// prev_hash, typed, exactly as inserted and as read back.
+std::string EncodeV2(const storage::Value* fields) {
+  TypedEncoder enc;
+  for (int i = 0; i < 11; ++i) enc.Add(fields[i]);
+  return enc.bytes();
+}
+
+// Version 1, kept to verify entries written before version 2: the fields,
+// in the order docs/ledger-format.md fixes for sanction entries.
 // `accountable_json` is hashed as stored, so verification never depends on
 // re-serialising it.
 std::string Encode(int64_t seq, int64_t at_us, const SanctionEntry& e,
@@ -182,14 +191,18 @@ Status AppendSanction(storage::Connection& tx, const SanctionEntry& entry, const
   const std::string prev = head.GetText(0, 1);
   const int64_t at_us = ToUnixMicros(clock.Now());
   const std::string accountable = AccountableJson(entry.accountable);
-  const std::string hash = ChainHash(prev, Encode(seq, at_us, entry, accountable));
+  storage::Params row = {seq, at_us, entry.staff_id, entry.org_id, entry.org_path, entry.case_id,
+                         entry.measure, int64_t{entry.veto_year}, entry.reason, accountable,
+                         entry.decided_by};
+  const std::string hash = ChainHash(prev, EncodeV2(row.data()));
+  row.push_back(prev);
+  row.push_back(hash);
 
   RETURN_IF_ERROR(tx.Execute(
       "INSERT INTO sanctions (seq, at_us, staff_id, org_id, org_path, case_id, measure, "
       "veto_year, reason, accountable_json, decided_by, prev_hash, hash) "
       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-      {seq, at_us, entry.staff_id, entry.org_id, entry.org_path, entry.case_id, entry.measure,
-       int64_t{entry.veto_year}, entry.reason, accountable, entry.decided_by, prev, hash}));
+      row));
   RETURN_IF_ERROR(tx.Execute("UPDATE ledger_heads SET hash = $1 WHERE ledger = $2",
                              {hash, std::string(kSanctionsLedger)}));
   return OkStatus();
@@ -231,7 +244,8 @@ StatusOr<bool> IsVetoed(storage::Connection& conn, int64_t staff_id, int year) {
   return rs.size() == 1 && rs.GetInt(0, 0) > 0;
 }
 
-StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn) {
+StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn,
+                                       const std::vector<Anchor>& anchors) {
   // The stored accountable text of the row being walked (hashed as stored).
   std::string accountable;
   return internal::VerifyChain(
@@ -240,6 +254,8 @@ StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn) {
        .select_sql = kSelectColumns,
        .entry_en = "sanction entry",
        .entry_zh = "处分台账",
+       .chain_en = "the sanctions chain",
+       .chain_zh = "处分台账",
        .head_missing_en = "the sanctions chain head is missing",
        .head_missing_zh = "处分台账链头记录缺失",
        .link_at =
@@ -249,34 +265,10 @@ StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn) {
                  .seq = rec.seq,
                  .prev_hash = std::move(rec.prev_hash),
                  .hash = std::move(rec.hash),
-                 .encoding = Encode(rec.seq, rec.at_us, rec.entry, accountable)};
+                 .encoding = EncodeV2(rs.row(r).data()),
+                 .legacy_encoding = Encode(rec.seq, rec.at_us, rec.entry, accountable)};
            },
-       .check_end =
-           [](const internal::ChainEnd& end, VerifyReport& report) {
-             const std::string last_s = std::to_string(end.last_seq);
-             const std::string head_s = std::to_string(end.head_seq);
-             if (end.head_seq < end.last_seq) {
-               // Well-chained entries beyond the head were never appended by edugov.
-               const std::string first = std::to_string(end.head_seq + 1);
-               internal::FailReport(
-                   report, end.head_seq + 1,
-                   "sanction entry " + first + " lies beyond the chain head (entry " + head_s +
-                       "): inserted",
-                   "处分台账第 " + first + " 条记录在链头(第 " + head_s + " 条)之后:系被插入");
-             } else if (end.head_seq > end.last_seq) {
-               internal::FailReport(report, end.last_seq + 1,
-                                    "the sanctions chain ends at entry " + last_s +
-                                        " but its head says " + head_s +
-                                        ": entries after it were deleted",
-                                    "处分台账在第 " + last_s + " 条结束,但链头记录为第 " +
-                                        head_s + " 条:其后的记录已被删除");
-             } else if (end.head_hash != end.last_hash) {
-               internal::FailReport(
-                   report, end.last_seq,
-                   "sanction entry " + last_s + " does not match the chain head's hash: replaced",
-                   "处分台账第 " + last_s + " 条记录与链头哈希不符:已被替换");
-             }
-           }});
+       .anchors = &anchors});
 }
 
 }  // namespace edugov::ledger

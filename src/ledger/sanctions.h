@@ -68,6 +68,7 @@ StatusOr<bool> IsVetoed(storage::Connection& conn, int64_t staff_id, int year);
 
 // Re-derives the chain and names the first edited, deleted, inserted or
 // reordered entry (as VerifyAudit does for the audit log).
-StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn);
+StatusOr<VerifyReport> VerifySanctions(storage::Connection& conn,
+                                       const std::vector<Anchor>& anchors = {});
 
 }  // namespace edugov::ledger

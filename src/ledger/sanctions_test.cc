@@ -248,6 +248,68 @@ TEST_P(SanctionsTest, DetectsDeletedTail) {
   EXPECT_NE(r.reason_en.find("deleted"), std::string::npos);
 }
 
+// A forger's row (seq, 1, 7, 37, '/1/4/37/', 1, measure, 2025, 'x', '[]', 'x')
+// under the current, typed encoding — what the forger would have to compute.
+std::string ForgedEncoding(int64_t seq, const char* measure) {
+  TypedEncoder enc;
+  for (int64_t v : {seq, int64_t{1}, int64_t{7}, int64_t{37}}) enc.Add(v);
+  enc.Add(std::string("/1/4/37/")).Add(int64_t{1}).Add(std::string(measure)).Add(int64_t{2025});
+  for (const char* v : {"x", "[]", "x"}) enc.Add(std::string(v));
+  return enc.bytes();
+}
+
+TEST_P(SanctionsTest, DetectsReplacedHeadHash) {
+  AppendN(2);
+  Exec("UPDATE ledger_heads SET hash = '" + std::string(64, 'e') + "' WHERE ledger = 'sanctions'");
+  VerifyReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.reason_en, "sanction entry 2 does not match the chain head's hash: head replaced "
+                         "(or entry 2 replaced)");
+  EXPECT_EQ(r.reason_zh, "处分台账第 2 条记录与链头哈希不符:链头被替换(或第 2 条记录被替换)");
+}
+
+TEST_P(SanctionsTest, EmptyTextForNullAndTextForIntegerAreEdits) {
+  AppendN(2);
+  if (GetParam() == Backend::kSqlite) {
+    // 'abc' in an INTEGER column stays text; read as a number it was 0.
+    Exec("UPDATE sanctions SET case_id = 0 WHERE seq = 1");
+    Exec("UPDATE sanctions SET case_id = 'abc' WHERE seq = 1");
+  } else {
+    Exec("UPDATE sanctions SET reason = reason || '' WHERE seq = 1");  // no change at all
+    EXPECT_TRUE(Verify().ok);
+    Exec("UPDATE sanctions SET accountable_json = '' WHERE seq = 1");
+  }
+  VerifyReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.reason_en, "sanction entry 1 was edited (hash mismatch)");
+}
+
+TEST_P(SanctionsTest, ReChainedTailIsCaughtByTheHeadAnchor) {
+  AppendN(3);
+  auto heads = ReadHeads(conn(), clock_);
+  ASSERT_TRUE(heads.ok());
+  std::vector<Anchor> anchors = *heads;
+  // Edit entry 3 and re-derive its hash and the head, as a forger would.
+  auto rs = conn().Query(
+      "SELECT seq, at_us, staff_id, org_id, org_path, case_id, measure, veto_year, reason, "
+      "accountable_json, decided_by, prev_hash FROM sanctions WHERE seq = 3");
+  ASSERT_TRUE(rs.ok());
+  TypedEncoder enc;
+  for (size_t i = 0; i < 11; ++i) {
+    enc.Add(i == 6 ? storage::Value(std::string("notice_of_criticism")) : rs->at(0, i));
+  }
+  const std::string hash = ChainHash(rs->GetText(0, 11), enc.bytes());
+  Exec("UPDATE sanctions SET measure = 'notice_of_criticism', hash = '" + hash + "' WHERE seq = 3");
+  Exec("UPDATE ledger_heads SET hash = '" + hash + "' WHERE ledger = 'sanctions'");
+  EXPECT_TRUE(Verify().ok);
+  auto r = VerifySanctions(conn(), anchors);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->reason_en,
+            "sanction entry 3 differs from the head anchor (written 2025-02-19T21:20:03Z, line 0): "
+            "the chain was rewritten and re-chained at or before entry 3");
+}
+
 TEST_P(SanctionsTest, DetectsInsertedEntry) {
   AppendN(2);
   // A forged third entry chained correctly onto the second but without the
@@ -255,17 +317,16 @@ TEST_P(SanctionsTest, DetectsInsertedEntry) {
   auto rs = conn().Query("SELECT hash FROM sanctions WHERE seq = 2");
   ASSERT_TRUE(rs.ok());
   const std::string prev = rs->GetText(0, 0);
-  CanonicalEncoder enc;
-  enc.Add(int64_t{3}).Add(int64_t{1}).Add(int64_t{7}).Add(int64_t{37}).Add("/1/4/37/")
-      .Add(int64_t{1}).Add("removal").Add(int64_t{2025}).Add("x").Add("[]").Add("x");
+  const std::string enc = ForgedEncoding(3, "removal");
   Exec("INSERT INTO sanctions (seq, at_us, staff_id, org_id, org_path, case_id, measure, "
        "veto_year, reason, accountable_json, decided_by, prev_hash, hash) VALUES (3, 1, 7, 37, "
        "'/1/4/37/', 1, 'removal', 2025, 'x', '[]', 'x', '" + prev + "', '" +
-       ChainHash(prev, enc.bytes()) + "')");
+       ChainHash(prev, enc) + "')");
   VerifyReport r = Verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_seq, 3);
-  EXPECT_NE(r.reason_en.find("inserted"), std::string::npos);
+  EXPECT_EQ(r.reason_en, "sanction entry 3 lies beyond the chain head (entry 2): inserted");
+  EXPECT_EQ(r.reason_zh, "处分台账第 3 条记录在链头(第 2 条)之后:系被插入");
 }
 
 TEST_P(SanctionsTest, DetectsReplacedLastEntry) {
@@ -275,18 +336,17 @@ TEST_P(SanctionsTest, DetectsReplacedLastEntry) {
   auto rs = conn().Query("SELECT prev_hash FROM sanctions WHERE seq = 2");
   ASSERT_TRUE(rs.ok());
   const std::string prev = rs->GetText(0, 0);
-  CanonicalEncoder enc;
-  enc.Add(int64_t{2}).Add(int64_t{1}).Add(int64_t{7}).Add(int64_t{37}).Add("/1/4/37/")
-      .Add(int64_t{1}).Add("notice_of_criticism").Add(int64_t{2025}).Add("x").Add("[]").Add("x");
+  const std::string enc = ForgedEncoding(2, "notice_of_criticism");
   Exec("DELETE FROM sanctions WHERE seq = 2");
   Exec("INSERT INTO sanctions (seq, at_us, staff_id, org_id, org_path, case_id, measure, "
        "veto_year, reason, accountable_json, decided_by, prev_hash, hash) VALUES (2, 1, 7, 37, "
        "'/1/4/37/', 1, 'notice_of_criticism', 2025, 'x', '[]', 'x', '" + prev + "', '" +
-       ChainHash(prev, enc.bytes()) + "')");
+       ChainHash(prev, enc) + "')");
   VerifyReport r = Verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_seq, 2);
-  EXPECT_NE(r.reason_en.find("replaced"), std::string::npos);
+  EXPECT_EQ(r.reason_en, "sanction entry 2 does not match the chain head's hash: head replaced "
+                         "(or entry 2 replaced)");
 }
 
 TEST_P(SanctionsTest, DetectsSwappedEntries) {

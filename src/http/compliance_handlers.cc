@@ -1,9 +1,8 @@
 // /api/v1/targets, /what-if, /findings/trend and /findings/{id}
 // (compliance_handlers.h lists them). Thin: the compliance service measures
-// targets and what-ifs; findings come from the findings store
-// (rules/findings_store.h), evidence rows from the dataset store
-// (datasets/store.h) and names from the registry, each scoped by the
-// caller's org subtree.
+// targets and what-ifs and assembles a finding's page
+// (compliance/finding_page.h), each scoped by the caller's org subtree;
+// these functions only turn the answers into JSON.
 #include "http/compliance_handlers.h"
 
 #include <algorithm>
@@ -24,6 +23,7 @@
 #include "registry/registry.h"
 #include "rules/evaluator.h"
 #include "rules/findings_store.h"
+#include "compliance/finding_page.h"
 #include "compliance/service.h"
 #include "http/json_input.h"
 #include "http/route.h"
@@ -245,110 +245,54 @@ nlohmann::json CellJson(const storage::Value& v) {
   return nullptr;
 }
 
-// Labels of referenced registry rows by id: a class as "school class", an
-// org or a staff member by name.
-StatusOr<std::map<int64_t, std::string>> RefLabels(storage::Connection& conn, datasets::RefKind kind,
-                                                   const std::set<int64_t>& ids) {
-  switch (kind) {
-    case datasets::RefKind::kClass: {
-      ASSIGN_OR_RETURN(auto classes, registry::ClassNames(conn, ids));
-      std::map<int64_t, std::string> out;
-      for (const auto& [id, c] : classes) out[id] = c.school_name + " " + c.name;
-      return out;
-    }
-    case datasets::RefKind::kStaff: return registry::StaffNames(conn, ids);
-    default: return registry::OrgNames(conn, ids);
-  }
+nlohmann::json RectificationJson(const std::optional<cases::CaseEngine::LinkedCase>& linked) {
+  if (!linked) return nullptr;
+  return {{"id", linked->id},
+          {"ref", linked->ref},
+          {"state", linked->state},
+          {"state_label", {{"zh", linked->state_label.zh}, {"en", linked->state_label.en}}}};
 }
 
-StatusOr<nlohmann::json> Evidence(storage::Connection& conn, const rules::bound::Pack* pack, const Principal& p,
-                                  nlohmann::json evidence) {
+// The stored evidence ({dataset, row_ids, …}: whatever the check saved) with
+// the dataset's columns and the rows the caller may see, named.
+nlohmann::json EvidenceJson(const rules::FindingView& f, const compliance::EvidenceRows& e) {
+  nlohmann::json evidence = ParseStoredJson(f.evidence_json);
   if (!evidence.is_object()) evidence = nlohmann::json::object();
   if (!evidence.contains("row_ids") || !evidence["row_ids"].is_array()) evidence["row_ids"] = nlohmann::json::array();
   evidence["columns"] = nlohmann::json::array();
   evidence["rows"] = nlohmann::json::array();
-  const std::string name = evidence.value("dataset", std::string());
-  const datasets::DatasetSchema* schema = nullptr;
-  if (pack) {
-    for (const auto& s : pack->datasets) {
-      if (s.name == name) schema = &s;
-    }
-  }
-  if (!schema || evidence["row_ids"].empty()) return evidence;
-  evidence["label_zh"] = schema->label_zh;
-  for (const auto& c : schema->columns) {
+  evidence["count"] = f.evidence_count;
+  if (!e.schema || e.rows.empty()) return evidence;
+  evidence["label_zh"] = e.schema->label_zh;
+  for (const auto& c : e.schema->columns) {
     evidence["columns"].push_back(
         {{"name", c.name}, {"label_zh", c.label_zh}, {"type", std::string(datasets::ColumnTypeName(c.type))}});
   }
-  std::vector<int64_t> ids;
-  for (const auto& id : evidence["row_ids"]) {
-    if (id.is_number_integer()) ids.push_back(id.get<int64_t>());
-  }
-  if (ids.empty()) return evidence;
-  auto rows = datasets::ReadRowsInScope(conn, p, *schema, ids);
-  if (!rows.ok()) {
-    // The dataset table may be gone (a pack renamed it): the finding still shows.
-    spdlog::warn("evidence rows of {}: {}", schema->TableName(), rows.status().ToString());
-    return evidence;
-  }
-  // Reference columns get names beside their ids.
-  std::map<size_t, std::set<int64_t>> ref_ids;
-  for (const datasets::StoredRow& row : *rows) {
-    for (size_t c = 0; c < schema->columns.size(); ++c) {
-      const auto* id = std::get_if<int64_t>(&row.cells[c]);
-      if (schema->columns[c].type == datasets::ColumnType::kRef && id) ref_ids[c].insert(*id);
-    }
-  }
-  std::map<size_t, std::map<int64_t, std::string>> names;
-  for (const auto& [c, ids] : ref_ids) {
-    ASSIGN_OR_RETURN(names[c], RefLabels(conn, schema->columns[c].ref, ids));
-  }
-  for (const datasets::StoredRow& row : *rows) {
+  for (const auto& row : e.rows) {
     nlohmann::json values = nlohmann::json::object(), labels = nlohmann::json::object();
-    for (size_t c = 0; c < schema->columns.size(); ++c) {
-      const auto& col = schema->columns[c];
-      values[col.name] = CellJson(row.cells[c]);
-      const auto* id = std::get_if<int64_t>(&row.cells[c]);
-      if (col.type == datasets::ColumnType::kRef && id) {
-        auto it = names[c].find(*id);
-        if (it != names[c].end()) labels[col.name] = it->second;
-      }
-    }
+    for (size_t c = 0; c < e.schema->columns.size(); ++c) values[e.schema->columns[c].name] = CellJson(row.cells[c]);
+    for (const auto& [column, name] : row.labels) labels[column] = name;
     evidence["rows"].push_back({{"row_id", row.row_id}, {"values", std::move(values)}, {"labels", std::move(labels)}});
   }
   return evidence;
 }
 
-// `id_text` is the path's {id}, read here rather than declared with Ids():
-// a malformed id is the same "not in your scope" as an unknown one, and an
-// account bound to no org hears that first.
-StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::bound::Pack* pack,
-                                    std::string_view id_text, const Principal& p) {
-  if (p.org_path.empty()) return NoOrg();
-  const Status not_found = NotFoundError("no such finding in your scope", "您的管辖范围内没有该问题");
-  StatusOr<int64_t> id = ParseId(id_text);
-  if (!id.ok()) return not_found;
-  ASSIGN_OR_RETURN(std::optional<rules::FindingView> found, rules::GetFinding(conn, p, *id));
-  if (!found) return not_found;
-  const rules::FindingView& f = *found;
+nlohmann::json RuleJson(const rules::bound::Rule* r) {
+  if (!r) return nullptr;
+  nlohmann::json ps = nlohmann::json::array();
+  for (const auto& prm : r->parameters) ps.push_back({{"name", prm.name}, {"label_zh", prm.label_zh}});
+  return {{"id", r->id},           {"clause", r->clause},     {"title_zh", r->title_zh},
+          {"source_zh", r->source_zh}, {"severity", r->severity}, {"parameters", std::move(ps)}};
+}
+
+nlohmann::json FindingPageJson(const compliance::FindingPage& page) {
+  const rules::FindingView& f = page.finding;
   nlohmann::json parameters = ParseStoredJson(f.parameters_json);
   if (!parameters.is_array()) parameters = nlohmann::json::array();
-  ASSIGN_OR_RETURN(nlohmann::json evidence, Evidence(conn, pack, p, ParseStoredJson(f.evidence_json)));
-  evidence["count"] = f.evidence_count;
   nlohmann::json township;
   if (f.township_id) township = {{"id", *f.township_id}, {"name", OrNull(f.township_name)}};
   nlohmann::json entity = {{"type", f.entity_type}, {"id", f.entity_id}, {"name", OrNull(f.entity_name)}};
   if (f.entity_school) entity["school"] = *f.entity_school;
-  nlohmann::json rule;
-  if (pack) {
-    for (const auto& r : pack->rules) {
-      if (r.id != f.rule_id) continue;
-      nlohmann::json ps = nlohmann::json::array();
-      for (const auto& prm : r.parameters) ps.push_back({{"name", prm.name}, {"label_zh", prm.label_zh}});
-      rule = {{"id", r.id},           {"clause", r.clause},     {"title_zh", r.title_zh},
-              {"source_zh", r.source_zh}, {"severity", r.severity}, {"parameters", std::move(ps)}};
-    }
-  }
   return nlohmann::json{
       {"id", f.id},
       {"rule", f.rule_id},
@@ -360,7 +304,7 @@ StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::boun
       {"threshold", OrNull(f.threshold)},
       {"comparison", f.comparison},
       {"parameters", std::move(parameters)},
-      {"evidence", std::move(evidence)},
+      {"evidence", EvidenceJson(f, page.evidence)},
       {"status", f.status},
       {"opened_on", f.first_seen_on},
       {"last_seen_on", f.last_seen_on},
@@ -368,29 +312,10 @@ StatusOr<nlohmann::json> OneFinding(storage::Connection& conn, const rules::boun
       {"times_reopened", f.times_reopened},
       {"township_id", OrNull(f.township_id)},
       {"township", std::move(township)},
-      {"rule_info", std::move(rule)},
+      {"rule_info", RuleJson(page.rule)},
+      {"case", RectificationJson(page.rectification)},
+      {"can_open_case", page.can_open_case},
   };
-}
-
-// The rectification linked to a finding and whether the caller may open one.
-StatusOr<nlohmann::json> WithCase(App& app, const Principal& p, nlohmann::json finding) {
-  finding["case"] = nullptr;
-  finding["can_open_case"] = false;
-  if (!app.cases) return finding;
-  ASSIGN_OR_RETURN(std::optional<cases::CaseEngine::LinkedCase> linked,
-                   app.cases->RectificationOf(finding["id"].get<int64_t>()));
-  if (linked) {
-    finding["case"] = {{"id", linked->id},
-                       {"ref", linked->ref},
-                       {"state", linked->state},
-                       {"state_label", {{"zh", linked->state_label.zh}, {"en", linked->state_label.en}}}};
-  }
-  // A closed case was signed off by a verifier: a past week's finding that
-  // can never resolve is not offered again; a cancelled one may be.
-  const bool has_case = linked && linked->state != "cancelled";
-  const bool may_open = p.IsBureau() || p.role == accounts::Role::kTownship || p.role == accounts::Role::kInspector;
-  finding["can_open_case"] = may_open && !has_case && finding.value("status", "") == "open";
-  return finding;
 }
 
 }  // namespace
@@ -420,13 +345,19 @@ void RegisterComplianceHandlers(Router& router, App& app) {
     ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
     return Trend(*conn, c.req(), c.principal(), today());
   });
+  // The path's {id} is read here rather than declared with Ids(): a
+  // malformed id is the same "not in your scope" as an unknown one, and an
+  // account bound to no org hears that first.
   routes.Get("/api/v1/findings/{id}").Json([](RouteContext& c) -> Json {
-    App& app = c.app();
-    const auto holder = app.compliance ? app.compliance->pack() : nullptr;
+    if (c.principal().org_path.empty()) return NoOrg();
+    const Status not_found = NotFoundError("no such finding in your scope", "您的管辖范围内没有该问题");
+    StatusOr<int64_t> id = ParseId(c.PathText("id"));
+    if (!id.ok()) return not_found;
     ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
-    ASSIGN_OR_RETURN(nlohmann::json f,
-                     OneFinding(*conn, holder ? &holder->pack() : nullptr, c.PathText("id"), c.principal()));
-    return WithCase(app, c.principal(), std::move(f));
+    ASSIGN_OR_RETURN(std::optional<compliance::FindingPage> page,
+                     compliance::ReadFindingPage(*conn, c.app().compliance, c.app().cases, c.principal(), *id));
+    if (!page) return not_found;
+    return FindingPageJson(*page);
   });
 }
 

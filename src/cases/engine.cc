@@ -45,6 +45,13 @@ StatusOr<CaseView> BuildView(const EngineDeps& d, Connection& conn, const Actor&
   const StateSpec* st = type.FindState(c.state);
   v.overdue = c.due_at && !(st && st->terminal) &&
               calendar::IsOverdue(FromUnixMicros(*c.due_at), d.clock->Now());
+  if (v.overdue) {
+    // Counted here, on the calendar the deadline was set on, so no client
+    // needs a copy of the calendar (which would go stale each November).
+    StatusOr<int> late = d.calendar->WorkingDaysBetween(calendar::ShanghaiDate(FromUnixMicros(*c.due_at)),
+                                                        calendar::ShanghaiDate(d.clock->Now()));
+    if (late.ok()) v.overdue_working_days = std::max(*late, 1);
+  }
   v.closed_at_us = c.closed_at;
   v.fields = c.fields;
   const bool reader = IsConfidentialReader(a, type);

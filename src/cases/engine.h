@@ -124,6 +124,9 @@ struct CaseView {
   // it may move when the notice is imported, and the clock sweep recomputes it.
   bool deadline_provisional = false;
   bool overdue = false;  // due_at < now and the state is not terminal
+  // When overdue: working days from the day after the due day to today (at
+  // least 1); absent when the calendar cannot answer those days.
+  std::optional<int> overdue_working_days;
   std::optional<int64_t> closed_at_us;
   nlohmann::json fields = nlohmann::json::object();
   // Present only for the type's confidential readers.

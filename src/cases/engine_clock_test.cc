@@ -244,9 +244,12 @@ TEST_P(ClockTest, ReminderThenEscalationUpTheChainIdempotent) {
   EXPECT_EQ(fx->notifier.notices.back().level, "school");
   EXPECT_EQ(fx->notifier.notices.back().org_id, fx->school);
   EXPECT_TRUE(engine().Get(As(fx->petitions), id)->overdue);
+  EXPECT_EQ(engine().Get(As(fx->petitions), id)->overdue_working_days, 1);
   // Five working days after the reminder day: Friday 26 September → township.
   EXPECT_EQ(Sweep("2025-09-25T23:00:00+08:00").escalated, 0);
   EXPECT_EQ(Sweep("2025-09-26T08:00:00+08:00").escalated, 1);
+  // Late by 19, 22–26 September: counted by the server, for every client.
+  EXPECT_EQ(engine().Get(As(fx->petitions), id)->overdue_working_days, 6);
   EXPECT_EQ(Sweep("2025-09-26T09:00:00+08:00").escalated, 0);
   EXPECT_EQ(fx->notifier.notices.back().kind, "escalated");
   EXPECT_EQ(fx->notifier.notices.back().level, "township");

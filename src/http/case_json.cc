@@ -328,6 +328,8 @@ json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView
           {"state_entered_at", TimeJson(v.state_entered_at_us)},
           {"due_at", TimeJson(v.due_at_us)},
           {"overdue", v.overdue},
+          // The server counts, so the web UI needs no calendar of its own.
+          {"overdue_working_days", v.overdue_working_days ? json(*v.overdue_working_days) : json()},
           {"deadline_unknown", v.deadline_unknown},
           // Counted on a provisional calendar year (no holiday notice yet): it
           // may move when the notice is imported (cases/sweep.cc recomputes it).

@@ -32,7 +32,8 @@ nlohmann::json TimeJson(std::optional<int64_t> unix_us);
 nlohmann::json CaseTypeJson(const cases::CaseType& type);
 // A case as listed: {id, ref, type, state, state_label, title, category,
 // org, assignee, escalation_level, opened_at, due_at, overdue,
-// deadline_unknown, deadline_provisional, closed_at, version}.
+// overdue_working_days, deadline_unknown, deadline_provisional, closed_at,
+// version}.
 nlohmann::json CaseSummaryJson(const cases::CaseTypeRegistry& types, const cases::CaseView& v);
 // Display names of the people on a case's timeline and attachments, by
 // username ("dudao" → "督导室李主任"). Usernames the accounts store does not

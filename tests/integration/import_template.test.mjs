@@ -92,6 +92,12 @@ test('导出: filtered lists as XLSX, never a row outside the caller\'s subtree'
   const { items: classes } = await school.get(`/orgs/${school.user.org_id}/classes`);
   const clx = readSheet((await school.raw('GET', `/api/v1/orgs/${school.user.org_id}/classes/export.xlsx`)).buf);
   assert.equal(clx.length - 1, classes.length);
+  // Users: the bureau's scoped list, roles in Chinese.
+  const { items: users } = await bureau.get('/users');
+  const ux = readSheet((await bureau.raw('GET', '/api/v1/users/export.xlsx')).buf);
+  assert.deepEqual(ux[0], ['用户名', '姓名', '角色', '科室', '所属单位', '已停用']);
+  assert.equal(ux.length - 1, users.length);
+  assert.ok(ux.some((row) => row[0] === 'juzhang' && row[2] === '局领导'));
   // Another org's lists: 404, as the list.
   const foreign = await school.raw('GET', `/api/v1/orgs/${bureau.user.org_id}/staff/export.xlsx`);
   assert.equal(foreign.status, 404);

@@ -15,5 +15,6 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code);     // db_commands.cc
 void RegisterReportCommands(CLI::App& app, int* exit_code);    // report_command.cc
 void RegisterCaseCommands(CLI::App& app, int* exit_code);      // case_commands.cc
 void RegisterCalendarCommands(CLI::App& app, int* exit_code);  // calendar_command.cc
+void RegisterDrawCommands(CLI::App& app, int* exit_code);      // draw_command.cc
 
 }  // namespace edugov::cli

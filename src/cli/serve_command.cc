@@ -11,6 +11,8 @@
 #include "http/app.h"
 #include "http/case_handlers.h"
 #include "http/dataset_handlers.h"
+#include "http/draw_handlers.h"
+#include "draws/draw_policy.h"
 #include "compliance/service.h"
 #include "compliance/sweep_jobs.h"
 #include "http/compliance_handlers.h"
@@ -51,6 +53,8 @@ struct ServeArgs {
   size_t max_connections_per_address = 128;
   size_t workers = http::DefaultWorkers();  // heavy routes; 0: inline on the I/O threads
   int worker_queue = -1;                    // -1: 4 per worker (http::DefaultWorkerQueue)
+  // "双随机、一公开" draws (docs/ledgers.md).
+  std::string draws_policy = draws::kDefaultDrawPolicyPath;
 };
 
 int Serve(const ServeArgs& a) {
@@ -126,6 +130,17 @@ int Serve(const ServeArgs& a) {
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
   http::RegisterTimetableHandlers(router, app, "policy/curriculum", {});
 #endif
+  // Inspection draws: without the default policy/draws.yaml (run from
+  // elsewhere) the routes are off; a file that is there but wrong is an error.
+  std::unique_ptr<draws::DrawPolicy> draw_policy;
+  if (auto loaded = draws::LoadDrawPolicy(a.draws_policy); loaded.ok()) {
+    draw_policy = std::make_unique<draws::DrawPolicy>(std::move(*loaded));
+    http::RegisterDrawHandlers(router, app, *draw_policy);
+  } else if (a.draws_policy == draws::kDefaultDrawPolicyPath && loaded.status().code() == StatusCode::kNotFound) {
+    spdlog::warn("no draws policy at '{}': serving without the inspection draw routes", a.draws_policy);
+  } else {
+    return ReportError(loaded.status());
+  }
 
   std::string static_dir = a.static_dir;
   if (!static_dir.empty() && !std::filesystem::exists(std::filesystem::path(static_dir) / "index.html")) {
@@ -191,6 +206,8 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0, 100000));
   cmd->add_flag("--secure-cookies", a->secure_cookies, "mark cookies Secure (when behind HTTPS)");
   cmd->add_option("--cases-dir", a->cases_dir, "case types (default policy/cases)");
+  cmd->add_option("--draws-policy", a->draws_policy,
+                  "parameters of the 双随机、一公开 inspection draws (default policy/draws.yaml)");
   cmd->add_option("--calendar", a->calendar, "working calendar: a file or a directory of them (default policy/calendar)");
   cmd->add_option("--secret-key-file", a->secret_key_file,
                   "key sealing complainants' identities, created 0600 if missing "

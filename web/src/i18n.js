@@ -6,6 +6,8 @@ import casesZhCN from './locales/cases.zh-CN.js';
 import casesEn from './locales/cases.en.js';
 import complianceZhCN from './locales/compliance.zh-CN.js';
 import complianceEn from './locales/compliance.en.js';
+import drawsZhCN from './views/draws/draws.zh-CN.js';
+import drawsEn from './views/draws/draws.en.js';
 import epZhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import epEn from 'element-plus/es/locale/lang/en.mjs';
 
@@ -34,6 +36,8 @@ i18n.global.mergeLocaleMessage('zh-CN', casesZhCN); // closed-loop pages
 i18n.global.mergeLocaleMessage('en', casesEn);
 i18n.global.mergeLocaleMessage('zh-CN', complianceZhCN); // compliance pages
 i18n.global.mergeLocaleMessage('en', complianceEn);
+i18n.global.mergeLocaleMessage('zh-CN', drawsZhCN); // inspection draws
+i18n.global.mergeLocaleMessage('en', drawsEn);
 
 export function currentLang() {
   return i18n.global.locale.value;

@@ -33,11 +33,16 @@ const TargetsView = () => import('./views/compliance/TargetsView.vue');
 const HomeworkEntryView = () => import('./views/compliance/HomeworkEntryView.vue');
 const ImportView = () => import('./views/compliance/ImportView.vue');
 import { canSeeCompliance, canEnterHomework, canImportData } from './views/compliance/complianceApi.js';
+// "双随机、一公开" inspection draws: the bureau's page and the public results page.
+const DrawsView = () => import('./views/draws/DrawsView.vue');
+const PublicInspectionsView = () => import('./views/draws/PublicInspectionsView.vue');
+import { canRunDraws } from './views/draws/drawsApi.js';
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/public/complaint', name: 'public-complaint', component: ComplaintFormView, meta: { public: true } },
   { path: '/public/track', name: 'public-track', component: TrackView, meta: { public: true } },
+  { path: '/public/inspections', name: 'public-inspections', component: PublicInspectionsView, meta: { public: true } },
   {
     path: '/',
     component: LayoutView,
@@ -60,6 +65,7 @@ const routes = [
       { path: 'targets', name: 'targets', component: TargetsView, meta: { allow: canSeeCompliance, menu: 'targets' } },
       { path: 'homework', name: 'homework-entry', component: HomeworkEntryView, meta: { allow: canEnterHomework, menu: 'homework-entry' } },
       { path: 'import', name: 'data-import', component: ImportView, meta: { allow: canImportData, menu: 'data-import' } },
+      { path: 'draws', name: 'draws', component: DrawsView, meta: { allow: canRunDraws, menu: 'draws' } },
       { path: 'forbidden', name: 'forbidden', component: ErrorView, props: { kind: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: ErrorView, props: { kind: 'not-found' } },
     ],

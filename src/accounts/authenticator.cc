@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "accounts/password.h"
 #include "accounts/users.h"
 #include "ledger/audit.h"
@@ -94,6 +96,37 @@ void Authenticator::RecordAddressFailure(std::string_view address) {
   failures_by_address_[std::string(address)].push_back(clock_.Now());
 }
 
+namespace {
+std::string PairKey(int64_t user_id, std::string_view address) {
+  return std::to_string(user_id) + " " + std::string(address);
+}
+}  // namespace
+
+int64_t Authenticator::PairLockedUntil(int64_t user_id, std::string_view address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = failures_by_pair_.find(PairKey(user_id, address));
+  return it == failures_by_pair_.end() ? 0 : it->second.locked_until_us;
+}
+
+int64_t Authenticator::RecordPairFailure(int64_t user_id, std::string_view address, int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Bound the table like the address table.
+  if (failures_by_pair_.size() > 100'000) failures_by_pair_.clear();
+  PairFailures& f = failures_by_pair_[PairKey(user_id, address)];
+  const int64_t n = ++f.count;
+  if (n >= options_.lock_after) {
+    f.locked_until_us = now + options_.lock_duration.count() * kMicros;
+  } else if (n >= options_.slow_after) {
+    f.locked_until_us = now + (int64_t{1} << std::min<int64_t>(n - options_.slow_after, 20)) * kMicros;
+  }
+  return n;
+}
+
+void Authenticator::ResetPair(int64_t user_id, std::string_view address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  failures_by_pair_.erase(PairKey(user_id, address));
+}
+
 StatusOr<LoginResult> Authenticator::Login(std::string_view username, std::string_view password,
                                            std::string_view remote_address) {
   if (AddressOverBudget(remote_address)) {
@@ -118,12 +151,14 @@ StatusOr<LoginResult> Authenticator::Login(std::string_view username, std::strin
   const int64_t user_id = rs.GetInt(0, 0);
   const std::string hash = rs.GetText(0, 1);
   const int64_t failed = rs.GetInt(0, 2);
-  const int64_t locked_until = rs.GetInt(0, 3);
+  int64_t locked_until = rs.GetInt(0, 3);  // the account's own back-off
   const bool disabled = rs.GetInt(0, 4) != 0;
   const int64_t now = ToUnixMicros(clock_.Now());
 
-  if (locked_until > now) {
+  const int64_t pair_locked_until = PairLockedUntil(user_id, remote_address);
+  if (pair_locked_until > now || locked_until > now) {
     RecordAddressFailure(remote_address);
+    locked_until = std::max(locked_until, pair_locked_until);
     std::string until = FormatTimestamp(FromUnixMicros(locked_until));
     return FailedPreconditionError(
         "too many failed sign-ins: this account can be tried again after " + until,
@@ -134,23 +169,26 @@ StatusOr<LoginResult> Authenticator::Login(std::string_view username, std::strin
   if (!password_ok || disabled) {
     RecordAddressFailure(remote_address);
     if (!password_ok) {
+      const int64_t pair_n = RecordPairFailure(user_id, remote_address, now);
       const int64_t n = failed + 1;
       int64_t until = 0;
-      if (n >= options_.lock_after) {
-        until = now + options_.lock_duration.count() * kMicros;
-      } else if (n >= options_.slow_after) {
-        until = now + (int64_t{1} << std::min<int64_t>(n - options_.slow_after, 20)) * kMicros;
+      if (n >= options_.account_slow_after) {
+        const int64_t backoff =
+            std::min<int64_t>(int64_t{1} << std::min<int64_t>(n - options_.account_slow_after, 30),
+                              options_.account_max_backoff.count());
+        until = now + backoff * kMicros;
       }
       Status s = storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
         RETURN_IF_ERROR(tx.Execute(
             "UPDATE users SET failed_logins = $1, locked_until_us = $2 WHERE id = $3",
             {n, until, user_id}));
-        if (n == options_.lock_after) {
+        if (pair_n == options_.lock_after) {
+          nlohmann::json after = {{"failed_logins", pair_n}, {"remote", std::string(remote_address)}};
           return ledger::AppendAudit(
               tx,
               {.actor_user_id = 0, .actor = "system", .action = "user.lock", .entity = "user",
                .entity_id = std::to_string(user_id),
-               .after = "{\"failed_logins\":" + std::to_string(n) + "}"},
+               .after = after.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)},
               clock_);
         }
         return OkStatus();
@@ -165,6 +203,7 @@ StatusOr<LoginResult> Authenticator::Login(std::string_view username, std::strin
   result.csrf_token = random_.Hex(32);
   const int64_t expires = now + std::min(options_.idle_timeout, options_.absolute_timeout).count() * kMicros;
   result.expires_at = FromUnixMicros(expires);
+  ResetPair(user_id, remote_address);
   Status s = storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
     RETURN_IF_ERROR(tx.Execute(
         "UPDATE users SET failed_logins = 0, locked_until_us = 0 WHERE id = $1", {user_id}));

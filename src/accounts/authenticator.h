@@ -3,12 +3,24 @@
 // Sessions: a random 256-bit token in an HttpOnly cookie, stored as its
 // BLAKE2b hash with a CSRF token; a session ends after `idle_timeout` without
 // use or `absolute_timeout` after sign-in, whichever is first.
-// Failed sign-ins: from the `slow_after`th failure in a row the account may
-// not be tried again for 1, 2, 4 … seconds; at `lock_after` failures it is
-// locked for `lock_duration`. A success resets the count. Per remote address,
-// more than `max_failures_per_address` failures within `address_window`
-// answer kResourceExhausted (HTTP 429), so one address cannot spray many
-// accounts. Unknown users and wrong passwords get the same message and cost.
+// Failed sign-ins are counted per account AND remote address: a school
+// behind one NAT address shares that address, and one pupil guessing the
+// head teacher's password must lock out neither the head teacher at home
+// nor every colleague at school. From the `slow_after`th failure in a row
+// of one account from one address, that pair may not try again for 1, 2,
+// 4 … seconds; at `lock_after` failures the pair is locked for
+// `lock_duration` (audited as user.lock). A success from that address
+// resets its count. Against guessing spread over many addresses, the
+// account's own count (users.failed_logins) slows every address from
+// `account_slow_after` failures with the same doubling back-off, capped at
+// `account_max_backoff` — a back-off, never a lock, so no attacker can shut
+// an account out for long. Per remote address, more than
+// `max_failures_per_address` failures within `address_window` answer
+// kResourceExhausted (HTTP 429), so one address cannot spray many accounts;
+// the default leaves room for a whole school's typos behind one address.
+// The per-pair counts live in this process's memory (bounded; a restart or
+// another node starts them afresh — the account's count is in the database).
+// Unknown users and wrong passwords get the same message and cost.
 // A session validated against the database is trusted from memory for
 // `session_cache_ttl` (a few seconds): every request would otherwise pay a
 // database round trip. Logout through this Authenticator takes effect at
@@ -34,10 +46,12 @@ namespace edugov::accounts {
 struct AuthOptions {
   std::chrono::seconds idle_timeout{2 * 3600};
   std::chrono::seconds absolute_timeout{12 * 3600};
-  int slow_after = 3;
-  int lock_after = 10;
+  int slow_after = 3;    // per account + address
+  int lock_after = 10;   // per account + address
   std::chrono::seconds lock_duration{30 * 60};
-  int max_failures_per_address = 30;
+  int account_slow_after = 50;  // per account, whatever the address
+  std::chrono::seconds account_max_backoff{15 * 60};
+  int max_failures_per_address = 300;
   std::chrono::seconds address_window{10 * 60};
   std::chrono::milliseconds session_cache_ttl{5000};  // 0 turns the cache off
 };
@@ -84,6 +98,11 @@ class Authenticator {
  private:
   bool AddressOverBudget(std::string_view address);
   void RecordAddressFailure(std::string_view address);
+  // Until when (Unix µs, 0: free) the account may not be tried from `address`.
+  int64_t PairLockedUntil(int64_t user_id, std::string_view address);
+  // Counts a failure of the pair; returns its count and sets its lock.
+  int64_t RecordPairFailure(int64_t user_id, std::string_view address, int64_t now_us);
+  void ResetPair(int64_t user_id, std::string_view address);
 
   storage::Database& db_;
   const Clock& clock_;
@@ -93,6 +112,12 @@ class Authenticator {
   std::mutex mu_;
   // Failure times per remote address, oldest first.
   std::unordered_map<std::string, std::deque<TimePoint>> failures_by_address_;  // GUARDED_BY(mu_)
+  struct PairFailures {
+    int64_t count = 0;
+    int64_t locked_until_us = 0;
+  };
+  // Keyed by "<user id> <address>".
+  std::unordered_map<std::string, PairFailures> failures_by_pair_;  // GUARDED_BY(mu_)
   struct CachedSession {
     SessionInfo info;
     TimePoint validated_at;

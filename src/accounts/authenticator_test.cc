@@ -171,6 +171,50 @@ TEST_P(AuthenticatorTest, RepeatedFailuresSlowThenLock) {
   EXPECT_TRUE(auth_->Login("school1", kPassword, "127.0.0.1").ok());
 }
 
+TEST_P(AuthenticatorTest, LockoutIsPerAccountAndAddress) {
+  // A pupil at school (one NAT address) locks the head teacher's account —
+  // from the school's address only.
+  for (int i = 0; i < 10; ++i) {
+    (void)auth_->Login("school1", "Wrong@2025", "10.1.1.1");
+    clock_.Advance(std::chrono::minutes(10));
+  }
+  EXPECT_EQ(auth_->Login("school1", kPassword, "10.1.1.1").status().code(),
+            StatusCode::kFailedPrecondition);
+  // Colleagues behind the same address sign in; the head teacher does from home.
+  EXPECT_TRUE(auth_->Login("juzhang", kPassword, "10.1.1.1").ok());
+  EXPECT_TRUE(auth_->Login("school1", kPassword, "192.0.2.7").ok());
+  // A success elsewhere does not unlock the guessing address.
+  EXPECT_EQ(auth_->Login("school1", kPassword, "10.1.1.1").status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_P(AuthenticatorTest, GuessingFromManyAddressesBacksOffTheAccountButNeverLocksIt) {
+  Authenticator auth(db_->db(), clock_, random_, {.account_slow_after = 4});
+  for (int i = 0; i < 4; ++i) {
+    (void)auth.Login("school1", "Wrong@2025", "198.51.100." + std::to_string(i));
+  }
+  // Four addresses, one failure each: the account backs off 1 s for everyone.
+  EXPECT_EQ(auth.Login("school1", kPassword, "192.0.2.7").status().code(),
+            StatusCode::kFailedPrecondition);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(auth.Login("school1", kPassword, "192.0.2.7").ok());
+}
+
+TEST_P(AuthenticatorTest, NewPasswordRevokesApiTokens) {
+  auto conn = db_->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  auto token = CreateApiToken(**conn, SystemPrincipal(), clock_, random_, "school1", "sis", 0);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  ASSERT_TRUE(auth_->AuthenticateApiToken(*token).ok());
+  ASSERT_TRUE(SetPassword(**conn, SystemPrincipal(), clock_, "school1", "Another@2026").ok());
+  Status s = auth_->AuthenticateApiToken(*token).status();
+  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << s.ToString();
+  auto audit = ledger::ReadAudit(**conn, 0, 1);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ((*audit)[0].entry.action, "user.passwd");
+  EXPECT_EQ((*audit)[0].entry.after, R"({"api_tokens_revoked":1})");
+}
+
 TEST_P(AuthenticatorTest, AddressOverFailureBudgetGets429) {
   Authenticator strict(db_->db(), clock_, random_, {.max_failures_per_address = 3});
   for (int i = 0; i < 3; ++i) (void)strict.Login("user" + std::to_string(i), "x", "10.9.9.9");

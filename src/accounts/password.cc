@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <string>
 
 namespace edugov::accounts {
 
@@ -24,7 +26,18 @@ Status CheckPasswordPolicy(std::string_view username, std::string_view password)
   if (password.size() > 128) {
     return bad("password must have at most 128 bytes", "密码最长 128 字节");
   }
-  if (password == username) return bad("password must differ from the username", "密码不能与用户名相同");
+  // Containing the username (ASCII case ignored) is the first guess of anyone
+  // who knows it: "juzhang2025", "Jiangying@1". Usernames of one or two
+  // characters would forbid too much, so they are held to inequality only.
+  auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  if (username.size() >= 3 ? lower(password).find(lower(username)) != std::string::npos
+                           : password == username) {
+    return bad("password must not contain the username", "密码不能包含用户名");
+  }
   bool digit = false, alpha = false, other = false;
   for (unsigned char c : password) {
     if (c >= '0' && c <= '9') digit = true;

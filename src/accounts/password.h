@@ -10,7 +10,8 @@
 
 namespace edugov::accounts {
 
-// Length 8–128 bytes, not all one character class, not the username.
+// Length 8–128 bytes, not all one character class, not containing the
+// username (ASCII case ignored; a username under 3 bytes: not equal to it).
 // kInvalidArgument in zh/en naming "password".
 Status CheckPasswordPolicy(std::string_view username, std::string_view password);
 

@@ -25,6 +25,13 @@ TEST(PasswordTest, PolicyNamesTheField) {
     EXPECT_EQ(s.field(), "password");
   }
   EXPECT_TRUE(CheckPasswordPolicy("juzhang", "Edugov@2025").ok());
+  // Containing the username, in any ASCII case, is refused by name.
+  for (const char* bad : {"juzhang2025", "2025@JuZhang", "x-juzhang-x"}) {
+    Status s = CheckPasswordPolicy("juzhang", bad);
+    EXPECT_EQ(s.message_en(), "password must not contain the username") << bad;
+    EXPECT_EQ(s.message_zh(), "密码不能包含用户名");
+  }
+  EXPECT_TRUE(CheckPasswordPolicy("li", "li@2025abc").ok());  // too short a name to forbid
   EXPECT_TRUE(CheckPasswordPolicy("juzhang", "安化教育2025").ok());
 }
 

@@ -235,9 +235,16 @@ Status SetPassword(Connection& conn, const Principal& by, const Clock& clock,
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until_us = 0, "
         "updated_at_us = $2 WHERE id = $3",
         {hash, ToUnixMicros(clock.Now()), u.id}));
-    // A new password ends every old session: whoever knew the old one is out.
+    // A new password ends every old session and revokes every API token:
+    // whoever knew the old one — and minted a token with it — is out. The
+    // audit entry counts the tokens, so the owner learns why a client stopped.
     RETURN_IF_ERROR(tx.Execute("DELETE FROM sessions WHERE user_id = $1", {u.id}));
-    return ledger::AppendAudit(tx, Audit(by, "user.passwd", u), clock);
+    ASSIGN_OR_RETURN(int64_t revoked,
+                     tx.Execute("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1 AND revoked = 0",
+                                {u.id}));
+    ledger::AuditEntry e = Audit(by, "user.passwd", u);
+    e.after = nlohmann::json{{"api_tokens_revoked", revoked}}.dump();
+    return ledger::AppendAudit(tx, e, clock);
   });
 }
 

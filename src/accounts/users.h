@@ -53,6 +53,10 @@ StatusOr<std::vector<User>> ListUsers(storage::Connection& conn, const Principal
 // Unscoped lookup for the command line and authentication. kNotFound.
 StatusOr<User> GetUserByUsername(storage::Connection& conn, std::string_view username);
 
+// Sets a new password (CheckPasswordPolicy), ends every session of the user
+// and revokes every API token they own (audited as user.passwd with the
+// number of tokens revoked). Anyone may change their own; user admins those
+// in their subtree.
 Status SetPassword(storage::Connection& conn, const Principal& by, const Clock& clock,
                    std::string_view username, std::string_view password);
 // A signed-in user changes their own password, proving the old one.

@@ -14,6 +14,7 @@
 
 #include "datasets/internal/registry_lookup.h"
 #include "datasets/store.h"
+#include "datasets/template.h"
 #include "ledger/audit.h"
 #include "tabular/csv_reader.h"
 #include "tabular/xlsx_reader.h"
@@ -659,6 +660,46 @@ TEST_P(ImportTest, ASchoolUserNeedsNoSchoolColumn) {
   ASSERT_TRUE(by_form.ok()) << by_form.status().ToString();
   EXPECT_EQ(by_form->rows_ok, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM ds_homework WHERE class_id = 12"), 2);
+}
+
+// 下载导入模板: a school's template has no school column, its classes
+// pre-filled, and imports back once filled; above a school, 学校代码 comes first.
+TEST_P(ImportTest, TheTemplateOfASchoolListsItsClassesAndImportsBack) {
+  auto read = [](std::string bytes) {
+    std::vector<std::vector<std::string>> rows;
+    auto src = tabular::OpenXlsxBytes(std::move(bytes), {});
+    EXPECT_TRUE(src.ok()) << src.status().ToString();
+    if (!src.ok()) return rows;
+    rows.push_back((*src)->header());
+    tabular::Row row;
+    while (true) {
+      auto more = (*src)->Next(row);
+      if (!more.ok() || !*more) break;
+      rows.emplace_back(row.cells.begin(), row.cells.end());
+    }
+    return rows;
+  };
+  auto school = WriteImportTemplate(conn(), School3(), schema_);
+  ASSERT_TRUE(school.ok()) << school.status().ToString();
+  auto rows = read(*school);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"班级", "日期", "书面作业分钟", "手机布置", "学科", "公示时间", "比例"}));
+  EXPECT_EQ(rows[1][0], "三年级1班");
+  EXPECT_EQ(rows[2][0], "三年级2班");
+  // Filled as a clerk would (the same header, the pre-filled names).
+  auto csv = tabular::OpenCsvBytes("班级,日期,书面作业分钟\n" + rows[1][0] + ",2025-09-01,40\n" + rows[2][0] +
+                                   ",2025-09-01,30\n");
+  ASSERT_TRUE(csv.ok());
+  auto report = Import(conn(), School3(), clock_, schema_, **csv, {.file_name = "模板.csv"}, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_ok, 2);
+
+  auto bureau = WriteImportTemplate(conn(), Bureau(), schema_);
+  ASSERT_TRUE(bureau.ok());
+  auto brows = read(*bureau);
+  ASSERT_EQ(brows.size(), 1u);
+  EXPECT_EQ(brows[0][0], "学校代码");
+  EXPECT_EQ(brows[0][1], "班级");
 }
 
 TEST_P(ImportTest, ConcurrentImportsIntoOneDatasetBothLand) {

@@ -96,9 +96,13 @@ Plan PlanFromRow(const storage::ResultSet& rs, size_t r, std::string* inputs_jso
 
 // ---------------------------------------------------------------- ledger
 
-std::string EncodeEntry(int64_t seq, int64_t at_us, int64_t plan_id, std::string_view kind,
-                        std::string_view actor, std::string_view payload) {
-  ledger::CanonicalEncoder enc;
+// chain.h's typed encoding (v2) of the entry's stored values, in column
+// order: a value whose type changed (an integer turned into text) changes
+// the hash even where its text looks the same.
+std::string EncodeEntry(const storage::Value& seq, const storage::Value& at_us,
+                        const storage::Value& plan_id, const storage::Value& kind,
+                        const storage::Value& actor, const storage::Value& payload) {
+  ledger::TypedEncoder enc;
   enc.Add(seq).Add(at_us).Add(plan_id).Add(kind).Add(actor).Add(payload);
   return enc.bytes();
 }
@@ -116,8 +120,8 @@ Status AppendEntry(storage::Connection& tx, const Clock& clock, int64_t plan_id,
   // wrote, so a change of hash function in chain.h needs no data migration.
   const std::string prev = seq == 1 ? ledger::GenesisHash() : head.GetText(0, 1);
   const int64_t at_us = ToUnixMicros(clock.Now());
-  const std::string hash =
-      ledger::ChainHash(prev, EncodeEntry(seq, at_us, plan_id, kind, actor, payload));
+  const std::string hash = ledger::ChainHash(
+      prev, EncodeEntry(seq, at_us, plan_id, std::string(kind), std::string(actor), payload));
   RETURN_IF_ERROR(tx.Execute(
       "INSERT INTO draw_ledger (seq, at_us, plan_id, kind, actor, payload, prev_hash, hash) "
       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
@@ -478,7 +482,7 @@ StatusOr<ledger::VerifyReport> VerifyDrawLedger(storage::Connection& conn) {
       }
       const std::string kind = rs.GetText(r, 3), payload = rs.GetText(r, 5);
       const std::string hash = ledger::ChainHash(
-          prev, EncodeEntry(seq, rs.GetInt(r, 1), rs.GetInt(r, 2), kind, rs.GetText(r, 4), payload));
+          prev, EncodeEntry(rs.at(r, 0), rs.at(r, 1), rs.at(r, 2), rs.at(r, 3), rs.at(r, 4), rs.at(r, 5)));
       if (rs.GetText(r, 6) != prev) {
         fail(seq, "draws ledger entry " + s + " does not follow entry " + std::to_string(seq - 1) +
                       ": inserted, deleted or reordered",

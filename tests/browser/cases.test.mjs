@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { startServer } from '../lib/server.mjs';
+import { startServer, apiLogin } from '../lib/server.mjs';
 import { launchBrowser, newPage, screenshot, uiLogin } from '../lib/browser.mjs';
 
 let srv;
@@ -345,9 +345,7 @@ test('the complaint loop: parent files → petitions dispatches → school answe
 test('the bureau leader sees overdue cases marked red and the complaint report drawn as charts', async () => {
   await withPage('46-juzhang-report', async (page) => {
     await uiLogin(page, 'juzhang');
-    // The page counts working days late on the bundled calendar (2025–2026); pin its
-    // clock inside those years so the count does not depend on when the suite runs.
-    await page.clock.setFixedTime(new Date('2026-06-01T10:00:00+08:00'));
+    // The server counts the working days late (overdue_working_days); the page only shows them.
     // 已逾期: the demo year left cases past their deadline; each row is red and says by how much.
     await page.getByTestId('menu-cases').click();
     await page.getByTestId('case-tabs').getByText('已逾期').click();
@@ -464,20 +462,46 @@ test('a school opens a study-tour approval from the case-type form', async () =>
   });
 });
 
-// docs/calendar.md: working days are never guessed. The bundled calendar covers its `years`
-// only (2025–2026), so on a day in 2027 an overdue row shows its due date and 日历未覆盖
-// instead of a count made up from Monday–Friday.
-test('outside the calendar\'s years an overdue row shows the due date and 日历未覆盖, not a guessed count', async () => {
-  await withPage('47-juzhang-uncovered-year', async (page) => {
+// docs/calendar.md: the browser keeps no calendar of its own (a bundled copy went stale each
+// November and showed 日历未覆盖 from 2027 on). With the browser's clock in 2027, an overdue row
+// still shows the server's count; a deadline counted on a year without the State Council's
+// notice is tagged 暂定, with the reason in a tooltip, in the list and on the case page.
+test('the server counts working days late and marks provisional deadlines 暂定', async () => {
+  // A rectification of 300 working days: whenever the suite runs, its count reaches a year
+  // with no notice imported, so its deadline is provisional.
+  const bureau = await apiLogin(srv.url, 'juzhang');
+  const opened = await bureau.post('/cases', {
+    type: 'rectification', title: '长期整改：校舍维修（暂定期限）',
+    fields: { category: 'layout', description: '校舍维修工程跨年度实施。', due_working_days: 300 },
+  });
+  assert.equal(opened.deadline_provisional, true, 'counted on a provisional year');
+  const ref = opened.ref;
+
+  await withPage('47-juzhang-provisional', async (page) => {
     await uiLogin(page, 'juzhang');
     await page.clock.setFixedTime(new Date('2027-03-01T10:00:00+08:00'));
     await page.getByTestId('menu-cases').click();
     await page.getByTestId('case-tabs').getByText('已逾期').click();
     const late = page.locator('[data-testid="case-table"] tr.overdue-row');
     await late.first().waitFor();
-    assert.match(await late.first().getByTestId('case-overdue').innerText(),
-      /^已逾期（截止 \d{4}-\d{2}-\d{2}）· 逾期工作日 —（日历未覆盖）$/);
-    assert.equal(await page.locator('[data-testid="case-overdue"]', { hasText: '个工作日' }).count(), 0,
-      'no row counts working days in a year the calendar does not cover');
+    assert.match(await late.first().getByTestId('case-overdue').innerText(), /^已逾期 \d+ 个工作日$/);
+    assert.equal(await page.locator('[data-testid="case-overdue"]', { hasText: '日历未覆盖' }).count(), 0,
+      'the count comes from the server, whatever year the browser thinks it is');
+
+    await page.getByTestId('case-tabs').getByText('全部').click();
+    await input(page, 'filter-q').fill(ref);
+    await input(page, 'filter-q').press('Enter');
+    const row = page.locator('[data-testid="case-table"] tbody tr').filter({ hasText: ref });
+    await row.getByTestId('case-deadline-provisional').filter({ hasText: '暂定' }).waitFor();
+    await row.getByTestId('case-deadline-provisional').hover();
+    await page.locator('.el-popper:visible').filter({ hasText: '按法定节假日推算，国务院通知发布后重新计算' }).waitFor();
+    await screenshot(page, '47-juzhang-provisional-list');
+    await openCase(page, row.getByTestId('case-ref'), ref);
+    await header(page).getByTestId('case-deadline-provisional').filter({ hasText: '暂定' }).waitFor();
   });
+  await withPage('47-juzhang-provisional-mobile', async (page) => {
+    await uiLogin(page, 'juzhang');
+    await page.goto(`/cases/${opened.id}`);
+    await header(page).getByTestId('case-deadline-provisional').filter({ hasText: '暂定' }).waitFor();
+  }, { mobile: true });
 });

@@ -28,6 +28,10 @@ export default {
     dueAt: 'due {at}',
     closedAt: 'closed {at}',
     deadlineUnknown: 'No deadline yet',
+    // A deadline counted on a year without the State Council's notice (docs/calendar.md).
+    provisional: 'provisional',
+    provisionalHint: 'Provisional: computed from the statutory holidays; recomputed when the State Council notice is imported',
+    overdueNow: 'Overdue',
     noActions: 'Nothing for you to do on this case now',
     fields: 'Details',
     confidential: 'Confidential',

@@ -28,6 +28,10 @@ export default {
     dueAt: '截止 {at}',
     closedAt: '办结于 {at}',
     deadlineUnknown: '时限待定',
+    // A deadline counted on a year without the State Council's notice (docs/calendar.md).
+    provisional: '暂定',
+    provisionalHint: '按法定节假日推算，国务院通知发布后重新计算',
+    overdueNow: '已逾期',
     noActions: '当前没有您可以执行的操作',
     fields: '事项信息',
     confidential: '保密信息',

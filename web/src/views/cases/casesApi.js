@@ -2,7 +2,6 @@
 // contract in docs/openapi.yaml ("cases"); `request` adds Accept-Language and CSRF.
 import { request, API } from '../../api.js';
 import { BUREAU_ROLES } from '../../session.js';
-import calendarYaml from '../../../../policy/calendar/cn-2025-2026.yaml?raw';
 
 const enc = encodeURIComponent;
 
@@ -113,63 +112,14 @@ export function fmtDate(iso) {
   return iso ? fmtTime(iso).slice(0, 10) : '—';
 }
 
-// Beijing calendar date (yyyy-mm-dd) of a Date.
-function bjDay(d) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
-
-// China's working-day calendar, the same file the server reads (policy/calendar; format in
-// docs/calendar.md), bundled at build time: holidays are days off whatever the weekday, make-up
-// workdays are weekend days worked. A year the file does not cover is unknown, never guessed as
-// Monday–Friday (docs/calendar.md): the counts below then say null and the views show the date.
-const HOLIDAYS = new Set();
-const MAKEUP_WORKDAYS = new Set();
-for (const m of calendarYaml.matchAll(/date:\s*(\d{4}-\d{2}-\d{2}),\s*kind:\s*(holiday|workday)/g)) {
-  (m[2] === 'holiday' ? HOLIDAYS : MAKEUP_WORKDAYS).add(m[1]);
-}
-const COVERED_YEARS = new Set(
-  ((calendarYaml.match(/^years:\s*\[([^\]]*)\]/m) || [])[1] || '')
-    .split(',')
-    .map((y) => y.trim())
-    .filter(Boolean),
-);
-
-// true/false for a day of a covered year; null when the calendar does not cover its year.
-export function isWorkingDay(ymd) {
-  if (!COVERED_YEARS.has(ymd.slice(0, 4))) return null;
-  if (HOLIDAYS.has(ymd)) return false;
-  if (MAKEUP_WORKDAYS.has(ymd)) return true;
-  const wd = new Date(ymd + 'T12:00:00+08:00').getUTCDay();
-  return wd !== 0 && wd !== 6;
-}
-
-// Working days from the day after `dueIso` up to today, in Beijing time (at least 1 once late);
-// null when a day in between lies in a year the calendar does not cover.
-// When a summary carries `overdue_working_days` that figure wins (see workingDaysLate).
-export function workingDaysSince(dueIso, now = new Date()) {
-  const due = new Date(dueIso);
-  if (Number.isNaN(due.getTime()) || due >= now) return 0;
-  let n = 0;
-  const day = new Date(bjDay(due) + 'T12:00:00+08:00');
-  const end = bjDay(now);
-  for (let i = 0; i < 3660; i++) {
-    day.setUTCDate(day.getUTCDate() + 1);
-    const s = bjDay(day);
-    if (s > end) break;
-    const w = isWorkingDay(s);
-    if (w === null) return null;
-    if (w) n++;
-  }
-  return Math.max(n, 1);
-}
-
-// Working days a case is late: the server's figure when it sends one, else counted on the
-// bundled calendar; null when that calendar does not cover the days (show the date instead).
-export function workingDaysLate(c, now = new Date()) {
+// Working days a case is late, as the server counts them (`overdue_working_days`, on the
+// calendar that set the deadline — provisional years included, docs/calendar.md); null when
+// the server could not count them (the calendar cannot answer those days): show the date.
+// The browser keeps no calendar of its own: a bundled copy went stale every November.
+export function workingDaysLate(c) {
   if (!c || !c.overdue) return 0;
   if (Number.isInteger(c.overdue_working_days)) return c.overdue_working_days;
-  if (Number.isInteger(c.days_overdue)) return c.days_overdue;
-  return c.due_at ? workingDaysSince(c.due_at, now) : 0;
+  return null;
 }
 
 // Remaining time to a deadline: {late, days, hours} (calendar time; the deadline itself was set

@@ -42,7 +42,8 @@ DB="sqlite:$TMP/bench.db"
 echo "bench: demo $SCALE into $DB …"
 t0=$(date +%s.%N)
 "$EDUGOV" migrate --db "$DB" >/dev/null
-"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" > "$TMP/demo.out" 2>&1
+"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" > "$TMP/demo.out" 2>&1 ||
+  { echo "bench: demo-data failed:" >&2; tail -n 20 "$TMP/demo.out" >&2; exit 1; }
 DEMO_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 
 "$EDUGOV" serve --db "$DB" --listen 127.0.0.1:0 --static "" --sweep-at off > "$TMP/serve.out" 2> "$TMP/serve.err" &
@@ -72,7 +73,8 @@ sweep_once() {
   local id state body
   body=$(curl -s -X POST -H "Cookie: $BOSS_COOKIE" -H "X-CSRF-Token: $BOSS_CSRF" -H 'Content-Type: application/json' \
     -d '{}' "$URL/api/v1/compliance/sweeps")
-  id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["id"])' <<<"$body")
+  id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["id"])' <<<"$body" 2>/dev/null) ||
+    { echo "bench: 立即检查 was refused: $body" >&2; exit 1; }
   while true; do
     body=$(curl -s -H "Cookie: $BOSS_COOKIE" "$URL/api/v1/compliance/sweeps/$id")
     state=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["state"])' <<<"$body")

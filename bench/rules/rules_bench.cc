@@ -643,13 +643,16 @@ struct RefRun {
 };
 
 Status RunReference(const std::string& url, const rules::bound::Pack& homework_only, const datasets::RegistryImage& r,
-                    const datasets::ColumnarImage& image, size_t nc, Date as_of, int runs, RefRun& out) {
+                    const datasets::ColumnarImage& image, size_t nc, Date as_of, int runs,
+                    const calendar::WorkingCalendar& cal, RefRun& out) {
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db, storage::Database::Open(url));
   ASSIGN_OR_RETURN(auto conn, db->Acquire());
   auto& c = *conn;
   class NullClock : public Clock { public: TimePoint Now() const override { return TimePoint{}; } } clock;
   RETURN_IF_ERROR(storage::Migrate(c, clock).status());
   RETURN_IF_ERROR(WriteSubset(c, r, image, nc));
+  // The school days the averages count, from the calendar (sql_reference.h).
+  RETURN_IF_ERROR(rules::sqlref::PrepareSchoolDays(c, cal, homework_only.semesters));
   if (c.backend() == storage::Backend::kPostgres) {
     RETURN_IF_ERROR(c.ExecuteScript("ANALYZE; SET max_parallel_workers_per_gather = 2; SET work_mem = '256MB'"));
     ASSIGN_OR_RETURN(storage::ResultSet v, c.Query("SELECT current_setting('server_version')"));
@@ -881,14 +884,14 @@ int main(int argc, char** argv) {
     const size_t nc = std::min(static_cast<size_t>(sql_classes), prov.reg.class_id.size());
     std::remove(sqlite_path.c_str());
     RefRun lite{"SQLite"};
-    if (Status s = RunReference("sqlite:" + sqlite_path, homework_only, prov.reg, image, nc, as_of, runs, lite); !s.ok()) {
+    if (Status s = RunReference("sqlite:" + sqlite_path, homework_only, prov.reg, image, nc, as_of, runs, *ast->calendar, lite); !s.ok()) {
       return Fail(s);
     }
     std::remove(sqlite_path.c_str());
     refs.push_back(lite);
     RefRun pg{"PostgreSQL"};
     if (!pg_url.empty()) {
-      if (Status s = RunReference(pg_url, homework_only, prov.reg, image, nc, as_of, runs, pg); !s.ok()) return Fail(s);
+      if (Status s = RunReference(pg_url, homework_only, prov.reg, image, nc, as_of, runs, *ast->calendar, pg); !s.ok()) return Fail(s);
     } else {
       pg.note = "not run: EDUGOV_TEST_PG_URL unset (run under scripts/with-postgres.sh)";
     }

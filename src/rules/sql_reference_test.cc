@@ -64,23 +64,47 @@ Status Generate(storage::Connection& c, uint32_t seed) {
     std::vector<storage::Params> rows;
     int64_t row_id = 1;
     const Date start = Date::FromYmd(2025, 2, 17);
+    // Sixty days from the spring semester's start (Qingming 04-04..04-06 off)
+    // and its last two weeks (it ends Saturday 07-05) with the Sunday after.
+    std::vector<Date> days;
+    for (int day = 0; day < 60; ++day) days.push_back(start.AddDays(day));
+    for (int day = 0; day < 14; ++day) days.push_back(Date::FromYmd(2025, 6, 23).AddDays(day));
     for (int64_t cid = 100; cid < class_id; ++cid) {
-      for (int day = 0; day < 60; ++day) {
-        Date d = start.AddDays(day);
-        if (d.IsoWeekday() > 5 || rng() % 10 == 0) continue;  // weekends, missing days
-        int64_t minutes = static_cast<int64_t>(rng() % 10 == 0 ? rng() % 150 : (rng() % 3 == 0 ? 0 : rng() % 95));
+      for (Date d : days) {
+        if (rng() % 10 == 0) continue;  // missing days
+        // Weekends and holidays: now and then a record, mostly of 0 minutes
+        // (a school-day average must not be diluted by it), sometimes long.
+        const bool off = d.IsoWeekday() > 5 || d == Date::FromYmd(2025, 4, 4);
+        if (off && rng() % 4 != 0) continue;
+        int64_t minutes = static_cast<int64_t>(off ? (rng() % 3 == 0 ? 200 : 0)
+                                               : rng() % 10 == 0 ? rng() % 150 : (rng() % 3 == 0 ? 0 : rng() % 95));
         rows.push_back({row_id++, std::string("/"), int64_t{0}, cid, d.ToString(), minutes,
                         int64_t{static_cast<int64_t>(rng() % 50 == 0)}});
       }
     }
-    return tx.BulkInsert("ds_homework",
-                         {"row_id", "org_path", "submitted_at", "class_id", "date", "written_minutes", "phone_based"},
-                         rows);
+    RETURN_IF_ERROR(tx.BulkInsert("ds_homework",
+                                  {"row_id", "org_path", "submitted_at", "class_id", "date", "written_minutes",
+                                   "phone_based"},
+                                  rows));
+    // School 12 (nine-year) declared itself closed Tue 03-04..Wed 03-05 and
+    // school 11 (junior) on Monday 03-10.
+    RETURN_IF_ERROR(tx.ExecuteScript(
+        "CREATE TABLE ds_school_closures (row_id BIGINT PRIMARY KEY, org_path TEXT NOT NULL, "
+        "submitted_at BIGINT NOT NULL, school_id BIGINT NOT NULL, date TEXT NOT NULL, until TEXT, "
+        "reason TEXT NOT NULL)"));
+    return tx.BulkInsert("ds_school_closures",
+                         {"row_id", "org_path", "submitted_at", "school_id", "date", "until", "reason"},
+                         {{int64_t{1}, std::string("/"), int64_t{0}, int64_t{12}, std::string("2025-03-04"),
+                           std::string("2025-03-05"), std::string("flood")},
+                          {int64_t{2}, std::string("/"), int64_t{0}, int64_t{11}, std::string("2025-03-10"),
+                           storage::Null(), std::string("exam site")}});
   });
 }
 
 // The homework rules as SQL: the text shared with bench/rules (sql_reference.h).
-StatusOr<std::set<Row>> SqlReference(storage::Connection& c, Date as_of) { return sqlref::HomeworkFindings(c, as_of); }
+StatusOr<std::set<Row>> SqlReference(storage::Connection& c, Date as_of) {
+  return sqlref::HomeworkFindings(c, as_of, /*closures=*/true);
+}
 
 class SqlReferenceTest : public ::testing::TestWithParam<Backend> {};
 
@@ -100,7 +124,13 @@ TEST_P(SqlReferenceTest, HomeworkRulesMatchPlainSql) {
   });
   pack->targets.clear();
   ASSERT_EQ(pack->rules.size(), 3u);
-  for (Date as_of : {Date::FromYmd(2025, 3, 30), Date::FromYmd(2025, 4, 2)}) {
+  ASSERT_TRUE(ast->calendar);
+  Status prepared = sqlref::PrepareSchoolDays(**conn, *ast->calendar, pack->semesters);
+  ASSERT_TRUE(prepared.ok()) << prepared.ToString();
+  // 04-13: the Qingming week (four school days) judged; 07-05: the spring
+  // semester's last, partial week judged on its last day.
+  for (Date as_of : {Date::FromYmd(2025, 3, 30), Date::FromYmd(2025, 4, 2), Date::FromYmd(2025, 4, 13),
+                     Date::FromYmd(2025, 7, 5)}) {
     auto reg = datasets::LoadRegistryImage(**conn, as_of);
     ASSERT_TRUE(reg.ok()) << reg.status().ToString();
     auto image = datasets::LoadImage(**conn, pack->datasets, std::move(*reg));

@@ -543,6 +543,8 @@ struct Batch {
   std::vector<Params> good;        // ds_<name> rows, row_id assigned
   std::vector<Params> quarantine;  // quarantine rows
   std::vector<ImportProblem> problems;  // for the report, capped
+  std::vector<ImportProblem> warnings;  // landed rows outside every semester, capped
+  int64_t rows_warned = 0;              // in this batch
   int64_t rows_read = 0;           // source rows read so far, cumulative
   int64_t rows_rejected = 0;       // in this batch
   Status status;                   // non-OK: the source failed; last is set
@@ -857,6 +859,9 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
         int64_t rows_read = 0;
         size_t problems_reported = 0;
         int64_t row_id = next_row_id;
+        // Outside every semester: kept, and said (ImportOptions::semesters).
+        const int period_idx = options.semesters.empty() ? -1 : schema.ColumnIndex(schema.period_column);
+        size_t warnings_reported = 0;
         for (;;) {
           StatusOr<bool> more = source.Next(row);
           if (!more.ok()) {
@@ -875,6 +880,20 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
               problems.push_back({-1, "", "与第 " + std::to_string(first) + " 行重复（相同的 " + keys + "）",
                                   "duplicates row " + std::to_string(first) + " (same " + keys + ")"});
               good = false;
+            }
+          }
+          if (good && period_idx >= 0) {
+            const std::string* text = std::get_if<std::string>(&values[static_cast<size_t>(period_idx)]);
+            const int32_t day = text ? internal::ParseDateDays(*text).value_or(datasets::kNullInt) : datasets::kNullInt;
+            bool inside = day == datasets::kNullInt;
+            for (const auto& [from, to] : options.semesters) inside = inside || (day >= from && day <= to);
+            if (!inside) {
+              ++batch.rows_warned;
+              if (warnings_reported++ < options.max_report_problems) {
+                const std::string& col = schema.columns[static_cast<size_t>(period_idx)].label_zh;
+                batch.warnings.push_back({row.number, col, *text, "日期 " + *text + " 不在任何学期内（已保存，在校日规则不计）",
+                                          "date " + *text + " is outside every semester (kept; school-day rules do not count it)"});
+              }
             }
           }
           if (good) {
@@ -934,6 +953,8 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
       RETURN_IF_ERROR(writer.Flush());
       if (!batch.quarantine.empty()) RETURN_IF_ERROR(tx.BulkInsert("quarantine", q_columns, batch.quarantine));
       for (ImportProblem& p : batch.problems) report.problems.push_back(std::move(p));
+      report.rows_warned += batch.rows_warned;
+      for (ImportProblem& w : batch.warnings) report.warnings.push_back(std::move(w));
       if (!batch.status.ok()) return batch.status;
       if (batch.last) break;
       if (options.after_batch) RETURN_IF_ERROR(options.after_batch(report.rows_total));

@@ -51,6 +51,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "accounts/principal.h"
@@ -76,6 +77,11 @@ struct ImportOptions {
   // the number of source rows read so far. A non-OK status aborts the import
   // and rolls everything back (used by tests to inject a failure).
   std::function<Status(int64_t rows_read)> after_batch;
+  // The pack's semesters (days since the epoch, inclusive). When given, a
+  // row whose period date lies outside all of them is kept and reported in
+  // ImportReport::warnings (不在任何学期内): school-day rules never count it,
+  // so the clerk should know (a typo'd year, a holiday record).
+  std::vector<std::pair<int32_t, int32_t>> semesters;
 };
 
 // Progress for a progress bar: called every few thousand rows (and once at
@@ -106,6 +112,10 @@ struct ImportReport {
   std::vector<std::string> ignored_columns;
   // Only with ImportOptions::collect_landed.
   std::vector<IngestedRow> landed;
+  // Rows that landed but deserve a look (ImportOptions::semesters): the
+  // first max_report_problems of them, by row; rows_warned counts them all.
+  std::vector<ImportProblem> warnings;
+  int64_t rows_warned = 0;
 };
 
 // Imports every row of `source` into the dataset of `schema` (whose table

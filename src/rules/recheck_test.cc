@@ -139,6 +139,55 @@ TEST_P(RecheckTest, JuniorWeeklyAverageIsJudgedOnceTheWeekHasEnded) {
   EXPECT_EQ(stored[0].measured, 150);
 }
 
+// Issue 11: a record dated outside every semester of the pack lands (the
+// store keeps what the school reported) and the import says so, row by row
+// (不在任何学期内); one inside a semester draws no warning.
+TEST_P(RecheckTest, ARecordOutsideEverySemesterIsKeptAndFlagged) {
+  datasets::ImportOptions options{.file_name = "作业.csv", .format = "csv"};
+  for (const auto& s : rechecker_->pack().semesters) options.semesters.push_back({s.from, s.to});
+  ASSERT_EQ(options.semesters.size(), 2u);
+  datasets::MemoryRowSource source({"class_id", "date", "written_minutes", "phone_based"},
+                                   {{"110", "2025-08-10", "30", "0"},    // summer holidays
+                                    {"110", "2025-11-12", "30", "0"},    // autumn semester
+                                    {"110", "2026-02-01", "30", "0"}});  // winter holidays
+  auto report = datasets::Import(conn(), Bureau(), clock_, Schema("homework"), source, options, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_ok, 3);
+  EXPECT_EQ(report->rows_rejected, 0);
+  EXPECT_EQ(report->rows_warned, 2);
+  ASSERT_EQ(report->warnings.size(), 2u);
+  EXPECT_EQ(report->warnings[0].row_number, 2);
+  EXPECT_EQ(report->warnings[0].value, "2025-08-10");
+  EXPECT_NE(report->warnings[0].reason_zh.find("不在任何学期内"), std::string::npos);
+  EXPECT_NE(report->warnings[0].reason_en.find("outside every semester"), std::string::npos);
+  EXPECT_EQ(report->warnings[1].row_number, 4);
+  // Without the pack's semesters (a caller that does not pass them): no warnings.
+  datasets::MemoryRowSource again({"class_id", "date", "written_minutes", "phone_based"},
+                                  {{"110", "2025-08-11", "30", "0"}});
+  auto plain = datasets::Import(conn(), Bureau(), clock_, Schema("homework"), again,
+                                datasets::ImportOptions{.file_name = "x.csv"}, nullptr);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->rows_warned, 0);
+}
+
+// Issue 11: a school's declared closure, entered like any row, is no school
+// day for its classes: the 0-minute day in a closed week does not dilute.
+TEST_P(RecheckTest, AClosureEnteredOnTheFormTakesItsDaysOutOfTheAverage) {
+  for (const char* d : {"2025-11-10", "2025-11-11", "2025-11-13", "2025-11-14"}) Homework(110, d, 100);
+  auto zero = Homework(110, "2025-11-12", 0);
+  // Five school days: (4 × 100 + 0) / 5 = 80 <= 90.
+  EXPECT_EQ(Recheck("homework", zero, kAsOf).opened, 0);
+  auto closed = Submit("school_closures", {"school_id", "date", "reason"}, {"S11", "2025-11-12", "停电"});
+  ASSERT_EQ(closed.size(), 1u);
+  // Wednesday closed: 400 / 4 = 100 > 90.
+  RecheckSummary s = Recheck("school_closures", closed, kAsOf);
+  EXPECT_EQ(s.opened, 1);
+  auto stored = Stored();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].rule_id, "homework-grades-7-9-average");
+  EXPECT_EQ(stored[0].measured, 100);
+}
+
 TEST_P(RecheckTest, AnotherSchoolsFindingsAreNeverTouched) {
   // School 11's finding stands (opened by its own submission).
   ASSERT_EQ(Recheck("homework", Homework(110, "2025-11-12", 150), kAsOf).opened, 1);

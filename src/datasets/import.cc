@@ -529,6 +529,36 @@ void KeyOf(const std::vector<size_t>& key_columns, const std::vector<Value>& val
   }
 }
 
+// Counts a rejected row's quarantine entries (one per problem, each with
+// the raw row) against ImportOptions' bounds; kResourceExhausted naming the
+// bound once over.
+Status QuarantineBound(size_t raw_bytes, size_t problems, int64_t row_number, size_t& total,
+                       const ImportOptions& options) {
+  const std::string row = std::to_string(row_number);
+  if (raw_bytes > options.max_quarantine_row_bytes) {
+    const std::string limit = std::to_string(options.max_quarantine_row_bytes);
+    return ResourceExhaustedError(
+               "row " + row + " is rejected and too large to keep in quarantine (" +
+                   std::to_string(raw_bytes) + " bytes; limit max_quarantine_row_bytes = " + limit +
+                   "); the import stops here — clean the file",
+               "第 " + row + " 行被拒收，但过大无法保留在隔离区（" + std::to_string(raw_bytes) +
+                   " 字节；上限 max_quarantine_row_bytes = " + limit + "），导入已停止——请整理文件")
+        .WithField("row " + row);
+  }
+  total += raw_bytes * std::max<size_t>(problems, 1);
+  if (total > options.max_quarantine_bytes) {
+    const std::string limit = std::to_string(options.max_quarantine_bytes);
+    return ResourceExhaustedError(
+               "the rejected rows up to row " + row +
+                   " are more than quarantine keeps for one import (limit max_quarantine_bytes = " +
+                   limit + "); the import stops here — fix the file and import again",
+               "截至第 " + row + " 行被拒收的数据超过单次导入隔离区的上限（max_quarantine_bytes = " +
+                   limit + "），导入已停止——请修正文件后重新导入")
+        .WithField("row " + row);
+  }
+  return OkStatus();
+}
+
 std::string RawRowJson(const tabular::Row& row) {
   nlohmann::json raw = nlohmann::json::array();
   for (std::string_view cell : row.cells) raw.push_back(std::string(cell));
@@ -862,6 +892,7 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
         // Outside every semester: kept, and said (ImportOptions::semesters).
         const int period_idx = options.semesters.empty() ? -1 : schema.ColumnIndex(schema.period_column);
         size_t warnings_reported = 0;
+        size_t quarantine_bytes = 0;
         for (;;) {
           StatusOr<bool> more = source.Next(row);
           if (!more.ok()) {
@@ -906,6 +937,12 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
           } else {
             ++batch.rows_rejected;
             const std::string raw = RawRowJson(row);
+            if (Status over = QuarantineBound(raw.size(), problems.size(), row.number,
+                                              quarantine_bytes, options);
+                !over.ok()) {
+              batch.status = std::move(over);
+              break;
+            }
             for (Problem& pr : problems) {
               std::string column = pr.column >= 0 && static_cast<size_t>(pr.column) < hdr.size()
                                        ? hdr[static_cast<size_t>(pr.column)]

@@ -70,6 +70,13 @@ struct ImportOptions {
   std::string encoding;        // as read ("UTF-8", "GB18030"); "" for XLSX
   // How many problems the report carries (all of them are in quarantine).
   size_t max_report_problems = 100;
+  // Bounds on what rejected rows may write (an upload is untrusted: every
+  // bad cell of a row keeps the whole raw row, so a small file of wide,
+  // long, all-bad rows would write gigabytes). Over either the import fails
+  // with kResourceExhausted naming the bound, nothing written. The errors
+  // file (WriteAnnotatedCsv) is built from quarantine, so it is bounded too.
+  size_t max_quarantine_row_bytes = size_t{1} << 20;   // one raw row as JSON
+  size_t max_quarantine_bytes = size_t{64} << 20;      // all entries of the import
   // Fill ImportReport::landed with the landed rows as stored, so the caller
   // can Append() them to a columnar image.
   bool collect_landed = false;

@@ -739,6 +739,32 @@ TEST_P(ImportTest, ConcurrentImportsIntoOneDatasetBothLand) {
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT row_id) FROM ds_homework"), 6000);
 }
 
+// Issue 15: every bad cell of a rejected row keeps the whole raw row, so a
+// small file of wide, all-bad rows could write far more than it holds.
+TEST_P(ImportTest, QuarantineIsBoundedNamingTheBound) {
+  ImportOptions options;
+  options.max_quarantine_bytes = 4096;
+  std::string csv = kHeader;
+  for (int i = 0; i < 100; ++i) csv += "999,not-a-date,x,x,x,x,x\n";
+  auto r = ImportCsv(csv, Bureau(), options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(r.status().message_en().find("(limit max_quarantine_bytes = 4096)"), std::string::npos)
+      << r.status().message_en();
+  EXPECT_NE(r.status().message_zh().find("上限"), std::string::npos);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM quarantine"), 0);  // nothing written
+
+  options = {};
+  options.max_quarantine_row_bytes = 16;
+  r = ImportCsv(std::string(kHeader) + "999," + std::string(100, 'x') + ",1,否,math,,\n", Bureau(),
+                options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message_en().find("limit max_quarantine_row_bytes = 16)"),
+            std::string::npos)
+      << r.status().message_en();
+  EXPECT_EQ(r.status().field(), "row 2");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ImportTest, ::testing::ValuesIn(testing::TestBackends()),
                          [](const auto& info) { return testing::BackendName(info.param); });
 

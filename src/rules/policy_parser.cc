@@ -8,6 +8,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "common/date.h"
 
@@ -540,7 +542,56 @@ class Parser {
 
 }  // namespace
 
+// Bounds on what a pack's text can make the parser do (issue 15). yaml-cpp
+// shares an aliased node rather than copying it, so a billion-laughs
+// document loads small — but every walk of the tree expands it. So the
+// tree is walked once here, counting nodes as expanded, before any real
+// walk. (Nesting past 2000 is refused by yaml-cpp's own depth guard.)
+constexpr size_t kMaxPolicyBytes = size_t{16} << 20;  // the Anhua pack: 53 KB
+constexpr size_t kMaxPolicyNodes = 1'000'000;         // the Anhua pack: ~10 k
+constexpr int kMaxPolicyDepth = 64;                   // the Anhua pack: < 10
+
+Status CheckYamlBounds(const YAML::Node& root, std::string_view file) {
+  std::vector<std::pair<YAML::Node, int>> stack;
+  stack.emplace_back(root, 1);
+  size_t nodes = 0;
+  while (!stack.empty()) {
+    const std::pair<YAML::Node, int> top = std::move(stack.back());
+    stack.pop_back();
+    const bool too_many = ++nodes > kMaxPolicyNodes;
+    if (too_many || top.second > kMaxPolicyDepth) {
+      const YAML::Mark m = top.first.Mark();
+      const std::string where = std::string(file) + ":" + std::to_string(m.line + 1) + ":" +
+                                std::to_string(m.column + 1);
+      const std::string limit = too_many ? "max_yaml_nodes = " + std::to_string(kMaxPolicyNodes)
+                                         : "max_yaml_depth = " + std::to_string(kMaxPolicyDepth);
+      return Status(StatusCode::kInvalidArgument,
+                    where + ": the YAML " +
+                        (too_many ? "expands (aliases included) to too many nodes"
+                                  : "is nested too deeply") + " (limit " + limit + ")",
+                    where + "：YAML " + (too_many ? "展开（含别名）后节点过多" : "嵌套层次过深") +
+                        "（上限 " + limit + "）",
+                    where);
+    }
+    if (top.first.IsMap()) {
+      for (const auto& kv : top.first) {
+        stack.emplace_back(kv.first, top.second + 1);
+        stack.emplace_back(kv.second, top.second + 1);
+      }
+    } else if (top.first.IsSequence()) {
+      for (const auto& child : top.first) stack.emplace_back(child, top.second + 1);
+    }
+  }
+  return OkStatus();
+}
+
 StatusOr<ast::Pack> ParsePolicy(std::string_view yaml_text, std::string_view file) {
+  if (yaml_text.size() > kMaxPolicyBytes) {
+    const std::string where = std::string(file);
+    const std::string limit = "max_yaml_bytes = " + std::to_string(kMaxPolicyBytes);
+    return Status(StatusCode::kInvalidArgument, where + ": the policy file is too large (limit " + limit + ")",
+                  where + "：策略文件过大（上限 " + limit + "）", where);
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));
@@ -550,6 +601,7 @@ StatusOr<ast::Pack> ParsePolicy(std::string_view yaml_text, std::string_view fil
     return Status(StatusCode::kInvalidArgument, where + ": malformed YAML: " + e.msg,
                   where + "：YAML 格式错误：" + e.msg, where);
   }
+  RETURN_IF_ERROR(CheckYamlBounds(root, file));
   return Parser(file).Pack(root);
 }
 
@@ -568,8 +620,15 @@ StatusOr<ast::Pack> ParsePolicyFile(const std::string& path) {
     if (r.days && r.days->text == "school" && !school_rule) school_rule = &*r.days;
   }
   if (school_rule) {
-    const std::string rel = pack.calendar_path ? pack.calendar_path->text : "calendar";
-    const std::filesystem::path cal = std::filesystem::path(path).parent_path() / rel;
+    // `calendar:` relative to the pack; else calendar/ beside it (policy/);
+    // else policy/calendar under the working directory, the default of every
+    // command (a pack copied elsewhere to be edited still finds it).
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    std::filesystem::path cal = dir / (pack.calendar_path ? pack.calendar_path->text : "calendar");
+    std::error_code ec;
+    if (!pack.calendar_path && !std::filesystem::exists(cal, ec) && std::filesystem::exists("policy/calendar", ec)) {
+      cal = "policy/calendar";
+    }
     StatusOr<calendar::WorkingCalendar> loaded = calendar::WorkingCalendar::Load(cal.string());
     if (!loaded.ok()) {
       const datasets::SourceMark& m = pack.calendar_path ? pack.calendar_path->mark : school_rule->mark;

@@ -57,6 +57,33 @@ TEST(PolicyParserTest, KeepsMarks) {
   EXPECT_EQ(p->datasets.size(), 1u);
 }
 
+// Issue 15: a pack's text cannot make the parser expand without bound.
+TEST(PolicyParserTest, BillionLaughsAndDeepNestingAreRefusedNamingTheBound) {
+  std::string laughs = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    const std::string p = "*a" + std::to_string(i - 1);
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p +
+              ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+  }
+  auto p = ParsePolicy(laughs, "bomb.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message_en().find("expands (aliases included) to too many nodes "
+                                         "(limit max_yaml_nodes = 1000000)"),
+            std::string::npos)
+      << p.status().message_en();
+  EXPECT_NE(p.status().message_zh().find("上限 max_yaml_nodes"), std::string::npos);
+  EXPECT_EQ(p.status().field().rfind("bomb.yaml:", 0), 0u);
+
+  std::string deep = "rules: ";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  for (int i = 0; i < 100; ++i) deep += "]";
+  auto d = ParsePolicy(deep, "deep.yaml");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message_en().find("is nested too deeply (limit max_yaml_depth = 64)"),
+            std::string::npos)
+      << d.status().message_en();
+}
+
 TEST(PolicyParserTest, MissingFileIsNotFound) {
   EXPECT_EQ(ParsePolicyFile("/nonexistent/p.yaml").status().code(), StatusCode::kNotFound);
 }

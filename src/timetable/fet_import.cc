@@ -30,6 +30,16 @@ class Importer {
   Importer(std::string_view xml, std::string name) : xml_(xml), name_(std::move(name)) {}
 
   StatusOr<FetImport> Run() {
+    // pugixml expands no DTD entities and parses without recursion, so the
+    // bytes bound what a file can cost (about 3× in memory); a real .fet is
+    // a few MB (issue 15).
+    constexpr size_t kMaxFetBytes = size_t{64} << 20;
+    if (xml_.size() > kMaxFetBytes) {
+      return Error(0, "the file is " + std::to_string(xml_.size()) + " bytes (limit max_xml_bytes = " +
+                          std::to_string(kMaxFetBytes) + ")",
+                   "文件大小为 " + std::to_string(xml_.size()) + " 字节（上限 max_xml_bytes = " +
+                       std::to_string(kMaxFetBytes) + "）");
+    }
     pugi::xml_parse_result res = doc_.load_buffer(xml_.data(), xml_.size());
     if (!res) {
       return Error(res.offset, std::string("malformed or truncated XML: ") + res.description(),

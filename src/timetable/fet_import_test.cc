@@ -44,6 +44,28 @@ TEST(FetImportTest, TruncatedXmlNamesTheLine) {
   EXPECT_EQ(imp.status().field().rfind("line ", 0), 0u) << imp.status().field();
 }
 
+// Issue 15: deeply nested or entity-laden XML costs no more than its bytes
+// (pugixml expands no DTD entities, does not recurse) and ends in a clean
+// error; an oversized file is refused naming the bound.
+TEST(FetImportTest, XmlBombsFailCleanly) {
+  std::string deep = "<fet version=\"5.0\">";
+  for (int i = 0; i < 200000; ++i) deep += "<a>";
+  for (int i = 0; i < 200000; ++i) deep += "</a>";
+  deep += "</fet>";
+  auto d = ImportFetString(deep, "deep.fet");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
+  const std::string laughs =
+      "<?xml version=\"1.0\"?><!DOCTYPE fet [<!ENTITY a \"lol\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+      "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\">]><fet version=\"5.0\"><Institution_Name>&c;</Institution_Name></fet>";
+  auto l = ImportFetString(laughs, "laughs.fet");  // &c; stays unexpanded text, whatever the verdict
+  (void)l;
+  auto big = ImportFetString(std::string((64u << 20) + 1, ' '), "big.fet");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message_en().find("(limit max_xml_bytes = 67108864)"), std::string::npos)
+      << big.status().message_en();
+}
+
 TEST(FetImportTest, UnknownTeacherIsAnError) {
   auto imp = ImportFetFile(kTestdata + "/bad_teacher.fet");
   ASSERT_FALSE(imp.ok());

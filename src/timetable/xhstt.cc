@@ -26,6 +26,14 @@ class Reader {
   Reader(const std::string& xml, const std::string& file) : xml_(xml), file_(file) {}
 
   StatusOr<XhsttInstance> Run() {
+    // As for .fet (fet_import.cc): pugixml expands no entities and does not
+    // recurse, so the bytes bound the cost (issue 15).
+    constexpr size_t kMaxXhsttBytes = size_t{64} << 20;
+    if (xml_.size() > kMaxXhsttBytes) {
+      const std::string limit = "max_xml_bytes = " + std::to_string(kMaxXhsttBytes);
+      return Bad(file_, "the file is " + std::to_string(xml_.size()) + " bytes (limit " + limit + ")",
+                 "文件大小为 " + std::to_string(xml_.size()) + " 字节（上限 " + limit + "）");
+    }
     pugi::xml_parse_result res = doc_.load_buffer(xml_.data(), xml_.size());
     if (!res) {
       return Bad(file_, std::string("malformed XML: ") + res.description() + " at byte " + std::to_string(res.offset),

@@ -438,8 +438,17 @@ StatusOr<SubmitResult> ComplianceService::Submit(storage::Connection& conn, cons
     auto start = Date::Parse(p.group.period_start);
     auto end = Date::Parse(p.group.period_end);
     if (!start.ok() || !end.ok()) continue;
-    g.days_total = end->DaysSinceEpoch() - start->DaysSinceEpoch() + 1;
-    g.days_elapsed = today.DaysSinceEpoch() - start->DaysSinceEpoch() + 1;
+    // A rule on school days runs at its rate per school day: "at this rate
+    // the week ends at N" counts the week's school days (the pack's:
+    // working days inside a semester), not its seven calendar days.
+    if (p.rule->check.days == rules::bound::DayBasis::kSchool) {
+      const rules::bound::SchoolDays& sd = out.pack->pack().school_days;
+      g.days_total = sd.Count(start->DaysSinceEpoch(), end->DaysSinceEpoch());
+      g.days_elapsed = sd.Count(start->DaysSinceEpoch(), today.DaysSinceEpoch());
+    } else {
+      g.days_total = end->DaysSinceEpoch() - start->DaysSinceEpoch() + 1;
+      g.days_elapsed = today.DaysSinceEpoch() - start->DaysSinceEpoch() + 1;
+    }
     const auto agg = p.rule->check.aggregate;
     const bool accumulates = agg == rules::bound::Aggregate::kCount || agg == rules::bound::Aggregate::kSum;
     // A count or sum grows with the days; an average, minimum, maximum or

@@ -42,18 +42,23 @@ class ServiceTest : public ::testing::TestWithParam<storage::Backend> {
                            {fx->school});
     ASSERT_TRUE(cls.ok()) << cls.status().ToString();
     class_id = cls->GetInt(0, 0);
-    pack_path = (std::filesystem::temp_directory_path() /
-                 ("edugov-pack-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<uintptr_t>(this)) +
-                  ".yaml"))
-                    .string();
+    // The pack in a directory of its own, with the working calendar beside
+    // it as in policy/ (its school-day rules read calendar/ next to the pack).
+    pack_dir = (std::filesystem::temp_directory_path() /
+                ("edugov-pack-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<uintptr_t>(this))))
+                   .string();
+    std::filesystem::create_directories(pack_dir);
+    pack_path = pack_dir + "/anhua-2025.yaml";
     std::filesystem::copy_file(kPack, pack_path, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy(std::string(EDUGOV_SOURCE_DIR) + "/policy/calendar", pack_dir + "/calendar",
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
     auto svc = ComplianceService::Load({.db = &fx->db(), .clock = &fx->clock, .policy_path = pack_path,
                                         .cases = fx->engine.get()});
     ASSERT_TRUE(svc.ok()) << svc.status().ToString();
     service = std::move(*svc);
     ASSERT_TRUE(datasets::EnsureDatasetTables(*conn_, service->pack()->pack().datasets).ok());
   }
-  void TearDown() override { std::filesystem::remove(pack_path); }
+  void TearDown() override { std::filesystem::remove_all(pack_dir); }
 
   const datasets::DatasetSchema& Homework() {
     for (const auto& s : service->pack()->pack().datasets) {
@@ -118,6 +123,7 @@ class ServiceTest : public ::testing::TestWithParam<storage::Backend> {
   std::optional<storage::ConnectionHandle> handle_;
   storage::Connection* conn_ = nullptr;
   int64_t class_id = 0;
+  std::string pack_dir;
   std::string pack_path;
   std::unique_ptr<ComplianceService> service;
 };
@@ -228,8 +234,10 @@ TEST_P(ServiceTest, ARunningWeekIsInProgressWithAProjectionNotPassed) {
   EXPECT_EQ(week->group.measured, 150);
   EXPECT_EQ(week->group.threshold, 90);
   EXPECT_EQ(week->projected, 150);  // an average is already the rate
+  // The rule counts school days (days: school): Monday and Tuesday of the
+  // week's five (Monday–Friday, no holiday that week), not 2 of 7.
   EXPECT_EQ(week->days_elapsed, 2);
-  EXPECT_EQ(week->days_total, 7);
+  EXPECT_EQ(week->days_total, 5);
   EXPECT_TRUE(week->at_risk);
   EXPECT_TRUE(Findings(kRule).empty());  // judged once the week ends
 }

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { edugovBin, repoRoot } from '../lib/server.mjs';
 import { freshDbUrl, sqlOn } from '../lib/db.mjs';
 
@@ -95,5 +98,33 @@ test('audit verify catches a deleted entry', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /entry 2/);
   assert.match(r.stderr, /deleted/);
+  await db.drop();
+});
+
+// Issue 15: a forger who cuts the tail and rewrites the head leaves a chain
+// consistent in itself; the head anchor written outside the database names it.
+test('audit anchor writes the heads outside the database; verify --anchor catches a cut tail with a rewritten head', async () => {
+  const db = await freshDbUrl();
+  assert.equal(edugov(['migrate', '--db', db.url]).code, 0);
+  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--db', db.url, '--no-cases']).code, 0);
+  const dir = mkdtempSync(join(tmpdir(), 'edugov-anchor-'));
+  const file = join(dir, 'anchors.txt');
+  const a = edugov(['audit', 'anchor', '--db', db.url, '--out', file], { env: { LANG: 'en_US.UTF-8' } });
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('edugov-anchor 1 audit '));
+  const seq = Number(line.split(' ')[3]);
+  assert.ok(seq > 1);
+  const ok = edugov(['audit', 'verify', '--db', db.url, '--anchor', file], { env: { LANG: 'en_US.UTF-8' } });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /1 head anchor\(s\) match the chain/);
+
+  await sqlOn(db.url, `DELETE FROM audit_log WHERE seq = ${seq}`);
+  await sqlOn(db.url, `UPDATE ledger_heads SET seq = ${seq - 1}, hash = (SELECT hash FROM audit_log WHERE seq = ${seq - 1}) WHERE ledger = 'audit'`);
+  assert.equal(edugov(['audit', 'verify', '--db', db.url]).code, 0, 'without the anchor the cut is invisible');
+  const r = edugov(['audit', 'verify', '--db', db.url, '--anchor', file], { env: { LANG: 'en_US.UTF-8' } });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`the chain ends at entry ${seq - 1} but the head anchor \\(written .*, line 1\\) records entry ${seq}: entries after ${seq - 1} were deleted and the head rewritten`));
+  rmSync(dir, { recursive: true, force: true });
   await db.drop();
 });

@@ -5,6 +5,7 @@
 // policy pack policy/anhua-2025.yaml; SQLite or PostgreSQL (EDUGOV_TEST_DB).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 import { startServer, apiLogin } from '../lib/server.mjs';
 
 let srv;
@@ -179,4 +180,60 @@ test('the pack\'s enums read in Chinese: a clerk writes 收费 / 全面检查, t
   assert.equal(r.body.rows_ok, 2, JSON.stringify(r.body.problems));
   assert.deepEqual(r.body.problems.map((p) => p.row), [4]);
   assert.equal(r.body.problems[0].reason_zh, '「检查方式」应为以下取值之一：全面检查（full）、重点抽查（spot）');
+});
+
+// Issue 15: resource bombs in uploads. A minimal zip writer (deflate, one
+// central directory) so the bombs are generated here, from nothing.
+function zip(parts) {
+  const locals = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(parts)) {
+    const data = Buffer.from(text);
+    const packed = deflateRawSync(data, { level: 9 });
+    const n = Buffer.from(name);
+    const crc = zlibCrc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14); local.writeUInt32LE(packed.length, 18); local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0); dir.writeUInt16LE(20, 4); dir.writeUInt16LE(20, 6); dir.writeUInt16LE(8, 10);
+    dir.writeUInt32LE(crc, 16); dir.writeUInt32LE(packed.length, 20); dir.writeUInt32LE(data.length, 24);
+    dir.writeUInt16LE(n.length, 28); dir.writeUInt32LE(offset, 42);
+    locals.push(local, n, packed);
+    central.push(dir, n);
+    offset += 30 + n.length + packed.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  const count = Object.keys(parts).length;
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(count, 8); end.writeUInt16LE(count, 10);
+  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+test('upload bombs: a small XLSX that unzips to 64 MB and a CSV with a 1 MB cell are refused with 413 naming the bound, nothing imported', async () => {
+  const school = await session('jiangying');
+  const workbook = '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    + 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="作业" sheetId="1" r:id="rId1"/></sheets></workbook>';
+  const rels = '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    + '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>';
+  const row = '<row><c t="inlineStr"><is><t>x</t></is></c></row>';
+  const sheet = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    + row.repeat(Math.ceil((64 << 20) / row.length)) + '</sheetData></worksheet>';
+  const bomb = zip({ 'xl/workbook.xml': workbook, 'xl/_rels/workbook.xml.rels': rels, 'xl/worksheets/sheet1.xml': sheet });
+  assert.ok(bomb.length < 512 * 1024, `the bomb is small: ${bomb.length} bytes`);
+  const x = await school.raw('POST', '/api/v1/datasets/homework/import?file_name=bomb.xlsx', {
+    body: bomb, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  });
+  assert.equal(x.status, 413, JSON.stringify(x.body));
+  assert.match(x.body.error.message, /上限 max_ratio = 100/);
+  assert.equal(x.body.import_id, undefined);
+
+  const csv = '班级,日期,书面作业时长（分钟）\n1,2025-09-01,' + 'x'.repeat(1 << 20) + '\n';
+  const c = await school.raw('POST', '/api/v1/datasets/homework/import?file_name=bomb.csv', { body: csv, type: 'text/csv' });
+  assert.equal(c.status, 413, JSON.stringify(c.body));
+  assert.match(c.body.error.message, /上限 max_cell_bytes = 131068/);
+  assert.equal(c.body.import_id, undefined, 'no import was recorded');
 });

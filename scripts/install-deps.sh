@@ -12,9 +12,13 @@ BUILD_PKGS=(
   libzip-dev zipcmp zipmerge ziptool libpugixml-dev
   libgtest-dev libgmock-dev
 )
-TEST_PKGS=(postgresql chromium fonts-noto-cjk poppler-utils wrk fet fet-data)
+# The server prints PDF reports with headless Chromium, in TrueType CJK
+# faces (宋体-like AR PL UMing, 黑体-like WenQuanYi Micro Hei) that Chromium
+# embeds as small subsets; fonts-noto-cjk is for the web UI's screenshots.
+RUN_PKGS=(chromium fonts-arphic-uming fonts-wqy-microhei)
+TEST_PKGS=(postgresql fonts-noto-cjk poppler-utils wrk fet fet-data)
 
-want=("${BUILD_PKGS[@]}")
+want=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST_PKGS[@]}"); fi
 
 missing=()

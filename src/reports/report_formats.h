@@ -44,7 +44,8 @@ struct PdfOptions {
 // needs a CJK font installed (fonts-noto-cjk or fonts-wqy-microhei), or it
 // prints as boxes. kUnavailable, saying what to install, when the browser is
 // missing; kInternal with Chromium's exit status and last output when it
-// fails or times out. Blocks the calling thread for the print (seconds).
+// fails or times out. Blocks the calling thread for the print (seconds),
+// and first for its turn: one print per four cores (at least one) at a time.
 StatusOr<std::string> HtmlToPdf(const std::string& html, const PdfOptions& options = {});
 
 // The browser HtmlToPdf would run, or "" when none is installed.

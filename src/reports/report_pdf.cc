@@ -1,29 +1,27 @@
 // HTML → PDF with headless Chromium: the page is written to a
 // private temporary directory and printed with --print-to-pdf. Chromium runs
-// in its own process group with its own profile directory, so a timeout can
-// stop it and every helper process it started, and two prints never share
-// state; and in the idle scheduling class, so it never competes with the
-// server for the CPU.
-#include <sched.h>
+// in its own process group, so a timeout can stop it and every helper
+// process it started; with a profile directory no other print uses at the
+// same time; one print per four cores at a time; and in the idle scheduling
+// class, so it never competes with the server for the CPU.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
+#include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
+#include "reports/internal/idle_spawn.h"
 #include "reports/report_formats.h"
-
-extern char** environ;
 
 namespace edugov::reports {
 namespace {
@@ -47,6 +45,74 @@ struct TempDir {
   }
 };
 
+// At most this many Chromiums print at once, the rest wait their turn on
+// their worker thread (the print's time limit starts when its browser
+// does). A print takes every core it can get for seconds and a few hundred
+// MB; prints side by side on a small machine finish no sooner in total than
+// prints in a row, and each one's page faults and forks are kernel work that
+// the idle class (internal/idle_spawn.h) does not keep off the server's cores.
+//
+// Each turn is a slot with a Chromium profile directory of its own, kept for
+// the process's lifetime: a fresh profile is hundreds of files written (and
+// synced) on every print, which the server's own disk writes then wait
+// behind. A slot's prints follow one another, so two prints still never
+// share a profile at the same time; what a profile keeps between prints
+// (history of file:// pages that no longer exist) never reaches a PDF.
+class PrintGate {
+ public:
+  PrintGate() : free_(std::max(1u, std::thread::hardware_concurrency() / 4), true) {
+    std::string pattern = (fs::temp_directory_path() / "edugov-chromium-XXXXXX").string();
+    if (mkdtemp(pattern.data())) root_ = pattern;
+  }
+  ~PrintGate() {
+    std::error_code ec;
+    if (!root_.empty()) fs::remove_all(root_, ec);
+  }
+  size_t Enter() {
+    std::unique_lock lock(mu_);
+    size_t slot = 0;
+    cv_.wait(lock, [&] {
+      for (slot = 0; slot < free_.size(); ++slot) {
+        if (free_[slot]) return true;
+      }
+      return false;
+    });
+    free_[slot] = false;
+    return slot;
+  }
+  void Leave(size_t slot) {
+    {
+      std::lock_guard lock(mu_);
+      free_[slot] = true;
+    }
+    cv_.notify_one();
+  }
+  // Empty when the directory could not be made: each print then gets a
+  // fresh profile in its own temporary directory.
+  fs::path Profile(size_t slot) const {
+    return root_.empty() ? fs::path() : root_ / ("profile-" + std::to_string(slot));
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<bool> free_;
+  fs::path root_;
+};
+
+PrintGate& Gate() {
+  static PrintGate gate;
+  return gate;
+}
+
+struct GateTurn {
+  GateTurn() : slot(Gate().Enter()) {}
+  ~GateTurn() { Gate().Leave(slot); }
+  GateTurn(const GateTurn&) = delete;
+  GateTurn& operator=(const GateTurn&) = delete;
+  size_t slot;
+};
+
 }  // namespace
 
 std::string FindChromium(const PdfOptions& options) {
@@ -64,13 +130,14 @@ StatusOr<std::string> HtmlToPdf(const std::string& html, const PdfOptions& optio
     const std::string wanted = options.chromium.empty() ? "/usr/bin/chromium (or $EDUGOV_CHROMIUM)" : options.chromium;
     return Status(StatusCode::kUnavailable,
                   "PDF needs headless Chromium, not found at " + wanted +
-                      "; install chromium and a CJK font (apt-get install chromium fonts-noto-cjk, or "
-                      "scripts/install-deps.sh --test), or choose --format html or xlsx",
+                      "; install chromium and a CJK font (apt-get install chromium fonts-wqy-microhei "
+                      "fonts-arphic-uming, or scripts/install-deps.sh), or choose --format html or xlsx",
                   "生成 PDF 需要无头 Chromium,但在 " + wanted +
-                      " 未找到;请安装 chromium 和中文字体(apt-get install chromium fonts-noto-cjk,或 "
-                      "scripts/install-deps.sh --test),或改用 html、xlsx 格式",
+                      " 未找到;请安装 chromium 和中文字体(apt-get install chromium fonts-wqy-microhei "
+                      "fonts-arphic-uming,或 scripts/install-deps.sh),或改用 html、xlsx 格式",
                   "format");
   }
+  GateTurn turn;
   TempDir dir;
   {
     std::string pattern = (fs::temp_directory_path() / "edugov-pdf-XXXXXX").string();
@@ -82,6 +149,8 @@ StatusOr<std::string> HtmlToPdf(const std::string& html, const PdfOptions& optio
   const fs::path page = dir.path / "report.html";
   const fs::path pdf = dir.path / "report.pdf";
   const fs::path log = dir.path / "chromium.log";
+  fs::path profile = Gate().Profile(turn.slot);
+  if (profile.empty()) profile = dir.path / "profile";
   {
     std::ofstream out(page, std::ios::binary);
     out << html;
@@ -97,50 +166,20 @@ StatusOr<std::string> HtmlToPdf(const std::string& html, const PdfOptions& optio
                                    "--disable-sync",
                                    "--no-first-run",
                                    "--no-default-browser-check",
-                                   "--user-data-dir=" + (dir.path / "profile").string(),
+                                   "--user-data-dir=" + profile.string(),
                                    "--no-pdf-header-footer",
+                                   // The structure tree of a tagged PDF is an object per
+                                   // table cell: a 47-page report weighed 1.6 MB with it,
+                                   // 0.4 MB without. Reports are read and printed, and
+                                   // their text stays extractable in reading order.
+                                   "--disable-pdf-tagging",
                                    "--print-to-pdf=" + pdf.string(),
                                    "file://" + page.string()};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // SCHED_IDLE, inherited by every helper Chromium forks: the print gets
-  // only CPU time nothing else wants. The worker's nice +10 is not enough —
-  // a print is ≈ 3.5 s of CPU over 3 processes, and at nice +10 they still
-  // hold a core for ~10% of every slice the I/O threads need, which shows
-  // as 10–20× a page read's p99 on 2 cores (bench/server/pdf_isolation.sh).
-  // An idle-class task is preempted as soon as a normal one wakes. The cost
-  // falls on the print, and only when the machine is busy. Lowering one's
-  // own class needs no privilege; sched_priority must be 0 for SCHED_IDLE.
-  sched_param idle{};
-  idle.sched_priority = 0;
-  posix_spawnattr_setschedpolicy(&attr, SCHED_IDLE);
-  posix_spawnattr_setschedparam(&attr, &idle);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSCHEDULER);
-  posix_spawnattr_setpgroup(&attr, 0);
-  // One print at a time per process: a Chromium print is a handful of
-  // processes that take every core for seconds, and three at once on a
-  // small machine starve the page reads (bench/server/pdf_isolation.sh).
-  // Later requests wait here, on their worker thread, before their browser
-  // starts; the time limit below is the browser's own.
-  static std::mutex one_print;
-  std::lock_guard<std::mutex> printing(one_print);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, chromium.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return Status(StatusCode::kUnavailable, "cannot start " + chromium + ": " + std::strerror(rc),
-                  "无法启动 " + chromium + ":" + std::strerror(rc), "format");
-  }
+  ASSIGN_OR_RETURN(const pid_t pid, internal::SpawnIdle(chromium, argv.data(), log));
 
   // Wait, bounded: a wedged browser must not hold a server thread forever.
   int status = 0;

@@ -23,7 +23,7 @@
 #   bash bench/server/pdf_isolation.sh               # 20 s per phase
 #   DURATION=5 bash bench/server/pdf_isolation.sh    # a quick look
 #   MODES=pool CONNS=8 bash bench/server/pdf_isolation.sh
-# Needs: a built edugov (./run build), wrk, curl, python3, chromium + a CJK font.
+# Needs: a built edugov (./run build), wrk, curl, node, python3, chromium + a CJK font.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -54,6 +54,7 @@ trap cleanup EXIT
 
 [ -x "$EDUGOV" ] || { echo "bench: $EDUGOV not built (./run build)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk missing (apt-get install wrk)" >&2; exit 1; }
+command -v node >/dev/null || { echo "bench: node missing (Node 20)" >&2; exit 1; }
 if ! "$EDUGOV" serve --help 2>/dev/null | grep -q -- '--workers'; then
   echo "bench: $EDUGOV serve has no --workers switch: measuring its default only" >&2
   MODES=default
@@ -89,21 +90,14 @@ login() {
 }
 
 # pdf_loop N COOKIE [distinct]: fetch the PDF back to back until $TMP/stop
-# exists; one line per answer "status seconds bytes cache" in $TMP/loop-N.txt.
+# exists, over one kept-alive connection (pdf-loop.mjs: a browser's way, and
+# no process spawned per request on the cores the server shares); one line per
+# answer "status seconds bytes cache" in $TMP/loop-N.txt.
 # distinct: loop N's k-th request covers a period no other request covers
 # (from/to move through 2025-01-01…28 × 2025-12-01…31, 868 reports).
 pdf_loop() {
-  local k=0 n query=$REPORT_QUERY base
-  base=$(sed -E 's/(^|&)(from|to)=[^&]*//g; s/^&//' <<<"$REPORT_QUERY")
-  while [ ! -e "$TMP/stop" ]; do
-    if [ "${3:-}" = distinct ]; then
-      n=$((k * LOOPS + $1 - 1))
-      query=$(printf '%s&from=2025-01-%02d&to=2025-12-%02d' "$base" $((1 + n % 28)) $((1 + n / 28 % 31)))
-      k=$((k + 1))
-    fi
-    curl -s -o /dev/null -H "Cookie: $2" -w '%{http_code} %{time_total} %{size_download} %header{x-report-cache}\n' \
-      "$URL/api/v1/reports/complaints?$query" >> "$TMP/loop-$1.txt" || true
-  done
+  node "$ROOT/bench/server/pdf-loop.mjs" "$URL" "$REPORT_QUERY" "$2" "$TMP/loop-$1.txt" "$TMP/stop" \
+    "${3:-same}" "$1" "$LOOPS"
 }
 
 to_ms() {  # wrk prints 1.23ms, 456.78us, 1.02s

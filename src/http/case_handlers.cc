@@ -219,7 +219,7 @@ void RegisterCaseHandlers(Router& router, App& app, const cases::CaseTypeRegistr
       });
 
   // 导出: the list's filters and scope, every page of it, as .xlsx.
-  routes.Get("/api/v1/cases/export.xlsx").Options({.heavy = true}).Raw([t](RouteContext& c) -> StatusOr<Response> {
+  routes.Get("/api/v1/cases/export.xlsx").Options({.heavy = true, .reads_only = true}).Raw([t](RouteContext& c) -> StatusOr<Response> {
     ASSIGN_OR_RETURN(cases::CaseEngine * engine, Engine(c));
     ASSIGN_OR_RETURN(cases::CaseFilter filter, ParseFilter(c.req(), *t));
     auto type_label = [t](const json& item, Lang lang) -> tabular::XlsxCell {

@@ -336,7 +336,7 @@ void RegisterComplianceHandlers(Router& router, App& app) {
   });
   // The body is read by WhatIf (after the role check), not declared with
   // JsonBody(): fields it does not read are ignored, as they always were.
-  routes.Post("/api/v1/what-if").Options({.heavy = true}).Json([today](RouteContext& c) -> Json {
+  routes.Post("/api/v1/what-if").Options({.heavy = true, .reads_only = true}).Json([today](RouteContext& c) -> Json {
     if (!c.app().compliance) return Unavailable(c.app());
     ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req().body));
     return WhatIf(*c.app().compliance, c.principal(), body, today());

@@ -392,7 +392,7 @@ void RegisterFindingsHandlers(Router& router, App& app) {
     return Read(*cache, "list", c, ListFindings);
   });
   // Not cached: a download, read once.
-  routes.Get("/api/v1/findings/export.xlsx").Options({.heavy = true}).Raw(ExportFindings);
+  routes.Get("/api/v1/findings/export.xlsx").Options({.heavy = true, .reads_only = true}).Raw(ExportFindings);
   routes.Get("/api/v1/findings/summary").Raw([cache](RouteContext& c) {
     return Read(*cache, "summary", c, Summary);
   });

@@ -327,7 +327,7 @@ void RegisterOrgHandlers(Router& router, App& app) {
       });
 
   // 导出 of the two lists above (their filters, their scope).
-  routes.Get("/api/v1/orgs/{id}/classes/export.xlsx").Ids({"id"}).Options({.heavy = true})
+  routes.Get("/api/v1/orgs/{id}/classes/export.xlsx").Ids({"id"}).Options({.heavy = true, .reads_only = true})
       .Raw([](RouteContext& c) -> StatusOr<Response> {
         ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
         ASSIGN_OR_RETURN(auto classes, registry::ListClasses(*conn, c.principal(), c.Id()));
@@ -342,7 +342,7 @@ void RegisterOrgHandlers(Router& router, App& app) {
                             return items;
                           });
       });
-  routes.Get("/api/v1/orgs/{id}/staff/export.xlsx").Ids({"id"}).Options({.heavy = true})
+  routes.Get("/api/v1/orgs/{id}/staff/export.xlsx").Ids({"id"}).Options({.heavy = true, .reads_only = true})
       .Raw([](RouteContext& c) -> StatusOr<Response> {
         ASSIGN_OR_RETURN(registry::StaffFilter filter, ParseStaffFilter(c.req(), Paging{0, 500}));
         ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());

@@ -136,7 +136,7 @@ StatusOr<Response> Report(RouteContext& c) {
 void RegisterReportHandlers(Router& router, App& app) {
   // Heavy: a year of cases analysed, then HTML, XLSX or a PDF printed by
   // Chromium (seconds) — on the worker pool, never on an I/O thread.
-  RouteBuilder(router, app).Get("/api/v1/reports/complaints").Options({.heavy = true}).Raw(Report);
+  RouteBuilder(router, app).Get("/api/v1/reports/complaints").Options({.heavy = true, .reads_only = true}).Raw(Report);
 }
 
 }  // namespace edugov::http

@@ -37,6 +37,14 @@ struct RouteOptions {
   // safe to use from any thread, as for every handler (the I/O threads are
   // several too).
   bool heavy = false;
+  // With heavy: the handler only reads or computes — it holds no write lock
+  // while it runs (report rendering, exports, timetable checks and solves).
+  // Such handlers run on a second pool whose threads yield the CPU to
+  // everything else (nice +19 instead of the writers' +10), so three users
+  // looping reports cost the page reads of everyone else next to nothing.
+  // Never for a handler that writes: a writer that crawls at +19 under load
+  // would hold its lock, and every other writer waiting on it, that long.
+  bool reads_only = false;
 };
 
 class Router {

@@ -117,8 +117,14 @@ constexpr std::chrono::seconds kRefusalLogEvery{10};
 constexpr std::chrono::seconds kHeavyRetryAfter{5};
 // Heavy work yields the CPU to the I/O threads (WorkerPoolOptions::nice):
 // on a machine with as many busy workers as cores, a page read would
-// otherwise queue behind renders for the scheduler's time slices.
+// otherwise queue behind renders for the scheduler's time slices. Writers
+// (imports) only at +10: a writer's lock is waited on by other writers, so
+// it must not crawl. Heavy routes that only read (RouteOptions::reads_only)
+// at +19: with three clients looping reports (each answer an analysis and
+// a page, tens of ms of CPU), +10 still took a page read's p99 to 2.6× its
+// idle value on 2 cores (bench/server/pdf_isolation.sh).
 constexpr int kWorkerNice = 10;
+constexpr int kReaderNice = 19;
 
 // The whole answer to a connection over a cap, in the API's error shape:
 // short enough to fit any socket's send buffer in one non-blocking write.
@@ -260,6 +266,12 @@ class Server::Impl {
                         .workers = options_.workers,
                         .max_queued = options_.worker_queue.value_or(DefaultWorkerQueue(options_.workers)),
                         .nice = kWorkerNice})),
+        readers_(options_.workers == 0
+                     ? nullptr
+                     : std::make_unique<WorkerPool>(WorkerPoolOptions{
+                           .workers = options_.workers,
+                           .max_queued = options_.worker_queue.value_or(DefaultWorkerQueue(options_.workers)),
+                           .nice = kReaderNice})),
         control_(asio::make_strand(ioc_)),
         acceptor_(control_),
         grace_timer_(control_) {
@@ -310,8 +322,8 @@ class Server::Impl {
   asio::awaitable<void> DrainAndClose(Connection& conn, beast::flat_buffer& buffer);
   // `raw_path` is the path as sent (the router decodes it segment by segment).
   Response Dispatch(Request& req, std::string_view raw_path, bool is_api, Router::Match& match);
-  // A heavy route's handler on pool_ (consumes req); 503 + Retry-After when
-  // the pool refuses it.
+  // A heavy route's handler on pool_, or readers_ when it only reads
+  // (consumes req); 503 + Retry-After when the pool refuses it.
   asio::awaitable<Response> DispatchHeavy(Request& req, Router::Match& match);
   void BeginShutdown();  // on control_
   enum class Admission { kAdmitted, kStopping, kOverTotal, kOverAddress };
@@ -343,6 +355,9 @@ class Server::Impl {
   // io_context it posts to. Null when options.workers is 0 (heavy routes
   // then run inline).
   std::unique_ptr<WorkerPool> pool_;
+  // Heavy routes that only read (RouteOptions::reads_only), at a lower
+  // priority than pool_; null exactly when pool_ is.
+  std::unique_ptr<WorkerPool> readers_;
   asio::strand<asio::io_context::executor_type> control_;
   tcp::acceptor acceptor_;                  // on control_
   std::optional<asio::signal_set> signals_;  // on control_
@@ -660,7 +675,8 @@ asio::awaitable<Response> Server::Impl::DispatchHeavy(Request& req, Router::Matc
   // GCC 12 destroys some temporaries of a co_await full-expression twice (a
   // lambda's captured shared_ptr released twice, caught by ASan).
   std::function<Response()> work = [job, handler] { return CallHandler(*handler, *job); };
-  asio::awaitable<StatusOr<Response>> done = AsyncRunOnPool(*pool_, ioc_, std::move(work), kAwait);
+  WorkerPool& pool = match.options.reads_only ? *readers_ : *pool_;
+  asio::awaitable<StatusOr<Response>> done = AsyncRunOnPool(pool, ioc_, std::move(work), kAwait);
   StatusOr<Response> result = co_await std::move(done);
   if (result.ok()) co_return std::move(*result);
   Response res = ErrorResponse(result.status(), lang);

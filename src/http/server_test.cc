@@ -9,6 +9,9 @@
 
 #include <csignal>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -225,6 +228,15 @@ class ServerTest : public ::testing::Test {
     router_.Add(Method::kGet, "/api/v1/heavy-boom", [](Request&) -> Response {
       throw std::runtime_error("render crashed");
     }, heavy);
+    // Where a handler runs shows in its thread's nice value.
+    const auto my_nice = [](Request&) {
+      errno = 0;
+      const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)));
+      return JsonResponse({{"nice", nice}, {"errno", errno}});
+    };
+    router_.Add(Method::kGet, "/api/v1/nice/io", my_nice);
+    router_.Add(Method::kGet, "/api/v1/nice/writer", my_nice, heavy);
+    router_.Add(Method::kGet, "/api/v1/nice/reader", my_nice, RouteOptions{.heavy = true, .reads_only = true});
   }
 
   void TearDown() override {
@@ -790,6 +802,22 @@ TEST_F(ServerTest, HeavyRouteSeesTheWholeRequest) {
   EXPECT_EQ(c.Send(bhttp::verb::post, "/api/v1/heavy/7", "").Json()["id"], "7");
   // The route's body limit still applies before anything is queued.
   EXPECT_EQ(Client(port()).Send(bhttp::verb::post, "/api/v1/heavy/1", std::string(70000, 'z')).status, 413);
+}
+
+// Heavy routes that only read run below the heavy routes that may write,
+// which run below the I/O threads (server.cc: kReaderNice, kWorkerNice).
+TEST_F(ServerTest, ReadOnlyHeavyRoutesRunAtTheLowestPriority) {
+  ServerOptions o = Options();
+  o.workers = 1;
+  StartServer(o);
+  Client c(port());
+  const nlohmann::json io = c.Get("/api/v1/nice/io").Json();
+  const nlohmann::json writer = c.Get("/api/v1/nice/writer").Json();
+  const nlohmann::json reader = c.Get("/api/v1/nice/reader").Json();
+  ASSERT_EQ(io["errno"], 0);
+  const int base = io["nice"];
+  EXPECT_EQ(writer["nice"], std::min(base + 10, 19));
+  EXPECT_EQ(reader["nice"], 19);
 }
 
 TEST_F(ServerTest, HeavyQueueFullIs503WithRetryAfterInTheCallersLanguage) {

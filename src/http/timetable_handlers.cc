@@ -587,7 +587,7 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                              });
              });
 
-  routes.Post("/api/v1/timetable/solve").Options({.max_body_bytes = kMaxUploadBytes, .heavy = true})
+  routes.Post("/api/v1/timetable/solve").Options({.max_body_bytes = kMaxUploadBytes, .heavy = true, .reads_only = true})
       .Raw([pool, sync_waiting](RouteContext& c) -> StatusOr<Response> {
                Request& req = c.req();
                const Principal& p = c.principal();
@@ -640,7 +640,7 @@ void RegisterTimetableHandlers(Router& router, App& app, const std::string& curr
                return RawJson(JobBody(*snap, req.lang));
              });
 
-  routes.Post("/api/v1/timetable/export").Options({.max_body_bytes = kMaxExportBytes, .heavy = true})
+  routes.Post("/api/v1/timetable/export").Options({.max_body_bytes = kMaxExportBytes, .heavy = true, .reads_only = true})
       .Raw([](RouteContext& c) -> StatusOr<Response> {
                Request& req = c.req();
                const Principal& p = c.principal();

@@ -104,7 +104,7 @@ StatusOr<nlohmann::json> CreateToken(RouteContext& c) {
 void RegisterUserHandlers(Router& router, App& app) {
   RouteBuilder routes(router, app);
   routes.Get("/api/v1/users").Json(ListUsers);
-  routes.Get("/api/v1/users/export.xlsx").Options({.heavy = true}).Raw(ExportUsers);
+  routes.Get("/api/v1/users/export.xlsx").Options({.heavy = true, .reads_only = true}).Raw(ExportUsers);
   routes.Post("/api/v1/users")
       .JsonBody({"username", "display_name", "role", "department", "org_id", "password"})
       .Returns(201)

@@ -8,20 +8,25 @@
 #           API (POST /api/v1/compliance/sweeps, polled until each finishes)
 # side by side in one run, plus each sweep's wall time (the job's started_at →
 # finished_at, and the server's own load/evaluate/save/cases split from its log).
-# Bar (docs/benchmarks.md §3): the findings page's p99 during sweeps stays
-# within 2× of idle; a sweep never blocks reads (pages answer from the previous
-# results until the new ones commit).
+# Bar (docs/benchmarks.md §3): the findings page keeps its own bar while
+# sweeps run — at least 20,000 requests/s with p99 at most 10 ms, measured as
+# that bar is (wrk, 2 threads, 64 connections); a sweep never blocks reads
+# (pages answer from the previous results until the new ones commit). The
+# ratio to idle is printed beside it.
 # Writes bench/results/server-sweep-<SCALE>-<UTC stamp>.md.
 #
 #   bash bench/server/sweep.sh                 # county, 20 s per phase
 #   SCALE=city DURATION=30 bash bench/server/sweep.sh
+#   DB_FILE=/tmp/province.db SCALE=province bash bench/server/sweep.sh   # reuse a demo
+#                                   database built before (it is copied, not changed)
 # Needs: a built edugov (./run build), wrk, curl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 EDUGOV=${EDUGOV_BIN:-$ROOT/build/src/cli/edugov}
 DURATION=${DURATION:-20}
-CONNS=${CONNS:-4}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
 SCALE=${SCALE:-county}
 TS=${TS:-$(date -u +%Y%m%dT%H%MZ)}
 OUT=$ROOT/bench/results
@@ -39,12 +44,19 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "bench: wrk missing (apt-get install wrk)" >&2; exit 1; }
 
 DB="sqlite:$TMP/bench.db"
-echo "bench: demo $SCALE into $DB …"
-t0=$(date +%s.%N)
-"$EDUGOV" migrate --db "$DB" >/dev/null
-"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" > "$TMP/demo.out" 2>&1 ||
-  { echo "bench: demo-data failed:" >&2; tail -n 20 "$TMP/demo.out" >&2; exit 1; }
-DEMO_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+if [ -n "${DB_FILE:-}" ]; then
+  echo "bench: copying the $SCALE demo database $DB_FILE …"
+  cp "$DB_FILE" "$TMP/bench.db"
+  "$EDUGOV" migrate --db "$DB" >/dev/null
+  DEMO_S="(built earlier: $DB_FILE)"
+else
+  echo "bench: demo $SCALE into $DB …"
+  t0=$(date +%s.%N)
+  "$EDUGOV" migrate --db "$DB" >/dev/null
+  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" > "$TMP/demo.out" 2>&1 ||
+    { echo "bench: demo-data failed:" >&2; tail -n 20 "$TMP/demo.out" >&2; exit 1; }
+  DEMO_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+fi
 
 "$EDUGOV" serve --db "$DB" --listen 127.0.0.1:0 --static "" --sweep-at off > "$TMP/serve.out" 2> "$TMP/serve.err" &
 SERVER_PID=$!
@@ -95,7 +107,7 @@ ROWS=$TMP/rows.txt
 measure() {
   local phase=$1 load
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 30s --latency -H "Cookie: $READ_COOKIE" "$PAGE" > "$TMP/wrk.txt" 2>&1
+  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 30s --latency -H "Cookie: $READ_COOKIE" "$PAGE" > "$TMP/wrk.txt" 2>&1
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
   p50=$(to_ms "$(awk '$1=="50%" {print $2}' "$TMP/wrk.txt")")
@@ -120,9 +132,9 @@ touch "$TMP/stop"
 wait "$LOOP" 2>/dev/null || true
 
 md=$OUT/server-sweep-$SCALE-$TS.md
-python3 - "$ROWS" "$TMP/first.json" "$JOBS" "$TMP/serve.err" "$DURATION" "$CONNS" "$SCALE" "$(nproc)" "$DEMO_S" > "$md" <<'EOF'
+python3 - "$ROWS" "$TMP/first.json" "$JOBS" "$TMP/serve.err" "$DURATION" "$CONNS" "$SCALE" "$(nproc)" "$DEMO_S" "$THREADS" > "$md" <<'EOF'
 import sys, json, datetime, re, statistics
-rows_f, first_f, jobs_f, log_f, duration, conns, scale, cores, demo_s = sys.argv[1:]
+rows_f, first_f, jobs_f, log_f, duration, conns, scale, cores, demo_s, threads = sys.argv[1:]
 rows = [l.rstrip("\n").split("|") for l in open(rows_f) if l.strip()]
 def ts(s): return datetime.datetime.fromisoformat(s)
 jobs = [json.loads(open(first_f).read())["job"]] + [json.loads(l)["job"] for l in open(jobs_f) if l.strip()]
@@ -131,19 +143,19 @@ splits = re.findall(r"sweep as of \S+: (\d+) rows, (\d+) rules; .*\((\d+) ms\)",
 now = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")
 print(f"# Server: the compliance sweep inside the server ({now} UTC, {scale} demo on SQLite, {cores} cores)")
 print()
-print(f"Demo database built in {demo_s} s (`demo-data` ends with its own sweep). Sweeps started through")
+print(f"Demo database built in {demo_s} s (`demo-data` ends with its own sweep). Sweeps started through" if not demo_s.startswith("(") else f"Demo database {demo_s}. Sweeps started through")
 print("the API (立即检查, `POST /api/v1/compliance/sweeps`) back to back while a school reads its findings page")
-print(f"(`GET /api/v1/findings?status=open&limit=50`, wrk -t1 -c{conns} -d{duration}s). Bar: p99 during sweeps ≤ 2× idle.")
+print(f"(`GET /api/v1/findings?status=open&limit=50`, wrk -t{threads} -c{conns} -d{duration}s). Bar: the findings")
+print("page's own, held during sweeps: ≥ 20,000 req/s and p99 ≤ 10 ms (wrk, 2 threads, 64 connections).")
 print()
 print("| phase | req/s | p50 ms | p99 ms | p99 vs idle | bar | load avg before | errors |")
 print("|---|---|---|---|---|---|---|---|")
 idle = None
 for phase, rps, p50, p99, load, errors in rows:
-    ratio, bar = "—", "—"
+    ratio = "—"
     if phase == "idle": idle = float(p99)
-    elif idle:
-        r = float(p99) / idle
-        ratio, bar = f"{r:.2f}×", ("met" if r <= 2 else "not met")
+    elif idle: ratio = f"{float(p99) / idle:.2f}×"
+    bar = "met" if float(rps) >= 20000 and float(p99) <= 10 else "not met"
     print(f"| {phase} | {rps} | {p50} | {p99} | {ratio} | {bar} | {load} | {errors} |")
 print()
 if walls:

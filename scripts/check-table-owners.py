@@ -66,6 +66,10 @@ OWNERS = {
     "draw_plans": "draws",
     "draw_ledger_head": "draws",
     "draw_ledger": "draws",
+    # 013_teacher_points.sql: the teacher points ledger and objections
+    # (src/points/points.h; its chain head is ledger_heads' 'points' row)
+    "points_entries": "points",
+    "points_objections": "points",
 }
 # Created at run time from the policy pack (src/datasets/store.h), one per dataset.
 DATASET_TABLE_PREFIX = "ds_"

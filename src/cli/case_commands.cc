@@ -112,10 +112,11 @@ void RegisterCaseCommands(CLI::App& app, int* exit_code) {
       return;
     }
     const bool zh = LangFromEnvironment() == Lang::kZh;
-    std::printf(zh ? "截至 %s：催办 %d 件，升级 %d 次，%d 件因日历缺少年份而期限未知\n"
-                   : "as of %s: %d reminded, %d escalation(s), %d with an unknown deadline (calendar lacks the year)\n",
+    std::printf(zh ? "截至 %s：催办 %d 件，升级 %d 次，%d 件因日历缺少年份而期限未知，%d 件暂定期限按新日历重算\n"
+                   : "as of %s: %d reminded, %d escalation(s), %d with an unknown deadline (calendar lacks the year), "
+                     "%d provisional deadline(s) recomputed by the calendar now known\n",
                 FormatTimestamp(clock->Now()).c_str(), report->reminded, report->escalated,
-                report->deadline_unknown);
+                report->deadline_unknown, report->recomputed);
     *exit_code = 0;
   });
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { edugovBin, repoRoot } from '../lib/server.mjs';
+import { DEMO_TODAY, edugovBin, repoRoot } from '../lib/server.mjs';
 import { freshDbUrl, sqlOn } from '../lib/db.mjs';
 
 function edugov(args, { env = {}, input } = {}) {
@@ -47,7 +47,7 @@ test('unreachable and malformed database URLs fail clearly', () => {
 test('user add / list / passwd / disable, with errors naming the field', async () => {
   const db = await freshDbUrl();
   assert.equal(edugov(['migrate', '--db', db.url]).code, 0);
-  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--db', db.url]).code, 0);
+  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--today', DEMO_TODAY, '--db', db.url]).code, 0);
   const add = edugov(['user', 'add', '--db', db.url, '--username', 'clerk1', '--display-name', '办事员',
     '--role', 'bureau_dept', '--department', 'finance', '--org', '430923'], { input: 'Clerk@2025\n' });
   assert.equal(add.code, 0, add.stderr);
@@ -71,7 +71,7 @@ test('user add / list / passwd / disable, with errors naming the field', async (
 test('audit verify passes, then names the first edited, deleted or reordered entry', async () => {
   const db = await freshDbUrl();
   assert.equal(edugov(['migrate', '--db', db.url]).code, 0);
-  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--db', db.url]).code, 0);
+  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--today', DEMO_TODAY, '--db', db.url]).code, 0);
   for (const u of ['a1', 'a2', 'a3']) {
     assert.equal(edugov(['user', 'add', '--db', db.url, '--username', `audit.${u}`, '--display-name', u,
       '--role', 'bureau_dept', '--department', 'hr', '--org', '430923'], { input: 'Audit@2025\n' }).code, 0);
@@ -92,7 +92,7 @@ test('audit verify passes, then names the first edited, deleted or reordered ent
 test('audit verify catches a deleted entry', async () => {
   const db = await freshDbUrl();
   assert.equal(edugov(['migrate', '--db', db.url]).code, 0);
-  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--db', db.url]).code, 0);
+  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--today', DEMO_TODAY, '--db', db.url]).code, 0);
   await sqlOn(db.url, 'DELETE FROM audit_log WHERE seq = 2');
   const r = edugov(['audit', 'verify', '--db', db.url], { env: { LANG: 'en_US.UTF-8' } });
   assert.notEqual(r.code, 0);
@@ -106,7 +106,7 @@ test('audit verify catches a deleted entry', async () => {
 test('audit anchor writes the heads outside the database; verify --anchor catches a cut tail with a rewritten head', async () => {
   const db = await freshDbUrl();
   assert.equal(edugov(['migrate', '--db', db.url]).code, 0);
-  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--db', db.url, '--no-cases']).code, 0);
+  assert.equal(edugov(['demo-data', '--scale', 'county', '--seed', '1', '--today', DEMO_TODAY, '--db', db.url, '--no-cases']).code, 0);
   const dir = mkdtempSync(join(tmpdir(), 'edugov-anchor-'));
   const file = join(dir, 'anchors.txt');
   const a = edugov(['audit', 'anchor', '--db', db.url, '--out', file], { env: { LANG: 'en_US.UTF-8' } });
@@ -126,5 +126,17 @@ test('audit anchor writes the heads outside the database; verify --anchor catche
   assert.equal(r.code, 2);
   assert.match(r.stderr, new RegExp(`the chain ends at entry ${seq - 1} but the head anchor \\(written .*, line 1\\) records entry ${seq}: entries after ${seq - 1} were deleted and the head rewritten`));
   rmSync(dir, { recursive: true, force: true });
+  await db.drop();
+});
+
+test('cases sweep says how many provisional deadlines it recomputed, in the user\'s language', async () => {
+  const db = await freshDbUrl();
+  assert.equal(edugov(['migrate', '--db', db.url]).code, 0);
+  const en = edugov(['cases', 'sweep', '--db', db.url, '--as-of', '2026-12-07'], { env: { LANG: 'en_US.UTF-8', LC_ALL: '' } });
+  assert.equal(en.code, 0, en.stderr);
+  assert.match(en.stdout, /0 reminded, 0 escalation\(s\), 0 with an unknown deadline \(calendar lacks the year\), 0 provisional deadline\(s\) recomputed/);
+  const zh = edugov(['cases', 'sweep', '--db', db.url, '--as-of', '2026-12-07'], { env: { LANG: 'zh_CN.UTF-8', LC_ALL: '' } });
+  assert.equal(zh.code, 0, zh.stderr);
+  assert.match(zh.stdout, /催办 0 件，升级 0 次，0 件因日历缺少年份而期限未知，0 件暂定期限按新日历重算/);
   await db.drop();
 });

@@ -1,6 +1,8 @@
 #include "cases/secret_box.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -37,9 +39,11 @@ StatusOr<SecretBox> SecretBox::LoadOrCreateKeyFile(const std::string& path, Rand
       hex[2 * i + 1] = kDigits[key[i] & 15];
     }
     hex += "\n";
-    const mode_t old = ::umask(077);
-    FILE* f = std::fopen(path.c_str(), "wx");
-    ::umask(old);
+    // open(2) with the mode, not a umask around fopen: umask is the whole
+    // process's, and other threads create files meanwhile.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE* f = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
+    if (!f && fd >= 0) ::close(fd);
     if (!f) {
       return FailedPreconditionError("cannot create the secret key file " + path,
                                      "无法创建密钥文件 " + path);

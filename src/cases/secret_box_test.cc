@@ -20,7 +20,10 @@ std::string TempPath(const std::string& name) {
 TEST(SecretBoxTest, CreatesA0600KeyAndReadsItBack) {
   SeededRandom random(1);
   const std::string path = TempPath("secret.key");
+  // Under a umask that would leave it world-readable: the mode is the file's own.
+  const mode_t old_umask = ::umask(0);
   auto a = SecretBox::LoadOrCreateKeyFile(path, random);
+  ::umask(old_umask);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);

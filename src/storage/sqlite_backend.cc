@@ -8,10 +8,14 @@
 // reports table-lock conflicts as SQLITE_LOCKED at once, ignoring
 // busy_timeout, so two threads writing would fail where a file database
 // would wait; memdb uses ordinary database locks and the busy handler.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -396,6 +400,21 @@ StatusOr<std::unique_ptr<Database>> OpenSqlite(std::string_view url, std::string
     target.filename = path.string();
     target.shown = path.string();
     target.memory = false;
+    // A new database file is created mode 0600 before SQLite opens it: it
+    // holds minors' data, and SQLite gives its -wal and -shm files the
+    // database file's mode (the process umask would otherwise decide).
+    // An existing file keeps its mode: the operator chose it.
+    // (A "file:" URI is SQLite's to interpret.)
+    const int fd = target.filename.rfind("file:", 0) == 0
+                       ? -2
+                       : ::open(target.filename.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+    } else if (fd == -1 && errno != EEXIST) {
+      const std::string why = std::strerror(errno);
+      return UnavailableError("cannot create SQLite database " + target.shown + ": " + why,
+                              "无法创建 SQLite 数据库 " + target.shown + "：" + why);
+    }
   }
   int busy_timeout_ms = options.busy_timeout_ms;
   ConnectionFactory factory = [target, busy_timeout_ms] {

@@ -1,6 +1,7 @@
 // Opening databases: URL parsing and redaction, unreachable servers, and the
 // SQLite file specifics. Needs no PostgreSQL server.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -83,6 +84,34 @@ TEST_F(SqliteFileTest, FileDatabaseUsesWalForeignKeysAndPersists) {
   ASSERT_OK_AND_ASSIGN(ResultSet rs, conn->Query("SELECT a FROM t"));
   ASSERT_EQ(rs.size(), 1u);
   EXPECT_EQ(rs.GetText(0, 0), "留存");
+}
+
+// The file holds minors' data: a new one is 0600 whatever the umask, and so
+// are the -wal and -shm files SQLite makes beside it (they take its mode).
+TEST_F(SqliteFileTest, NewDatabaseFileAndItsWalAreMode0600EvenUnderAPermissiveUmask) {
+  const std::filesystem::path path = dir_ / "new.db";
+  const mode_t old = ::umask(0);
+  auto opened = Database::Open("sqlite:" + path.string());
+  ::umask(old);
+  ASSERT_OK_AND_ASSIGN(auto db, std::move(opened));
+  ASSERT_OK_AND_ASSIGN(ConnectionHandle conn, db->Acquire());
+  ASSERT_OK(conn->ExecuteScript("CREATE TABLE t (a TEXT); INSERT INTO t VALUES ('x');"));
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat st {};
+    const std::string file = path.string() + suffix;
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600) << file;
+  }
+}
+
+TEST_F(SqliteFileTest, AnExistingDatabaseFileKeepsTheModeItsOperatorGaveIt) {
+  const std::filesystem::path path = dir_ / "old.db";
+  { ASSERT_OK(Database::Open("sqlite:" + path.string()).status()); }
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  ASSERT_OK(Database::Open("sqlite:" + path.string()).status());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640);
 }
 
 TEST(SqliteMemoryTest, EachOpenIsASeparateDatabase) {

@@ -20,6 +20,16 @@ using storage::ResultSet;
 
 // ---------------------------------------------------------------- view
 
+// The text fields of `fields` through internal::RedactIdentity.
+void RedactTypedText(const CaseType& type, const std::vector<std::string>& known, json& fields) {
+  for (const FieldSpec& f : type.fields) {
+    if ((f.type == FieldType::kText || f.type == FieldType::kLongText) && fields.contains(f.name) &&
+        fields[f.name].is_string()) {
+      fields[f.name] = internal::RedactIdentity(fields[f.name].get<std::string>(), known);
+    }
+  }
+}
+
 StatusOr<CaseView> BuildView(const EngineDeps& d, Connection& conn, const Actor& a,
                              const CaseType& type, const CaseRow& c, bool full) {
   CaseView v;
@@ -59,6 +69,20 @@ StatusOr<CaseView> BuildView(const EngineDeps& d, Connection& conn, const Actor&
     ASSIGN_OR_RETURN(json secret, OpenSecret(d, c));
     v.confidential = secret;
   }
+  // What the complainant typed — the complaint, a rating comment, a reopen
+  // reason — reaches anyone but the complaint office with their own name and
+  // phone and any phone-like number masked (docs/security.md).
+  std::optional<std::vector<std::string>> known;
+  if (a.kind == Actor::Kind::kUser && !reader && c.source_kind == "public") {
+    ASSIGN_OR_RETURN(json secret, OpenSecret(d, c));
+    known.emplace();
+    for (const FieldSpec& f : type.fields) {
+      if (f.confidential && secret.contains(f.name) && secret[f.name].is_string()) {
+        known->push_back(secret[f.name].get<std::string>());
+      }
+    }
+    RedactTypedText(type, *known, v.fields);
+  }
   v.satisfaction = c.satisfaction;
   v.merged_into = c.merged_into;
   v.source_kind = c.source_kind;
@@ -85,23 +109,29 @@ StatusOr<CaseView> BuildView(const EngineDeps& d, Connection& conn, const Actor&
     e.fields = json::parse(ev.GetText(i, 8, "{}"), nullptr, false);
     if (!e.fields.is_object()) e.fields = json::object();
     e.public_visible = ev.GetText(i, 9) == "public";
+    if (known && e.actor == "public") {
+      e.comment = internal::RedactIdentity(e.comment, *known);
+      RedactTypedText(type, *known, e.fields);
+    }
     v.events.push_back(std::move(e));
   }
   ASSIGN_OR_RETURN(ResultSet at,
                    conn.Query("SELECT id, filename, content_type, size_bytes, sha256, confidential, "
-                              "uploaded_by, uploaded_at FROM case_attachments WHERE case_id = $1 ORDER BY id",
+                              "uploaded_by, uploaded_at, sealed_meta FROM case_attachments WHERE case_id = $1 "
+                              "ORDER BY id",
                               {c.id}));
   for (size_t i = 0; i < at.size(); ++i) {
     AttachmentInfo info;
     info.id = at.GetInt(i, 0);
-    info.filename = at.GetText(i, 1);
     info.content_type = at.GetText(i, 2);
     info.size_bytes = at.GetInt(i, 3);
-    info.sha256 = at.GetText(i, 4);
     info.confidential = at.GetInt(i, 5) != 0;
     info.uploaded_by = at.GetText(i, 6);
     info.uploaded_at_us = at.GetInt(i, 7);
     if (info.confidential && !reader && a.kind != Actor::Kind::kSystem) continue;
+    ASSIGN_OR_RETURN(AttachmentMeta meta, OpenAttachmentMeta(d, at, i, 1, 4, 8));
+    info.filename = std::move(meta.filename);
+    info.sha256 = std::move(meta.sha256);
     v.attachments.push_back(std::move(info));
   }
   ASSIGN_OR_RETURN(ResultSet ln,
@@ -208,15 +238,8 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
   c.opened_at = c.state_entered_at = now;
   if (req.org_id != 0) {
     ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, req.org_id));
-    if (!o) {
-      return InvalidArgumentError("no such org " + std::to_string(req.org_id),
-                                  "单位 " + std::to_string(req.org_id) + " 不存在")
-          .WithField("org_id");
-    }
-    if (a.kind == Actor::Kind::kUser && !a.user->CanSee(o->path)) {
-      return InvalidArgumentError("org " + std::to_string(req.org_id) + " is outside your scope",
-                                  "单位 " + std::to_string(req.org_id) + " 不在您的管辖范围内")
-          .WithField("org_id");
+    if (!o || (a.kind == Actor::Kind::kUser && !a.user->CanSee(o->path))) {
+      return ReferenceNotFound("org_id", RefTarget::kOrg);
     }
     c.org_path = o->path;
     c.org_name = o->name;
@@ -225,15 +248,10 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
     ASSIGN_OR_RETURN(c.org_path, internal::CountyPath(tx));
   }
   if (req.staff_id != 0) {
-    ASSIGN_OR_RETURN(std::optional<registry::StaffRecord> staff,
-                     registry::LookupStaffRecordUnscoped(tx, req.staff_id));
-    if (!staff) {
-      return InvalidArgumentError("no such staff member " + std::to_string(req.staff_id),
-                                  "教职工 " + std::to_string(req.staff_id) + " 不存在")
-          .WithField("staff_id");
-    }
+    ASSIGN_OR_RETURN(bool may, MayReference(tx, a, RefTarget::kStaff, req.staff_id));
+    if (!may) return ReferenceNotFound("staff_id", RefTarget::kStaff);
   }
-  ASSIGN_OR_RETURN(SplitFields fs, NormalizeFields(tx, type, req.fields));
+  ASSIGN_OR_RETURN(SplitFields fs, NormalizeFields(tx, a, type, req.fields));
   MergeInto(c.fields, fs.plain);
   json secret = json::object();
   MergeInto(secret, fs.secret);
@@ -309,7 +327,7 @@ StatusOr<OpenResult> OpenInTx(const EngineDeps& d, Connection& tx, const Actor& 
   ASSIGN_OR_RETURN(int64_t ev, AddEvent(tx, c.id, a, now,
                                         {.kind = "open", .to = c.state, .comment = req.comment,
                                          .fields = c.fields, .is_public = true}));
-  RETURN_IF_ERROR(StoreAttachments(tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
+  RETURN_IF_ERROR(StoreAttachments(d, tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
   for (int64_t f : req.finding_ids) {
     RETURN_IF_ERROR(tx.Execute("INSERT INTO case_findings (case_id, finding_id) VALUES ($1, $2)", {c.id, f}));
   }
@@ -495,7 +513,7 @@ StatusOr<CaseRow> TransitionInTx(const EngineDeps& d, Connection& tx, const Acto
                   "version");
   }
   const CaseRow before = c;
-  ASSIGN_OR_RETURN(SplitFields fs, NormalizeFields(tx, type, req.fields));
+  ASSIGN_OR_RETURN(SplitFields fs, NormalizeFields(tx, a, type, req.fields));
   if (!fs.secret.empty()) {
     const bool may = a.kind != Actor::Kind::kUser || IsConfidentialReader(a, type);
     if (!may) {
@@ -578,7 +596,7 @@ StatusOr<CaseRow> TransitionInTx(const EngineDeps& d, Connection& tx, const Acto
                             {.kind = "transition", .transition = tr->id, .from = from, .to = to,
                              .comment = comment, .fields = fs.plain,
                              .is_public = st.public_visible && (state_changed || tr->public_comment)}));
-  RETURN_IF_ERROR(StoreAttachments(tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
+  RETURN_IF_ERROR(StoreAttachments(d, tx, c.id, ev, files, a.kind == Actor::Kind::kPublic, ActorName(a), now));
   RETURN_IF_ERROR(Audit(d, tx, a, "case.transition." + tr->id, &before, c));
   if (state_changed && st.terminal) {
     // Closed: the complaint office hears of its complaints; otherwise the
@@ -705,10 +723,8 @@ StatusOr<OpenedCase> CaseEngine::Open(const Actor& actor, OpenCaseRequest reques
     probe.created_by = ActorId(actor);
     if (request.org_id != 0) {
       ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, request.org_id));
-      if (!o) {
-        return InvalidArgumentError("no such org " + std::to_string(request.org_id),
-                                    "单位 " + std::to_string(request.org_id) + " 不存在")
-            .WithField("org_id");
+      if (!o || (actor.kind == Actor::Kind::kUser && !actor.user->CanSee(o->path))) {
+        return ReferenceNotFound("org_id", RefTarget::kOrg);
       }
       probe.org_path = o->path;
     } else {
@@ -830,7 +846,10 @@ StatusOr<CasePage> CaseEngine::List(const Actor& actor, const CaseFilter& f) {
     if (!f.category.empty()) add("c.category = ?", f.category);
     if (f.org_id != 0) {
       ASSIGN_OR_RETURN(std::optional<OrgInfo> o, internal::LoadOrg(tx, f.org_id));
-      if (!o) return InvalidArgumentError("no such org", "单位不存在").WithField("org");
+      // An org outside the actor's subtree answers as one that does not exist.
+      if (!o || (actor.kind == Actor::Kind::kUser && !actor.user->CanSee(o->path))) {
+        return ReferenceNotFound("org", RefTarget::kOrg);
+      }
       add("c.org_path LIKE ? ESCAPE '\\'", EscapeLike(o->path) + "%");
     }
     if (f.open_only || f.overdue_only) where += " AND c.closed_at IS NULL";
@@ -877,22 +896,58 @@ StatusOr<std::pair<AttachmentInfo, std::string>> CaseEngine::Attachment(const Ac
   if (!type) return NotFoundError("no such attachment", "附件不存在");
   ASSIGN_OR_RETURN(ResultSet rs,
                    conn->Query("SELECT id, filename, content_type, size_bytes, sha256, confidential, "
-                               "uploaded_by, uploaded_at, bytes FROM case_attachments WHERE id = $1 AND case_id = $2",
+                               "uploaded_by, uploaded_at, bytes, sealed_meta FROM case_attachments "
+                               "WHERE id = $1 AND case_id = $2",
                                {attachment_id, case_id}));
   if (rs.empty()) return NotFoundError("no such attachment", "附件不存在");
   AttachmentInfo info;
   info.id = rs.GetInt(0, 0);
-  info.filename = rs.GetText(0, 1);
   info.content_type = rs.GetText(0, 2);
   info.size_bytes = rs.GetInt(0, 3);
-  info.sha256 = rs.GetText(0, 4);
   info.confidential = rs.GetInt(0, 5) != 0;
   info.uploaded_by = rs.GetText(0, 6);
   info.uploaded_at_us = rs.GetInt(0, 7);
   if (info.confidential && actor.kind != Actor::Kind::kSystem && !IsConfidentialReader(actor, *type)) {
     return NotFoundError("no such attachment", "附件不存在");
   }
-  return std::make_pair(info, rs.GetBlob(0, 8));
+  ASSIGN_OR_RETURN(AttachmentMeta meta, OpenAttachmentMeta(deps_, rs, 0, 1, 4, 9));
+  info.filename = std::move(meta.filename);
+  info.sha256 = std::move(meta.sha256);
+  if (!meta.sealed) return std::make_pair(info, rs.GetBlob(0, 8));
+  ASSIGN_OR_RETURN(std::string bytes, deps_.box->Open(rs.GetBlob(0, 8)));
+  return std::make_pair(info, std::move(bytes));
+}
+
+StatusOr<int64_t> CaseEngine::SealClearAttachments() {
+  ASSIGN_OR_RETURN(storage::ConnectionHandle conn, deps_.db->Acquire());
+  int64_t sealed = 0;
+  // Small batches: at most 5 MiB an attachment, so a batch stays a few tens
+  // of MiB in memory and one short write transaction.
+  constexpr int kBatch = 8;
+  for (;;) {
+    int64_t done = 0;
+    RETURN_IF_ERROR(storage::RunInTransaction(*conn, [&](Connection& tx) -> Status {
+      ASSIGN_OR_RETURN(ResultSet rs, tx.Query("SELECT id, filename, sha256, bytes FROM case_attachments "
+                                              "WHERE sealed_meta IS NULL ORDER BY id LIMIT $1",
+                                              {int64_t{kBatch}}));
+      for (size_t i = 0; i < rs.size(); ++i) {
+        const json meta = {{"name", rs.GetText(i, 1)}, {"sha256", rs.GetText(i, 2)}};
+        RETURN_IF_ERROR(tx.Execute(
+            "UPDATE case_attachments SET bytes = $1, sealed_meta = $2, filename = '', sha256 = '' "
+            "WHERE id = $3 AND sealed_meta IS NULL",
+            {storage::Blob{deps_.box->Seal(rs.GetBlob(i, 3), *deps_.random)},
+             storage::Blob{deps_.box->Seal(meta.dump(), *deps_.random)}, rs.GetInt(i, 0)}));
+      }
+      done = static_cast<int64_t>(rs.size());
+      if (done == 0) return OkStatus();
+      return ledger::AppendAudit(tx, {.actor_user_id = 0, .actor = "system", .action = "case.attachments.seal",
+                                      .entity = "case_attachment", .entity_id = std::to_string(rs.GetInt(0, 0)),
+                                      .after = json{{"sealed", done}, {"last_id", rs.GetInt(rs.size() - 1, 0)}}.dump()},
+                                 *deps_.clock);
+    }));
+    sealed += done;
+    if (done < kBatch) return sealed;
+  }
 }
 
 StatusOr<PublicCaseView> CaseEngine::Track(std::string_view tracking_code) {

@@ -249,6 +249,12 @@ class CaseEngine {
   StatusOr<std::pair<AttachmentInfo, std::string>> Attachment(const Actor& actor, int64_t case_id,
                                                               int64_t attachment_id);
 
+  // Seals every attachment stored in clear (rows written before migration
+  // 012): bytes, file name and checksum, in batches of a few rows, each batch
+  // one transaction with an audit entry ("case.attachments.seal").
+  // Idempotent; `edugov serve` calls it on start. Returns how many it sealed.
+  StatusOr<int64_t> SealClearAttachments();
+
   // The public side of a complaint. A malformed or unknown code → kNotFound
   // with the same message (forged codes learn nothing).
   StatusOr<PublicCaseView> Track(std::string_view tracking_code);

@@ -5,6 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 namespace edugov::timetable {
 namespace {
 
@@ -42,19 +44,23 @@ const ConstraintType kAllTypes[] = {
 
 class Bad : public std::exception {
  public:
-  explicit Bad(std::string field) : field_(std::move(field)) {}
+  explicit Bad(std::string field, YAML::Mark mark = YAML::Mark::null_mark())
+      : field_(std::move(field)), mark_(mark) {}
   const char* what() const noexcept override { return field_.c_str(); }
 
  private:
   std::string field_;
 };
+  const std::string& field() const { return field_; }
+  const YAML::Mark& mark() const { return mark_; }
 
 std::vector<int> Indices(const YAML::Node& n, size_t limit, const std::string& field) {
   std::vector<int> v;
+  YAML::Mark mark_;
   if (!n) return v;
   for (const auto& x : n) {
     int i = x.as<int>();
-    if (i < 0 || static_cast<size_t>(i) >= limit) throw Bad(field);
+    if (i < 0 || static_cast<size_t>(i) >= limit) throw Bad(field, x.Mark());
     v.push_back(i);
   }
   return v;
@@ -159,15 +165,21 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     YAML::Node root = YAML::Load(text);
     Instance in;
     in.name = root["name"].as<std::string>("");
-    field = "days";
+    enter("days", root["days"]);
     for (const auto& d : root["days"]) in.days.push_back(d.as<std::string>());
-    field = "periods";
-    for (const auto& p : root["periods"])
+    enter("periods", root["periods"]);
+    for (const auto& p : root["periods"]) {
+      enter("periods[" + std::to_string(in.periods.size()) + "]", p);
       in.periods.push_back(Period{p["name"].as<std::string>(), ParseClock(p["start"].as<std::string>("")),
                                   ParseClock(p["end"].as<std::string>(""))});
+  YAML::Mark at = YAML::Mark::null_mark();
+  const auto enter = [&](std::string f, const YAML::Node& n) {
+    field = std::move(f);
+    if (n.IsDefined() && !n.Mark().is_null()) at = n.Mark();
+  };
     if (in.days.empty() || in.periods.empty()) throw Bad("days/periods");
     if (const YAML::Node b = root["bell"]) {
-      field = "bell";
+      enter("bell", b);
       in.bell.enabled = true;
       in.bell.first_lesson_not_before = ParseClock(b["first_lesson_not_before"].as<std::string>(""));
       in.bell.min_break_minutes = b["min_break_minutes"].as<int>(0);
@@ -179,35 +191,43 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
       in.bell.reserved_clause = b["reserved_clause"].as<std::string>("");
       in.bell.fixed_periods = Indices(b["fixed_periods"], in.periods.size(), "bell.fixed_periods");
     }
-    field = "teachers";
-    for (const auto& t : root["teachers"]) in.teachers.push_back(Teacher{t.as<std::string>()});
-    field = "subjects";
-    for (const auto& s : root["subjects"]) in.subjects.push_back(Subject{s["name"].as<std::string>(), s["main"].as<bool>(false)});
-    field = "tags";
+    enter("teachers", root["teachers"]);
+    for (const auto& t : root["teachers"]) {
+      enter("teachers[" + std::to_string(in.teachers.size()) + "]", t);
+      in.teachers.push_back(Teacher{t.as<std::string>()});
+    }
+    enter("subjects", root["subjects"]);
+    for (const auto& s : root["subjects"]) {
+      enter("subjects[" + std::to_string(in.subjects.size()) + "]", s);
+      in.subjects.push_back(Subject{s["name"].as<std::string>(), s["main"].as<bool>(false)});
+    }
+    enter("tags", root["tags"]);
     for (const auto& t : root["tags"]) in.tags.push_back(t.as<std::string>());
-    field = "rooms";
+    enter("rooms", root["rooms"]);
     for (const auto& r : root["rooms"]) {
       Room room{r["name"].as<std::string>(), RoomKind::kOrdinary, r["capacity"].as<int>(0)};
       std::string kind = r["kind"].as<std::string>("ordinary");
       bool known = false;
       for (RoomKind k : {RoomKind::kOrdinary, RoomKind::kLab, RoomKind::kGym, RoomKind::kMusic, RoomKind::kComputer})
         if (RoomKindName(k) == kind) { room.kind = k; known = true; }
-      if (!known) throw Bad("rooms[" + std::to_string(in.rooms.size()) + "].kind");
+      if (!known) throw Bad("rooms[" + std::to_string(in.rooms.size()) + "].kind", r["kind"].Mark());
       in.rooms.push_back(room);
     }
-    field = "subgroups";
+    enter("subgroups", root["subgroups"]);
     for (const auto& g : root["subgroups"]) {
       in.subgroup_names.push_back(g["name"].as<std::string>());
+      enter("rooms[" + std::to_string(in.rooms.size()) + "]", r);
       in.subgroup_sizes.push_back(g["size"].as<int>(0));
     }
     in.num_subgroups = static_cast<int>(in.subgroup_names.size());
     for (const auto& s : root["student_sets"]) {
       std::string f = "student_sets[" + std::to_string(in.student_sets.size()) + "]";
-      field = f;
+      enter(f, c);
       StudentSet set;
       set.name = s["name"].as<std::string>();
       set.grade = s["grade"].as<int>(0);
       std::string stage = s["stage"].as<std::string>("unknown");
+      enter("subgroups[" + std::to_string(in.subgroup_names.size()) + "]", g);
       for (Stage st : {Stage::kPrimary, Stage::kJunior, Stage::kSenior})
         if (StageName(st) == stage) set.stage = st;
       set.size = s["size"].as<int>(0);
@@ -216,7 +236,7 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     }
     for (const auto& a : root["activities"]) {
       std::string f = "activities[" + std::to_string(in.activities.size()) + "]";
-      field = f;
+      enter(f, s);
       Activity act;
       act.id = a["id"].as<int>();
       act.group_id = a["group"].as<int>(0);
@@ -232,13 +252,13 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     FinalizeInstance(in);
     for (const auto& c : root["constraints"]) {
       std::string f = "constraints[" + std::to_string(in.constraints.size()) + "]";
-      field = f;
+      enter(f, a);
       Constraint k;
       std::string type = c["type"].as<std::string>();
       bool known = false;
       for (ConstraintType t : kAllTypes)
         if (ConstraintTypeName(t) == type) { k.type = t; known = true; }
-      if (!known) throw Bad(f + ".type: unknown '" + type + "'");
+      if (!known) throw Bad(f + ".type", c["type"].Mark());
       k.weight = c["weight"].as<double>(100);
       k.activities = Indices(c["activities"], in.activities.size(), f + ".activities");
       k.slots = Indices(c["slots"], in.num_slots(), f + ".slots");
@@ -260,13 +280,20 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
         throw Bad(f + ".activities");
       in.constraints.push_back(k);
     }
+      k.interval_begin = c["interval_begin"].as<int>(0);
+      k.interval_end = c["interval_end"].as<int>(0);
+      if (k.interval_begin < 0 || k.interval_end < k.interval_begin || k.interval_end > in.periods_per_day())
+        throw Bad(f + ".interval_end");
     return in;
   } catch (const Bad& b) {
-    return Status(StatusCode::kInvalidArgument, std::string("timetable YAML: invalid ") + b.what(),
-                  std::string("课表 YAML：无效字段 ") + b.what(), b.what());
-  } catch (const std::exception& e) {
-    return Status(StatusCode::kInvalidArgument, "timetable YAML: " + field + ": " + e.what(),
-                  "课表 YAML：" + field + "：" + e.what(), field);
+    const YAML::Mark& m = b.mark().is_null() ? at : b.mark();
+    return Status(StatusCode::kInvalidArgument, YamlWhereEn(file, m) + ": " + b.field() + ": invalid value",
+                  YamlWhereZh(file, m) + "：" + b.field() + "：取值无效", b.field());
+  } catch (const YAML::Exception& e) {
+    return YamlError(file, e, field, at);
+  } catch (const std::exception&) {
+    return Status(StatusCode::kInvalidArgument, YamlWhereEn(file, at) + ": " + field + ": invalid value",
+                  YamlWhereZh(file, at) + "：" + field + "：取值无效", field);
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "registry/registry.h"
+
 namespace edugov::cases::internal {
 
 using json = nlohmann::json;
@@ -13,6 +15,25 @@ using storage::ResultSet;
 Status CaseNotFound() { return NotFoundError("no such case", "案件不存在"); }
 Status CodeNotFound() {
   return NotFoundError("no complaint with this tracking code", "查询码无效或不存在");
+}
+
+Status ReferenceNotFound(const std::string& field, RefTarget target) {
+  const bool staff = target == RefTarget::kStaff;
+  return NotFoundError(field + ": no such " + (staff ? "staff member" : "unit") + " in your area",
+                       field + "：您的管辖范围内没有该" + (staff ? "教职工" : "单位"))
+      .WithField(field);
+}
+
+StatusOr<bool> MayReference(Connection& conn, const Actor& a, RefTarget target, int64_t id) {
+  std::optional<registry::Org> org;
+  if (target == RefTarget::kStaff) {
+    // The staff member's own unit (no unit: not in the registry at all).
+    ASSIGN_OR_RETURN(org, registry::LookupStaffOrgUnscoped(conn, id));
+  } else {
+    ASSIGN_OR_RETURN(org, registry::LookupOrgUnscoped(conn, id));
+  }
+  if (!org) return false;
+  return a.kind != Actor::Kind::kUser || a.user->CanSee(org->path);
 }
 
 int64_t NowUs(const EngineDeps& d) { return ToUnixMicros(d.clock->Now()); }

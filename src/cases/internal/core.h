@@ -27,6 +27,16 @@ constexpr int64_t kShanghaiOffsetUs = 8 * 3'600'000'000LL;
 // exist, so probing ids learns nothing; likewise for tracking codes.
 Status CaseNotFound();
 Status CodeNotFound();
+// A reference in a write — org_id, staff_id, a field of type org or staff —
+// that the actor may not name: one answer (kNotFound naming `field`, not the
+// id) whether the target exists in another subtree or nowhere, so a write
+// is no existence oracle.
+enum class RefTarget { kOrg, kStaff };
+Status ReferenceNotFound(const std::string& field, RefTarget target);
+// Whether the actor may name org / staff member `id` in a write: a user one
+// in their subtree (a staff member by the unit they belong to); the public
+// and the system any that exists.
+StatusOr<bool> MayReference(storage::Connection& conn, const Actor& a, RefTarget target, int64_t id);
 int64_t NowUs(const EngineDeps& d);
 std::string ActorName(const Actor& a);  // username, "public", "system"
 int64_t ActorId(const Actor& a);        // 0 unless a user
@@ -49,8 +59,9 @@ struct SplitFields {
   nlohmann::json secret = nlohmann::json::object();  // the confidential ones
 };
 // Checks every given field against its spec (kInvalidArgument naming
-// fields.<name>) and splits the confidential ones off; null or "" clears.
-StatusOr<SplitFields> NormalizeFields(storage::Connection& conn, const CaseType& type,
+// fields.<name>; an org or staff id the actor may not name: ReferenceNotFound
+// on fields.<name>) and splits the confidential ones off; null or "" clears.
+StatusOr<SplitFields> NormalizeFields(storage::Connection& conn, const Actor& a, const CaseType& type,
                                       const nlohmann::json& in);
 // Applies `changes` to `target`; a null value erases the key.
 void MergeInto(nlohmann::json& target, const nlohmann::json& changes);
@@ -63,9 +74,20 @@ struct CheckedAttachment {
 // At most kMaxAttachments of at most kMaxAttachmentBytes each, of a sniffed
 // image or PDF type; kInvalidArgument naming the file otherwise.
 StatusOr<std::vector<CheckedAttachment>> CheckAttachments(const std::vector<AttachmentInput>& in);
-Status StoreAttachments(storage::Connection& tx, int64_t case_id, int64_t event_id,
+// Inserts the files sealed with d.box: bytes, name and checksum
+// (docs/security.md, "Identity sealed at rest").
+Status StoreAttachments(const EngineDeps& d, storage::Connection& tx, int64_t case_id, int64_t event_id,
                         const std::vector<CheckedAttachment>& files, bool confidential,
                         const std::string& by, int64_t now);
+struct AttachmentMeta {
+  std::string filename;
+  std::string sha256;
+  bool sealed = false;  // false: a row from before migration 012, not sealed yet
+};
+// The name and checksum of case_attachments row `r` of `rs`, opened from
+// its sealed_meta column when set (kInternal: wrong key or tampering).
+StatusOr<AttachmentMeta> OpenAttachmentMeta(const EngineDeps& d, const storage::ResultSet& rs, size_t r,
+                                            size_t filename_col, size_t sha256_col, size_t sealed_meta_col);
 
 // ---- clocks.cc
 // The working days allowed in state `s` for a case with these fields.

@@ -17,7 +17,7 @@ Status FieldError(const FieldSpec& f, const std::string& en, const std::string& 
 }
 
 // One field value, checked against its spec and put in canonical form.
-StatusOr<json> NormalizeField(Connection& conn, const FieldSpec& f, const json& v) {
+StatusOr<json> NormalizeField(Connection& conn, const Actor& a, const FieldSpec& f, const json& v) {
   auto as_int = [&](int64_t* out) -> bool {
     if (v.is_number_integer()) {
       *out = v.get<int64_t>();
@@ -100,15 +100,9 @@ StatusOr<json> NormalizeField(Connection& conn, const FieldSpec& f, const json& 
     case FieldType::kStaff: {
       int64_t id = 0;
       if (!as_int(&id) || id <= 0) return FieldError(f, "must be an id", "应为编号");
-      bool exists = false;
-      if (f.type == FieldType::kOrg) {
-        ASSIGN_OR_RETURN(std::optional<registry::Org> org, registry::LookupOrgUnscoped(conn, id));
-        exists = org.has_value();
-      } else {
-        ASSIGN_OR_RETURN(std::optional<registry::StaffRecord> staff, registry::LookupStaffRecordUnscoped(conn, id));
-        exists = staff.has_value();
-      }
-      if (!exists) return FieldError(f, "no such " + std::string(f.type == FieldType::kOrg ? "org " : "staff member ") + std::to_string(id), "编号 " + std::to_string(id) + " 不存在");
+      const RefTarget target = f.type == FieldType::kOrg ? RefTarget::kOrg : RefTarget::kStaff;
+      ASSIGN_OR_RETURN(bool may, MayReference(conn, a, target, id));
+      if (!may) return ReferenceNotFound("fields." + f.name, target);
       return json(id);
     }
   }
@@ -117,7 +111,7 @@ StatusOr<json> NormalizeField(Connection& conn, const FieldSpec& f, const json& 
 
 // Checks every given field and splits the confidential ones off. A null
 // value clears the field.
-StatusOr<SplitFields> NormalizeFields(Connection& conn, const CaseType& type, const json& in) {
+StatusOr<SplitFields> NormalizeFields(Connection& conn, const Actor& a, const CaseType& type, const json& in) {
   SplitFields out;
   if (in.is_null()) return out;
   if (!in.is_object()) {
@@ -132,7 +126,7 @@ StatusOr<SplitFields> NormalizeFields(Connection& conn, const CaseType& type, co
     }
     json v = json();
     if (!it.value().is_null() && !(it.value().is_string() && it.value().get<std::string>().empty())) {
-      ASSIGN_OR_RETURN(v, NormalizeField(conn, *f, it.value()));
+      ASSIGN_OR_RETURN(v, NormalizeField(conn, a, *f, it.value()));
     }
     (f->confidential ? out.secret : out.plain)[f->name] = v;
   }
@@ -180,19 +174,43 @@ StatusOr<std::vector<CheckedAttachment>> CheckAttachments(const std::vector<Atta
   return out;
 }
 
-Status StoreAttachments(Connection& tx, int64_t case_id, int64_t event_id,
+Status StoreAttachments(const EngineDeps& d, Connection& tx, int64_t case_id, int64_t event_id,
                         const std::vector<CheckedAttachment>& files, bool confidential,
                         const std::string& by, int64_t now) {
   for (const CheckedAttachment& a : files) {
+    // Sealed before it reaches the database: neither the bytes nor the name
+    // (which may be a phone number) nor a checksum to confirm a guess.
+    const json meta = {{"name", a.filename}, {"sha256", internal::Sha256Hex(*a.bytes)}};
     RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO case_attachments (case_id, event_id, filename, content_type, size_bytes, "
-        "sha256, bytes, confidential, uploaded_by, uploaded_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        {case_id, event_id, a.filename, a.content_type, static_cast<int64_t>(a.bytes->size()),
-         internal::Sha256Hex(*a.bytes), storage::Blob{*a.bytes}, int64_t{confidential ? 1 : 0}, by,
-         now}));
+        "sha256, bytes, confidential, uploaded_by, uploaded_at, sealed_meta) "
+        "VALUES ($1, $2, '', $3, $4, '', $5, $6, $7, $8, $9)",
+        {case_id, event_id, a.content_type, static_cast<int64_t>(a.bytes->size()),
+         storage::Blob{d.box->Seal(*a.bytes, *d.random)}, int64_t{confidential ? 1 : 0}, by, now,
+         storage::Blob{d.box->Seal(meta.dump(), *d.random)}}));
   }
   return OkStatus();
+}
+
+StatusOr<AttachmentMeta> OpenAttachmentMeta(const EngineDeps& d, const storage::ResultSet& rs, size_t r,
+                                            size_t filename_col, size_t sha256_col, size_t sealed_meta_col) {
+  AttachmentMeta m;
+  if (rs.IsNull(r, sealed_meta_col)) {
+    // Written before migration 012 and not sealed yet (serve seals on start).
+    m.filename = rs.GetText(r, filename_col);
+    m.sha256 = rs.GetText(r, sha256_col);
+    return m;
+  }
+  ASSIGN_OR_RETURN(std::string plain, d.box->Open(rs.GetBlob(r, sealed_meta_col)));
+  const json meta = json::parse(plain, nullptr, false);
+  if (!meta.is_object() || !meta.contains("name") || !meta["name"].is_string() || !meta.contains("sha256") ||
+      !meta["sha256"].is_string()) {
+    return InternalError("a sealed attachment's metadata is malformed", "附件的加密元数据格式错误");
+  }
+  m.filename = meta["name"].get<std::string>();
+  m.sha256 = meta["sha256"].get<std::string>();
+  m.sealed = true;
+  return m;
 }
 
 }  // namespace edugov::cases::internal

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -116,6 +117,72 @@ double BigramJaccard(std::string_view a, std::string_view b) {
   size_t common = 0;
   for (uint64_t g : x) common += y.count(g);
   return static_cast<double>(common) / static_cast<double>(x.size() + y.size() - common);
+}
+
+namespace {
+
+// The digit at s[i], ASCII or full-width (U+FF10..U+FF19, EF BC 90..99):
+// its byte length, 0 if none.
+size_t DigitAt(std::string_view s, size_t i) {
+  if (i < s.size() && s[i] >= '0' && s[i] <= '9') return 1;
+  if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xEF && static_cast<unsigned char>(s[i + 1]) == 0xBC &&
+      static_cast<unsigned char>(s[i + 2]) >= 0x90 && static_cast<unsigned char>(s[i + 2]) <= 0x99) {
+    return 3;
+  }
+  return 0;
+}
+
+bool IsSeparator(char c) { return c == ' ' || c == '-' || c == '.'; }
+
+}  // namespace
+
+std::string RedactIdentity(std::string_view text, const std::vector<std::string>& known) {
+  std::string s(text);
+  for (const std::string& k : known) {
+    // One character (a surname alone) would mask half the text.
+    const auto chars = std::count_if(k.begin(), k.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; });
+    if (chars < 2) continue;
+    for (size_t at = s.find(k); at != std::string::npos; at = s.find(k, at + kRedacted.size())) {
+      s.replace(at, k.size(), kRedacted);
+    }
+  }
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (DigitAt(s, i) == 0) {
+      out += s[i++];
+      continue;
+    }
+    // One run: digit groups joined by single separators.
+    std::vector<int> groups;
+    std::string digits;  // ASCII, for the mobile and landline shapes
+    size_t j = i;
+    for (;;) {
+      int n = 0;
+      while (size_t len = DigitAt(s, j)) {
+        digits += len == 1 ? s[j] : static_cast<char>('0' + (static_cast<unsigned char>(s[j + 2]) - 0x90));
+        j += len;
+        ++n;
+      }
+      groups.push_back(n);
+      if (j + 1 < s.size() && IsSeparator(s[j]) && DigitAt(s, j + 1) != 0) {
+        ++j;
+        continue;
+      }
+      break;
+    }
+    const bool mobile = digits.size() == 11 && digits[0] == '1' && digits[1] >= '3';
+    const bool landline = digits.size() >= 10 && digits.size() <= 12 && digits[0] == '0';
+    const bool long_group = *std::max_element(groups.begin(), groups.end()) >= 7;
+    if (mobile || landline || long_group) {
+      if (j < s.size() && (s[j] == 'X' || s[j] == 'x') && digits.size() >= 15) ++j;  // 身份证号 …X
+      out += kRedacted;
+    } else {
+      out.append(s, i, j - i);
+    }
+    i = j;
+  }
+  return out;
 }
 
 std::string Sha256Hex(std::string_view bytes) {

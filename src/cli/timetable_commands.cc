@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/cli_util.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/status.h"
@@ -29,11 +30,9 @@ namespace {
 
 using namespace edugov::timetable;
 
-int Fail(const Status& s) {
-  Lang lang = LangFromEnvironment();
-  std::fprintf(stderr, "edugov: %s %s\n", lang == Lang::kZh ? "错误:" : "error:", s.ToString(lang).c_str());
-  return 1;
-}
+// The message alone, as every command prints it: never the code's name
+// ("invalid_argument: …"), which means nothing to a user.
+int Fail(const Status& s) { return ReportError(s); }
 
 StatusOr<std::string> Slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -66,7 +65,7 @@ StatusOr<Loaded> Load(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, Slurp(path));
   Loaded out;
   if (EndsWith(path, ".yaml") || EndsWith(path, ".yml")) {
-    ASSIGN_OR_RETURN(out.instance, InstanceFromYaml(text));
+    ASSIGN_OR_RETURN(out.instance, InstanceFromYaml(text, path));
     return out;
   }
   ASSIGN_OR_RETURN(FetImport imp, ImportFetString(text, std::filesystem::path(path).filename().string()));

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/random.h"
+#include "common/yaml_error.h"
 
 namespace edugov::timetable {
 namespace {
@@ -30,42 +31,58 @@ struct Bell {
 
 }  // namespace
 
-StatusOr<Curriculum> ParseCurriculum(const std::string& text) {
-  // yaml-cpp throws; convert here so no exception leaves the module.
+StatusOr<Curriculum> ParseCurriculum(const std::string& text, const std::string& file) {
+  // yaml-cpp throws; convert here so no exception leaves the module. `field`
+  // and `at` say what was being read, for errors without a position.
+  std::string field = "(document)";
+  YAML::Mark at = YAML::Mark::null_mark();
+  const auto enter = [&](std::string f, const YAML::Node& n) {
+    field = std::move(f);
+    if (n.IsDefined() && !n.Mark().is_null()) at = n.Mark();
+  };
+  const auto bad = [&](const YAML::Node& n, const std::string& f, const std::string& en, const std::string& zh) {
+    const YAML::Mark m = n.IsDefined() && !n.Mark().is_null() ? n.Mark() : at;
+    return Status(StatusCode::kInvalidArgument, YamlWhereEn(file, m) + ": " + f + ": " + en,
+                  YamlWhereZh(file, m) + "：" + f + "：" + zh, f);
+  };
   try {
     YAML::Node root = YAML::Load(text);
     Curriculum c;
     c.name = root["name"].as<std::string>("");
+    enter("selection_grades", root["selection_grades"]);
     if (root["selection_grades"])
       for (const auto& g : root["selection_grades"]) c.selection_grades.push_back(g.as<int>());
     if (!root["subjects"] || !root["subjects"].IsSequence()) {
-      return Status(StatusCode::kInvalidArgument, "curriculum: no 'subjects' list", "课程表：缺少 subjects 列表",
-                    "subjects");
+      return bad(root["subjects"], "subjects", "a list of subjects is required", "须为科目列表");
     }
     for (const YAML::Node& s : root["subjects"]) {
+      const std::string f = "subjects[" + std::to_string(c.subjects.size()) + "]";
+      enter(f, s);
       CurriculumSubject cs;
       cs.name = s["name"].as<std::string>();
       cs.main = s["main"].as<bool>(false);
       cs.elective = s["elective"].as<std::string>("");
       if (!cs.elective.empty() && cs.elective != "first" && cs.elective != "second") {
-        return Status(StatusCode::kInvalidArgument, "curriculum: elective must be first or second: " + cs.name,
-                      "课程表：" + cs.name + " 的 elective 只能是 first 或 second", cs.name);
+        return bad(s["elective"], f + ".elective", "must be first or second (" + cs.name + ")",
+                   "只能是 first 或 second（" + cs.name + "）");
       }
-      ASSIGN_OR_RETURN(cs.room, ParseRoomKind(s["room"].as<std::string>("ordinary")));
+      auto room = ParseRoomKind(s["room"].as<std::string>("ordinary"));
+      if (!room.ok()) return bad(s["room"], f + ".room", room.status().message_en(), room.status().message_zh());
+      cs.room = *room;
+      enter(f + ".per_grade", s["per_grade"]);
       for (const auto& kv : s["per_grade"]) {
         int g = kv.first.as<int>(), n = kv.second.as<int>();
         if (g < 1 || g > 12 || n < 0) {
-          return Status(StatusCode::kInvalidArgument, "curriculum: bad grade/count for " + cs.name,
-                        "课程表：" + cs.name + " 的年级或课时无效", cs.name);
+          return bad(kv.first, f + ".per_grade", "grade must be 1–12 and the count not negative (" + cs.name + ")",
+                     "年级须为 1–12、课时不得为负（" + cs.name + "）");
         }
         if (n > 0) cs.per_grade[g] = n;
       }
       c.subjects.push_back(std::move(cs));
     }
     return c;
-  } catch (const std::exception& e) {
-    return InvalidArgumentError(std::string("curriculum YAML: ") + e.what(),
-                                std::string("课程表 YAML 解析失败：") + e.what());
+  } catch (const YAML::Exception& e) {
+    return YamlError(file, e, field, at);
   }
 }
 
@@ -74,7 +91,7 @@ StatusOr<Curriculum> LoadCurriculum(const std::string& path) {
   if (!f) return Status(StatusCode::kNotFound, "cannot open " + path, "无法打开文件 " + path, path);
   std::stringstream ss;
   ss << f.rdbuf();
-  return ParseCurriculum(ss.str());
+  return ParseCurriculum(ss.str(), path);
 }
 
 Status CheckPlanNorms(const PlanNorms& n) {

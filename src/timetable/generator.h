@@ -40,10 +40,11 @@ struct Curriculum {
   // grades every subject is common.
   std::vector<int> selection_grades;
 };
-// kNotFound if the file is missing; kInvalidArgument (with the field) if it
-// is not a curriculum table.
+// kNotFound if the file is missing; kInvalidArgument naming the file, line,
+// column and field (zh and en) if it is not a curriculum table. `file` names
+// the text in ParseCurriculum's errors.
 StatusOr<Curriculum> LoadCurriculum(const std::string& path);
-StatusOr<Curriculum> ParseCurriculum(const std::string& yaml);
+StatusOr<Curriculum> ParseCurriculum(const std::string& yaml, const std::string& file = "curriculum.yaml");
 
 // The work plan's timetable norms: the thresholds and, per check, the
 // clause it enforces. Nothing here has a value of its own — the policy pack

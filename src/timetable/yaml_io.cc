@@ -42,21 +42,23 @@ const ConstraintType kAllTypes[] = {
     ConstraintType::kActivitiesGrouped, ConstraintType::kActivitiesSameStartingDay,
     ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection};
 
+// A value yaml-cpp read but the model refuses: the field and, when known,
+// where the offending node is.
 class Bad : public std::exception {
  public:
   explicit Bad(std::string field, YAML::Mark mark = YAML::Mark::null_mark())
       : field_(std::move(field)), mark_(mark) {}
   const char* what() const noexcept override { return field_.c_str(); }
-
- private:
-  std::string field_;
-};
   const std::string& field() const { return field_; }
   const YAML::Mark& mark() const { return mark_; }
 
+ private:
+  std::string field_;
+  YAML::Mark mark_;
+};
+
 std::vector<int> Indices(const YAML::Node& n, size_t limit, const std::string& field) {
   std::vector<int> v;
-  YAML::Mark mark_;
   if (!n) return v;
   for (const auto& x : n) {
     int i = x.as<int>();
@@ -159,8 +161,15 @@ std::string InstanceToYaml(const Instance& in) {
   return std::string(e.c_str()) + "\n";
 }
 
-StatusOr<Instance> InstanceFromYaml(const std::string& text) {
+StatusOr<Instance> InstanceFromYaml(const std::string& text, const std::string& file) {
+  // What is being read, for errors yaml-cpp gives no position for (a
+  // missing key) and for values the model refuses.
   std::string field = "(document)";
+  YAML::Mark at = YAML::Mark::null_mark();
+  const auto enter = [&](std::string f, const YAML::Node& n) {
+    field = std::move(f);
+    if (n.IsDefined() && !n.Mark().is_null()) at = n.Mark();
+  };
   try {
     YAML::Node root = YAML::Load(text);
     Instance in;
@@ -172,11 +181,7 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
       enter("periods[" + std::to_string(in.periods.size()) + "]", p);
       in.periods.push_back(Period{p["name"].as<std::string>(), ParseClock(p["start"].as<std::string>("")),
                                   ParseClock(p["end"].as<std::string>(""))});
-  YAML::Mark at = YAML::Mark::null_mark();
-  const auto enter = [&](std::string f, const YAML::Node& n) {
-    field = std::move(f);
-    if (n.IsDefined() && !n.Mark().is_null()) at = n.Mark();
-  };
+    }
     if (in.days.empty() || in.periods.empty()) throw Bad("days/periods");
     if (const YAML::Node b = root["bell"]) {
       enter("bell", b);
@@ -205,6 +210,7 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     for (const auto& t : root["tags"]) in.tags.push_back(t.as<std::string>());
     enter("rooms", root["rooms"]);
     for (const auto& r : root["rooms"]) {
+      enter("rooms[" + std::to_string(in.rooms.size()) + "]", r);
       Room room{r["name"].as<std::string>(), RoomKind::kOrdinary, r["capacity"].as<int>(0)};
       std::string kind = r["kind"].as<std::string>("ordinary");
       bool known = false;
@@ -215,19 +221,18 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     }
     enter("subgroups", root["subgroups"]);
     for (const auto& g : root["subgroups"]) {
+      enter("subgroups[" + std::to_string(in.subgroup_names.size()) + "]", g);
       in.subgroup_names.push_back(g["name"].as<std::string>());
-      enter("rooms[" + std::to_string(in.rooms.size()) + "]", r);
       in.subgroup_sizes.push_back(g["size"].as<int>(0));
     }
     in.num_subgroups = static_cast<int>(in.subgroup_names.size());
     for (const auto& s : root["student_sets"]) {
       std::string f = "student_sets[" + std::to_string(in.student_sets.size()) + "]";
-      enter(f, c);
+      enter(f, s);
       StudentSet set;
       set.name = s["name"].as<std::string>();
       set.grade = s["grade"].as<int>(0);
       std::string stage = s["stage"].as<std::string>("unknown");
-      enter("subgroups[" + std::to_string(in.subgroup_names.size()) + "]", g);
       for (Stage st : {Stage::kPrimary, Stage::kJunior, Stage::kSenior})
         if (StageName(st) == stage) set.stage = st;
       set.size = s["size"].as<int>(0);
@@ -236,7 +241,7 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     }
     for (const auto& a : root["activities"]) {
       std::string f = "activities[" + std::to_string(in.activities.size()) + "]";
-      enter(f, s);
+      enter(f, a);
       Activity act;
       act.id = a["id"].as<int>();
       act.group_id = a["group"].as<int>(0);
@@ -252,7 +257,7 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
     FinalizeInstance(in);
     for (const auto& c : root["constraints"]) {
       std::string f = "constraints[" + std::to_string(in.constraints.size()) + "]";
-      enter(f, a);
+      enter(f, c);
       Constraint k;
       std::string type = c["type"].as<std::string>();
       bool known = false;
@@ -280,10 +285,6 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text) {
         throw Bad(f + ".activities");
       in.constraints.push_back(k);
     }
-      k.interval_begin = c["interval_begin"].as<int>(0);
-      k.interval_end = c["interval_end"].as<int>(0);
-      if (k.interval_begin < 0 || k.interval_end < k.interval_begin || k.interval_end > in.periods_per_day())
-        throw Bad(f + ".interval_end");
     return in;
   } catch (const Bad& b) {
     const YAML::Mark& m = b.mark().is_null() ? at : b.mark();

@@ -7,8 +7,10 @@
 //   std::string yaml = InstanceToYaml(inst);
 //   ASSIGN_OR_RETURN(Instance back, InstanceFromYaml(yaml));
 //
-// Errors: kInvalidArgument naming the field (e.g. "activities[12].teachers")
-// for malformed YAML, unknown types, or out-of-range indices. Thread-safe.
+// Errors: kInvalidArgument naming `file`, the line and column and the field
+// (e.g. "timetable.yaml:40:18: activities[12].teachers: …", in Chinese and
+// English) for malformed YAML, wrong types, unknown types, or out-of-range
+// indices. Thread-safe.
 #pragma once
 
 #include <string>
@@ -19,6 +21,8 @@
 namespace edugov::timetable {
 
 std::string InstanceToYaml(const Instance& inst);
-StatusOr<Instance> InstanceFromYaml(const std::string& yaml);
+// `file` names the text in errors: the path it was read from, or what the
+// user sent it as.
+StatusOr<Instance> InstanceFromYaml(const std::string& yaml, const std::string& file = "timetable.yaml");
 
 }  // namespace edugov::timetable

@@ -241,6 +241,8 @@ class Checker {
       case ConstraintType::kTeachersMaxGapsPerWeek:
       case ConstraintType::kTeachersMinHoursDaily:
       case ConstraintType::kTeachersMaxDaysPerWeek:
+      case ConstraintType::kTeachersIntervalMaxDaysPerWeek:
+      case ConstraintType::kTeachersMinDaysPerWeek:
         for (int t : k.teachers) {
           std::vector<int> mine;
           for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
@@ -252,6 +254,7 @@ class Checker {
       case ConstraintType::kStudentsMaxGapsPerDay:
       case ConstraintType::kStudentsMinHoursDaily:
       case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour:
+      case ConstraintType::kStudentsIntervalMaxDaysPerWeek:
         for (int g : Atoms(k)) {
           std::vector<int> mine;
           for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
@@ -300,6 +303,18 @@ class Checker {
                            std::to_string(k.value), "", over);
         break;
       }
+      case ConstraintType::kMinGapsBetweenActivities:
+        for (size_t i = 0; i < acts.size(); ++i)
+          for (size_t j = i + 1; j < acts.size(); ++j) {
+            int a = acts[i], b = acts[j];
+            if (Day(a) != Day(b)) continue;
+            if (Start(b) <= Start(a)) std::swap(a, b);  // ties: the later-listed first, as FET
+            const int short_by = End(a) + k.value - Start(b);
+            if (short_by > 0)
+              Add(c, type, Act(a) + " and " + Act(b) + " have fewer than " + std::to_string(k.value) +
+                               " periods between them", in_.days[Day(a)], short_by);
+          }
+        break;
       case ConstraintType::kWeeklyPeriods: {
         int total = 0;
         for (int a : k.activities) total += in_.activities[a].duration;
@@ -343,12 +358,15 @@ class Checker {
                  const std::vector<char>& ignored) {
     const Constraint& k = in_.constraints[c];
     const int ndays = static_cast<int>(in_.days.size());
-    int week_gaps = 0, busy_days = 0, second_hour_starts = 0;
+    int week_gaps = 0, busy_days = 0, second_hour_starts = 0, interval_days = 0;
     for (int d = 0; d < ndays; ++d) {
       const std::vector<int> used = DayProfile(mine, d);
       auto free_period = [&](int p) { return !ignored[d * ppd_ + p]; };  // counts as a period at all
       const int hours = static_cast<int>(std::count(used.begin(), used.end(), 1));
       busy_days += hours > 0;
+      if (k.interval_end > 0 &&
+          std::find(used.begin() + k.interval_begin, used.begin() + k.interval_end, 1) != used.begin() + k.interval_end)
+        ++interval_days;
       // Gaps: free countable periods between the first and the last lesson.
       int gaps = 0, pending = 0;
       bool started = false;
@@ -395,6 +413,16 @@ class Checker {
       if (busy_days > k.value)
         Add(c, type, who + " works on " + std::to_string(busy_days) + " days, max " + std::to_string(k.value), "",
             busy_days - k.value);
+    } else if (k.type == ConstraintType::kTeachersIntervalMaxDaysPerWeek ||
+               k.type == ConstraintType::kStudentsIntervalMaxDaysPerWeek) {
+      if (interval_days > k.value)
+        Add(c, type, who + " has lessons in periods " + in_.periods[k.interval_begin].name + ".." +
+                         in_.periods[k.interval_end - 1].name + " on " + std::to_string(interval_days) +
+                         " days, max " + std::to_string(k.value), "", interval_days - k.value);
+    } else if (k.type == ConstraintType::kTeachersMinDaysPerWeek) {
+      if (busy_days < k.value)
+        Add(c, type, who + " works on " + std::to_string(busy_days) + " days, min " + std::to_string(k.value), "",
+            k.value - busy_days);
     } else if (k.type == ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour) {
       if (second_hour_starts > k.value)
         Add(c, type, who + " starts late on " + std::to_string(second_hour_starts) + " days, max " +

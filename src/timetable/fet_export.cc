@@ -319,6 +319,10 @@ class Writer {
       case T::kActivitiesGrouped:
       case T::kActivitiesSameStartingDay:
       case T::kActivitiesOccupyMaxTimeSlotsFromSelection:
+      case T::kTeachersIntervalMaxDaysPerWeek:
+      case T::kStudentsIntervalMaxDaysPerWeek:
+      case T::kTeachersMinDaysPerWeek:
+      case T::kMinGapsBetweenActivities:
         ++out->skipped;
         return;
     }

@@ -708,6 +708,85 @@ class Importer {
         return !k.activities.empty() && !k.rooms.empty();
       };
     }
+    if (Fn f = NextTypesHandler(type)) return f;
+    return nullptr;
+  }
+
+  // An hour of the day by name; an empty end hour means the day's end (FET).
+  StatusOr<int> Hour(const pugi::xml_node& c, const char* tag, bool end) const {
+    const std::string name = Text(c, tag);
+    if (name.empty() && end) return out_.instance.periods_per_day();
+    return Lookup(hour_index_, c, name, "hour", "节次");
+  }
+
+  // The next FET types by files unblocked in the fet-data examples (issue 16,
+  // second round).
+  Fn NextTypesHandler(const std::string& type) {
+    using T = ConstraintType;
+    const Instance& in = out_.instance;
+    // Subactivities: the filter's activities that are the N-th part of their
+    // split activity. FET numbers a part by its id minus the group id plus
+    // one; an unsplit activity is part 1.
+    if (type == "ConstraintSubactivitiesPreferredTimeSlots" ||
+        type == "ConstraintSubactivitiesPreferredStartingTimes") {
+      return [this, type, &in](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        const int component = c.child("Component_Number").text().as_int(0);
+        if (component < 1) return Error(c, "Component_Number must be at least 1", "Component_Number 至少为 1");
+        ASSIGN_OR_RETURN(std::vector<int> acts, Filter(c, "Teacher_Name", "Students_Name", "Subject_Name",
+                                                       "Activity_Tag_Name", "Duration"));
+        for (int a : acts) {
+          const Activity& act = in.activities[a];
+          const int part = act.group_id == 0 ? 1 : act.id - act.group_id + 1;
+          if (part == component) k.activities.push_back(a);
+        }
+        if (type == "ConstraintSubactivitiesPreferredTimeSlots") {
+          k.type = T::kPreferredTimeSlots;
+          ASSIGN_OR_RETURN(k.slots, Slots(c, "Preferred_Time_Slot", "Preferred_Day", "Preferred_Hour"));
+        } else {
+          k.type = T::kPreferredStartingTimes;
+          ASSIGN_OR_RETURN(k.slots, Slots(c, "Preferred_Starting_Time", "Preferred_Starting_Day",
+                                          "Preferred_Starting_Hour"));
+        }
+        return !k.activities.empty();
+      };
+    }
+    if (type == "ConstraintTeacherIntervalMaxDaysPerWeek" || type == "ConstraintTeachersIntervalMaxDaysPerWeek" ||
+        type == "ConstraintStudentsSetIntervalMaxDaysPerWeek" ||
+        type == "ConstraintStudentsIntervalMaxDaysPerWeek") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        const bool teachers = Starts(type, "ConstraintTeacher");
+        k.type = teachers ? T::kTeachersIntervalMaxDaysPerWeek : T::kStudentsIntervalMaxDaysPerWeek;
+        k.value = c.child("Max_Days_Per_Week").text().as_int(0);
+        ASSIGN_OR_RETURN(k.interval_begin, Hour(c, "Interval_Start_Hour", false));
+        ASSIGN_OR_RETURN(k.interval_end, Hour(c, "Interval_End_Hour", true));
+        if (k.interval_end <= k.interval_begin) {
+          return Error(c, "Interval_End_Hour must come after Interval_Start_Hour",
+                       "Interval_End_Hour 必须晚于 Interval_Start_Hour");
+        }
+        if (teachers) {
+          RETURN_IF_ERROR(Teachers(c, Starts(type, "ConstraintTeachers"), k));
+        } else {
+          RETURN_IF_ERROR(Students(c, !Starts(type, "ConstraintStudentsSet"), k));
+        }
+        return true;
+      };
+    }
+    if (type == "ConstraintTeacherMinDaysPerWeek" || type == "ConstraintTeachersMinDaysPerWeek") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kTeachersMinDaysPerWeek;
+        k.value = c.child("Minimum_Days_Per_Week").text().as_int(0);
+        RETURN_IF_ERROR(Teachers(c, Starts(type, "ConstraintTeachers"), k));
+        return k.value > 0;
+      };
+    }
+    if (type == "ConstraintMinGapsBetweenActivities") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kMinGapsBetweenActivities;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        k.value = c.child("MinGaps").text().as_int(0);
+        return k.activities.size() >= 2 && k.value > 0;
+      };
+    }
     return nullptr;
   }
 

@@ -164,6 +164,83 @@ TEST(FetTypesTest, HomeRoomsOnlyForUnsharedActivitiesWithoutOtherRooms) {
   EXPECT_NEAR(solved.soft_cost, 0.3, 1e-9);
 }
 
+// --- Second round (issue 16): the next types by files unblocked.
+
+// The violations of `type` reported under constraints from `source_type`.
+double CostOf(const CheckReport& rep, const std::string& source_type) {
+  double n = 0;
+  for (const Violation& v : rep.violations)
+    if (v.what.find("[" + source_type + " (line ") != std::string::npos) n += v.cost;
+  return n;
+}
+
+TEST(FetTypesTest, SubactivitiesByComponentNumber) {
+  FetImport imp = Load("subactivities");
+  CheckReport rep = Check(imp.instance, imp.locked);
+  // Part 1 of subject S (activity 1 of split 1+2, and unsplit 3) starts at
+  // Mon 1 (hard): 1 starts Tue 1 -> 1. Part 2 of anything (activity 2 only;
+  // unsplit 4 is a part 1) in Tue (50%): 2 is on Wed -> 0.5.
+  EXPECT_EQ(rep.hard_violations, 1);
+  EXPECT_EQ(CostOf(rep, "ConstraintSubactivitiesPreferredStartingTimes"), 1.0);
+  EXPECT_NEAR(CostOf(rep, "ConstraintSubactivitiesPreferredTimeSlots"), 0.5, 1e-9);
+  EXPECT_NEAR(rep.soft_cost, 0.5, 1e-9);
+  CheckReport solved = SolveAndCheck(Unlocked(imp.instance, false));
+  EXPECT_EQ(solved.hard_violations, 0);
+}
+
+TEST(FetTypesTest, IntervalMaxDaysPerWeek) {
+  FetImport imp = Load("interval_max_days");
+  CheckReport rep = Check(imp.instance, imp.locked);
+  // T1 teaches Mon 1, Tue 2, Wed 4, Mon 5. T1 in hours 1-2 on at most 1 day:
+  // Mon, Tue -> 1 over. All teachers in hours 1-4 on at most 2 days: T1 Mon,
+  // Tue, Wed -> 1 over (T2: Mon only). Y1 in hours 4-end on at most 1 day:
+  // Wed, Mon -> 1 over. All students in hour 1 on at most 3 days: none.
+  EXPECT_EQ(Count(rep, "TeachersIntervalMaxDaysPerWeek"), 2);
+  EXPECT_EQ(Count(rep, "StudentsIntervalMaxDaysPerWeek"), 1);
+  EXPECT_EQ(rep.hard_violations, 3);
+  EXPECT_EQ(CostOf(rep, "ConstraintStudentsSetIntervalMaxDaysPerWeek"), 1.0);
+  EXPECT_EQ(SolveAndCheck(Unlocked(imp.instance, false)).hard_violations, 0);
+}
+
+TEST(FetTypesTest, MinDaysPerWeek) {
+  FetImport imp = Load("min_days_per_week");
+  CheckReport rep = Check(imp.instance, imp.locked);
+  // T1 teaches only on Mon, T2 only on Tue, T3 not at all. T1 min 3 (50%):
+  // 2 days short -> 1.0; all teachers min 2 (30%): T1 and T2 one day short,
+  // T3 two (FET refuses the file outright: "only 0 activities -
+  // impossible") -> 4 x 0.3.
+  EXPECT_EQ(Count(rep, "TeachersMinDaysPerWeek"), 4);
+  EXPECT_NEAR(CostOf(rep, "ConstraintTeacherMinDaysPerWeek"), 1.0, 1e-9);
+  EXPECT_NEAR(CostOf(rep, "ConstraintTeachersMinDaysPerWeek"), 1.2, 1e-9);
+  EXPECT_NEAR(rep.soft_cost, 2.2, 1e-9);
+  // Hard, T3 can never meet it; the solver says so and meets the rest.
+  Instance in = Unlocked(imp.instance, false);
+  SolveParams p;
+  p.seed = 1;
+  p.work_limit = 200000;
+  p.time_limit_seconds = 1e9;
+  p.clock = [] { return 0.0; };
+  SolveResult r = Solve(in, p);
+  CheckReport solved = Check(in, r.solution);
+  EXPECT_EQ(solved.hard_violations, 2);
+  EXPECT_EQ(Count(solved, "TeachersMinDaysPerWeek"), 2);
+  bool named = false;
+  for (const std::string& line : r.conflicts) named = named || line.find("teacher T3 has 0 lessons") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST(FetTypesTest, MinGapsBetweenActivities) {
+  FetImport imp = Load("min_gaps");
+  CheckReport rep = Check(imp.instance, imp.locked);
+  // {1, 2, 3} at least 2 periods apart on a day (60%): 1 (Mon 1) ends
+  // before Mon 2, 2 starts Mon 3 -> short by 1 -> 0.6. {3, 4} at least 1
+  // apart (hard): both start Tue 1 -> short by 2 (FET: end + gaps - start).
+  EXPECT_EQ(rep.hard_violations, 2);
+  EXPECT_NEAR(rep.soft_cost, 0.6, 1e-9);
+  EXPECT_EQ(Count(rep, "MinGapsBetweenActivities"), 3);
+  EXPECT_EQ(SolveAndCheck(Unlocked(imp.instance, false)).hard_violations, 0);
+}
+
 TEST(FetTypesTest, UnknownTopLevelElementNamesItsLine) {
   auto imp = ImportFetString(
       "<?xml version=\"1.0\"?>\n<fet version=\"6.8.5\">\n<Days_List/>\n<Teacher_List/>\n</fet>\n", "bad.fet");

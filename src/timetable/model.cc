@@ -67,6 +67,10 @@ std::string_view ConstraintTypeName(ConstraintType type) {
     case ConstraintType::kActivitiesGrouped: return "ActivitiesGrouped";
     case ConstraintType::kActivitiesSameStartingDay: return "ActivitiesSameStartingDay";
     case ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection: return "ActivitiesOccupyMaxTimeSlotsFromSelection";
+    case ConstraintType::kTeachersIntervalMaxDaysPerWeek: return "TeachersIntervalMaxDaysPerWeek";
+    case ConstraintType::kStudentsIntervalMaxDaysPerWeek: return "StudentsIntervalMaxDaysPerWeek";
+    case ConstraintType::kTeachersMinDaysPerWeek: return "TeachersMinDaysPerWeek";
+    case ConstraintType::kMinGapsBetweenActivities: return "MinGapsBetweenActivities";
   }
   return "?";
 }

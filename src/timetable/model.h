@@ -178,6 +178,21 @@ enum class ConstraintType {
   // The listed activities together occupy at most `value` of `slots`; one
   // violation per occupied slot over it.
   kActivitiesOccupyMaxTimeSlotsFromSelection,
+  // Each teacher in `teachers` has lessons in the periods
+  // [interval_begin, interval_end) of at most `value` days; one violation
+  // per day over.
+  kTeachersIntervalMaxDaysPerWeek,
+  // The same for each atomic subgroup of `student_sets`.
+  kStudentsIntervalMaxDaysPerWeek,
+  // Each teacher in `teachers` teaches on at least `value` days; one
+  // violation per day short (a teacher with fewer lessons than `value` can
+  // never meet it: FET refuses such a file, the solver names it).
+  kTeachersMinDaysPerWeek,
+  // Any two listed activities on one day have at least `value` periods
+  // between the end of the earlier-starting one and the start of the other
+  // (break periods count, as FET counts hours); each pair on one day costs
+  // the periods it is short by (end + value - start, FET's count).
+  kMinGapsBetweenActivities,
 };
 std::string_view ConstraintTypeName(ConstraintType type);
 
@@ -198,6 +213,9 @@ struct Constraint {
   // Min-hours-daily: a day without lessons is allowed (FET's
   // Allow_Empty_Days); when false an empty day is a violation too.
   bool allow_empty_days = true;
+  // Interval-max-days: the periods [interval_begin, interval_end) of a day.
+  int interval_begin = 0;
+  int interval_end = 0;
   // Where it came from, for reports: "ConstraintMinDaysBetweenActivities
   // (line 40112)" or "plan norm: PE 4/week".
   std::string source;

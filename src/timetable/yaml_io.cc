@@ -40,7 +40,9 @@ const ConstraintType kAllTypes[] = {
     ConstraintType::kStudentsMinHoursDaily, ConstraintType::kTeachersMaxDaysPerWeek,
     ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour, ConstraintType::kRoomNotAvailableTimes,
     ConstraintType::kActivitiesGrouped, ConstraintType::kActivitiesSameStartingDay,
-    ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection};
+    ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection, ConstraintType::kTeachersIntervalMaxDaysPerWeek,
+    ConstraintType::kStudentsIntervalMaxDaysPerWeek, ConstraintType::kTeachersMinDaysPerWeek,
+    ConstraintType::kMinGapsBetweenActivities};
 
 // A value yaml-cpp read but the model refuses: the field and, when known,
 // where the offending node is.
@@ -152,6 +154,10 @@ std::string InstanceToYaml(const Instance& in) {
     if (k.value) e << YAML::Key << "value" << YAML::Value << k.value;
     if (k.consecutive_if_same_day) e << YAML::Key << "consecutive_if_same_day" << YAML::Value << true;
     if (!k.allow_empty_days) e << YAML::Key << "allow_empty_days" << YAML::Value << false;
+    if (k.interval_end > 0) {
+      e << YAML::Key << "interval_begin" << YAML::Value << k.interval_begin;
+      e << YAML::Key << "interval_end" << YAML::Value << k.interval_end;
+    }
     if (!k.source.empty()) e << YAML::Key << "source" << YAML::Value << k.source;
     if (!k.clause.empty()) e << YAML::Key << "clause" << YAML::Value << k.clause;
     if (k.norm) e << YAML::Key << "norm" << YAML::Value << std::string(NormCheckId(*k.norm));
@@ -274,6 +280,10 @@ StatusOr<Instance> InstanceFromYaml(const std::string& text, const std::string& 
       k.value = c["value"].as<int>(0);
       k.consecutive_if_same_day = c["consecutive_if_same_day"].as<bool>(false);
       k.allow_empty_days = c["allow_empty_days"].as<bool>(true);
+      k.interval_begin = c["interval_begin"].as<int>(0);
+      k.interval_end = c["interval_end"].as<int>(0);
+      if (k.interval_begin < 0 || k.interval_end < k.interval_begin || k.interval_end > in.periods_per_day())
+        throw Bad(f + ".interval_end");
       k.source = c["source"].as<std::string>("");
       k.clause = c["clause"].as<std::string>("");
       if (const YAML::Node norm = c["norm"]) {

@@ -224,6 +224,7 @@ void State::BuildTerms() {
       }
       case ConstraintType::kActivitiesNotOverlapping:
       case ConstraintType::kMinDaysBetweenActivities:
+      case ConstraintType::kMinGapsBetweenActivities:
       case ConstraintType::kTwoActivitiesConsecutive: {
         Term t = base;
         t.activities = k.activities;
@@ -275,20 +276,33 @@ void State::BuildTerms() {
       case ConstraintType::kTeachersMaxGapsPerWeek:
       case ConstraintType::kTeachersMinHoursDaily:
       case ConstraintType::kTeachersMaxDaysPerWeek:
+      case ConstraintType::kTeachersIntervalMaxDaysPerWeek:
+      case ConstraintType::kTeachersMinDaysPerWeek:
         for (int te : k.teachers) {
           Term t = base;
           t.teacher = te;
           t.activities = of_teacher[te];
           t.allow_empty_days = k.allow_empty_days;
-          t.ignore = IgnoreMask(te, -1);
-          // A teacher without lessons can break only "no empty days".
-          if (!t.activities.empty() || !k.allow_empty_days) terms_.push_back(t);
+          t.interval = IntervalBits(k);
+          // Only the gap and late-start types read the ignore mask.
+          if (k.type == ConstraintType::kTeachersMaxGapsPerWeek) t.ignore = IgnoreMask(te, -1);
+          // A teacher without lessons can break only "no empty days" and a
+          // minimum of days — which fewer lessons than days can never meet
+          // (FET refuses such a file: "impossible").
+          if (k.type == ConstraintType::kTeachersMinDaysPerWeek &&
+              static_cast<int>(of_teacher[te].size()) < k.value)
+            static_conflicts_.push_back("{" + k.source + "}: teacher " + in_.teachers[te].name + " has " +
+                                        std::to_string(of_teacher[te].size()) + " lessons, fewer than " +
+                                        std::to_string(k.value) + " days");
+          if (!t.activities.empty() || !k.allow_empty_days || k.type == ConstraintType::kTeachersMinDaysPerWeek)
+            terms_.push_back(t);
         }
         break;
       case ConstraintType::kStudentsMaxGapsPerWeek:
       case ConstraintType::kStudentsMaxGapsPerDay:
       case ConstraintType::kStudentsMinHoursDaily:
-      case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: {
+      case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour:
+      case ConstraintType::kStudentsIntervalMaxDaysPerWeek: {
         std::set<int> atoms;
         for (int s : k.student_sets) atoms.insert(in_.student_sets[s].subgroups.begin(), in_.student_sets[s].subgroups.end());
         for (int g : atoms) {
@@ -296,7 +310,8 @@ void State::BuildTerms() {
           t.subgroup = g;
           t.activities = of_subgroup[g];
           t.allow_empty_days = k.allow_empty_days;
-          t.ignore = IgnoreMask(-1, g);
+          t.interval = IntervalBits(k);
+          if (k.type != ConstraintType::kStudentsIntervalMaxDaysPerWeek) t.ignore = IgnoreMask(-1, g);
           if (!t.activities.empty() || !k.allow_empty_days) terms_.push_back(t);
         }
         break;
@@ -331,6 +346,9 @@ void State::BuildTerms() {
       case ConstraintType::kStudentsMaxGapsPerDay:
       case ConstraintType::kStudentsMinHoursDaily:
       case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour:
+      case ConstraintType::kTeachersIntervalMaxDaysPerWeek:
+      case ConstraintType::kStudentsIntervalMaxDaysPerWeek:
+      case ConstraintType::kTeachersMinDaysPerWeek:
         t.profile = true;
         t.count.assign(slots_, 0);
         t.day_bits.assign(ndays, 0);
@@ -361,6 +379,12 @@ bool State::Follows(int a, int b) const {
   return true;
 }
 
+uint64_t State::IntervalBits(const Constraint& k) {
+  uint64_t bits = 0;
+  for (int p = k.interval_begin; p < k.interval_end && p < 64; ++p) bits |= 1ULL << p;
+  return bits;
+}
+
 std::vector<uint64_t> State::IgnoreMask(int te, int g) const {
   std::vector<uint64_t> mask(in_.days.size(), 0);
   auto add = [&](int x) { mask[x / ppd_] |= 1ULL << (x % ppd_); };
@@ -383,7 +407,11 @@ int64_t State::WeekViolations(const Term& t, int64_t v) {
     case ConstraintType::kTeachersMaxGapsPerWeek:
     case ConstraintType::kStudentsMaxGapsPerWeek:
     case ConstraintType::kTeachersMaxDaysPerWeek:
+    case ConstraintType::kTeachersIntervalMaxDaysPerWeek:
+    case ConstraintType::kStudentsIntervalMaxDaysPerWeek:
       return v > t.value ? v - t.value : 0;
+    case ConstraintType::kTeachersMinDaysPerWeek:
+      return v < t.value ? t.value - v : 0;
     case ConstraintType::kStudentsEarlyMaxBeginningsAtSecondHour: {
       // Day measure = late start + 1000 x "later than the second period".
       const int64_t late = v % 1000;
@@ -408,7 +436,11 @@ int64_t State::DayViolations(const Term& t, int day, uint64_t bits) const {
     case ConstraintType::kStudentsMinHoursDaily:
       return (hours > 0 && hours < t.value) || (hours == 0 && !t.allow_empty_days) ? 1 : 0;
     case ConstraintType::kTeachersMaxDaysPerWeek:
+    case ConstraintType::kTeachersMinDaysPerWeek:
       return bits ? 1 : 0;
+    case ConstraintType::kTeachersIntervalMaxDaysPerWeek:
+    case ConstraintType::kStudentsIntervalMaxDaysPerWeek:
+      return bits & t.interval ? 1 : 0;
     case ConstraintType::kTeachersMaxGapsPerWeek:
     case ConstraintType::kStudentsMaxGapsPerWeek:
     case ConstraintType::kStudentsMaxGapsPerDay: {
@@ -498,6 +530,16 @@ Cost State::EvalTerm(const Term& t) const {
           if (std::abs(Day(a) - Day(b)) >= t.value) continue;
           ++v;
           if (t.consecutive_if_same_day && Day(a) == Day(b) && !Follows(a, b) && !Follows(b, a)) ++v;
+        }
+      break;
+    case ConstraintType::kMinGapsBetweenActivities:
+      for (size_t i = 0; i < t.activities.size(); ++i)
+        for (size_t j = i + 1; j < t.activities.size(); ++j) {
+          int a = t.activities[i], b = t.activities[j];
+          if (!Placed(a) || !Placed(b) || Day(a) != Day(b)) continue;
+          if (Start(b) <= Start(a)) std::swap(a, b);  // ties: the later-listed first, as FET
+          const int short_by = Start(a) + dur(a) + t.value - Start(b);
+          if (short_by > 0) v += short_by;
         }
       break;
     case ConstraintType::kTwoActivitiesConsecutive: {

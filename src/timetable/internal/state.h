@@ -52,6 +52,8 @@ struct Term {
   // the resource's own hard not-available periods); issue-16 types only.
   std::vector<uint64_t> ignore;
   bool allow_empty_days = true;
+  // Interval-max-days terms: the interval's periods as bits.
+  uint64_t interval = 0;
 };
 
 struct Block {
@@ -119,6 +121,8 @@ class State {
   // Breaks plus the hard not-available periods of teacher `te` or subgroup
   // `g`, per day as period bits.
   std::vector<uint64_t> IgnoreMask(int te, int g) const;
+  // The periods [interval_begin, interval_end) of an interval constraint, as bits.
+  static uint64_t IntervalBits(const Constraint& k);
   int Day(int a) const { return start_[block_of_[a]] / ppd_; }
   int Start(int a) const { return start_[block_of_[a]]; }
   bool Placed(int a) const { return start_[block_of_[a]] >= 0; }

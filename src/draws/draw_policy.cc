@@ -5,19 +5,17 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 namespace edugov::draws {
 
 namespace {
 
-std::string Where(const YAML::Node& n) {
-  const YAML::Mark m = n.Mark();
-  return m.is_null() ? "" : " (" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ")";
-}
-
+// "policy/draws.yaml:3:8: team_size must be …" / "抽查参数文件 policy/draws.yaml 第 3 行第 8 列：team_size 须…".
 Status Bad(const std::string& field, const std::string& en, const std::string& zh,
            const YAML::Node& at) {
-  return Status(StatusCode::kInvalidArgument, "policy/draws.yaml: " + field + en + Where(at),
-                "抽查参数文件:" + field + zh + Where(at), field);
+  return Status(StatusCode::kInvalidArgument, YamlWhereEn(kDefaultDrawPolicyPath, at.Mark()) + ": " + field + en,
+                "抽查参数文件 " + YamlWhereZh(kDefaultDrawPolicyPath, at.Mark()) + "：" + field + zh, field);
 }
 
 StatusOr<int> IntField(const YAML::Node& root, const std::string& key, int lo, int hi) {
@@ -43,8 +41,7 @@ StatusOr<DrawPolicy> ParseDrawPolicy(const std::string& yaml_text) {
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
-    return Status(StatusCode::kInvalidArgument, "policy/draws.yaml: " + std::string(e.what()),
-                  "抽查参数文件不是有效的 YAML:" + std::string(e.what()), "policy");
+    return YamlError(kDefaultDrawPolicyPath, e, "policy");
   }
   if (!root.IsMap()) return Bad("policy", " must be a mapping", " 须为映射", root);
   DrawPolicy p;

@@ -1,5 +1,7 @@
 #include "http/request.h"
 
+#include <algorithm>
+
 #include <string>
 
 namespace edugov::http {
@@ -73,22 +75,36 @@ Response NoContent() {
 }
 
 StatusOr<nlohmann::json> ParseJsonObject(std::string_view body) {
-  // nlohmann reports the byte offset of a syntax error only through its
-  // exception, so parse with exceptions and convert here: nothing escapes.
+  // nlohmann reports where a syntax error is only through its exception, so
+  // parse with exceptions and convert here; its own wording ("[json.exception.
+  // parse_error.101] parse error at line 1, column 7: syntax error while
+  // parsing value - unexpected '}'") never reaches the user.
   try {
     nlohmann::json j = nlohmann::json::parse(body.begin(), body.end());
     if (!j.is_object()) {
-      return InvalidArgumentError("request body must be a JSON object, got " +
-                                      std::string(j.type_name()),
-                                  "请求体必须是 JSON 对象,实际为 " + std::string(j.type_name()));
+      return Status(StatusCode::kInvalidArgument,
+                    "request body must be a JSON object, got " + std::string(j.type_name()),
+                    "请求体必须是 JSON 对象,实际为 " + std::string(j.type_name()), "body");
     }
     return j;
   } catch (const nlohmann::json::parse_error& e) {
-    std::string offset = std::to_string(e.byte);
-    return InvalidArgumentError("malformed JSON at byte " + offset,
-                                "JSON 格式错误,位于第 " + offset + " 字节");
-  } catch (const std::exception& e) {
-    return InvalidArgumentError(std::string("malformed JSON: ") + e.what(), "JSON 格式错误");
+    // e.byte is 1-based: the byte at which the parser gave up.
+    const size_t at = e.byte == 0 ? 0 : std::min(e.byte - 1, body.size());
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < at; ++i) {
+      if (body[i] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(body[i]) & 0xC0) != 0x80) {
+        ++column;  // a character, not a UTF-8 continuation byte
+      }
+    }
+    const std::string l = std::to_string(line), c = std::to_string(column), b = std::to_string(e.byte);
+    return Status(StatusCode::kInvalidArgument,
+                  "request body: malformed JSON at line " + l + ", column " + c + " (byte " + b + ")",
+                  "请求体：JSON 格式错误，位于第 " + l + " 行第 " + c + " 列（第 " + b + " 字节）", "body");
+  } catch (const std::exception&) {
+    return Status(StatusCode::kInvalidArgument, "request body: malformed JSON", "请求体：JSON 格式错误", "body");
   }
 }
 

@@ -69,7 +69,8 @@ int HttpStatusFor(const Status& status);
 int HttpStatusFor(StatusCode code);
 
 // Parses a JSON object body, rejecting malformed JSON and non-objects with a
-// kInvalidArgument naming the problem and its byte offset.
+// kInvalidArgument (field "body") naming the problem, its line, column and
+// byte offset, in Chinese and English — never nlohmann's own message.
 StatusOr<nlohmann::json> ParseJsonObject(std::string_view body);
 
 }  // namespace edugov::http

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/raw_errors.h"
+
 namespace edugov::http {
 namespace {
 
@@ -92,6 +94,19 @@ TEST(ParseJsonObjectTest, MalformedNamesByteOffset) {
   EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(j.status().message_en().find("byte 7"), std::string::npos) << j.status().message_en();
   EXPECT_NE(j.status().message_zh().find("7"), std::string::npos);
+}
+
+// Regression: the probe saw nlohmann's "[json.exception.parse_error.101] …"
+// wording; the message names line and column in both languages instead.
+TEST(ParseJsonObjectTest, MalformedNamesLineAndColumnWithoutLibraryText) {
+  auto j = ParseJsonObject("{\n  \"名\": 1,\n  \"b\": tru\n}");
+  ASSERT_FALSE(j.ok());
+  const Status& s = j.status();
+  EXPECT_EQ(s.field(), "body");
+  EXPECT_NE(s.message_en().find("line 3, column"), std::string::npos) << s.message_en();
+  EXPECT_NE(s.message_zh().find("第 3 行第"), std::string::npos) << s.message_zh();
+  EXPECT_EQ(testing::RawLibraryFragment(s.message_en()), "") << s.message_en();
+  EXPECT_EQ(testing::RawLibraryFragment(s.message_zh()), "") << s.message_zh();
 }
 
 TEST(ParseJsonObjectTest, RejectsNonObject) {

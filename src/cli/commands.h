@@ -16,5 +16,6 @@ void RegisterReportCommands(CLI::App& app, int* exit_code);    // report_command
 void RegisterCaseCommands(CLI::App& app, int* exit_code);      // case_commands.cc
 void RegisterCalendarCommands(CLI::App& app, int* exit_code);  // calendar_command.cc
 void RegisterDrawCommands(CLI::App& app, int* exit_code);      // draw_command.cc
+void RegisterPointsCommands(CLI::App& app, int* exit_code);    // points_command.cc
 
 }  // namespace edugov::cli

@@ -1,4 +1,4 @@
-// `edugov migrate`, `edugov audit verify [--ledger audit|sanctions] [--anchor FILE]`
+// `edugov migrate`, `edugov audit verify [--ledger audit|sanctions|points] [--anchor FILE]`
 // and `edugov audit anchor --out FILE` (ledger/anchor.h).
 #include <cstdio>
 
@@ -7,6 +7,7 @@
 #include "ledger/anchor.h"
 #include "ledger/audit.h"
 #include "ledger/sanctions.h"
+#include "points/points.h"
 #include "storage/migrations.h"
 
 namespace edugov::cli {
@@ -41,8 +42,8 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
                      "head anchors written by `audit anchor --out FILE`; catches a re-chained tail / "
                      "链头锚点文件(由 audit anchor 写出),可发现被重新链接的链尾");
   verify->add_option("--ledger", *which,
-                     "audit (default) or sanctions / 要校验的台账:audit(审计日志)或 sanctions(处分台账)")
-      ->check(CLI::IsMember({"audit", "sanctions"}));
+                     "audit (default), sanctions or points / 要校验的台账:audit(审计日志)、sanctions(处分台账)或 points(教师积分台账)")
+      ->check(CLI::IsMember({"audit", "sanctions", "points"}));
   verify->callback([db_url, which, anchor_file, exit_code] {
     std::vector<ledger::Anchor> anchors;
     if (!anchor_file->empty()) {
@@ -55,12 +56,14 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
     auto conn = (*db)->Acquire();
     if (!conn.ok()) { *exit_code = ReportError(conn.status()); return; }
     const bool sanctions = *which == "sanctions";
+    const bool points = *which == "points";
     auto report = sanctions ? ledger::VerifySanctions(**conn, anchors)
+                  : points  ? points::VerifyPointsLedger(**conn, anchors)
                             : ledger::VerifyAudit(**conn, anchors);
     if (!report.ok()) { *exit_code = ReportError(report.status()); return; }
     Lang lang = LangFromEnvironment();
-    const char* name = lang == Lang::kZh ? (sanctions ? "处分台账" : "审计链")
-                                         : (sanctions ? "sanctions chain" : "audit chain");
+    const char* name = lang == Lang::kZh ? (sanctions ? "处分台账" : points ? "积分台账" : "审计链")
+                                         : (sanctions ? "sanctions chain" : points ? "points chain" : "audit chain");
     if (report->ok) {
       std::printf(lang == Lang::kZh ? "edugov: %s完整,共 %lld 条记录\n"
                                     : "edugov: %s intact, %lld entries\n",

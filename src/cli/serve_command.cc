@@ -21,7 +21,9 @@
 #include "http/public_complaint_handlers.h"
 #include "http/report_handlers.h"
 #include "http/sanction_handlers.h"
+#include "http/points_handlers.h"
 #include "http/server.h"
+#include "points/policy.h"
 #include "http/sweep_handlers.h"
 #include "notify/inbox_notifier.h"
 #include "notify/webhook_dispatcher.h"
@@ -148,6 +150,17 @@ int Serve(const ServeArgs& a) {
   }
 
   std::string static_dir = a.static_dir;
+  // Teacher points (教师积分): the same for policy/teacher-points.yaml.
+  std::unique_ptr<points::PointsPolicy> points_policy;
+  if (auto loaded = points::LoadPointsPolicy(points::kDefaultPointsPolicyPath); loaded.ok()) {
+    points_policy = std::make_unique<points::PointsPolicy>(std::move(*loaded));
+    http::RegisterPointsHandlers(router, app, *points_policy);
+  } else if (loaded.status().code() == StatusCode::kNotFound) {
+    spdlog::warn("no points policy at '{}': serving without the teacher points routes",
+                 points::kDefaultPointsPolicyPath);
+  } else {
+    return ReportError(loaded.status());
+  }
   if (!static_dir.empty() && !std::filesystem::exists(std::filesystem::path(static_dir) / "index.html")) {
     spdlog::warn("web UI not found in '{}' (build it with ./run build); serving the API only",
                  static_dir);

@@ -14,11 +14,21 @@
 #include "datasets/import.h"
 #include "datasets/schema_file.h"
 #include "datasets/store.h"
+#include "rules/binder.h"
+#include "rules/policy_parser.h"
 #include "tabular/csv_reader.h"
 #include "tabular/xlsx_reader.h"
 
 namespace edugov::cli {
 namespace {
+
+// The pack's datasets as the rules binder leaves them (with the semesters a
+// school-day rule's dataset carries).
+StatusOr<std::vector<datasets::DatasetSchema>> LoadPackDatasets(const std::string& path) {
+  ASSIGN_OR_RETURN(rules::ast::Pack ast, rules::ParsePolicyFile(path));
+  ASSIGN_OR_RETURN(rules::bound::Pack pack, rules::Bind(ast));
+  return std::move(pack.datasets);
+}
 
 struct ImportArgs {
   std::string dataset;
@@ -86,7 +96,9 @@ class ProgressBar {
 int Run(const ImportArgs& a) {
   const Lang lang = LangFromEnvironment();
   const bool zh = lang == Lang::kZh;
-  auto schemas = datasets::LoadDatasetSchemas(a.policy);
+  // The bound pack, not just its datasets: a dataset its school-day rules
+  // read carries the semesters, so rows outside them are flagged.
+  auto schemas = LoadPackDatasets(a.policy);
   if (!schemas.ok()) return ReportError(schemas.status());
   const datasets::DatasetSchema* schema = datasets::FindDataset(*schemas, a.dataset);
   if (!schema) return ReportError(datasets::UnknownDatasetError(*schemas, a.dataset));
@@ -164,6 +176,16 @@ int Run(const ImportArgs& a) {
     std::string cols;
     for (const std::string& c : r.ignored_columns) cols += (cols.empty() ? "" : ", ") + c;
     std::printf(zh ? "  已忽略未声明的列：%s\n" : "  ignored undeclared columns: %s\n", cols.c_str());
+  }
+  // Kept but worth a look (a row outside every semester: 不在任何学期内).
+  if (r.rows_warned > 0) {
+    std::printf(zh ? "  %lld 行已保存但需注意：\n" : "  %lld row(s) kept with a warning:\n",
+                static_cast<long long>(r.rows_warned));
+    for (size_t i = 0; i < std::min<size_t>(r.warnings.size(), 5); ++i) {
+      const datasets::ImportProblem& w = r.warnings[i];
+      std::printf(zh ? "  第 %lld 行 %s：%s\n" : "  row %lld %s: %s\n", static_cast<long long>(w.row_number),
+                  w.column.c_str(), (zh ? w.reason_zh : w.reason_en).c_str());
+    }
   }
   if (r.rows_rejected == 0) return 0;
 

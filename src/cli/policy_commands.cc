@@ -8,6 +8,7 @@
 #include "cli/case_services.h"
 #include "cli/cli_util.h"
 #include "common/clock.h"
+#include "common/date.h"
 #include "compliance/service.h"
 #include "notify/inbox_notifier.h"
 #include "registry/registry.h"
@@ -114,6 +115,33 @@ void RegisterPolicyCommands(CLI::App& app, int* exit_code) {
     std::printf(lang == Lang::kZh ? "%s: 有效：%zu 个数据集，%zu 条规则，%zu 个目标\n"
                                   : "%s: valid: %zu dataset(s), %zu rule(s), %zu target(s)\n",
                 file->c_str(), pack->datasets.size(), pack->rules.size(), pack->targets.size());
+    *exit_code = 0;
+  });
+
+  // The pack's semesters as the engine uses them: declared, then the
+  // provisional ones (暂定) its rule computes (docs/policy-format.md,
+  // "Semesters"), up to --through (default: a year from today).
+  auto* semesters = policy->add_subcommand("semesters", "List the pack's semesters, provisional ones marked / 列出学期（标注暂定）");
+  auto sem_file = std::make_shared<std::string>(kDefaultPolicy);
+  auto through = std::make_shared<std::string>();
+  semesters->add_option("FILE", *sem_file, "policy pack YAML (default " + std::string(kDefaultPolicy) + ")");
+  semesters->add_option("--through", *through, "list semesters starting on or before this day, YYYY-MM-DD");
+  semesters->callback([sem_file, through, exit_code] {
+    auto pack = LoadPack(*sem_file);
+    if (!pack.ok()) { *exit_code = ReportError(pack.status()); return; }
+    Date last = registry::ChinaDate(RealClock().Now()).AddDays(366);
+    if (!through->empty()) {
+      auto d = Date::Parse(*through);
+      if (!d.ok()) { *exit_code = ReportError(Status(d.status()).WithField("--through")); return; }
+      last = *d;
+    }
+    const bool zh = LangFromEnvironment() == Lang::kZh;
+    for (const auto& s : pack->semesters) {
+      if (s.from > last.DaysSinceEpoch()) break;
+      std::printf("%-12s %s .. %s  %s\n", s.name.c_str(), Date::FromDaysSinceEpoch(s.from).ToString().c_str(),
+                  Date::FromDaysSinceEpoch(s.to).ToString().c_str(),
+                  s.provisional ? (zh ? "暂定" : "provisional") : (zh ? "已声明" : "declared"));
+    }
     *exit_code = 0;
   });
 

@@ -889,8 +889,10 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
         int64_t rows_read = 0;
         size_t problems_reported = 0;
         int64_t row_id = next_row_id;
-        // Outside every semester: kept, and said (ImportOptions::semesters).
-        const int period_idx = options.semesters.empty() ? -1 : schema.ColumnIndex(schema.period_column);
+        // Outside every semester: kept, and said (ImportOptions::semesters, or
+        // the pack's for a dataset its school-day rules read).
+        const auto& semesters = options.semesters.empty() ? schema.school_semesters : options.semesters;
+        const int period_idx = semesters.empty() ? -1 : schema.ColumnIndex(schema.period_column);
         size_t warnings_reported = 0;
         size_t quarantine_bytes = 0;
         for (;;) {
@@ -917,7 +919,11 @@ StatusOr<ImportReport> Import(Connection& conn, const accounts::Principal& princ
             const std::string* text = std::get_if<std::string>(&values[static_cast<size_t>(period_idx)]);
             const int32_t day = text ? internal::ParseDateDays(*text).value_or(datasets::kNullInt) : datasets::kNullInt;
             bool inside = day == datasets::kNullInt;
-            for (const auto& [from, to] : options.semesters) inside = inside || (day >= from && day <= to);
+            if (!inside) {  // sorted, non-overlapping: the last one starting on or before `day`
+              auto after = std::upper_bound(semesters.begin(), semesters.end(), day,
+                                            [](int32_t d, const std::pair<int32_t, int32_t>& s) { return d < s.first; });
+              inside = after != semesters.begin() && day <= std::prev(after)->second;
+            }
             if (!inside) {
               ++batch.rows_warned;
               if (warnings_reported++ < options.max_report_problems) {

@@ -84,7 +84,10 @@ struct ImportOptions {
   // the number of source rows read so far. A non-OK status aborts the import
   // and rolls everything back (used by tests to inject a failure).
   std::function<Status(int64_t rows_read)> after_batch;
-  // The pack's semesters (days since the epoch, inclusive). When given, a
+  // The pack's semesters (days since the epoch, inclusive; sorted, not
+  // overlapping). When given — or, when empty, the schema's own
+  // DatasetSchema::school_semesters, which the rules binder fills for a
+  // dataset a `days: school` rule reads, so every import path passes them — a
   // row whose period date lies outside all of them is kept and reported in
   // ImportReport::warnings (不在任何学期内): school-day rules never count it,
   // so the clerk should know (a typo'd year, a holiday record).

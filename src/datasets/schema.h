@@ -37,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -92,6 +93,11 @@ struct DatasetSchema {
   std::string entity_column;          // a ref column (class, school or org)
   std::string file;                   // the file it was declared in
   SourceMark mark;
+  // The pack's semesters (declared and provisional; days since the epoch,
+  // inclusive, sorted) when a `days: school` rule reads this dataset — set by
+  // the rules binder, empty otherwise. Imports flag a row dated outside all
+  // of them (datasets/import.h, ImportOptions::semesters).
+  std::vector<std::pair<int32_t, int32_t>> school_semesters;
 
   // Index into `columns`, or -1.
   int ColumnIndex(std::string_view column) const;

@@ -190,7 +190,10 @@ struct Pack {
   std::string file;
   std::string name;
   std::string title_zh;
-  std::vector<Semester> semesters;
+  std::vector<Semester> semesters;  // the declared ones
+  // `semesters: {provisional: hunan}`: the rule that continues the declared
+  // semesters with provisional ones (calendar/school_semesters.h); absent = none.
+  std::optional<Scalar> provisional_semesters;
   // school_closures: {dataset, where?, until?}: a school's declared non-school days.
   std::optional<Unless> school_closures;
   // `calendar:` a directory (or file) of China working-calendar data, relative

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "calendar/school_semesters.h"
 #include "common/date.h"
 #include "datasets/columnar.h"
 #include "registry/registry.h"
@@ -45,6 +46,7 @@ class Binder {
     }
     std::sort(out.semesters.begin(), out.semesters.end(),
               [](const auto& a, const auto& b) { return a.from < b.from; });
+    RETURN_IF_ERROR(AddProvisionalSemesters(out));
     if (pack_.school_closures) {
       ASSIGN_OR_RETURN(bound::Unless c, BindUnless(*pack_.school_closures));
       const auto& ds = pack_.datasets[static_cast<size_t>(c.dataset)];
@@ -70,6 +72,14 @@ class Binder {
         RETURN_IF_ERROR(BuildSchoolDays(out));
         break;
       }
+    }
+    // A dataset a school-day rule reads carries the semesters, so that every
+    // import of it flags a row outside all of them (不在任何学期内).
+    for (const auto& r : out.rules) {
+      if (r.check.days != bound::DayBasis::kSchool || r.check.source != bound::SourceKind::kDataset) continue;
+      auto& ds = out.datasets[static_cast<size_t>(r.check.dataset)];
+      ds.school_semesters.clear();
+      for (const auto& sem : out.semesters) ds.school_semesters.push_back({sem.from, sem.to});
     }
     for (const auto& t : pack_.targets) {
       if (!ids.insert(t.id.text).second) {
@@ -645,9 +655,45 @@ class Binder {
     return OkStatus();
   }
 
+  // `semesters: {provisional: hunan}`: after the last declared semester, the
+  // rule's provisional ones (calendar/school_semesters.h), so that school
+  // days exist on dates the pack has not declared yet.
+  Status AddProvisionalSemesters(bound::Pack& out) {
+    if (!pack_.provisional_semesters) return OkStatus();
+    const ast::Scalar& rule_text = *pack_.provisional_semesters;
+    calendar::ProvisionalRule rule = calendar::ProvisionalRule::kNone;
+    if (!calendar::ParseProvisionalRule(rule_text.text, &rule)) {
+      return Err(rule_text.mark, "unknown provisional semester rule '" + rule_text.text + "' (hunan, none)",
+                 "未知的暂定学期规则 '" + rule_text.text + "'（hunan、none）");
+    }
+    if (rule != calendar::ProvisionalRule::kNone && out.semesters.empty()) {
+      return Err(rule_text.mark, "semesters: provisional needs at least one declared semester to continue",
+                 "semesters：provisional 需要至少一个已声明的学期");
+    }
+    std::vector<calendar::SchoolSemester> declared;
+    for (const auto& s : out.semesters) {
+      declared.push_back({s.name, Date::FromDaysSinceEpoch(s.from), Date::FromDaysSinceEpoch(s.to), false});
+    }
+    const auto all = calendar::WithProvisionalSemesters(std::move(declared), rule);
+    for (size_t i = out.semesters.size(); i < all.size(); ++i) {
+      out.semesters.push_back({all[i].name, all[i].from.DaysSinceEpoch(), all[i].to.DaysSinceEpoch(), true});
+    }
+    return OkStatus();
+  }
+
   // The pack's school days from its calendar and semesters, once.
   Status BuildSchoolDays(bound::Pack& out) {
-    const auto& sems = out.semesters;
+    auto& sems = out.semesters;
+    // Provisional semesters go as far as the calendar answers (a strict
+    // calendar, WithoutProvisional, ends them at its last notice).
+    for (size_t i = 0; i < sems.size(); ++i) {
+      if (!sems[i].provisional) continue;
+      if (!pack_.calendar->Answers(Date::FromDaysSinceEpoch(sems[i].from)) ||
+          !pack_.calendar->Answers(Date::FromDaysSinceEpoch(sems[i].to))) {
+        sems.resize(i);
+        break;
+      }
+    }
     bound::SchoolDays sd;
     sd.lo = sems.front().from;
     sd.open.assign(static_cast<size_t>(sems.back().to - sd.lo + 1), 0);

@@ -155,6 +155,9 @@ struct Semester {
   std::string name;
   int32_t from = 0;  // days, inclusive
   int32_t to = 0;
+  // Computed by the pack's provisional rule, not declared (暂定): it may move
+  // when the pack declares that school year.
+  bool provisional = false;
 };
 
 // The pack's school days before any school's own closures: working days of

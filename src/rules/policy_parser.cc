@@ -60,7 +60,16 @@ class Parser {
     if (root["pack"]) { ASSIGN_OR_RETURN(p.name, Text(root["pack"], "pack")); }
     if (root["title_zh"]) { ASSIGN_OR_RETURN(p.title_zh, Text(root["title_zh"], "title_zh")); }
     ASSIGN_OR_RETURN(p.datasets, datasets::ParseDatasets(root["datasets"], file_));
-    if (const YAML::Node& s = root["semesters"]) {
+    if (YAML::Node s = root["semesters"]) {
+      // Two forms: a list (the declared semesters only), or a mapping
+      // {declared: [...], provisional: hunan | none} (docs/policy-format.md,
+      // "Semesters").
+      if (s.IsMap()) {
+        RETURN_IF_ERROR(Keys(s, {"declared", "provisional"}));
+        ASSIGN_OR_RETURN(p.provisional_semesters, Opt(s, "provisional"));
+        if (!s["declared"]) return Err(s, "semesters: missing key 'declared'", "semesters：缺少键 'declared'");
+        s = s["declared"];
+      }
       RETURN_IF_ERROR(List(s, "semesters"));
       for (const auto& n : s) {
         RETURN_IF_ERROR(Map(n, "a semester"));

@@ -12,9 +12,8 @@
 // One server for the file; a fresh browser context per person. Waits on state, never on time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { startServer, apiLogin, repoRoot } from '../lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, apiLogin, repoRoot, edugovBin } from '../lib/server.mjs';
 import { launchBrowser, newPage, screenshot, uiLogin, tinyPng } from '../lib/browser.mjs';
 
 let srv;
@@ -348,11 +347,11 @@ test('发起整改: the bureau leader opens a new rectification for a finding wh
 });
 
 // The semesters of the pack the test server runs (policy/anhua-2025.yaml),
-// as {from, to} ISO dates.
-function packSemesters() {
-  const text = readFileSync(path.join(repoRoot, 'policy', 'anhua-2025.yaml'), 'utf8');
-  return [...text.matchAll(/\{name: [^,]+, from: (\d{4}-\d{2}-\d{2}), to: (\d{4}-\d{2}-\d{2})\}/g)]
-    .map((m) => ({ from: m[1], to: m[2] }));
+// declared and provisional (暂定), as the engine sees them, as {from, to} ISO
+// dates: `edugov policy semesters` lists them.
+function packSemesters(through) {
+  const out = execFileSync(edugovBin(), ['policy', 'semesters', '--through', through], { cwd: repoRoot, encoding: 'utf8' });
+  return [...out.matchAll(/^\S+\s+(\d{4}-\d{2}-\d{2}) \.\. (\d{4}-\d{2}-\d{2})/gm)].map((m) => ({ from: m[1], to: m[2] }));
 }
 
 test('a week still running reads 进行中 with its projection and an at-risk mark, never 复核通过', async (t) => {
@@ -366,7 +365,7 @@ test('a week still running reads 进行中 with its projection and an at-risk ma
   // the pack is none: then the week is not judged at all — no 进行中, and no
   // 复核通过 either — which is all this test can check on such a day.
   const today = beijingToday();
-  if (!packSemesters().some((s) => s.from <= today && today <= s.to)) {
+  if (!packSemesters(today).some((s) => s.from <= today && today <= s.to)) {
     const r = await laoshi.post('/datasets/homework/rows', { class_id: cls.id, date: today, written_minutes: 600, phone_based: false });
     const groups = ((r.recheck && r.recheck.in_progress) || []).filter((g) => g.entity.type === 'class' && g.entity.id === cls.id);
     assert.deepEqual(groups, [], 'a day outside every semester opens no running week');

@@ -28,7 +28,7 @@ backend=sqlite; [[ $DB == postgres* ]] && backend=postgres
 
 if [ "${DEMO:-1}" = 1 ]; then
   "$EDUGOV" migrate --db "$DB" >/dev/null
-  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" >/dev/null
+  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --today 2026-01-24 --db "$DB" >/dev/null
 fi
 "$EDUGOV" serve --db "$DB" --listen 127.0.0.1:0 --static "" ${SERVE_ARGS:-} > "$TMP/serve.out" 2> "$TMP/serve.err" &
 SERVER_PID=$!

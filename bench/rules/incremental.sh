@@ -25,7 +25,7 @@ first=1
 for scale in $SCALES; do
   DB="$TMP/$scale.db"
   "$EDUGOV" migrate --db "sqlite:$DB" >/dev/null
-  "$EDUGOV" demo-data --db "sqlite:$DB" --scale "$scale" --seed 1 --no-users --no-cases >/dev/null
+  "$EDUGOV" demo-data --db "sqlite:$DB" --scale "$scale" --seed 1 --today 2026-01-24 --no-users --no-cases >/dev/null
   # The store path takes seconds per re-check at city scale: fewer rows there.
   case $scale in county) N=200 ;; *) N=60 ;; esac
   "$BUILD/src/rules/recheck_bench" --db "sqlite:$DB" --days 80 --submissions "$N" --runs 3 \

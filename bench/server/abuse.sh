@@ -44,7 +44,7 @@ command -v node >/dev/null || { echo "abuse: node missing" >&2; exit 1; }
 
 db="sqlite:$TMP/abuse.db"
 "$EDUGOV" migrate --db "$db" >/dev/null
-"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$db" >/dev/null
+"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --today 2026-01-24 --db "$db" >/dev/null
 # Default limits: read timeout 15 s, 128 connections per address, the overall
 # cap from ulimit -n, 10 intakes per address per hour.
 "$EDUGOV" serve --db "$db" --listen 127.0.0.1:0 --static "" > "$TMP/serve.out" 2> "$TMP/serve.err" &

@@ -63,7 +63,7 @@ fi
 DB="sqlite:$TMP/bench.db"
 echo "bench: demo county ($SCALE) into $DB …"
 "$EDUGOV" migrate --db "$DB" >/dev/null
-"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" >/dev/null
+"$EDUGOV" demo-data --scale "$SCALE" --seed 1 --today 2026-01-24 --db "$DB" >/dev/null
 
 # start_server [EXTRA_ARGS…] → sets URL and SERVER_PID
 start_server() {

@@ -56,7 +56,7 @@ has_case() { [[ " $CASES " == *" $1 "* ]]; }
 bench_backend() {
   local name=$1 db=$2
   "$EDUGOV" migrate --db "$db" >/dev/null
-  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$db" >/dev/null
+  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --today 2026-01-24 --db "$db" >/dev/null
   "$EDUGOV" check --db "$db" >/dev/null
   "$EDUGOV" serve --db "$db" --listen 127.0.0.1:0 --static "" > "$TMP/serve.out" 2> "$TMP/serve.err" &
   SERVER_PID=$!

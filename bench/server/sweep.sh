@@ -53,7 +53,7 @@ else
   echo "bench: demo $SCALE into $DB …"
   t0=$(date +%s.%N)
   "$EDUGOV" migrate --db "$DB" >/dev/null
-  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --db "$DB" > "$TMP/demo.out" 2>&1 ||
+  "$EDUGOV" demo-data --scale "$SCALE" --seed 1 --today 2026-01-24 --db "$DB" > "$TMP/demo.out" 2>&1 ||
     { echo "bench: demo-data failed:" >&2; tail -n 20 "$TMP/demo.out" >&2; exit 1; }
   DEMO_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 fi

@@ -23,6 +23,11 @@ constexpr int64_t kHourUs = INT64_C(3600) * 1000000;
 constexpr int64_t kDayUs = 24 * kHourUs;
 constexpr int64_t kChinaOffsetUs = 8 * kHourUs;
 
+// The year, in China time, of an instant: a sanction's 一票否决 year is the
+// year it is decided in.
+int ChinaYear(TimePoint t) {
+  return Date::FromDaysSinceEpoch(static_cast<int32_t>((ToUnixMicros(t) + kChinaOffsetUs) / kDayUs)).year();
+}
 int64_t DayStart(Date d) { return static_cast<int64_t>(d.DaysSinceEpoch()) * kDayUs - kChinaOffsetUs; }
 
 struct School {
@@ -473,7 +478,7 @@ class Simulation {
       if (sanction) {
         Status st = Act(live, discipline_, {.transition = "decide", .comment = "经调查属实,依规作出处理。",
                                             .fields = {{"findings", "经调查,该教师体罚学生的情况属实。"},
-                                                       {"measure", measure}, {"veto_year", 2025}}});
+                                                       {"measure", measure}, {"veto_year", ChinaYear(clock_.Now())}}});
         if (st.ok()) ++s_.sanctions;
         return st;
       }

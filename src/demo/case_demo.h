@@ -35,7 +35,8 @@ namespace edugov::demo {
 
 struct CaseDemoOptions {
   uint64_t seed = 1;
-  // The year the cases run through, 1 January to 31 December (China time).
+  // The twelve months the cases run through (China time); `edugov demo-data`
+  // takes the twelve whole months before its anchor's month.
   Date first_day = Date::FromYmd(2025, 1, 1);
   Date last_day = Date::FromYmd(2025, 12, 31);
   // Complaints per school per year on average (busier schools get more).

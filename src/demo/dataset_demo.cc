@@ -62,8 +62,14 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& Tables() {
 // writing and is kept for the caller (Build itself cannot fail).
 class Builder {
  public:
-  Builder(storage::Connection& tx, uint64_t seed, int64_t submitted_at)
-      : tx_(tx), rng_(seed ^ 0x6e6f726d73ULL), submitted_at_(submitted_at) {}
+  // Rows are written as if for the demo year 2025 and moved by `year_shift`
+  // years; rows dated after `through` (YYYY-MM-DD, empty: none) are drawn
+  // but not written, so the draws — and every other row — stay the same.
+  Builder(storage::Connection& tx, uint64_t seed, int64_t submitted_at, int year_shift, std::string through)
+      : tx_(tx), rng_(seed ^ 0x6e6f726d73ULL), submitted_at_(submitted_at), year_shift_(year_shift),
+        through_(std::move(through)) {}
+
+  std::string Day(int y, int m, int d) const { return Date::FromYmd(y + year_shift_, m, d).ToString(); }
 
   void Start(const std::string& dataset) {
     Flush();
@@ -75,6 +81,11 @@ class Builder {
     columns_.insert(columns_.begin(), {"row_id", "org_path", "submitted_at"});
   }
   void Add(const std::string& org_path, Params values) {
+    // Every dataset here has its date second (after the org or class).
+    if (!through_.empty() && values.size() > 1 && std::holds_alternative<std::string>(values[1]) &&
+        std::get<std::string>(values[1]) > through_) {
+      return;
+    }
     Params row{next_row_id_++, org_path, submitted_at_};
     for (auto& v : values) row.push_back(std::move(v));
     rows_.push_back(std::move(row));
@@ -100,6 +111,8 @@ class Builder {
   storage::Connection& tx_;
   SplitMix64 rng_;
   int64_t submitted_at_;
+  int year_shift_ = 0;
+  std::string through_;
   std::string dataset_;
   std::vector<std::string> columns_;
   int64_t next_row_id_ = 1;
@@ -119,7 +132,6 @@ bool HasPrimary(const Org& o) {
   return o.stage == registry::Stage::kPrimary || o.stage == registry::Stage::kNineYear;
 }
 bool Compulsory(const Org& o) { return o.stage && registry::IsCompulsory(*o.stage); }
-std::string Day(int y, int m, int d) { return Date::FromYmd(y, m, d).ToString(); }
 double Round2(double v) { return static_cast<double>(static_cast<int64_t>(v * 100 + 0.5)) / 100; }
 
 StatusOr<std::vector<Org>> ReadOrgs(storage::Connection& conn) {
@@ -191,7 +203,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
       const double civil_avg = y == 2024 ? 7800 : (behind ? 8350 : 7950);
       for (int m = 1; m <= 12; ++m) {
         const int64_t n = 1800 + b.Between(-20, 20);
-        b.Add(c->path, {c->id, Day(y, m, 1), std::string("civil_servant"), n,
+        b.Add(c->path, {c->id, b.Day(y, m, 1), std::string("civil_servant"), n,
                              Round2(static_cast<double>(n) * civil_avg * b.Uniform(0.99, 1.01))});
       }
     }
@@ -201,7 +213,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
       for (int y : {2024, 2025}) {
         for (int m = 1; m <= 12; ++m) {
           const double avg = (y == 2024 ? 7850 : 8050) * b.Uniform(0.97, 1.03);
-          b.Add(s->path, {s->id, Day(y, m, 1), std::string("compulsory_teacher"), n,
+          b.Add(s->path, {s->id, b.Day(y, m, 1), std::string("compulsory_teacher"), n,
                                Round2(static_cast<double>(n) * avg)});
         }
       }
@@ -215,7 +227,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
       const double public_funds = Round2(static_cast<double>(b.Between(200, 2000)) * 1000);
       const bool short_year = (s == short_equipment && y == 2025) || b.Chance(0.06);
       const double share = short_year ? b.Uniform(0.08, 0.19) : b.Uniform(0.20, 0.32);
-      b.Add(s->path, {s->id, Day(y, 12, 31), public_funds, Round2(public_funds * share)});
+      b.Add(s->path, {s->id, b.Day(y, 12, 31), public_funds, Round2(public_funds * share)});
     }
   }
 
@@ -226,7 +238,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
     double total = static_cast<double>(b.Between(90000, 120000));  // 万元
     double per_student = static_cast<double>(b.Between(11000, 14000));
     for (int y : {2023, 2024, 2025}) {
-      b.Add(c->path, {c->id, Day(y, 12, 31), Round2(total), Round2(per_student)});
+      b.Add(c->path, {c->id, b.Day(y, 12, 31), Round2(total), Round2(per_student)});
       total *= b.Uniform(1.02, 1.06);
       const bool drop = y == 2024 && (c->id == first_county || b.Chance(0.2));
       per_student *= drop ? b.Uniform(0.96, 0.99) : b.Uniform(1.01, 1.05);
@@ -241,12 +253,12 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
     const std::pair<const char*, int64_t> intake[] = {{"funded_normal", 290}, {"special_post", 133},
                                                       {"shortage_talent", 5}, {"transfer_in", 1},
                                                       {"national_programme", 1}};
-    for (const auto& [kind, n] : intake) b.Add(c->path, {c->id, Day(2025, 8, 25), std::string(kind), n});
-    b.Add(c->path, {c->id, Day(2024, 8, 26), std::string("funded_normal"), int64_t{280}});
+    for (const auto& [kind, n] : intake) b.Add(c->path, {c->id, b.Day(2025, 8, 25), std::string(kind), n});
+    b.Add(c->path, {c->id, b.Day(2024, 8, 26), std::string("funded_normal"), int64_t{280}});
   }
   for (const Org* s : schools) {
     if (s == substitute_school || b.Chance(0.03)) {
-      b.Add(s->path, {s->id, Day(2025, 9, 1), std::string("substitute"), b.Between(1, 3)});
+      b.Add(s->path, {s->id, b.Day(2025, 9, 1), std::string("substitute"), b.Between(1, 3)});
     }
   }
 
@@ -258,7 +270,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
       const bool fail = (s == failing_school && y >= 2024) || b.Chance(0.05);
       double score = fail ? b.Uniform(40, 59) : b.Uniform(60, 98);
       std::string result = fail ? "fail" : score >= 90 ? "excellent" : score >= 75 ? "good" : "pass";
-      b.Add(s->path, {s->id, Day(y, 12, 20), result, Round2(score)});
+      b.Add(s->path, {s->id, b.Day(y, 12, 20), result, Round2(score)});
     }
   }
 
@@ -269,7 +281,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
       if (s->county != c->id) continue;
       if (HasPrimary(*s)) {
         const int64_t sat = b.Between(40, 220);
-        b.Add(s->path, {s->id, Day(2025, 6, 20), std::string("primary_quality"), sat, sat,
+        b.Add(s->path, {s->id, b.Day(2025, 6, 20), std::string("primary_quality"), sat, sat,
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.60, 0.86)),
                                storage::Null(), storage::Null(), storage::Null(), storage::Null(), storage::Null()});
       }
@@ -277,15 +289,15 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
         // The city's combined ranking: the county's schools spread over it,
         // a handful below 150 (the target allows 3), none below 170.
         const int64_t sat = b.Between(60, 400);
-        b.Add(s->path, {s->id, Day(2025, 6, 22), std::string("zhongkao"), sat, sat, storage::Null(),
+        b.Add(s->path, {s->id, b.Day(2025, 6, 22), std::string("zhongkao"), sat, sat, storage::Null(),
                                storage::Null(), storage::Null(), storage::Null(), b.Between(1, 160), storage::Null()});
       }
       if (IsSenior(*s)) {
         const int64_t sat = b.Between(800, 1600);
-        b.Add(s->path, {s->id, Day(2025, 6, 12), std::string("proficiency"), sat, sat,
+        b.Add(s->path, {s->id, b.Day(2025, 6, 12), std::string("proficiency"), sat, sat,
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.985, 0.999)),
                                storage::Null(), storage::Null(), storage::Null(), storage::Null(), storage::Null()});
-        b.Add(s->path, {s->id, Day(2025, 6, 25), std::string("gaokao"), sat, sat, storage::Null(),
+        b.Add(s->path, {s->id, b.Day(2025, 6, 25), std::string("gaokao"), sat, sat, storage::Null(),
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.60, 0.75)),
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.33, 0.45)),
                                static_cast<int64_t>(static_cast<double>(sat) * b.Uniform(0.15, 0.30)),
@@ -293,7 +305,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
       }
     }
     // The province's count of scores >= 600, the denominator of the share.
-    b.Add(c->path, {c->id, Day(2025, 6, 25), std::string("gaokao_province"), storage::Null(),
+    b.Add(c->path, {c->id, b.Day(2025, 6, 25), std::string("gaokao_province"), storage::Null(),
                            storage::Null(), storage::Null(), storage::Null(), storage::Null(),
                            int64_t{62000}, storage::Null(), storage::Null()});
   }
@@ -303,7 +315,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
   bool first_low = false;
   for (const Class& c : classes) {
     if (c.grade < 1) continue;
-    const std::pair<std::string, std::string> sittings[] = {{Day(2025, 4, 16), "数学"}, {Day(2025, 11, 12), "语文"}};
+    const std::pair<std::string, std::string> sittings[] = {{b.Day(2025, 4, 16), "数学"}, {b.Day(2025, 11, 12), "语文"}};
     for (const auto& [date, subject] : sittings) {
       const int64_t registered = b.Between(30, 55);
       const int64_t sat = b.Chance(0.005) ? registered - b.Between(3, 6) : registered;
@@ -325,7 +337,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
     for (int d = 9; d <= 13; ++d) {
       const int64_t eyes = b.Chance(0.004) ? 1 : 2;
       const int64_t minutes = b.Chance(0.006) ? b.Between(25, 55) : b.Between(60, 85);
-      b.Add(c.school->path, {c.id, Day(2025, 6, d), eyes, minutes});
+      b.Add(c.school->path, {c.id, b.Day(2025, 6, d), eyes, minutes});
     }
   }
   b.Start("sports_meets");
@@ -333,7 +345,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
     for (int y : {2024, 2025}) {
       if (b.Chance(y == 2025 ? 0.12 : 0.08)) continue;  // no meet that year
       const bool festival = b.Chance(0.3);
-      b.Add(s->path, {s->id, Day(y, b.Chance(0.5) ? 4 : 10, static_cast<int>(b.Between(10, 28))),
+      b.Add(s->path, {s->id, b.Day(y, b.Chance(0.5) ? 4 : 10, static_cast<int>(b.Between(10, 28))),
                              std::string(festival ? "sports_festival" : "sports_meet"),
                              std::string(festival ? "校园体育节" : "综合性学生运动会")});
     }
@@ -358,7 +370,7 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
   };
   for (const Org* c : counties) {
     for (const Done& x : done) {
-      b.Add(c->path, {c->id, Day(2025, x.m, x.d), std::string(x.kind), b.Between(x.lo, x.hi),
+      b.Add(c->path, {c->id, b.Day(2025, x.m, x.d), std::string(x.kind), b.Between(x.lo, x.hi),
                                 std::string(x.note)});
     }
   }
@@ -367,7 +379,8 @@ void Build(Builder& b, const std::vector<Org>& orgs, const std::vector<Class>& c
 }  // namespace
 
 StatusOr<DatasetDemoSummary> GenerateDatasetDemo(storage::Connection& conn, const Clock& clock,
-                                                 const std::string& policy_path, uint64_t seed) {
+                                                 const std::string& policy_path, uint64_t seed, int year,
+                                                 std::optional<Date> through) {
   ASSIGN_OR_RETURN(std::vector<datasets::DatasetSchema> schemas, datasets::LoadDatasetSchemas(policy_path));
   ASSIGN_OR_RETURN(std::vector<Org> orgs, ReadOrgs(conn));
   std::unordered_map<int64_t, const Org*> by_id;
@@ -394,7 +407,7 @@ StatusOr<DatasetDemoSummary> GenerateDatasetDemo(storage::Connection& conn, cons
                                        "演示数据：ds_" + name + " 已有数据");
       }
     }
-    Builder b(tx, seed, ToUnixMicros(clock.Now()));
+    Builder b(tx, seed, ToUnixMicros(clock.Now()), year - 2025, through ? through->ToString() : std::string());
     Build(b, orgs, classes);
     b.Flush();
     RETURN_IF_ERROR(b.status());

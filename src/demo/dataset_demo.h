@@ -12,15 +12,21 @@
 //   ASSIGN_OR_RETURN(demo::DatasetDemoSummary s,
 //       demo::GenerateDatasetDemo(*conn, clock, "policy/anhua-2025.yaml", /*seed=*/1));
 //
-// The same registry, pack and seed give the same rows (SplitMix64 only; the
-// clock gives submitted_at only). Rows are dated 2023-12-31 .. 2025-12-31.
+// The same registry, pack, seed, year and `through` give the same rows
+// (SplitMix64 only; the clock gives submitted_at only). Rows are dated in the
+// demo `year` and the two before it (…-12-31 of year-2 .. year-12-31; the
+// comments below say 2025, the default); rows after `through` — the days
+// that have not come yet when the demo is anchored inside `year` — are left
+// out without changing any other row.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
+#include "common/date.h"
 #include "common/status.h"
 #include "storage/database.h"
 
@@ -38,6 +44,7 @@ struct DatasetDemoSummary {
 // the pack or lacks a column this generator fills, or already has rows;
 // kNotFound / kInvalidArgument for a missing or malformed pack.
 StatusOr<DatasetDemoSummary> GenerateDatasetDemo(storage::Connection& conn, const Clock& clock,
-                                                 const std::string& policy_path, uint64_t seed);
+                                                 const std::string& policy_path, uint64_t seed, int year = 2025,
+                                                 std::optional<Date> through = std::nullopt);
 
 }  // namespace edugov::demo

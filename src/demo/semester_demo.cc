@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "calendar/school_semesters.h"
 #include "calendar/working_calendar.h"
 #include "common/date.h"
 #include "common/random.h"
@@ -122,6 +123,8 @@ struct Semester {
   std::string name;
   int32_t from = 0, to = 0;
   std::vector<int32_t> days;  // school days
+  int32_t last_planned = 0;   // its last school day, even when cut short
+  bool in_progress = false;   // cut short at SemesterDemoOptions::through
 };
 
 StatusOr<std::vector<Semester>> ReadSemesters(const std::string& path) {
@@ -131,15 +134,24 @@ StatusOr<std::vector<Semester>> ReadSemesters(const std::string& path) {
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError("cannot read " + path + ": " + e.what(), "无法读取 " + path + "：" + e.what());
   }
-  std::vector<Semester> out;
-  for (const YAML::Node& s : root["semesters"]) {
-    Semester sem;
-    sem.name = s["name"].as<std::string>("");
+  // Both forms of `semesters:` (a list, or {declared: [...], provisional:
+  // RULE}); the pack's validator has checked them (docs/policy-format.md).
+  YAML::Node list = root["semesters"];
+  calendar::ProvisionalRule rule = calendar::ProvisionalRule::kNone;
+  if (list.IsMap()) {
+    calendar::ParseProvisionalRule(list["provisional"].as<std::string>("none"), &rule);
+    list = list["declared"];
+  }
+  std::vector<calendar::SchoolSemester> declared;
+  for (const YAML::Node& s : list) {
     ASSIGN_OR_RETURN(Date from, Date::Parse(s["from"].as<std::string>("")));
     ASSIGN_OR_RETURN(Date to, Date::Parse(s["to"].as<std::string>("")));
-    sem.from = from.DaysSinceEpoch();
-    sem.to = to.DaysSinceEpoch();
-    out.push_back(std::move(sem));
+    declared.push_back({s["name"].as<std::string>(""), from, to, false});
+  }
+  std::sort(declared.begin(), declared.end(), [](const auto& a, const auto& b) { return a.from < b.from; });
+  std::vector<Semester> out;
+  for (const auto& s : calendar::WithProvisionalSemesters(std::move(declared), rule)) {
+    out.push_back({s.name, s.from.DaysSinceEpoch(), s.to.DaysSinceEpoch(), {}});
   }
   return out;
 }
@@ -188,16 +200,16 @@ class Generator {
   SemesterDemoSummary& summary() { return summary_; }
 
   void PlanSchools() {
-    const auto& days = sem_.days;
     for (School& s : schools_) {
       if (s.stage == Stage::kKindergarten) continue;
       // Mid-term in the second or third week of November, 2–3 days; the
       // final in the semester's last week.
-      const int32_t mid = Date::FromYmd(2025, 11, 10).DaysSinceEpoch() + static_cast<int32_t>(plan_.Below(3)) * 2;
+      // (ten weeks in: 2025-11-10 for 2025-autumn).
+      const int32_t mid = sem_.from + 70 + static_cast<int32_t>(plan_.Below(3)) * 2;
       AddExam(s, mid, mid + 1 + static_cast<int32_t>(plan_.Below(2)));
-      const int32_t last_monday = Monday(days.back());
+      const int32_t last_monday = Monday(sem_.last_planned);
       const int32_t fin = last_monday + static_cast<int32_t>(plan_.Below(2));
-      AddExam(s, fin, std::min(fin + 2, days.back()));
+      AddExam(s, fin, std::min(fin + 2, sem_.last_planned));
     }
   }
 
@@ -266,7 +278,7 @@ class Generator {
     w.Start("exam_days");
     for (const School& s : schools_) {
       for (const auto& [from, until] : s.exams) {
-        const bool mid = from < sem_.days.back() - 30;
+        const bool mid = from < sem_.last_planned - 30;
         w.Add(s.path, {s.id, DayText(from), DayText(until), std::string(mid ? "期中考试" : "期末考试")});
       }
     }
@@ -307,13 +319,13 @@ class Generator {
           sure_fee_one = true;
           const bool full = plan_.Chance(0.5);
           inspect("fee", full ? "full" : "spot", fee_days);
-          summary_.expected["fee-inspections-per-semester"].insert({s.id, from});
-          if (!full) summary_.expected["fee-full-inspection-per-semester"].insert({s.id, from});
+          if (!sem.in_progress) summary_.expected["fee-inspections-per-semester"].insert({s.id, from});
+          if (!full) if (!sem.in_progress) summary_.expected["fee-full-inspection-per-semester"].insert({s.id, from});
         } else if ((first && !sure_no_full) || plan_.Chance(0.015)) {
           sure_no_full = true;
           inspect("fee", "spot", fee_days);
           inspect("fee", "spot", fee_days);
-          summary_.expected["fee-full-inspection-per-semester"].insert({s.id, from});
+          if (!sem.in_progress) summary_.expected["fee-full-inspection-per-semester"].insert({s.id, from});
         } else {
           inspect("fee", "full", fee_days);
           inspect("fee", "spot", fee_days);
@@ -324,7 +336,7 @@ class Generator {
           std::set<int32_t> canteen_days;
           if ((first && !sure_canteen) || plan_.Chance(0.04)) {
             sure_canteen = true;
-            summary_.expected["canteen-inspections-per-semester"].insert({s.id, from});
+            if (!sem.in_progress) summary_.expected["canteen-inspections-per-semester"].insert({s.id, from});
           } else {
             const int n = 1 + static_cast<int>(plan_.Below(2));
             for (int i = 0; i < n; ++i) inspect("canteen", plan_.Chance(0.3) ? "full" : "spot", canteen_days);
@@ -334,7 +346,7 @@ class Generator {
         std::vector<int32_t> t;
         if ((first && !sure_training && !s.canteen) || plan_.Chance(0.04)) {
           sure_training = true;
-          summary_.expected["parent-training-per-semester"].insert({s.id, from});
+          if (!sem.in_progress) summary_.expected["parent-training-per-semester"].insert({s.id, from});
         } else {
           t.push_back(day());
           if (plan_.Chance(0.25)) {
@@ -476,11 +488,19 @@ StatusOr<SemesterDemoSummary> GenerateSemesterDemo(storage::Connection& conn, co
   ASSIGN_OR_RETURN(std::vector<datasets::DatasetSchema> schemas, datasets::LoadDatasetSchemas(options.policy_path));
   ASSIGN_OR_RETURN(std::vector<Semester> semesters, ReadSemesters(options.policy_path));
   ASSIGN_OR_RETURN(calendar::WorkingCalendar cal, calendar::WorkingCalendar::Load(options.calendar_path));
+  // The homework semester: the one named, or the last one begun by `through`.
+  std::string wanted = options.semester;
+  if (wanted.empty()) {
+    for (const Semester& s : semesters) {
+      if (options.through && s.from <= options.through->DaysSinceEpoch()) wanted = s.name;
+    }
+  }
   const Semester* sem = nullptr;
   for (Semester& s : semesters) {
+    if (options.through && s.from > options.through->DaysSinceEpoch()) break;  // not begun: no rows
     for (int32_t d = s.from; d <= s.to; ++d) {
-      if (!cal.Covers(Date::FromDaysSinceEpoch(d))) {
-        if (s.name == options.semester) {
+      if (!cal.Answers(Date::FromDaysSinceEpoch(d))) {
+        if (s.name == wanted) {
           return FailedPreconditionError(
               "demo data: the working calendar does not cover " + DayText(d) + " of semester " + s.name,
               "演示数据：工作日历未覆盖学期 " + s.name + " 的 " + DayText(d));
@@ -492,12 +512,21 @@ StatusOr<SemesterDemoSummary> GenerateSemesterDemo(storage::Connection& conn, co
       if (working) s.days.push_back(d);
     }
   }
-  for (const Semester& s : semesters) {
-    if (s.name == options.semester) sem = &s;
+  for (Semester& s : semesters) {
+    if (s.name != wanted) continue;
+    sem = &s;
+    if (!s.days.empty()) s.last_planned = s.days.back();
+    // Cut short at `through`: a semester still running has rows up to that
+    // day only (its final exams stay planned after it).
+    if (options.through && s.to > options.through->DaysSinceEpoch()) {
+      s.to = options.through->DaysSinceEpoch();
+      while (!s.days.empty() && s.days.back() > s.to) s.days.pop_back();
+      s.in_progress = true;
+    }
   }
   if (!sem || sem->days.empty()) {
-    return InvalidArgumentError("demo data: the policy pack has no semester '" + options.semester + "' with school days",
-                                "演示数据：政策包没有含上课日的学期 '" + options.semester + "'");
+    return InvalidArgumentError("demo data: the policy pack has no semester '" + wanted + "' with school days",
+                                "演示数据：政策包没有含上课日的学期 '" + wanted + "'");
   }
   ASSIGN_OR_RETURN(std::vector<School> schools, ReadSchools(conn));
 

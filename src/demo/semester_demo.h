@@ -10,7 +10,8 @@
 //   std::puts(demo::DescribeSemesterDemo(s).c_str());
 //
 // Which dates: homework, exam days and study tours cover one semester of the
-// pack (`semester`, default 2025-autumn) on its school days — the working
+// pack (`semester`, default 2025-autumn; `edugov demo-data` takes the one
+// running on the day before its anchor, cut short there) on its school days — the working
 // days of the working calendar (weekends and public holidays off, make-up
 // Saturdays/Sundays on). Inspections and parent trainings cover every pack
 // semester that ends on or before that one, since the per-semester rules
@@ -32,11 +33,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "common/clock.h"
+#include "common/date.h"
 #include "common/status.h"
 #include "demo/demo_data.h"
 #include "storage/database.h"
@@ -46,7 +49,13 @@ namespace edugov::demo {
 struct SemesterDemoOptions {
   std::string policy_path = "policy/anhua-2025.yaml";
   std::string calendar_path = "policy/calendar/cn-2025-2026.yaml";
-  std::string semester = "2025-autumn";  // a `semesters:` name of the pack
+  // A semester of the pack (declared or provisional); empty: the last one
+  // begun by `through`.
+  std::string semester = "2025-autumn";
+  // The last day rows are dated on: a homework semester still running then
+  // is cut short there (rows up to that day, its exam days still planned;
+  // its per-semester expectations left out, as the semester is not over).
+  std::optional<Date> through;
   uint64_t seed = 1;
 };
 
@@ -56,7 +65,7 @@ using EntityPeriod = std::pair<int64_t, std::string>;
 
 struct SemesterDemoSummary {
   std::string semester;
-  std::string from, to;  // the homework semester's dates
+  std::string from, to;  // the homework semester's dates (`to` cut short at `through`)
   int school_days = 0;   // of that semester
   std::map<std::string, int64_t> rows;  // dataset → rows written
   int64_t total = 0;

@@ -172,10 +172,47 @@ TEST_P(SemesterDemoTest, AnUnknownSemesterIsRefusedByName) {
   auto conn = db->db().Acquire();
   ASSERT_TRUE(conn.ok());
   SemesterDemoOptions o = Options(1);
-  o.semester = "2031-spring";
+  o.semester = "2031-summer";  // 2031-spring would be a provisional semester of the pack
   auto s = GenerateSemesterDemo(**conn, clock_, o);
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.status().ToString().find("2031-spring"), std::string::npos) << s.status().ToString();
+  EXPECT_NE(s.status().ToString().find("2031-summer"), std::string::npos) << s.status().ToString();
+}
+
+// Anchored on 2026-12-07 (`edugov demo-data --today`): the semester running
+// the day before is the pack's provisional 2026-autumn, cut short there —
+// homework up to 2026-12-06, exam days still planned for January, and
+// inspections of every semester up to it.
+TEST_P(SemesterDemoTest, ARunningProvisionalSemesterIsCutShortAtThrough) {
+  auto db = County(GetParam(), clock_);
+  ASSERT_TRUE(db);
+  auto conn = db->db().Acquire();
+  ASSERT_TRUE(conn.ok());
+  SemesterDemoOptions o = Options(1);
+  o.semester = "";
+  o.through = Date::FromYmd(2026, 12, 6);
+  auto s = GenerateSemesterDemo(**conn, clock_, o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->semester, "2026-autumn");
+  EXPECT_EQ(s->from, "2026-09-01");
+  EXPECT_EQ(s->to, "2026-12-06");
+  auto hw = (*conn)->Query("SELECT CAST(MIN(date) AS TEXT), CAST(MAX(date) AS TEXT), COUNT(DISTINCT date) FROM ds_homework");
+  ASSERT_TRUE(hw.ok());
+  EXPECT_EQ(hw->GetText(0, 0), "2026-09-01");
+  // 2026-12-06 is a Sunday: the last school day is Friday the 4th.
+  EXPECT_EQ(hw->GetText(0, 1), "2026-12-04");
+  EXPECT_EQ(hw->GetInt(0, 2), s->school_days);
+  auto exams = (*conn)->Query("SELECT CAST(MAX(until) AS TEXT) FROM ds_exam_days");
+  ASSERT_TRUE(exams.ok());
+  EXPECT_GT(exams->GetText(0, 0), "2027-01-01");
+  auto insp = (*conn)->Query("SELECT CAST(MIN(date) AS TEXT), CAST(MAX(date) AS TEXT) FROM ds_inspections");
+  ASSERT_TRUE(insp.ok());
+  EXPECT_LT(insp->GetText(0, 0), "2025-07-06");  // 2025-spring
+  EXPECT_LE(insp->GetText(0, 1), "2026-12-06");
+  EXPECT_GE(insp->GetText(0, 1), "2026-09-01");
+  // The running semester's per-semester rules are not judged yet: nothing expected of it.
+  for (const auto& [rule, found] : s->expected) {
+    for (const auto& [entity, period] : found) EXPECT_NE(period, "2026-09-01") << rule;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SemesterDemoTest, ::testing::ValuesIn(edugov::testing::TestBackends()),

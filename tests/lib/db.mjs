@@ -54,3 +54,11 @@ export async function sqlOn(url, sql) {
     execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
   }
 }
+
+// Runs a query behind edugov's back and returns its rows as arrays of text.
+export async function queryOn(url, sql) {
+  const out = url.startsWith('sqlite:')
+    ? execFileSync('sqlite3', ['-separator', '\t', url.slice('sqlite:'.length), sql], { encoding: 'utf8' })
+    : execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-AtF', '\t', '-c', sql], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}

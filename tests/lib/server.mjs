@@ -55,7 +55,12 @@ export function runEdugov(args, { timeoutMs = STEP_TIMEOUT_MS } = {}) {
 // suites that never look at cases start faster, most of all on PostgreSQL,
 // where the year's ~1,000 engine transactions take some 20 s.
 // serveArgs: more `edugov serve` flags (e.g. ['--policy', FILE]).
-export async function startServer({ staticDir, scale = 'county', seed = 1, cases = true, serveArgs = [] } = {}) {
+// today: the demo's anchor day (edugov demo-data --today). Pinned to
+// 2026-01-24 — the demo every suite was written against (2025-autumn whole,
+// a year of 2025 cases, swept as of 2026-01-24) — so no suite depends on the
+// day it runs; the server itself still runs on the real clock.
+export const DEMO_TODAY = '2026-01-24';
+export async function startServer({ staticDir, scale = 'county', seed = 1, cases = true, serveArgs = [], today = DEMO_TODAY } = {}) {
   const bin = edugovBin();
   try {
     await access(bin);
@@ -80,7 +85,7 @@ export async function startServer({ staticDir, scale = 'county', seed = 1, cases
 
   try {
     await runEdugov(['migrate', '--db', dbUrl]);
-    await runEdugov(['demo-data', '--scale', scale, '--seed', String(seed), '--db', dbUrl,
+    await runEdugov(['demo-data', '--scale', scale, '--seed', String(seed), '--today', today, '--db', dbUrl,
       ...(cases ? [] : ['--no-cases'])]);
   } catch (e) {
     await cleanup();

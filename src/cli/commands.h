@@ -17,5 +17,6 @@ void RegisterCaseCommands(CLI::App& app, int* exit_code);      // case_commands.
 void RegisterCalendarCommands(CLI::App& app, int* exit_code);  // calendar_command.cc
 void RegisterDrawCommands(CLI::App& app, int* exit_code);      // draw_command.cc
 void RegisterPointsCommands(CLI::App& app, int* exit_code);    // points_command.cc
+void RegisterBackupCommands(CLI::App& app, int* exit_code);    // backup_command.cc
 
 }  // namespace edugov::cli

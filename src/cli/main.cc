@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   edugov::cli::RegisterCalendarCommands(app, &exit_code);
   edugov::cli::RegisterDrawCommands(app, &exit_code);
   edugov::cli::RegisterPointsCommands(app, &exit_code);
+  edugov::cli::RegisterBackupCommands(app, &exit_code);
 #ifdef EDUGOV_HAVE_TIMETABLE
   edugov::cli::RegisterTimetableCommands(app, &exit_code);
 #endif

@@ -8,6 +8,8 @@ import complianceZhCN from './locales/compliance.zh-CN.js';
 import complianceEn from './locales/compliance.en.js';
 import drawsZhCN from './views/draws/draws.zh-CN.js';
 import drawsEn from './views/draws/draws.en.js';
+import pointsZhCN from './views/points/points.zh-CN.js';
+import pointsEn from './views/points/points.en.js';
 import epZhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import epEn from 'element-plus/es/locale/lang/en.mjs';
 
@@ -38,6 +40,8 @@ i18n.global.mergeLocaleMessage('zh-CN', complianceZhCN); // compliance pages
 i18n.global.mergeLocaleMessage('en', complianceEn);
 i18n.global.mergeLocaleMessage('zh-CN', drawsZhCN); // inspection draws
 i18n.global.mergeLocaleMessage('en', drawsEn);
+i18n.global.mergeLocaleMessage('zh-CN', pointsZhCN); // teacher points
+i18n.global.mergeLocaleMessage('en', pointsEn);
 
 export function currentLang() {
   return i18n.global.locale.value;

@@ -37,6 +37,9 @@ import { canSeeCompliance, canEnterHomework, canImportData } from './views/compl
 const DrawsView = () => import('./views/draws/DrawsView.vue');
 const PublicInspectionsView = () => import('./views/draws/PublicInspectionsView.vue');
 import { canRunDraws } from './views/draws/drawsApi.js';
+// Teacher points (教师积分): a teacher's own ledger, a school's standings.
+const PointsView = () => import('./views/points/PointsView.vue');
+import { canSeePoints } from './views/points/pointsApi.js';
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
@@ -66,6 +69,7 @@ const routes = [
       { path: 'homework', name: 'homework-entry', component: HomeworkEntryView, meta: { allow: canEnterHomework, menu: 'homework-entry' } },
       { path: 'import', name: 'data-import', component: ImportView, meta: { allow: canImportData, menu: 'data-import' } },
       { path: 'draws', name: 'draws', component: DrawsView, meta: { allow: canRunDraws, menu: 'draws' } },
+      { path: 'points', name: 'points', component: PointsView, meta: { allow: canSeePoints, menu: 'points' } },
       { path: 'forbidden', name: 'forbidden', component: ErrorView, props: { kind: 'forbidden' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: ErrorView, props: { kind: 'not-found' } },
     ],

@@ -11,7 +11,7 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { edugovBin, repoRoot, startServer } from '../lib/server.mjs';
+import { apiLogin, edugovBin, repoRoot, startServer } from '../lib/server.mjs';
 import { freshDbUrl } from '../lib/db.mjs';
 
 const PASSPHRASE = 'restore drill passphrase 2025';
@@ -44,6 +44,25 @@ function casesRefs(url) {
 }
 
 const mode = (p) => statSync(p).mode & 0o777;
+
+// `edugov serve` on an existing database (startServer() makes a new demo one).
+async function serveExisting(dbUrl, keyFile) {
+  const child = spawn(edugovBin(), ['serve', '--db', dbUrl, '--secret-key-file', keyFile, '--listen', '127.0.0.1:0',
+    '--static', join(repoRoot, 'web', 'dist'), '--sweep-at', 'off'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/edugov: listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve(m[1]);
+    });
+    exited.then((code) => reject(new Error(`edugov serve on the restored database exited (${code})\n${err}`)));
+  });
+  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
 
 test('restore drill: back up under write load, restore into a new database, audit verify passes, every acknowledged write is there', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'edugov-drill-'));
@@ -129,6 +148,18 @@ test('restore drill: back up under write load, restore into a new database, audi
     const flags = acked.map((ref) => present.has(ref));
     const firstMissing = flags.indexOf(false);
     if (firstMissing >= 0) assert.ok(flags.slice(firstMissing).every((f) => !f), `no write after ${acked[firstMissing]} is in the copy`);
+
+    // The restored key opens what the old one sealed: the petitions office reads a complainant's name.
+    const revived = await serveExisting(restored.url, restoredKey);
+    try {
+      const office = await apiLogin(revived.url, 'xinfang');
+      const found = await office.get(`/cases?type=complaint&q=${encodeURIComponent(ackedBeforeBackup[0])}`);
+      assert.equal(found.total, 1);
+      const opened = await office.get(`/cases/${found.items[0].id}`);
+      assert.equal(opened.confidential.name, '家长0');
+    } finally {
+      await revived.stop();
+    }
 
     // Never into a database that holds anything: zh first, en by LANG.
     const full = edugov(['restore', '--from', out, '--db', restored.url, '--key-out', join(work, 'k2')],

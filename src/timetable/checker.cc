@@ -226,7 +226,8 @@ class Checker {
             std::vector<int> mine;
             for (int a = 0; a < static_cast<int>(in_.activities.size()); ++a)
               if (std::binary_search(in_.activities[a].subgroups.begin(),
-                                     in_.activities[a].subgroups.end(), g))
+                                     in_.activities[a].subgroups.end(), g) &&
+                  (k.tag < 0 || in_set(in_.activities[a].tags, k.tag)))
                 mine.push_back(a);
             for (int d = 0; d < ndays; ++d)
               CheckProfile(c, type, "students " + in_.subgroup_names[g], DayProfile(mine, d), d);
@@ -303,6 +304,13 @@ class Checker {
                            std::to_string(k.value), "", over);
         break;
       }
+      case ConstraintType::kActivitiesSameStartingHour:
+        for (size_t i = 0; i < acts.size(); ++i)
+          for (size_t j = i + 1; j < acts.size(); ++j)
+            if (Per(acts[i]) != Per(acts[j]))
+              Add(c, type, Act(acts[j]) + " does not start at the period of " + Act(acts[i]),
+                  in_.SlotName(Start(acts[i])) + "/" + in_.SlotName(Start(acts[j])));
+        break;
       case ConstraintType::kMinGapsBetweenActivities:
         for (size_t i = 0; i < acts.size(); ++i)
           for (size_t j = i + 1; j < acts.size(); ++j) {

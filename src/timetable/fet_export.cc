@@ -284,11 +284,13 @@ class Writer {
       case T::kStudentsMaxHoursDaily:
       case T::kStudentsMaxHoursContinuously: {
         const bool daily = k.type == T::kStudentsMaxHoursDaily;
+        const std::string type = std::string("ConstraintStudentsSet") + (k.tag >= 0 ? "ActivityTag" : "") +
+                                 (daily ? "MaxHoursDaily" : "MaxHoursContinuously");
         for (int s : k.student_sets) {
-          pugi::xml_node c = Begin(time, daily ? "ConstraintStudentsSetMaxHoursDaily"
-                                               : "ConstraintStudentsSetMaxHoursContinuously", k.weight);
+          pugi::xml_node c = Begin(time, type.c_str(), k.weight);
           Add(c, daily ? "Maximum_Hours_Daily" : "Maximum_Hours_Continuously", k.value);
           Add(c, "Students", in_.student_sets[s].name);
+          if (k.tag >= 0) Add(c, "Activity_Tag", in_.tags[k.tag]);
           End(c, comment);
         }
         return;
@@ -323,6 +325,7 @@ class Writer {
       case T::kStudentsIntervalMaxDaysPerWeek:
       case T::kTeachersMinDaysPerWeek:
       case T::kMinGapsBetweenActivities:
+      case T::kActivitiesSameStartingHour:
         ++out->skipped;
         return;
     }

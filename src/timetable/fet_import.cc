@@ -779,6 +779,26 @@ class Importer {
         return k.value > 0;
       };
     }
+    if (type == "ConstraintActivitiesSameStartingHour") {
+      return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        k.type = T::kActivitiesSameStartingHour;
+        ASSIGN_OR_RETURN(k.activities, ActivityIds(c, "Activity_Id"));
+        return k.activities.size() >= 2;
+      };
+    }
+    // Students' limits counting only the lessons with one activity tag.
+    if (type == "ConstraintStudentsActivityTagMaxHoursContinuously" ||
+        type == "ConstraintStudentsSetActivityTagMaxHoursContinuously" ||
+        type == "ConstraintStudentsActivityTagMaxHoursDaily" || type == "ConstraintStudentsSetActivityTagMaxHoursDaily") {
+      return [this, type](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
+        const bool daily = type.find("Daily") != std::string::npos;
+        k.type = daily ? T::kStudentsMaxHoursDaily : T::kStudentsMaxHoursContinuously;
+        k.value = c.child(daily ? "Maximum_Hours_Daily" : "Maximum_Hours_Continuously").text().as_int(0);
+        ASSIGN_OR_RETURN(k.tag, Lookup(tag_index_, c, Text(c, "Activity_Tag"), "activity tag", "活动标签"));
+        RETURN_IF_ERROR(Students(c, !Starts(type, "ConstraintStudentsSet"), k));
+        return true;
+      };
+    }
     if (type == "ConstraintMinGapsBetweenActivities") {
       return [this](const pugi::xml_node& c, Constraint& k) -> StatusOr<bool> {
         k.type = T::kMinGapsBetweenActivities;

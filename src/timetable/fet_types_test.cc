@@ -241,6 +241,21 @@ TEST(FetTypesTest, MinGapsBetweenActivities) {
   EXPECT_EQ(SolveAndCheck(Unlocked(imp.instance, false)).hard_violations, 0);
 }
 
+TEST(FetTypesTest, StudentsActivityTagLimitsAndSameStartingHour) {
+  FetImport imp = Load("tags_same_hour");
+  CheckReport rep = Check(imp.instance, imp.locked);
+  // Y1 has Lab at Mon 1-3 (and an untagged lesson Tue 1). All students at
+  // most 2 Lab periods in a row (hard): one run of 3 -> 1. Y1 at most 2
+  // Lab periods a day (40%): Mon 3 -> 0.4. 4 (Tue 1) and 5 (Wed 2) start at
+  // the same period (30%): no -> 0.3.
+  EXPECT_EQ(rep.hard_violations, 1);
+  EXPECT_EQ(Count(rep, "StudentsMaxHoursContinuously"), 1);
+  EXPECT_NEAR(CostOf(rep, "ConstraintStudentsSetActivityTagMaxHoursDaily"), 0.4, 1e-9);
+  EXPECT_EQ(Count(rep, "ActivitiesSameStartingHour"), 1);
+  EXPECT_NEAR(rep.soft_cost, 0.7, 1e-9);
+  EXPECT_EQ(SolveAndCheck(Unlocked(imp.instance, false)).hard_violations, 0);
+}
+
 TEST(FetTypesTest, UnknownTopLevelElementNamesItsLine) {
   auto imp = ImportFetString(
       "<?xml version=\"1.0\"?>\n<fet version=\"6.8.5\">\n<Days_List/>\n<Teacher_List/>\n</fet>\n", "bad.fet");

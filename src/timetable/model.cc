@@ -71,6 +71,7 @@ std::string_view ConstraintTypeName(ConstraintType type) {
     case ConstraintType::kStudentsIntervalMaxDaysPerWeek: return "StudentsIntervalMaxDaysPerWeek";
     case ConstraintType::kTeachersMinDaysPerWeek: return "TeachersMinDaysPerWeek";
     case ConstraintType::kMinGapsBetweenActivities: return "MinGapsBetweenActivities";
+    case ConstraintType::kActivitiesSameStartingHour: return "ActivitiesSameStartingHour";
   }
   return "?";
 }

@@ -126,7 +126,8 @@ enum class ConstraintType {
   kTeachersMaxHoursDaily,
   // ... at most `value` periods in a row.
   kTeachersMaxHoursContinuously,
-  // Each listed student set has at most `value` periods a day.
+  // Each listed student set has at most `value` periods a day (counting
+  // only activities with tag `tag` if tag >= 0).
   kStudentsMaxHoursDaily,
   // ... at most `value` periods in a row.
   kStudentsMaxHoursContinuously,
@@ -193,6 +194,9 @@ enum class ConstraintType {
   // (break periods count, as FET counts hours); each pair on one day costs
   // the periods it is short by (end + value - start, FET's count).
   kMinGapsBetweenActivities,
+  // The listed activities start at the same period of the day (any day);
+  // one violation per pair at different periods.
+  kActivitiesSameStartingHour,
 };
 std::string_view ConstraintTypeName(ConstraintType type);
 

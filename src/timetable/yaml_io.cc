@@ -42,7 +42,7 @@ const ConstraintType kAllTypes[] = {
     ConstraintType::kActivitiesGrouped, ConstraintType::kActivitiesSameStartingDay,
     ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection, ConstraintType::kTeachersIntervalMaxDaysPerWeek,
     ConstraintType::kStudentsIntervalMaxDaysPerWeek, ConstraintType::kTeachersMinDaysPerWeek,
-    ConstraintType::kMinGapsBetweenActivities};
+    ConstraintType::kMinGapsBetweenActivities, ConstraintType::kActivitiesSameStartingHour};
 
 // A value yaml-cpp read but the model refuses: the field and, when known,
 // where the offending node is.

@@ -260,13 +260,15 @@ void State::BuildTerms() {
         for (int g : atoms) {
           Term t = base;
           t.subgroup = g;
-          t.activities = of_subgroup[g];
+          for (int a : of_subgroup[g])
+            if (k.tag < 0 || Contains(in_.activities[a].tags, k.tag)) t.activities.push_back(a);
           if (!t.activities.empty()) terms_.push_back(t);
         }
         break;
       }
       case ConstraintType::kActivitiesGrouped:
       case ConstraintType::kActivitiesSameStartingDay:
+      case ConstraintType::kActivitiesSameStartingHour:
       case ConstraintType::kActivitiesOccupyMaxTimeSlotsFromSelection: {
         Term t = base;
         t.activities = k.activities;
@@ -530,6 +532,13 @@ Cost State::EvalTerm(const Term& t) const {
           if (std::abs(Day(a) - Day(b)) >= t.value) continue;
           ++v;
           if (t.consecutive_if_same_day && Day(a) == Day(b) && !Follows(a, b) && !Follows(b, a)) ++v;
+        }
+      break;
+    case ConstraintType::kActivitiesSameStartingHour:
+      for (size_t i = 0; i < t.activities.size(); ++i)
+        for (size_t j = i + 1; j < t.activities.size(); ++j) {
+          int a = t.activities[i], b = t.activities[j];
+          if (Placed(a) && Placed(b) && Start(a) % ppd_ != Start(b) % ppd_) ++v;
         }
       break;
     case ConstraintType::kMinGapsBetweenActivities:

@@ -155,7 +155,7 @@ test('an intact sanctions chain written to the documented format verifies; audit
   const audit = edugov(['audit', 'verify', '--db', db.url], { env: EN });
   assert.equal(audit.code, 0, audit.stderr);
   assert.match(audit.stdout, /audit chain intact/);
-  const bad = edugov(['audit', 'verify', '--ledger', 'points', '--db', db.url], { env: EN });
+  const bad = edugov(['audit', 'verify', '--ledger', 'nonesuch', '--db', db.url], { env: EN });
   assert.notEqual(bad.code, 0);
   await db.drop();
 });

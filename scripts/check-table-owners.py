@@ -70,6 +70,11 @@ OWNERS = {
     # (src/points/points.h; its chain head is ledger_heads' 'points' row)
     "points_entries": "points",
     "points_objections": "points",
+    # 015_homework_board.sql: 作业公示 — entries, class links, assigned
+    # teachers (src/homework_board/board.h)
+    "homework_board_entries": "homework_board",
+    "homework_board_links": "homework_board",
+    "homework_board_teachers": "homework_board",
 }
 # Created at run time from the policy pack (src/datasets/store.h), one per dataset.
 DATASET_TABLE_PREFIX = "ds_"

@@ -9,7 +9,7 @@ BUILD_PKGS=(
   libsqlite3-dev sqlite3 libpq-dev libpqxx-dev
   nlohmann-json3-dev libyaml-cpp-dev libopencc-dev opencc libsodium-dev
   libcli11-dev libspdlog-dev libfmt-dev libxlsxwriter-dev
-  libzip-dev zipcmp zipmerge ziptool libpugixml-dev
+  libzip-dev zipcmp zipmerge ziptool libpugixml-dev libqrencode-dev
   libgtest-dev libgmock-dev
 )
 # The server prints PDF reports with headless Chromium, in TrueType CJK

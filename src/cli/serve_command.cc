@@ -12,6 +12,7 @@
 #include "http/case_handlers.h"
 #include "http/dataset_handlers.h"
 #include "http/draw_handlers.h"
+#include "http/homework_board_handlers.h"
 #include "draws/draw_policy.h"
 #include "compliance/service.h"
 #include "compliance/sweep_jobs.h"
@@ -134,6 +135,7 @@ int Serve(const ServeArgs& a) {
                                            .lookups_per_minute = a.public_lookups_per_minute});
   }
   http::RegisterComplianceHandlers(router, app);
+  http::RegisterHomeworkBoardHandlers(router, app);  // 作业公示: entry, public class pages, QR sheet
 #ifdef EDUGOV_HTTP_HAVE_TIMETABLE
   http::RegisterTimetableHandlers(router, app, "policy/curriculum", {});
 #endif

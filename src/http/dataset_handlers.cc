@@ -191,6 +191,8 @@ StatusOr<Response> Import(DatasetState& state, RouteContext& c) {
   return JsonResponse(out, report.rows_rejected == 0 ? 200 : 422);
 }
 
+}  // namespace
+
 // The re-check's outcome for the form's answer: counts, the open finding
 // ids, the groups still running (a week not over yet: 进行中, with where it
 // is heading) and the rectifications it moved; or {error} (logged) when it
@@ -232,6 +234,8 @@ nlohmann::json RecheckJson(const StatusOr<compliance::SubmitResult>& r, Lang lan
           {"in_progress", std::move(running)},
           {"cases", {{"opened", r->cases.opened}, {"linked", r->cases.linked}, {"to_verify", r->cases.to_verify}}}};
 }
+
+namespace {
 
 // 201 with the new row, 200 when it updated one, 422 with the report when
 // the row was rejected.

@@ -25,6 +25,9 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "compliance/service.h"
 #include "http/app.h"
 #include "http/router.h"
 
@@ -34,5 +37,11 @@ inline constexpr const char* kDefaultPolicyPath = "policy/anhua-2025.yaml";
 
 // `app` must outlive the router (as for every handler module).
 void RegisterDatasetHandlers(Router& router, App& app);
+
+// The re-check's outcome for a form row's answer (`recheck` above): counts,
+// the open finding ids, the groups still running, the rectifications moved;
+// or {error} (logged) when it failed — the row has landed either way. The
+// 作业公示 entry answers with the same (homework_board_handlers.h).
+nlohmann::json RecheckJson(const StatusOr<compliance::SubmitResult>& r, Lang lang);
 
 }  // namespace edugov::http

@@ -10,6 +10,8 @@ import drawsZhCN from './views/draws/draws.zh-CN.js';
 import drawsEn from './views/draws/draws.en.js';
 import pointsZhCN from './views/points/points.zh-CN.js';
 import pointsEn from './views/points/points.en.js';
+import boardZhCN from './views/homework/homework-board.zh-CN.js';
+import boardEn from './views/homework/homework-board.en.js';
 import epZhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import epEn from 'element-plus/es/locale/lang/en.mjs';
 
@@ -42,6 +44,8 @@ i18n.global.mergeLocaleMessage('zh-CN', drawsZhCN); // inspection draws
 i18n.global.mergeLocaleMessage('en', drawsEn);
 i18n.global.mergeLocaleMessage('zh-CN', pointsZhCN); // teacher points
 i18n.global.mergeLocaleMessage('en', pointsEn);
+i18n.global.mergeLocaleMessage('zh-CN', boardZhCN); // 作业公示
+i18n.global.mergeLocaleMessage('en', boardEn);
 
 export function currentLang() {
   return i18n.global.locale.value;

@@ -40,12 +40,17 @@ import { canRunDraws } from './views/draws/drawsApi.js';
 // Teacher points (教师积分): a teacher's own ledger, a school's standings.
 const PointsView = () => import('./views/points/PointsView.vue');
 import { canSeePoints } from './views/points/pointsApi.js';
+// 作业公示: the teacher's daily entry and the class page parents open by QR code (no login).
+const BoardEntryView = () => import('./views/homework/BoardEntryView.vue');
+const PublicClassView = () => import('./views/homework/PublicClassView.vue');
+import { canEnterBoard } from './views/homework/homeworkBoardApi.js';
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/public/complaint', name: 'public-complaint', component: ComplaintFormView, meta: { public: true } },
   { path: '/public/track', name: 'public-track', component: TrackView, meta: { public: true } },
   { path: '/public/inspections', name: 'public-inspections', component: PublicInspectionsView, meta: { public: true } },
+  { path: '/public/homework/:token', name: 'public-homework', component: PublicClassView, meta: { public: true } },
   {
     path: '/',
     component: LayoutView,
@@ -67,6 +72,7 @@ const routes = [
       { path: 'compliance/findings/:id(\\d+)', name: 'finding', component: FindingView, meta: { allow: canSeeCompliance, menu: 'compliance' } },
       { path: 'targets', name: 'targets', component: TargetsView, meta: { allow: canSeeCompliance, menu: 'targets' } },
       { path: 'homework', name: 'homework-entry', component: HomeworkEntryView, meta: { allow: canEnterHomework, menu: 'homework-entry' } },
+      { path: 'homework-board', name: 'homework-board', component: BoardEntryView, meta: { allow: canEnterBoard, menu: 'homework-board' } },
       { path: 'import', name: 'data-import', component: ImportView, meta: { allow: canImportData, menu: 'data-import' } },
       { path: 'draws', name: 'draws', component: DrawsView, meta: { allow: canRunDraws, menu: 'draws' } },
       { path: 'points', name: 'points', component: PointsView, meta: { allow: canSeePoints, menu: 'points' } },

@@ -1,6 +1,6 @@
 export default {
   board: {
-    menu: 'Homework board',
+    menu: 'Daily homework board',
     title: "Today's homework",
     cls: 'Class',
     date: 'Date',

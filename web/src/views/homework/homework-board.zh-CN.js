@@ -1,6 +1,6 @@
 export default {
   board: {
-    menu: '作业公示',
+    menu: '每日作业公示',
     title: '今日作业公示',
     cls: '班级',
     date: '日期',

@@ -14,6 +14,7 @@
 #include "timetable/checker.h"
 #include "timetable/fet_import.h"
 #include "timetable/solver.h"
+#include "timetable/yaml_io.h"
 
 namespace edugov::timetable {
 namespace {
@@ -254,6 +255,23 @@ TEST(FetTypesTest, StudentsActivityTagLimitsAndSameStartingHour) {
   EXPECT_EQ(Count(rep, "ActivitiesSameStartingHour"), 1);
   EXPECT_NEAR(rep.soft_cost, 0.7, 1e-9);
   EXPECT_EQ(SolveAndCheck(Unlocked(imp.instance, false)).hard_violations, 0);
+}
+
+TEST(FetTypesTest, SecondRoundTypesSurviveTheYamlRoundTrip) {
+  for (const char* name : {"interval_max_days", "min_days_per_week", "min_gaps", "tags_same_hour"}) {
+    FetImport imp = Load(name);
+    auto back = InstanceFromYaml(InstanceToYaml(imp.instance));
+    ASSERT_TRUE(back.ok()) << name << ": " << back.status().ToString();
+    CheckReport a = Check(imp.instance, imp.locked), b = Check(*back, imp.locked);
+    EXPECT_EQ(a.hard_violations, b.hard_violations) << name;
+    EXPECT_NEAR(a.soft_cost, b.soft_cost, 1e-9) << name;
+    ASSERT_EQ(back->constraints.size(), imp.instance.constraints.size());
+    for (size_t i = 0; i < back->constraints.size(); ++i) {
+      EXPECT_EQ(back->constraints[i].interval_begin, imp.instance.constraints[i].interval_begin);
+      EXPECT_EQ(back->constraints[i].interval_end, imp.instance.constraints[i].interval_end);
+      EXPECT_EQ(back->constraints[i].tag, imp.instance.constraints[i].tag);
+    }
+  }
 }
 
 TEST(FetTypesTest, UnknownTopLevelElementNamesItsLine) {

@@ -159,6 +159,10 @@ StatusOr<HttpReply> BeastWebhookSender::Post(const std::string& url, const std::
     return NetError(u, "resolve", net::error::timed_out);
   }
   if (resolve_ec) return NetError(u, "resolve", resolve_ec);
+  // All of them, not the first: async_connect tries each in turn.
+  for (const auto& entry : endpoints) {
+    RETURN_IF_ERROR(CheckTargetAddress(entry.endpoint().address().to_string(), allow_));
+  }
 
   if (!u.tls) {
     beast::tcp_stream stream(ioc);

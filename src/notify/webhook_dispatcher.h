@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "common/clock.h"
+#include "notify/webhook_targets.h"
 #include "storage/database.h"
 
 namespace edugov::notify {
@@ -44,18 +45,22 @@ class WebhookSender {
 // The real sender: Boost.Beast, http:// and https:// (TLS 1.2+ with the
 // system's CA store plus `extra_ca_pem` — a county intranet's own CA, or a
 // test's — peer and host name or IP verified). `timeout` bounds each of
-// resolve and connect-to-reply. Each call opens and closes its own
-// connection; thread-safe.
+// resolve and connect-to-reply. Every address the host resolves to must be
+// public or in `allow` (webhook_targets.h), else kPermissionDenied and
+// nothing is sent; the connection goes only to those checked addresses, so
+// a second lookup cannot swap in another (DNS rebinding). Each call opens
+// and closes its own connection; thread-safe.
 class BeastWebhookSender final : public WebhookSender {
  public:
   explicit BeastWebhookSender(std::chrono::milliseconds timeout = std::chrono::seconds(10),
-                              std::string extra_ca_pem = {})
-      : timeout_(timeout), extra_ca_pem_(std::move(extra_ca_pem)) {}
+                              std::string extra_ca_pem = {}, TargetAllowList allow = {})
+      : timeout_(timeout), extra_ca_pem_(std::move(extra_ca_pem)), allow_(std::move(allow)) {}
   StatusOr<HttpReply> Post(const std::string& url, const std::string& json_body) override;
 
  private:
   std::chrono::milliseconds timeout_;
   std::string extra_ca_pem_;
+  TargetAllowList allow_;
 };
 
 struct DispatchOptions {

@@ -18,6 +18,10 @@
 namespace edugov::notify {
 namespace {
 
+// The test's robots listen on loopback, which a sender refuses unless the
+// operator allows it (webhook_targets.h) — as `serve --webhook-allow` does.
+TargetAllowList LoopbackAllowed() { return *TargetAllowList::Parse({"127.0.0.1", "::1"}); }
+
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace net = boost::asio;
@@ -262,7 +266,7 @@ TEST_P(DispatcherTest, DisabledRobotWaitsAndOldestGoFirst) {
 
 TEST_P(DispatcherTest, ARealReceiverGetsThePayload) {
   LocalReceiver robot;
-  BeastWebhookSender sender(std::chrono::seconds(5));
+  BeastWebhookSender sender(std::chrono::seconds(5), {}, LoopbackAllowed());
   WebhookDispatcher d(db_->db(), sender, clock_);
   const int64_t id = Enqueue(AddWebhook(robot.Url()), kPayload);
   DispatchReport r = Run(d);
@@ -282,7 +286,7 @@ TEST_P(DispatcherTest, ARealReceiverGetsThePayload) {
 TEST_P(DispatcherTest, ARealReceiverFailingThenRecoveringIsRetried) {
   LocalReceiver robot;
   robot.Answer(500, "busy");
-  BeastWebhookSender sender(std::chrono::seconds(5));
+  BeastWebhookSender sender(std::chrono::seconds(5), {}, LoopbackAllowed());
   WebhookDispatcher d(db_->db(), sender, clock_);
   const int64_t id = Enqueue(AddWebhook(robot.Url()), kPayload);
   EXPECT_EQ(Run(d).retry, 1);
@@ -301,7 +305,7 @@ TEST_P(DispatcherTest, ARealReceiverFailingThenRecoveringIsRetried) {
 TEST_P(DispatcherTest, ARealReceiverAlwaysFailingIsGivenUp) {
   LocalReceiver robot;
   robot.Answer(500, "down");
-  BeastWebhookSender sender(std::chrono::seconds(5));
+  BeastWebhookSender sender(std::chrono::seconds(5), {}, LoopbackAllowed());
   WebhookDispatcher d(db_->db(), sender, clock_);
   const int64_t id = Enqueue(AddWebhook(robot.Url()), kPayload);
   for (int i = 0; i < 6; ++i) {
@@ -317,7 +321,7 @@ TEST_P(DispatcherTest, ARealReceiverAlwaysFailingIsGivenUp) {
 }
 
 TEST_P(DispatcherTest, RefusedAndSilentReceiversAreNetworkFailures) {
-  BeastWebhookSender sender(std::chrono::milliseconds(300));
+  BeastWebhookSender sender(std::chrono::milliseconds(300), {}, LoopbackAllowed());
   WebhookDispatcher d(db_->db(), sender, clock_);
   const int64_t refused =
       Enqueue(AddWebhook("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/x?access_token=SECRET"),
@@ -342,7 +346,7 @@ TEST_P(DispatcherTest, RefusedAndSilentReceiversAreNetworkFailures) {
 
 TEST_P(DispatcherTest, PeriodicDispatcherSendsAndStops) {
   LocalReceiver robot;
-  BeastWebhookSender sender(std::chrono::seconds(5));
+  BeastWebhookSender sender(std::chrono::seconds(5), {}, LoopbackAllowed());
   WebhookDispatcher d(db_->db(), sender, clock_);
   const int64_t id = Enqueue(AddWebhook(robot.Url()), kPayload);
   {

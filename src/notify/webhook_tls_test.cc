@@ -18,6 +18,10 @@
 namespace edugov::notify {
 namespace {
 
+// The test's robots listen on loopback, which a sender refuses unless the
+// operator allows it (webhook_targets.h) — as `serve --webhook-allow` does.
+TargetAllowList LoopbackAllowed() { return *TargetAllowList::Parse({"127.0.0.1", "::1"}); }
+
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace net = boost::asio;
@@ -113,7 +117,7 @@ const std::string kPayload = R"({"msgtype":"text","text":{"content":"【待办�
 
 TEST(WebhookTlsTest, TrustedRobotReceivesOverHttps) {
   TlsReceiver robot;
-  BeastWebhookSender sender(std::chrono::seconds(5), kCertPem);
+  BeastWebhookSender sender(std::chrono::seconds(5), kCertPem, LoopbackAllowed());
   auto reply = sender.Post(robot.Url(), kPayload);
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->status, 200);
@@ -123,7 +127,7 @@ TEST(WebhookTlsTest, TrustedRobotReceivesOverHttps) {
 
 TEST(WebhookTlsTest, UntrustedCertificateIsRefusedBeforeSending) {
   TlsReceiver robot;
-  BeastWebhookSender sender(std::chrono::seconds(5));  // system CAs only
+  BeastWebhookSender sender(std::chrono::seconds(5), {}, LoopbackAllowed());  // system CAs only
   auto reply = sender.Post(robot.Url(), kPayload);
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
@@ -134,7 +138,7 @@ TEST(WebhookTlsTest, UntrustedCertificateIsRefusedBeforeSending) {
 
 TEST(WebhookTlsTest, CertificateForAnotherHostIsRefused) {
   TlsReceiver robot;
-  BeastWebhookSender sender(std::chrono::seconds(5), kCertPem);
+  BeastWebhookSender sender(std::chrono::seconds(5), kCertPem, LoopbackAllowed());
   // The same listener reached as "localhost": the certificate names only
   // 127.0.0.1, so the host name check refuses it.
   std::string url = robot.Url();

@@ -164,6 +164,23 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
+// The client's address: the socket's peer, or — when that peer is a trusted
+// proxy — the last entry of X-Forwarded-For, which that proxy appended
+// (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
+// Entries before it were written by the client and are never believed. A
+// last entry that is no address literal leaves the peer's address.
+std::string ClientAddress(const std::string& peer, std::string_view forwarded,
+                          const std::vector<std::string>& trusted) {
+  if (forwarded.empty() || std::find(trusted.begin(), trusted.end(), peer) == trusted.end()) return peer;
+  const size_t comma = forwarded.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(std::string(last), ec);
+  return ec ? peer : address.to_string();
+}
+
 // "a=1&b=x%20y" -> {a: 1, b: "x y"}. The first of repeated keys wins.
 void ParseQuery(std::string_view q, std::map<std::string, std::string>& out) {
   while (!q.empty()) {
@@ -753,7 +770,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
       bhttp::request<bhttp::string_body>& hreq = parser.get();
       Request req;
       req.method = ToMethod(hreq.method());
-      req.remote_address = remote;
+      req.remote_address = ClientAddress(remote, View(hreq["X-Forwarded-For"]), options_.trusted_proxies);
       req.lang = LangFromAcceptLanguage(View(hreq[bhttp::field::accept_language]));
       x.method = req.method;
       x.method_name = View(hreq.method_string());

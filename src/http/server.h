@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "http/router.h"
@@ -55,6 +56,13 @@ struct ServerOptions {
   // Open connections from one client address; 0 = no per-address cap (use
   // that behind a reverse proxy, where every connection is the proxy's).
   size_t max_connections_per_address = 128;
+  // Peers (IP addresses, as the socket reports them) whose X-Forwarded-For
+  // is believed: a reverse proxy such as nginx. From such a peer a request's
+  // remote_address is the last address in X-Forwarded-For — the one the
+  // proxy itself appended — so the login lockout and the rate limits see the
+  // client, not the proxy. From any other peer the header is ignored: a
+  // client could write anything there.
+  std::vector<std::string> trusted_proxies;
   bool handle_signals = true;  // SIGTERM/SIGINT stop the server gracefully
   // Threads for heavy routes (see DefaultWorkers() in worker_pool.h for why
   // max(2, hardware threads)). 0 runs heavy routes inline on the I/O threads

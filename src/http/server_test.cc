@@ -313,6 +313,31 @@ TEST_F(ServerTest, RequestCarriesHeadersRemoteAddressAndLang) {
   EXPECT_EQ(r.Json()["bytes"], 2);
 }
 
+// Behind nginx every connection is the proxy's; the client is the address
+// the proxy appended to X-Forwarded-For — believed only from that proxy.
+TEST_F(ServerTest, XForwardedForIsBelievedOnlyFromATrustedProxy) {
+  ServerOptions o = Options();
+  o.trusted_proxies = {"127.0.0.1"};
+  StartServer(o);
+  Client c(port());
+  // The client wrote "6.6.6.6"; nginx appended the address it saw.
+  Reply r = c.Send(bhttp::verb::post, "/api/v1/echo", "", {{"X-Forwarded-For", "6.6.6.6, 203.0.113.7"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json()["remote"], "203.0.113.7");
+  Reply junk = c.Send(bhttp::verb::post, "/api/v1/echo", "", {{"X-Forwarded-For", "1.2.3.4, <script>"}});
+  EXPECT_EQ(junk.Json()["remote"], "127.0.0.1");
+}
+
+TEST_F(ServerTest, XForwardedForFromAnyOtherPeerIsIgnored) {
+  ServerOptions o = Options();
+  o.trusted_proxies = {"10.0.0.1"};
+  StartServer(o);
+  Client c(port());
+  Reply r = c.Send(bhttp::verb::post, "/api/v1/echo", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json()["remote"], "127.0.0.1");
+}
+
 TEST_F(ServerTest, UnknownApiPathIs404Json) {
   StartServer();
   Client c(port());

@@ -14,6 +14,7 @@
 #include "http/draw_handlers.h"
 #include "http/homework_board_handlers.h"
 #include "draws/draw_policy.h"
+#include "points/policy.h"
 #include "compliance/service.h"
 #include "compliance/sweep_jobs.h"
 #include "http/compliance_handlers.h"
@@ -21,10 +22,9 @@
 #include "http/inbox_handlers.h"
 #include "http/public_complaint_handlers.h"
 #include "http/report_handlers.h"
-#include "http/sanction_handlers.h"
 #include "http/points_handlers.h"
+#include "http/sanction_handlers.h"
 #include "http/server.h"
-#include "points/policy.h"
 #include "http/sweep_handlers.h"
 #include "notify/inbox_notifier.h"
 #include "notify/webhook_dispatcher.h"
@@ -150,8 +150,6 @@ int Serve(const ServeArgs& a) {
   } else {
     return ReportError(loaded.status());
   }
-
-  std::string static_dir = a.static_dir;
   // Teacher points (教师积分): the same for policy/teacher-points.yaml.
   std::unique_ptr<points::PointsPolicy> points_policy;
   if (auto loaded = points::LoadPointsPolicy(points::kDefaultPointsPolicyPath); loaded.ok()) {
@@ -163,6 +161,8 @@ int Serve(const ServeArgs& a) {
   } else {
     return ReportError(loaded.status());
   }
+
+  std::string static_dir = a.static_dir;
   if (!static_dir.empty() && !std::filesystem::exists(std::filesystem::path(static_dir) / "index.html")) {
     spdlog::warn("web UI not found in '{}' (build it with ./run build); serving the API only",
                  static_dir);

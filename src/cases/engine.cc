@@ -946,8 +946,15 @@ StatusOr<int64_t> CaseEngine::SealClearAttachments() {
                                  *deps_.clock);
     }));
     sealed += done;
-    if (done < kBatch) return sealed;
+    if (done < kBatch) break;
   }
+  if (sealed > 0 && deps_.db->backend() == storage::Backend::kSqlite) {
+    // The clear bytes live on in the WAL's old frames and in the main file's
+    // old page images until a checkpoint writes the sealed pages over them;
+    // TRUNCATE also empties the WAL (freed pages are zeroed: secure_delete).
+    RETURN_IF_ERROR(conn->Query("PRAGMA wal_checkpoint(TRUNCATE)").status());
+  }
+  return sealed;
 }
 
 StatusOr<PublicCaseView> CaseEngine::Track(std::string_view tracking_code) {

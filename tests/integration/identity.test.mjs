@@ -6,6 +6,8 @@
 //     database — on SQLite the raw bytes of the database file and its WAL, on
 //     PostgreSQL every column of the attachment row; the complaint office
 //     downloads the photo intact under its name; the school never sees it;
+//   - an attachment stored in clear (as before migration 012) is sealed by the
+//     next `edugov serve` start and still downloads intact;
 //   - the SQLite database file and the secret key file are mode 0600;
 //   - the rating comment and the reopen reason reach the school with the
 //     complainant's name and phone masked;
@@ -13,11 +15,11 @@
 //     gets the byte-identical body a nonexistent id gets (no existence oracle).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, apiLogin } from '../lib/server.mjs';
-import { usingPostgres } from '../lib/db.mjs';
+import { startServer, apiLogin, edugovBin, repoRoot } from '../lib/server.mjs';
+import { usingPostgres, sqlOn } from '../lib/db.mjs';
 
 const NAME = '司马测试乙';
 const PHONE = '13987654321';
@@ -189,4 +191,51 @@ test('a school naming another school\'s org or staff member gets the body a none
   const y = await dongping.raw('GET', '/cases?org=999999999');
   assert.equal(x.status, 404, x.text);
   assert.equal(x.text, y.text);
+});
+
+// Starts a second `edugov serve` on the same database until it listens, and
+// stops it: what it logs on the way.
+async function startAndStopAnotherServe() {
+  const child = spawn(edugovBin(), ['serve', '--db', srv.dbUrl, '--listen', '127.0.0.1:0', '--static',
+    path.join(repoRoot, 'web', 'dist'), '--sweep-at', 'off'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`second serve did not listen:\n${log}`)), 30_000);
+    const onData = (d) => {
+      log += d;
+      if (/edugov: listening on/.test(log)) { clearTimeout(timer); resolve(); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then(() => { clearTimeout(timer); reject(new Error(`second serve exited:\n${log}`)); });
+  });
+  child.kill('SIGTERM');
+  await exited;
+  return log;
+}
+
+test('an attachment stored in clear before migration 012 is sealed by the next serve start and still opens', async () => {
+  const list = (await s.xinfang.raw('GET', '/cases?type=complaint&limit=1')).body;
+  const id = list.items[0].id;
+  const legacyName = '13900001111-旧照片.png';
+  const legacy = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('LEGACY-CLEAR-MARKER-91c2'), Buffer.alloc(16, 0x79)]);
+  const blob = usingPostgres() ? `'\\x${legacy.toString('hex')}'::bytea` : `X'${legacy.toString('hex')}'`;
+  await sqlOn(srv.dbUrl, 'INSERT INTO case_attachments (case_id, filename, content_type, size_bytes, sha256, bytes, ' +
+    `confidential, uploaded_by, uploaded_at) VALUES (${id}, '${legacyName}', 'image/png', ${legacy.length}, 'x', ${blob}, 1, 'public', 0)`);
+  assert.notEqual(storedBytes().indexOf(Buffer.from('LEGACY-CLEAR-MARKER-91c2')), -1, 'the planted row is in clear');
+
+  const log = await startAndStopAnotherServe();
+  assert.match(log, /sealed 1 case attachments stored in clear/);
+  const raw = storedBytes();
+  for (const needle of ['LEGACY-CLEAR-MARKER-91c2', legacyName]) {
+    assert.equal(raw.indexOf(Buffer.from(needle)), -1, `${needle} is sealed`);
+  }
+  const office = (await s.xinfang.raw('GET', `/cases/${id}`)).body;
+  const att = office.attachments.find((a) => a.filename === legacyName);
+  assert.ok(att, 'the office still sees it under its name');
+  const dl = await s.xinfang.raw('GET', `/cases/${id}/attachments/${att.id}`);
+  assert.equal(dl.status, 200);
+  assert.ok(dl.buf.equals(legacy), 'and downloads it intact');
+  assert.doesNotMatch(await startAndStopAnotherServe(), /sealed \d+ case attachments/, 'sealed once');
 });

@@ -141,11 +141,12 @@ TEST_P(RecheckTest, JuniorWeeklyAverageIsJudgedOnceTheWeekHasEnded) {
 
 // Issue 11: a record dated outside every semester of the pack lands (the
 // store keeps what the school reported) and the import says so, row by row
-// (不在任何学期内); one inside a semester draws no warning.
+// (不在任何学期内); one inside a semester draws no warning. The caller passes
+// nothing: the bound pack's homework schema carries the semesters (declared
+// and provisional), so every import path flags.
 TEST_P(RecheckTest, ARecordOutsideEverySemesterIsKeptAndFlagged) {
   datasets::ImportOptions options{.file_name = "作业.csv", .format = "csv"};
-  for (const auto& s : rechecker_->pack().semesters) options.semesters.push_back({s.from, s.to});
-  ASSERT_EQ(options.semesters.size(), 2u);
+  ASSERT_GE(Schema("homework").school_semesters.size(), 4u);  // 2025-spring, 2025-autumn, 2026-spring (暂定) …
   datasets::MemoryRowSource source({"class_id", "date", "written_minutes", "phone_based"},
                                    {{"110", "2025-08-10", "30", "0"},    // summer holidays
                                     {"110", "2025-11-12", "30", "0"},    // autumn semester
@@ -161,10 +162,12 @@ TEST_P(RecheckTest, ARecordOutsideEverySemesterIsKeptAndFlagged) {
   EXPECT_NE(report->warnings[0].reason_zh.find("不在任何学期内"), std::string::npos);
   EXPECT_NE(report->warnings[0].reason_en.find("outside every semester"), std::string::npos);
   EXPECT_EQ(report->warnings[1].row_number, 4);
-  // Without the pack's semesters (a caller that does not pass them): no warnings.
+  // A dataset no school-day rule reads carries no semesters: no warnings.
+  datasets::DatasetSchema unjudged = Schema("homework");
+  unjudged.school_semesters.clear();
   datasets::MemoryRowSource again({"class_id", "date", "written_minutes", "phone_based"},
                                   {{"110", "2025-08-11", "30", "0"}});
-  auto plain = datasets::Import(conn(), Bureau(), clock_, Schema("homework"), again,
+  auto plain = datasets::Import(conn(), Bureau(), clock_, unjudged, again,
                                 datasets::ImportOptions{.file_name = "x.csv"}, nullptr);
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->rows_warned, 0);

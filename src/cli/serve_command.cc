@@ -93,14 +93,14 @@ int Serve(const ServeArgs& a) {
     if (!loaded.ok()) return ReportError(loaded.status());
     case_services = std::move(*loaded);
     app.cases = &case_services->engine();
-  }
-  // The compliance loop: the pack, loaded once for every route (datasets,
-  // findings, targets, timetables), the sweeps and the rectifications. A
     // Attachments stored in clear before migration 012 are sealed on the
     // first start after it (docs/security.md, "Identity sealed at rest").
     auto sealed = case_services->engine().SealClearAttachments();
     if (!sealed.ok()) return ReportError(sealed.status());
     if (*sealed > 0) spdlog::info("sealed {} case attachments stored in clear", *sealed);
+  }
+  // The compliance loop: the pack, loaded once for every route (datasets,
+  // findings, targets, timetables), the sweeps and the rectifications. A
   // pack that does not load leaves those routes answering 503 with why.
   std::unique_ptr<compliance::ComplianceService> compliance_service;
   std::unique_ptr<compliance::SweepJobs> sweeps;

@@ -19,6 +19,7 @@
 #   SCALE=city DURATION=30 bash bench/server/sweep.sh
 #   DB_FILE=/tmp/province.db SCALE=province bash bench/server/sweep.sh   # reuse a demo
 #                                   database built before (it is copied, not changed)
+#   POLICY=/path/pack.yaml …        # the server's --policy (default: the repository's pack)
 # Needs: a built edugov (./run build), wrk, curl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,7 +59,8 @@ else
   DEMO_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 fi
 
-"$EDUGOV" serve --db "$DB" --listen 127.0.0.1:0 --static "" --sweep-at off > "$TMP/serve.out" 2> "$TMP/serve.err" &
+"$EDUGOV" serve --db "$DB" --listen 127.0.0.1:0 --static "" --sweep-at off ${POLICY:+--policy "$POLICY"} \
+  > "$TMP/serve.out" 2> "$TMP/serve.err" &
 SERVER_PID=$!
 URL=""
 for _ in $(seq 1 600); do

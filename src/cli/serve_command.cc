@@ -43,6 +43,12 @@ struct ServeArgs {
   std::string static_dir = "web/dist";
   int threads = 2;
   bool secure_cookies = false;
+  // The address users reach the server at; https:// turns secure_cookies on.
+  std::string public_url;
+  // Peers whose X-Forwarded-For is believed (a reverse proxy on this host).
+  std::vector<std::string> trusted_proxies;
+  // Internal addresses (IPs, CIDR ranges) webhooks may be sent to.
+  std::vector<std::string> webhook_allow;
   std::string policy = http::kDefaultPolicyPath;
   // The daily compliance sweep, China-local HH:MM, or "off".
   std::string sweep_at = "02:00";
@@ -61,6 +67,14 @@ struct ServeArgs {
 };
 
 int Serve(const ServeArgs& a) {
+  if (!a.public_url.empty() && a.public_url.rfind("https://", 0) != 0 && a.public_url.rfind("http://", 0) != 0) {
+    return ReportError(Status(StatusCode::kInvalidArgument, "--public-url must start with https:// or http://",
+                              "--public-url 须以 https:// 或 http:// 开头", "--public-url"));
+  }
+  // Behind HTTPS a cookie without Secure could leak over a plain-HTTP link.
+  const bool secure_cookies = a.secure_cookies || a.public_url.rfind("https://", 0) == 0;
+  auto webhook_allow = notify::TargetAllowList::Parse(a.webhook_allow);
+  if (!webhook_allow.ok()) return ReportError(webhook_allow.status());
   auto sweep_at = compliance::ParseSweepAt(a.sweep_at);
   if (!sweep_at.ok()) return ReportError(sweep_at.status());
   auto db = OpenDatabase(a.db, /*require_current_schema=*/true);
@@ -76,7 +90,8 @@ int Serve(const ServeArgs& a) {
   }
   accounts::Authenticator auth(**db, RealClock(), SecureRandom());
   http::App app{.db = db->get(), .clock = &RealClock(), .random = &SecureRandom(),
-                .auth = &auth, .secure_cookies = a.secure_cookies, .demo_data = demo_data};
+                .auth = &auth, .secure_cookies = secure_cookies, .demo_data = demo_data,
+                .webhook_allow = &*webhook_allow};
   // Notices of the engine: inbox rows and the webhook outbox (src/notify).
   notify::InboxNotifier inbox(*app.clock);
   // The workflow engine. Without a policy/cases folder (run from elsewhere)
@@ -174,6 +189,7 @@ int Serve(const ServeArgs& a) {
   options.threads = a.threads;
   options.max_connections = a.max_connections;
   options.max_connections_per_address = a.max_connections_per_address;
+  options.trusted_proxies = a.trusted_proxies;
   options.workers = a.workers;
   if (a.worker_queue >= 0) options.worker_queue = static_cast<size_t>(a.worker_queue);
   http::Server server(options, router);
@@ -188,7 +204,7 @@ int Serve(const ServeArgs& a) {
   std::unique_ptr<ClockSweeper> sweeper;
   if (case_services) sweeper = std::make_unique<ClockSweeper>(case_services->engine(), std::chrono::seconds(60));
   // The webhook outbox, sent every 15 s with backoff (docs/notifications.md).
-  notify::BeastWebhookSender webhook_sender;
+  notify::BeastWebhookSender webhook_sender(std::chrono::seconds(10), {}, *webhook_allow);
   notify::WebhookDispatcher webhook_dispatcher(**db, webhook_sender, *app.clock);
   auto webhook_loop = std::make_unique<notify::PeriodicDispatcher>(webhook_dispatcher, std::chrono::seconds(15));
   // The daily sweep: the clock is asked twice a minute whether it is due.
@@ -224,7 +240,19 @@ void RegisterServeCommand(CLI::App& app, int* exit_code) {
                   "heavy requests that may wait for a worker; over it 503 with Retry-After "
                   "(default 4 per worker)")
       ->check(CLI::Range(0, 100000));
-  cmd->add_flag("--secure-cookies", a->secure_cookies, "mark cookies Secure (when behind HTTPS)");
+  cmd->add_flag("--secure-cookies", a->secure_cookies,
+                "mark cookies Secure (when behind HTTPS; implied by --public-url https://…)");
+  cmd->add_option("--public-url", a->public_url,
+                  "the address users reach the server at, e.g. https://edu.example.gov.cn (https:// turns on "
+                  "--secure-cookies)");
+  cmd->add_option("--trusted-proxy", a->trusted_proxies,
+                  "a reverse proxy's address (as this server sees the connection, e.g. 127.0.0.1): its "
+                  "X-Forwarded-For names the client for the login lockout and rate limits; repeatable")
+      ->delimiter(',');
+  cmd->add_option("--webhook-allow", a->webhook_allow,
+                  "an internal IP address or CIDR range webhooks may be sent to (loopback, link-local and "
+                  "private addresses are refused otherwise); repeatable")
+      ->delimiter(',');
   cmd->add_option("--cases-dir", a->cases_dir, "case types (default policy/cases)");
   cmd->add_option("--draws-policy", a->draws_policy,
                   "parameters of the 双随机、一公开 inspection draws (default policy/draws.yaml)");

@@ -22,6 +22,9 @@ namespace edugov::compliance {
 class ComplianceService;
 class SweepJobs;
 }
+namespace edugov::notify {
+class TargetAllowList;
+}
 
 namespace edugov::http {
 
@@ -43,6 +46,8 @@ struct App {
   bool secure_cookies = false;
   // The database holds synthetic demo data (orgs marked synthetic); /health says so.
   bool demo_data = false;
+  // Internal addresses a webhook may name (serve --webhook-allow); null: none.
+  const notify::TargetAllowList* webhook_allow = nullptr;
 };
 
 // Registers each handler module's routes (one file per module).

@@ -9,6 +9,7 @@
 #include "http/query_params.h"
 #include "http/route.h"
 #include "notify/inbox.h"
+#include "notify/webhook_targets.h"
 #include "notify/webhooks.h"
 
 namespace edugov::http {
@@ -101,6 +102,13 @@ StatusOr<nlohmann::json> CreateHook(RouteContext& c) {
   const Principal& p = c.principal();
   RETURN_IF_ERROR(LeadersOnly(p));
   ASSIGN_OR_RETURN(notify::WebhookInput input, ParseWebhook(c.body()));
+  // An address literal is checked now; a host name is checked as it
+  // resolves, at each delivery (webhook_targets.h).
+  static const notify::TargetAllowList kNone;
+  if (Status s = notify::CheckWebhookUrlHost(input.url, c.app().webhook_allow ? *c.app().webhook_allow : kNone);
+      !s.ok()) {
+    return Status(StatusCode::kInvalidArgument, s.message_en(), s.message_zh(), "url");
+  }
   ASSIGN_OR_RETURN(storage::Connection * conn, c.Conn());
   ASSIGN_OR_RETURN(notify::Webhook w,
                    notify::CreateWebhook(*conn, input, p.user_id, p.username, *c.app().clock));

@@ -11,7 +11,9 @@ import http from 'node:http';
 import { startServer, apiLogin, runEdugov } from '../lib/server.mjs';
 
 let srv;
-before(async () => { srv = await startServer(); });
+// The test robot listens on loopback, which the server refuses to send to
+// unless the operator allows it (docs/notifications.md).
+before(async () => { srv = await startServer({ serveArgs: ['--webhook-allow', '127.0.0.1'] }); });
 after(async () => { await srv?.stop(); });
 
 async function session(username) {
@@ -117,6 +119,11 @@ test('webhooks are managed by leaders only, audited with the token redacted, and
     assert.equal(badFlavor.body.error.field, 'flavor');
     const unknownField = await juzhang.raw('POST', '/webhooks', { name: '群', url: 'http://x/', secret: 1 });
     assert.equal(unknownField.status, 400);
+    // A private address the operator did not allow is refused on save.
+    const internal = await juzhang.raw('POST', '/webhooks', { name: '群', url: 'http://10.1.2.3:8080/robot' });
+    assert.equal(internal.status, 400);
+    assert.equal(internal.body.error.field, 'url');
+    assert.match(internal.body.error.message, /10\.1\.2\.3/);
 
     const created = await juzhang.raw('POST', '/webhooks', {
       name: '局办公室钉钉群', url: `http://127.0.0.1:${port}/robot/send?access_token=SECRET-TOKEN`,

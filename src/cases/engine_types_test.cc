@@ -43,6 +43,7 @@ json MinimalFields(const std::string& type) {
   if (type == "hazard") return {{"grade", "general"}, {"description", "教学楼消防栓无水"}};
   if (type == "dropout") return {{"child_name", "小明"}, {"grade", 8}, {"reason", "work"}};
   if (type == "misconduct") return {{"category", "corporal_punishment"}, {"text", "罚站两节课"}};
+  if (type == "points_objection") return {{"entry_seq", 1}, {"text", "培训学时少计"}};
   return json::object();
 }
 

@@ -1,5 +1,3 @@
--- PARKED: moves to src/storage/schema/015_homework_board.sql once migration 014 is in
--- (the embedder refuses a gap in the numbering). Until then the board's tables do not exist.
 -- 作业公示 (plan item 25: "each class publishes its homework daily"), owned by
 -- src/homework_board (docs/homework-board.md). A teacher enters the day's
 -- homework per subject; the written minutes of the day also land, summed, as

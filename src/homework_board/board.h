@@ -24,7 +24,7 @@
 //     (school and above) within their subtree.
 // A class outside the caller's reach is kNotFound, as one that does not exist.
 // Writes run in one transaction with their audit entry. The tables
-// homework_board_* are this module's alone (migration 015).
+// homework_board_* are this module's alone (migration 014).
 //
 // Thread-safety: Board holds no mutable state; a Connection is used by one
 // thread at a time.

@@ -8,6 +8,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 #include "calendar/statutory_holidays.h"
 
 namespace edugov::calendar {
@@ -262,8 +264,11 @@ StatusOr<WorkingCalendar> WorkingCalendar::FromYaml(std::string_view text) {
     }
     return cal;
   } catch (const YAML::Exception& e) {
-    return BadAt(e.mark.is_null() ? 0 : e.mark.line + 1, "YAML syntax: " + e.msg,
-                 "YAML 语法错误: " + e.msg);
+    // Column too: yaml-cpp's own words never reach the user (yaml_error.h).
+    if (e.mark.is_null()) return InvalidArgumentError(YamlProblemEn(e), YamlProblemZh(e));
+    const std::string line = std::to_string(e.mark.line + 1), column = std::to_string(e.mark.column + 1);
+    return Status(StatusCode::kInvalidArgument, "line " + line + ", column " + column + ": " + YamlProblemEn(e),
+                  "第 " + line + " 行第 " + column + " 列: " + YamlProblemZh(e), "line " + line);
   }
 }
 

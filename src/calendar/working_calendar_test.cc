@@ -416,7 +416,8 @@ TEST(FromYaml, AcceptsAMinimalFile) {
 TEST(FromYaml, SyntaxErrorNamesTheLine) {
   Status s = Parse(std::string(kHeader) + "  - {date: 2025-01-01, kind: holiday\n");
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.message_en(), HasSubstr("YAML syntax"));
+  EXPECT_THAT(s.message_en(), HasSubstr(", column "));
+  EXPECT_THAT(s.message_en(), ::testing::Not(HasSubstr("end of map")));
   EXPECT_THAT(s.field(), HasSubstr("line "));
 }
 

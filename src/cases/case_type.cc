@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -631,16 +633,12 @@ StatusOr<CaseType> ParseText(std::string_view text, std::string_view name) {
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    const std::string w = std::string(name) + ":" + std::to_string(e.mark.line + 1) + ":" +
-                          std::to_string(e.mark.column + 1);
-    return InvalidArgumentError(w + ": YAML syntax: " + e.msg, w + "：YAML 语法错误：" + e.msg).WithField(w);
+    return YamlError(name, e);
   }
   try {
     return ParseType(c, root);
   } catch (const YAML::Exception& e) {
-    const std::string w = std::string(name) + ":" + std::to_string(e.mark.line + 1) + ":" +
-                          std::to_string(e.mark.column + 1);
-    return InvalidArgumentError(w + ": " + e.msg, w + "：" + e.msg).WithField(w);
+    return YamlError(name, e);
   }
 }
 

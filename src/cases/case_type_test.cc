@@ -87,7 +87,7 @@ TEST(CaseTypeTest, ErrorsNameFileLineAndColumn) {
       {"  - {id: done, label: 完成, terminal: true}", "  - {id: done, label: 完成, terminal: true}\n  - {id: limbo, label: 悬空}",
        "t.yaml:9:5", "cannot be reached"},
       {"type: longtext", "type: essay", "t.yaml:5:", "unknown field type"},
-      {"label: {zh: 测试, en: Test}", "label: {zh: 测试, en: [Test}", "t.yaml:", "YAML syntax"},
+      {"label: {zh: 测试, en: Test}", "label: {zh: 测试, en: [Test}", "t.yaml:3:30", "without its opening bracket"},
   };
   for (const Bad& b : bad) {
     std::string text = kMinimal;

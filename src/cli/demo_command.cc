@@ -2,6 +2,8 @@
 // demo logins, into a migrated, empty database.
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -43,8 +45,7 @@ Status CreateDemoUsers(storage::Connection& conn, const std::string& path) {
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    return InvalidArgumentError("cannot read " + path + ": " + e.what(),
-                                "无法读取 " + path + ":" + e.what());
+    return YamlError(path, e);
   }
   const std::string password = root["password"].as<std::string>("");
   for (const YAML::Node& u : root["users"]) {

@@ -6,7 +6,7 @@ add_library(edugov_dataset_import store.cc import.cc template.cc schema_file.cc 
             internal/registry_lookup.cc)
 target_link_libraries(edugov_dataset_import
   PUBLIC edugov_datasets edugov_common edugov_storage edugov_tabular edugov_accounts
-  PRIVATE edugov_registry edugov_ledger nlohmann_json::nlohmann_json yaml-cpp Threads::Threads)
+  PRIVATE edugov_registry edugov_ledger edugov_yaml_error nlohmann_json::nlohmann_json yaml-cpp Threads::Threads)
 
 edugov_add_test(dataset_import_test
   SOURCES import_test.cc store_test.cc internal/values_test.cc

@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 namespace edugov::datasets {
 
 StatusOr<std::vector<DatasetSchema>> LoadDatasetSchemas(const std::string& path) {
@@ -16,10 +18,7 @@ StatusOr<std::vector<DatasetSchema>> LoadDatasetSchemas(const std::string& path)
   try {
     pack = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    const std::string where = path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                              std::to_string(e.mark.column + 1);
-    return Status(StatusCode::kInvalidArgument, where + ": " + e.msg, where + "：YAML 格式错误：" + e.msg,
-                  where);
+    return ::edugov::YamlError(path, e);
   }
   if (!pack.IsMap()) return ParseDatasets(YAML::Node(), path);
   return ParseDatasets(pack["datasets"], path);

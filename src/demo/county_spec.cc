@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 #include <fstream>
 
 namespace edugov::demo {
@@ -173,7 +175,7 @@ StatusOr<CountySpec> LoadCountySpec(const std::string& path) {
                                 path + "：" + e.key + "：" + e.what)
         .WithField(e.key);
   } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(path + ": " + e.what(), path + "：YAML 格式错误：" + e.what());
+    return YamlError(path, e);
   }
 }
 

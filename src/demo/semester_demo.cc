@@ -10,6 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 #include <algorithm>
 #include <optional>
 #include <unordered_map>
@@ -132,7 +134,7 @@ StatusOr<std::vector<Semester>> ReadSemesters(const std::string& path) {
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    return InvalidArgumentError("cannot read " + path + ": " + e.what(), "无法读取 " + path + "：" + e.what());
+    return YamlError(path, e);
   }
   // Both forms of `semesters:` (a list, or {declared: [...], provisional:
   // RULE}); the pack's validator has checked them (docs/policy-format.md).

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/yaml_error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -605,10 +607,7 @@ StatusOr<ast::Pack> ParsePolicy(std::string_view yaml_text, std::string_view fil
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
-    std::string where = std::string(file) + ":" + std::to_string(e.mark.line + 1) + ":" +
-                        std::to_string(e.mark.column + 1);
-    return Status(StatusCode::kInvalidArgument, where + ": malformed YAML: " + e.msg,
-                  where + "：YAML 格式错误：" + e.msg, where);
+    return ::edugov::YamlError(file, e);
   }
   RETURN_IF_ERROR(CheckYamlBounds(root, file));
   return Parser(file).Pack(root);

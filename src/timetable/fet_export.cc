@@ -1,4 +1,5 @@
 #include "timetable/fet_export.h"
+#include "timetable/internal/xml_error.h"
 
 #include <algorithm>
 #include <sstream>
@@ -350,8 +351,10 @@ StatusOr<FetExport> ExportFet(const Instance& inst, const Solution& sol, std::st
   if (!original_fet.empty()) {
     pugi::xml_parse_result res = doc.load_buffer(original_fet.data(), original_fet.size());
     if (!res || !doc.child("fet")) {
-      return InvalidArgumentError(std::string("original .fet does not parse: ") + res.description(),
-                                  std::string("原始 .fet 文件无法解析：") + res.description());
+      const internal::TextPosition at = internal::PositionOf(original_fet, res.offset);
+      const std::string l = std::to_string(at.line), c = std::to_string(at.column);
+      return InvalidArgumentError("original .fet, line " + l + ", column " + c + ": " + internal::XmlProblemEn(res.status),
+                                  "原始 .fet 文件第 " + l + " 行第 " + c + " 列：" + internal::XmlProblemZh(res.status));
     }
     pugi::xml_node fet = doc.child("fet");
     pugi::xml_node time = fet.child("Time_Constraints_List");

@@ -1,4 +1,5 @@
 #include "timetable/fet_import.h"
+#include "timetable/internal/xml_error.h"
 
 #include <algorithm>
 #include <fstream>
@@ -42,8 +43,10 @@ class Importer {
     }
     pugi::xml_parse_result res = doc_.load_buffer(xml_.data(), xml_.size());
     if (!res) {
-      return Error(res.offset, std::string("malformed or truncated XML: ") + res.description(),
-                   std::string("XML 格式错误或文件不完整：") + res.description());
+      const internal::TextPosition at = internal::PositionOf(xml_, res.offset);
+      const std::string column = std::to_string(at.column);
+      return Error(res.offset, "column " + column + ": malformed XML: " + internal::XmlProblemEn(res.status),
+                   "第 " + column + " 列：XML 格式错误：" + internal::XmlProblemZh(res.status));
     }
     pugi::xml_node fet = doc_.child("fet");
     if (!fet) return Error(0, "no <fet> root element", "缺少 <fet> 根元素");

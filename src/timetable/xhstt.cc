@@ -1,4 +1,5 @@
 #include "timetable/xhstt.h"
+#include "timetable/internal/xml_error.h"
 
 #include <algorithm>
 #include <fstream>
@@ -36,8 +37,10 @@ class Reader {
     }
     pugi::xml_parse_result res = doc_.load_buffer(xml_.data(), xml_.size());
     if (!res) {
-      return Bad(file_, std::string("malformed XML: ") + res.description() + " at byte " + std::to_string(res.offset),
-                 std::string("XML 格式错误：") + res.description() + "，位于第 " + std::to_string(res.offset) + " 字节");
+      const internal::TextPosition at = internal::PositionOf(xml_, res.offset);
+      const std::string l = std::to_string(at.line), c = std::to_string(at.column);
+      return Bad(file_, "line " + l + ", column " + c + ": malformed XML: " + internal::XmlProblemEn(res.status),
+                 "第 " + l + " 行第 " + c + " 列：XML 格式错误：" + internal::XmlProblemZh(res.status));
     }
     pugi::xml_node inst = doc_.child("HighSchoolTimetableArchive").child("Instances").child("Instance");
     if (!inst) return Bad(file_, "no <Instance> in the archive", "文件中没有 <Instance>");

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "testing/raw_errors.h"
+#include "timetable/fet_import.h"
 #include "timetable/generator.h"
+#include "timetable/xhstt.h"
 #include "timetable/yaml_io.h"
 
 namespace edugov::timetable {
@@ -78,6 +80,24 @@ TEST(CurriculumYamlErrors, AMissingNameNamesTheSubjectEntry) {
   EXPECT_EQ(c.status().field(), "subjects[0]");
   EXPECT_EQ(c.status().message_en().rfind("hunan.yaml:2:5: subjects[0]: ", 0), 0u) << c.status().message_en();
   ExpectNoRawText(c.status());
+}
+
+// Regression: pugixml's own "Error parsing start element tag" reached users.
+TEST(TimetableXmlErrors, MalformedFetAndXhsttNameLineAndColumnInTheirOwnWords) {
+  const std::string xml = "<?xml version=\"1.0\"?>\n<fet>\n  <Days_List>\n    <Day><Name>一</Name></Dy>\n";
+  auto fet = ImportFetString(xml, "school.fet");
+  ASSERT_FALSE(fet.ok());
+  EXPECT_NE(fet.status().message_en().find("school.fet:4: column "), std::string::npos) << fet.status().message_en();
+  EXPECT_NE(fet.status().message_zh().find("第4行：第 "), std::string::npos) << fet.status().message_zh();
+  auto x = ImportXhsttString(xml, "x.xml");
+  ASSERT_FALSE(x.ok());
+  EXPECT_NE(x.status().message_en().find("line 4, column "), std::string::npos) << x.status().message_en();
+  EXPECT_NE(x.status().message_zh().find("第 4 行第 "), std::string::npos) << x.status().message_zh();
+  for (const Status& s : {fet.status(), x.status()}) {
+    ExpectNoRawText(s);
+    EXPECT_EQ(s.message_en().find("Error parsing"), std::string::npos) << s.message_en();
+    EXPECT_EQ(s.message_en().find("mismatch"), std::string::npos) << s.message_en();
+  }
 }
 
 }  // namespace

@@ -13,11 +13,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -32,6 +35,58 @@ namespace {
 // Beyond this many distinct statements the cache is flushed: it is meant for
 // the fixed statements of application code, not unbounded generated SQL.
 constexpr size_t kMaxCachedStatements = 512;
+
+// Write transactions of one database, across the pool's connections, in the
+// order they asked: a ticket each, served first come first served. SQLite's
+// own wait (busy_timeout) is a sleep-and-retry in growing steps, so a thread
+// committing write transactions back to back — a sweep opening tens of
+// thousands of rectifications, one transaction each — takes the lock again
+// microseconds after each commit, and a submission polling every 100 ms
+// waits until its timeout and fails ("database is locked"). With the queue
+// it waits for at most the transactions ahead of it. Other processes (the
+// CLI beside a running server) still meet SQLite's own lock and busy wait.
+//
+// The wait is bounded by the busy timeout, as SQLite's would be, and fails
+// the same way: a thread holding a write transaction on one connection
+// that asks for another on a second connection gets "busy", not a hang.
+class WriterQueue {
+ public:
+  explicit WriterQueue(int timeout_ms) : timeout_(timeout_ms) {}
+
+  // True once it is the caller's turn; false after the timeout (the ticket
+  // is then given up, and the queue moves past it).
+  bool Enter() {
+    std::unique_lock lock(mu_);
+    const uint64_t ticket = next_++;
+    if (cv_.wait_for(lock, timeout_, [&] { return serving_ == ticket; })) return true;
+    // Leave the line: a ticket that gave up is skipped when its turn comes.
+    abandoned_.insert(ticket);
+    SkipAbandonedLocked();
+    cv_.notify_all();
+    return false;
+  }
+
+  void Leave() {
+    {
+      std::lock_guard lock(mu_);
+      ++serving_;
+      SkipAbandonedLocked();
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void SkipAbandonedLocked() {
+    while (abandoned_.erase(serving_) > 0) ++serving_;
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  const std::chrono::milliseconds timeout_;
+  uint64_t next_ = 0;                       // the next ticket handed out
+  uint64_t serving_ = 0;                    // the ticket whose turn it is
+  std::unordered_set<uint64_t> abandoned_;  // tickets that timed out before their turn
+};
 
 Status SqliteError(int rc, const std::string& message) {
   switch (rc) {
@@ -118,10 +173,12 @@ Value ColumnValue(sqlite3_stmt* stmt, int c) {
 class SqliteConnection final : public PooledConnection {
  public:
   // Takes ownership of `db`.
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  explicit SqliteConnection(sqlite3* db, std::shared_ptr<WriterQueue> writers)
+      : db_(db), writers_(std::move(writers)) {}
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-    sqlite3_close_v2(db_);
+    sqlite3_close_v2(db_);  // an open transaction is rolled back
+    LeaveWriters();
   }
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
@@ -220,27 +277,45 @@ class SqliteConnection final : public PooledConnection {
       return FailedPreconditionError("a transaction is already open on this connection",
                                      "此连接上已有未结束的事务");
     }
-    return Execute(mode == TransactionMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", {})
-        .status();
+    if (mode != TransactionMode::kWrite) return Execute("BEGIN DEFERRED", {}).status();
+    if (!writers_->Enter()) {
+      return UnavailableError("SQLite database is busy: this server's other write transactions held it "
+                              "for the whole busy timeout",
+                              "SQLite 数据库繁忙：本服务的其他写事务在整个等待时限内一直占用");
+    }
+    holds_turn_ = true;
+    Status begun = Execute("BEGIN IMMEDIATE", {}).status();
+    if (!begun.ok()) LeaveWriters();
+    return begun;
   }
 
   Status Commit() override {
     if (!in_transaction()) {
       return FailedPreconditionError("COMMIT without an open transaction", "没有可提交的事务");
     }
-    return Execute("COMMIT", {}).status();
+    Status committed = Execute("COMMIT", {}).status();
+    if (!in_transaction()) LeaveWriters();  // a failed COMMIT may leave it open: Rollback ends it
+    return committed;
   }
 
   void Rollback() override {
-    if (!in_transaction()) return;
-    char* err = nullptr;
-    if (sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &err) != SQLITE_OK) {
-      LogWarning(std::string("SQLite ROLLBACK failed: ") + (err ? err : "unknown error"));
+    if (in_transaction()) {
+      char* err = nullptr;
+      if (sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &err) != SQLITE_OK) {
+        LogWarning(std::string("SQLite ROLLBACK failed: ") + (err ? err : "unknown error"));
+      }
+      sqlite3_free(err);
     }
-    sqlite3_free(err);
+    LeaveWriters();
   }
 
  private:
+  void LeaveWriters() {
+    if (!holds_turn_) return;
+    holds_turn_ = false;
+    writers_->Leave();
+  }
+
   Status Error(int rc) { return SqliteError(rc, sqlite3_errmsg(db_)); }
 
   // The cached statement for `sql`, prepared on first use. One statement only:
@@ -327,6 +402,10 @@ class SqliteConnection final : public PooledConnection {
   }
 
   sqlite3* const db_;
+  // Shared by the pool's connections (WriterQueue); the turn is held from a
+  // write transaction's BEGIN to its COMMIT or ROLLBACK.
+  const std::shared_ptr<WriterQueue> writers_;
+  bool holds_turn_ = false;
   // Heterogeneous lookup: find() takes a string_view.
   struct SqlHash {
     using is_transparent = void;
@@ -343,12 +422,13 @@ struct SqliteTarget {
 };
 
 StatusOr<std::unique_ptr<PooledConnection>> OpenConnection(const SqliteTarget& target,
-                                                           int busy_timeout_ms) {
+                                                           int busy_timeout_ms,
+                                                           std::shared_ptr<WriterQueue> writers) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   int rc = sqlite3_open_v2(target.filename.c_str(), &raw, flags, nullptr);
   // The connection owns `raw` even when opening failed (sqlite3 wants it closed).
-  auto conn = std::make_unique<SqliteConnection>(raw);
+  auto conn = std::make_unique<SqliteConnection>(raw, std::move(writers));
   if (rc != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     return UnavailableError("cannot open SQLite database " + target.shown + ": " + message,
@@ -417,8 +497,9 @@ StatusOr<std::unique_ptr<Database>> OpenSqlite(std::string_view url, std::string
     }
   }
   int busy_timeout_ms = options.busy_timeout_ms;
-  ConnectionFactory factory = [target, busy_timeout_ms] {
-    return OpenConnection(target, busy_timeout_ms);
+  auto writers = std::make_shared<WriterQueue>(busy_timeout_ms);
+  ConnectionFactory factory = [target, busy_timeout_ms, writers] {
+    return OpenConnection(target, busy_timeout_ms, writers);
   };
   ASSIGN_OR_RETURN(std::unique_ptr<PooledConnection> first, factory());
   return std::unique_ptr<Database>(std::make_unique<PooledDatabase>(

@@ -54,7 +54,9 @@ node_suite() {
   compgen -G "$dir/*.test.mjs" >/dev/null || return 0
   suite "$name"
   local tap="$LOG/${name//[^a-zA-Z0-9]/_}.tap"
-  env "$@" node --test --test-concurrency=1 \
+  # A test that hangs fails by name after 10 minutes instead of stalling
+  # the whole run until CI's own limit.
+  env "$@" node --test --test-concurrency=1 --test-timeout=600000 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" "$dir"/*.test.mjs
   local rc=$?

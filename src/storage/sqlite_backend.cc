@@ -291,6 +291,7 @@ class SqliteConnection final : public PooledConnection {
 
   Status Commit() override {
     if (!in_transaction()) {
+      LeaveWriters();  // ended some other way (SQLite rolls back on some errors): the turn goes too
       return FailedPreconditionError("COMMIT without an open transaction", "没有可提交的事务");
     }
     Status committed = Execute("COMMIT", {}).status();

@@ -46,10 +46,14 @@ export async function freshDbUrl() {
   };
 }
 
+// sqlite3 gives up at once on a locked database; a running server may be
+// writing (its start-up work, a sweep), so wait for the lock as edugov does.
+const SQLITE_WAIT = ['-cmd', '.timeout 10000'];
+
 // Runs SQL behind edugov's back (tests that tamper with the ledger).
 export async function sqlOn(url, sql) {
   if (url.startsWith('sqlite:')) {
-    execFileSync('sqlite3', [url.slice('sqlite:'.length), sql]);
+    execFileSync('sqlite3', [...SQLITE_WAIT, url.slice('sqlite:'.length), sql]);
   } else {
     execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
   }
@@ -58,7 +62,7 @@ export async function sqlOn(url, sql) {
 // Runs a query behind edugov's back and returns its rows as arrays of text.
 export async function queryOn(url, sql) {
   const out = url.startsWith('sqlite:')
-    ? execFileSync('sqlite3', ['-separator', '\t', url.slice('sqlite:'.length), sql], { encoding: 'utf8' })
+    ? execFileSync('sqlite3', [...SQLITE_WAIT, '-separator', '\t', url.slice('sqlite:'.length), sql], { encoding: 'utf8' })
     : execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-AtF', '\t', '-c', sql], { encoding: 'utf8' });
   return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
